@@ -1,0 +1,129 @@
+"""The legal clock: due dates by the official calendar.
+
+Periods follow the Civil Code as the 2022 《信访工作条例》 uses them: the day of the event is
+not counted (民法典 Art. 201) and a period whose last day is a statutory rest day ends on
+the next working day (Art. 203). Working days are Monday–Friday except official holidays,
+plus the make-up working days (调休) on weekends. The convention is a setting
+(``XINFANG_DEADLINE_CONVENTION``).
+
+:class:`LegalCalendar` is a pure value (no ORM) so batches and tests can use it directly;
+:func:`legal_calendar` loads it from the admin-editable ``CalendarDay`` table. Asking about a
+day in a year the table does not cover raises :class:`CalendarNotCovered`: never a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+
+from xinfang.core.errors import CalendarNotCovered, DeadlineError
+
+__all__ = [
+    "CONVENTIONS",
+    "LegalCalendar",
+    "add_calendar_days",
+    "add_working_days",
+    "is_working_day",
+    "legal_calendar",
+]
+
+CIVIL_CODE = "civil-code"
+START_DAY_COUNTED = "start-day-counted"
+CONVENTIONS = (CIVIL_CODE, START_DAY_COUNTED)
+
+
+@dataclass(frozen=True)
+class LegalCalendar:
+    """Official exceptions to the Monday–Friday week for the covered years."""
+
+    covered_years: frozenset[int]
+    exceptions: dict[date, bool] = field(default_factory=dict)  # date -> is a working day
+    names: dict[date, str] = field(default_factory=dict)
+
+    def _check(self, day: date) -> None:
+        if day.year not in self.covered_years:
+            raise CalendarNotCovered(
+                f"{day.year} 年的法定节假日安排尚未录入,无法计算期限;"
+                "请管理员在“节假日/调休日”中录入该年度安排。"
+            )
+
+    def is_working_day(self, day: date) -> bool:
+        self._check(day)
+        if day in self.exceptions:
+            return self.exceptions[day]
+        return day.weekday() < 5
+
+    def next_working_day_on_or_after(self, day: date) -> date:
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def add_calendar_days(self, start: date, days: int, convention: str = CIVIL_CODE) -> date:
+        """The last day of a period of ``days`` calendar days that begins on ``start``."""
+        if days < 1:
+            raise DeadlineError("期限天数必须为正整数")
+        if convention == CIVIL_CODE:
+            last = start + timedelta(days=days)
+        elif convention == START_DAY_COUNTED:
+            last = start + timedelta(days=days - 1)
+        else:
+            raise DeadlineError(f"未知的期限计算规则:{convention}")
+        return self.next_working_day_on_or_after(last)
+
+    def add_working_days(self, start: date, days: int) -> date:
+        """The ``days``-th working day after ``start`` (the start day never counts)."""
+        if days < 1:
+            raise DeadlineError("期限天数必须为正整数")
+        day = start
+        remaining = days
+        while remaining:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                remaining -= 1
+        return day
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after ``start`` up to and including ``end``."""
+        count = 0
+        day = start
+        while day < end:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return count
+
+
+def build_calendar(rows: Iterable[tuple[date, bool, str]], years: Iterable[int]) -> LegalCalendar:
+    exceptions: dict[date, bool] = {}
+    names: dict[date, str] = {}
+    for day, working, name in rows:
+        exceptions[day] = working
+        names[day] = name
+    return LegalCalendar(frozenset(years), exceptions, names)
+
+
+def legal_calendar() -> LegalCalendar:
+    """Load the calendar from the database (two small queries; hold it for batches)."""
+    from xinfang.core.models import CalendarDay, CalendarYear
+
+    years = CalendarYear.objects.values_list("year", flat=True)
+    rows = CalendarDay.objects.values_list("date", "is_working_day", "name")
+    return build_calendar(rows, years)
+
+
+def add_calendar_days(start: date, days: int, *, calendar: LegalCalendar | None = None) -> date:
+    """Due date ``days`` calendar days after ``start`` under the configured convention."""
+    cal = calendar or legal_calendar()
+    return cal.add_calendar_days(start, days, settings.XINFANG_DEADLINE_CONVENTION)
+
+
+def add_working_days(start: date, days: int, *, calendar: LegalCalendar | None = None) -> date:
+    """Due date ``days`` working days after ``start``."""
+    return (calendar or legal_calendar()).add_working_days(start, days)
+
+
+def is_working_day(day: date, *, calendar: LegalCalendar | None = None) -> bool:
+    return (calendar or legal_calendar()).is_working_day(day)

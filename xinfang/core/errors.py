@@ -1,0 +1,54 @@
+"""Xinfang's exception tree.
+
+::
+
+    XinfangError
+    ├── NotFoundOrForbidden      (missing and forbidden look the same: 404)
+    ├── TransitionNotAllowed     (a workflow step the table or the grant refuses)
+    ├── ConcurrentChange         (compare-and-swap lost: someone else moved the object)
+    ├── DeadlineError
+    │   └── CalendarNotCovered   (a date in a year the holiday table does not cover)
+    ├── PersonalDataError
+    │   └── InvalidIdNumber
+    └── RulebookInvalid          (raised by xinfang.assessment)
+
+Each app may subclass these; messages are user-facing Chinese.
+"""
+
+from __future__ import annotations
+
+
+class XinfangError(Exception):
+    """Base of every error Xinfang raises on purpose; ``str()`` is a Chinese message."""
+
+
+class NotFoundOrForbidden(XinfangError):
+    """The object does not exist or the actor may not see it; callers cannot tell which."""
+
+
+class TransitionNotAllowed(XinfangError):
+    """The transition table, a guard, or the actor's grant refuses this step."""
+
+
+class ConcurrentChange(XinfangError):
+    """The object changed state between reading and writing it."""
+
+
+class DeadlineError(XinfangError):
+    """A due date cannot be computed."""
+
+
+class CalendarNotCovered(DeadlineError):
+    """The official holiday calendar has no entries for the year asked about."""
+
+
+class PersonalDataError(XinfangError):
+    """Personal data could not be encrypted, decrypted or validated."""
+
+
+class InvalidIdNumber(PersonalDataError):
+    """A resident ID number fails the GB 11643 format or checksum."""
+
+
+class RulebookInvalid(XinfangError):
+    """A rulebook file does not validate."""

@@ -1,0 +1,143 @@
+"""Units (the organisation tree), accounts and role grants."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from xinfang.core.personal_data import ProtectedField
+from xinfang.core.querysets import RestrictedQuerySet
+from xinfang.org.choices import AccountKind, Role, UnitLevel
+from xinfang.org.querysets import UnitQuerySet, any_subtree_q
+
+
+class Unit(models.Model):
+    """A node of the organisation tree (county → township → community → grid, departments).
+
+    ``path`` is the materialized path of primary keys (``"1/7/42/"``): the subtree of a unit
+    is the index range ``[path, path + "~")``.
+    """
+
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.CharField(_("层级"), max_length=20, choices=UnitLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("上级单位"),
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    admin_code = models.CharField(_("行政区划/机构代码"), max_length=20, blank=True)
+    category = models.CharField(_("考评类别"), max_length=10, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    contact_person = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("办公电话"), max_length=30, blank=True)
+    is_petition_office = models.BooleanField(_("信访工作机构"), default=False)
+    is_discipline_body = models.BooleanField(_("纪检监察机关"), default=False)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        creating = self.pk is None
+        super().save(*args, **kwargs)
+        if creating and not self.path:
+            parent_path = self.parent.path if self.parent_id and self.parent else ""
+            self.path = f"{parent_path}{self.pk}/"
+            self.depth = self.path.count("/") - 1
+            Unit.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
+
+    def ancestor_ids(self) -> list[int]:
+        """Primary keys from the root down to this unit (inclusive)."""
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+    def is_within(self, other: Unit) -> bool:
+        return self.path.startswith(other.path)
+
+
+class XinfangUserManager(UserManager["User"]):
+    def get_queryset(self) -> RestrictedQuerySet[User]:
+        return UserQuerySet(self.model, using=self._db)
+
+    def restrict(self, user: Any, action: str = "view") -> RestrictedQuerySet[User]:
+        return self.get_queryset().restrict(user, action)
+
+
+class UserQuerySet(RestrictedQuerySet["User"]):
+    def scope_q(self, user: Any, action: str) -> Q | None:
+        from xinfang.org.access import granted_paths
+
+        paths = granted_paths(user, "admin" if action != "view" else "view")
+        q = any_subtree_q(paths, "unit__path")
+        return q | Q(pk=user.pk) if q is not None else Q(pk=user.pk)
+
+
+class User(AbstractUser):
+    """A staff member or a citizen. Citizens sign in with their phone number."""
+
+    kind = models.CharField(
+        _("账号类型"), max_length=10, choices=AccountKind.choices, default=AccountKind.STAFF
+    )
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("所在单位"),
+    )
+    title = models.CharField(_("职务"), max_length=50, blank=True)
+    phone = ProtectedField("phone", verbose_name="手机号码")
+    # Columns added by ProtectedField, declared for type checkers.
+    phone_token: str
+    phone_digest: str
+    phone_masked: str
+
+    objects: ClassVar[XinfangUserManager] = XinfangUserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        indexes = [models.Index(fields=["kind", "phone_digest"])]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def is_citizen(self) -> bool:
+        return self.kind == AccountKind.CITIZEN
+
+
+class RoleGrant(models.Model):
+    """A role held on a unit and everything under it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants")
+    role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="grants")
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "unit"], name="unique_role_grant")
+        ]
+        verbose_name = _("角色授权")
+        verbose_name_plural = _("角色授权")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} @ {self.unit}"

@@ -1,0 +1,219 @@
+"""Xinfang settings, driven by ``XINFANG_*`` environment variables.
+
+Every variable read here is listed in ``.env.example`` with its meaning; a test
+fails when one is not. ``DATABASE_URL`` selects the database (SQLite by default).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return default if raw in (None, "") else int(raw)
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+DEBUG = env_bool("XINFANG_DEBUG", False)
+# Production refuses to start with the development key (see check --deploy and README).
+SECRET_KEY = env_str("XINFANG_SECRET_KEY", "django-insecure-development-only-key-change-me")
+ALLOWED_HOSTS = env_list("XINFANG_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+DATA_DIR = Path(env_str("XINFANG_DATA_DIR", str(PROJECT_DIR / "var")))
+PRODUCTION = env_bool("XINFANG_PRODUCTION", False)
+
+INSTALLED_APPS = [
+    "xinfang.core.admin_apps.XinfangAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "huey.contrib.djhuey",
+    "xinfang.core",
+    "xinfang.org",
+    "xinfang.petitions",
+    "xinfang.ledgers",
+    "xinfang.assessment",
+    "xinfang.portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "xinfang.core.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "xinfang.core.middleware.RequestContextMiddleware",
+]
+
+ROOT_URLCONF = "xinfang.urls"
+WSGI_APPLICATION = "xinfang.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "xinfang.org.navigation.navigation",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'xinfang.sqlite3'}"),
+        conn_max_age=env_int("XINFANG_DB_CONN_MAX_AGE", 60),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets the web process read while the worker writes.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "org.User"
+AUTHENTICATION_BACKENDS = [
+    "xinfang.org.auth.StaffBackend",
+    "xinfang.org.auth.CitizenPhoneBackend",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Attachments live outside the web root and are served only through scoped views.
+MEDIA_ROOT = Path(env_str("XINFANG_MEDIA_ROOT", str(DATA_DIR / "attachments")))
+XINFANG_MAX_UPLOAD_BYTES = env_int("XINFANG_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = XINFANG_MAX_UPLOAD_BYTES + 1024 * 1024
+
+# Sessions expire after inactivity.
+SESSION_COOKIE_AGE = env_int("XINFANG_SESSION_SECONDS", 30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("XINFANG_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("XINFANG_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Login throttling: this many failures for one account or address within the window lock it.
+XINFANG_LOGIN_MAX_FAILURES = env_int("XINFANG_LOGIN_MAX_FAILURES", 5)
+XINFANG_LOGIN_LOCKOUT_SECONDS = env_int("XINFANG_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+
+# Personal data: key id -> 32 hex-encoded bytes (SM4 uses the first 16), comma separated
+# "id:hex" pairs. The first key encrypts; all decrypt. The blind-index key keys HMAC-SM3.
+XINFANG_DATA_KEYS = env_str(
+    "XINFANG_DATA_KEYS",
+    "dev1:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+)
+XINFANG_INDEX_KEY = env_str(
+    "XINFANG_INDEX_KEY", "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+)
+XINFANG_CIPHER = env_str("XINFANG_CIPHER", "sm4-gcm")
+
+# The legal clock: "civil-code" = start day not counted, a last day on a rest day moves to
+# the next working day (民法典 Arts. 201, 203). "start-day-counted" counts the start day.
+XINFANG_DEADLINE_CONVENTION = env_str("XINFANG_DEADLINE_CONVENTION", "civil-code")
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "xinfang_cache",
+    }
+}
+
+# Background work: the database is the source of truth; huey only drives it.
+_redis_url = env_str("XINFANG_REDIS_URL", "")
+if _redis_url:
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "xinfang",
+        "url": _redis_url,
+        "immediate": False,
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "xinfang",
+        "filename": str(DATA_DIR / "huey.sqlite3"),
+        "immediate": env_bool("XINFANG_TASKS_IMMEDIATE", False),
+    }
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("XINFANG_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,25 @@
+"""URL configuration."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from xinfang.core import views as core_views
+from xinfang.org import views as org_views
+
+core_patterns = ([path("audit/", core_views.audit_list, name="audit_list")], "core")
+org_patterns = ([path("units/", org_views.unit_list, name="unit_list")], "org")
+
+urlpatterns = [
+    path("", org_views.home, name="home"),
+    path("login/", org_views.LoginView.as_view(), name="login"),
+    path("logout/", org_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
+    ),
+    path("dashboard/", org_views.dashboard, name="dashboard"),
+    path("core/", include(core_patterns)),
+    path("org/", include(org_patterns)),
+    path("admin/", admin.site.urls),
+]
