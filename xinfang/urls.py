@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from xinfang.api import api
 from xinfang.core import views as core_views
 from xinfang.org import views as org_views
 
@@ -22,4 +23,8 @@ urlpatterns = [
     path("core/", include(core_patterns)),
     path("org/", include(org_patterns)),
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("petitions/", include("xinfang.petitions.urls")),
+    path("ledgers/", include("xinfang.ledgers.urls")),
+    path("portal/", include("xinfang.portal.urls")),
 ]

@@ -1,0 +1,62 @@
+"""The staff REST API (django-ninja), OpenAPI schema at ``/api/schema/``.
+
+Each app contributes a router in ``xinfang/<app>/api.py`` named ``router``; it is mounted
+at ``/api/<app label>/``. Authentication: ``Authorization: Bearer <token>`` (staff API
+tokens, see ``org.ApiToken``) or the signed-in session. Every endpoint starts from
+``Model.objects.restrict(request.auth, …)`` and answers 404 alike for missing and forbidden.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from django.apps import apps
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.security import APIKeyCookie, HttpBearer
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from xinfang.org.tokens import user_for_token
+
+        return user_for_token(token)
+
+
+class StaffSessionAuth(APIKeyCookie):
+    """The signed-in session (CSRF checked for unsafe methods), staff accounts only."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not getattr(user, "is_citizen", False):
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="信访工作平台 API",
+    version="1.0.0",
+    urls_namespace="api",
+    openapi_url="/schema/",
+    docs_url=None,  # the Swagger page loads from a CDN; offline networks use the schema
+    auth=[TokenAuth(), StaffSessionAuth()],
+)
+
+
+def _mount_routers() -> None:
+    for config in apps.get_app_configs():
+        if not config.name.startswith("xinfang."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.api")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{config.name}.api":
+                continue
+            raise
+        api.add_router(f"/{config.label}/", module.router)
+
+
+_mount_routers()

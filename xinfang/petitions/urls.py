@@ -1,0 +1,6 @@
+"""URLs of the petitions app."""
+
+from django.urls import path  # noqa: F401 - filled in as the app grows
+
+app_name = "petitions"
+urlpatterns: list = []
