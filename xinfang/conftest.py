@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +18,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
     # Argon2 is deliberately slow; tests use a fast hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.HUEY = {**settings.HUEY, "immediate": True, "immediate_use_memory": True}
+    # Uploads and exports made by tests go to a throw-away folder, never var/.
+    settings.MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="xinfang-test-media-"))
+    # djhuey builds its Huey instance from settings at import time, so switch the instance
+    # itself: tasks run inline against in-memory storage, never the var/ queue file.
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate_use_memory = True
+    HUEY.immediate = True
 
 
 @pytest.fixture
@@ -53,3 +62,35 @@ def page(chromium: Any, live_server: Any) -> Iterator[Any]:
     pg.set_default_timeout(15000)
     yield pg
     context.close()
+
+
+_DB_FIXTURES = ("db", "transactional_db", "live_server", "_django_db_helper")
+
+
+@pytest.fixture(autouse=True)
+def _official_calendar(request: pytest.FixtureRequest) -> None:
+    """Re-seed the official calendar when a transactional test flushed it.
+
+    The seed migration fills ``CalendarDay``; a transactional test (browser tests with
+    ``live_server``) empties every table afterwards, and later tests on the same worker
+    would then find no calendar and store every due date as pending.
+    """
+    names = set(request.fixturenames)
+    if not names & set(_DB_FIXTURES):
+        return
+    for fixture in _DB_FIXTURES:
+        if fixture in names:
+            request.getfixturevalue(fixture)
+            break
+    from xinfang.core.calendar_seed import seed_rows
+    from xinfang.core.models import CalendarDay, CalendarYear
+
+    if CalendarYear.objects.exists():
+        return
+    rows, years = seed_rows()
+    CalendarDay.objects.bulk_create(
+        [CalendarDay(date=d, is_working_day=w, name=n) for d, w, n in rows], ignore_conflicts=True
+    )
+    CalendarYear.objects.bulk_create(
+        [CalendarYear(year=y, source="chinese-calendar") for y in years], ignore_conflicts=True
+    )

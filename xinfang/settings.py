@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "xinfang.ledgers",
     "xinfang.assessment",
     "xinfang.portal",
+    # supervision + documents (supervision engineer)
+    "xinfang.petitions.documents",
+    "xinfang.supervision",
 ]
 
 MIDDLEWARE = [
@@ -186,6 +189,10 @@ XINFANG_CIPHER = env_str("XINFANG_CIPHER", "sm4-gcm")
 # The legal clock: "civil-code" = start day not counted, a last day on a rest day moves to
 # the next working day (民法典 Arts. 201, 203). "start-day-counted" counts the start day.
 XINFANG_DEADLINE_CONVENTION = env_str("XINFANG_DEADLINE_CONVENTION", "civil-code")
+# petitions app: days before each step's due date that a reminder is queued.
+XINFANG_REMINDER_DAYS = env_str(
+    "XINFANG_REMINDER_DAYS", "route=3,notice=3,objection=1,handle=7,report=3,review=5,rereview=5"
+)
 
 CACHES = {
     "default": {

@@ -27,4 +27,8 @@ urlpatterns = [
     path("petitions/", include("xinfang.petitions.urls")),
     path("ledgers/", include("xinfang.ledgers.urls")),
     path("portal/", include("xinfang.portal.urls")),
+    path("open311/v2/", include("xinfang.portal.open311.urls")),  # portal app: Open311
+    # supervision + documents (supervision engineer)
+    path("supervision/", include("xinfang.supervision.urls")),
+    path("documents/", include("xinfang.petitions.documents.urls")),
 ]

@@ -58,8 +58,10 @@ class FactsInvalid(XinfangError):
 
     def render(self, file: str | None = None) -> str:
         """The Chinese message, naming ``file`` (or the input kind) and the row."""
-        where = file or self.file or {"facts": "事实表", "subjects": "考核对象表"}.get(
-            self.source, self.source
+        where = (
+            file
+            or self.file
+            or {"facts": "事实表", "subjects": "考核对象表"}.get(self.source, self.source)
         )
         row = f"第{self.row}行" if self.row is not None else ""
         return f"{where} {row} {self.column}={self.value!r}: {self.reason}".replace("  ", " ")

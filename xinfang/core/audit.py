@@ -22,6 +22,7 @@ from xinfang.core.models import AuditAction, AuditEntry, AuditHead
 __all__ = ["ChainBreak", "record", "snapshot", "verify_chain"]
 
 GENESIS = "0" * 64
+REDACTED_FIELDS = frozenset({"password"})
 
 
 def _canonical(fields: dict[str, Any]) -> str:
@@ -59,7 +60,9 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, An
     for field in obj._meta.concrete_fields:
         if fields is not None and field.name not in fields:
             continue
-        if getattr(field, "audit_redact", False):
+        # Sealed personal data and password hashes never enter the trail (it is read by
+        # administrators and kept for years).
+        if getattr(field, "audit_redact", False) or field.name in REDACTED_FIELDS:
             data[field.name] = "***"
             continue
         value = getattr(obj, field.attname)

@@ -98,7 +98,10 @@ class Keyring:
             raise PersonalDataError("未配置个人信息加密密钥 XINFANG_DATA_KEYS")
         if cipher_name not in CIPHERS:
             raise PersonalDataError(f"不支持的加密算法 {cipher_name}")
-        index_key = bytes.fromhex(index_key_hex)
+        try:
+            index_key = bytes.fromhex(index_key_hex)
+        except ValueError as exc:
+            raise PersonalDataError("XINFANG_INDEX_KEY 不是十六进制") from exc
         if len(index_key) < 16:
             raise PersonalDataError("XINFANG_INDEX_KEY 至少 16 字节")
         return cls(keys=keys, active_key_id=order[0], cipher_name=cipher_name, index_key=index_key)
@@ -123,8 +126,7 @@ class Keyring:
             raise PersonalDataError("个人信息密文已损坏或被篡改") from exc
 
     def needs_rekey(self, token: str) -> bool:
-        cipher_name, key_id, _ = token.split(":", 2)
-        return cipher_name != self.cipher_name or key_id != self.active_key_id
+        return not token.startswith(f"{self.cipher_name}:{self.active_key_id}:")
 
     def blind_index(self, normalized: str, purpose: str) -> str:
         mac = hmac.HMAC(self.index_key, hashes.SM3())

@@ -82,13 +82,17 @@ def digest_for(kind: Kind, raw: str) -> str:
     return crypto.blind_index(_NORMALIZERS[kind](raw), kind)
 
 
-class ProtectedField:
+class ProtectedField(property):
     """Declares an encrypted personal-data attribute (three concrete columns).
 
     On instances it reads as the masked text and accepts the plain value on assignment.
+    It is a ``property`` subclass so that Django treats it like one: ``Model(phone=…)``,
+    ``objects.create(phone=…)`` and ``get_or_create(defaults={"phone": …})`` all go through
+    :meth:`__set__` (and so are encrypted), never to a column.
     """
 
     def __init__(self, kind: Kind, verbose_name: str = "") -> None:
+        super().__init__()
         self.kind = kind
         self.verbose_name = verbose_name
         self.name = ""
@@ -110,9 +114,10 @@ class ProtectedField:
         existing[name] = self.kind
         cls._personal_data_fields = existing  # type: ignore[attr-defined]
 
-    def __get__(self, obj: Any, owner: Any = None) -> str:
+    def __get__(self, obj: Any, owner: type | None = None, /) -> Any:
+        # On the class: the declaration itself; on an instance: the masked text (a str).
         if obj is None:
-            return self  # type: ignore[return-value]
+            return self
         return str(getattr(obj, f"{self.name}_masked"))
 
     def __set__(self, obj: Any, raw: str | None) -> None:

@@ -2,5 +2,32 @@ from django.apps import AppConfig
 
 
 class LedgersConfig(AppConfig):
+    """Dispute screening, duty and reports, leaders' reception, meetings and campaigns."""
+
     name = "xinfang.ledgers"
     label = "ledgers"
+    verbose_name = "工作台账"
+
+    def ready(self) -> None:
+        from xinfang.ledgers.demo import add_demo_ledgers
+        from xinfang.ledgers.views.dashboard import panel_data
+        from xinfang.org import dashboard, demo, navigation
+        from xinfang.org.choices import Role
+
+        staff = tuple(Role.values)
+        navigation.register(navigation.NavItem("工作台账", "ledgers:dashboard", staff))
+        navigation.register(navigation.NavItem("矛盾纠纷", "ledgers:dispute_list", staff))
+        navigation.register(navigation.NavItem("值班报送", "ledgers:report_list", staff))
+        navigation.register(navigation.NavItem("领导接访", "ledgers:slot_list", staff))
+        dashboard.register(
+            dashboard.Panel(
+                key="ledgers",
+                title="工作台账:待办与逾期",
+                roles=staff,
+                template="ledgers/panel.html",
+                data=panel_data,
+            )
+        )
+        if add_demo_ledgers not in demo.DEMO_HOOKS:
+            demo.DEMO_HOOKS.append(add_demo_ledgers)
+        from xinfang.ledgers import tasks  # noqa: F401 - registers the periodic job with huey

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
-from xinfang.core.admin_site import ScopedAdmin
+from django.contrib import admin
+from django.http import HttpRequest
+
+from xinfang.core.admin_site import ScopedAdmin, ScopedInline
+from xinfang.org.access import can
 from xinfang.org.models import RoleGrant, Unit, User
 
 
@@ -13,8 +17,15 @@ class UnitAdmin(ScopedAdmin):
     search_fields = ("name", "admin_code")
     raw_id_fields = ("parent",)
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # The top of an administrator's subtree keeps its parent: moving it elsewhere
+        # would reach outside the administrator's scope.
+        if obj is not None and obj.parent_id and not can(request.user, "admin", obj.parent.path):
+            return ("parent",)
+        return ()
 
-class RoleGrantInline(admin.TabularInline):
+
+class RoleGrantInline(ScopedInline):
     model = RoleGrant
     raw_id_fields = ("unit",)
     extra = 0

@@ -7,6 +7,7 @@ attempts until the window passes (``XINFANG_LOGIN_MAX_FAILURES``,
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from typing import Any
 
@@ -15,9 +16,10 @@ from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 from django.utils import timezone
 
+from xinfang.core import crypto
 from xinfang.core.errors import PersonalDataError
 from xinfang.core.models import LoginAttempt
-from xinfang.core.personal_data import digest_for
+from xinfang.core.personal_data import digest_for, mask_id_number, mask_phone, normalize_phone
 from xinfang.org.choices import AccountKind
 from xinfang.org.models import User
 
@@ -26,21 +28,46 @@ def _window_start() -> Any:
     return timezone.now() - timedelta(seconds=settings.XINFANG_LOGIN_LOCKOUT_SECONDS)
 
 
-def is_locked(key: str, ip: str | None) -> bool:
+def attempt_key(login: str) -> str:
+    """The throttling key of what was typed as the login.
+
+    Citizens sign in with their phone number, so the typed login is personal data: only
+    its keyed hash is stored (a phone number is normalised first, so "138 0000 0001" and
+    "13800000001" count as one account).
+    """
+    value = login.strip().lower()
+    with contextlib.suppress(PersonalDataError):
+        value = normalize_phone(value)
+    return crypto.blind_index(value, "login")
+
+
+def login_label(login: str) -> str:
+    """What the audit trail shows of a typed login: phone and ID numbers only masked."""
+    value = login.strip()[:100]
+    try:
+        return mask_phone(normalize_phone(value))
+    except PersonalDataError:
+        pass
+    if len(value) >= 15 and value[:15].isdigit():
+        return mask_id_number(value)
+    return value
+
+
+def is_locked(login: str, ip: str | None) -> bool:
     recent = LoginAttempt.objects.filter(created_at__gte=_window_start())
     limit = settings.XINFANG_LOGIN_MAX_FAILURES
-    if recent.filter(key=key.lower()).count() >= limit:
+    if recent.filter(key=attempt_key(login)).count() >= limit:
         return True
     # An address gets more room than an account: offices share one NAT address.
     return bool(ip) and recent.filter(ip=ip).count() >= limit * 4
 
 
-def record_failure(key: str, ip: str | None) -> None:
-    LoginAttempt.objects.create(key=key.lower()[:200], ip=ip)
+def record_failure(login: str, ip: str | None) -> None:
+    LoginAttempt.objects.create(key=attempt_key(login), ip=ip)
 
 
-def clear_failures(key: str) -> None:
-    LoginAttempt.objects.filter(key=key.lower()).delete()
+def clear_failures(login: str) -> None:
+    LoginAttempt.objects.filter(key=attempt_key(login)).delete()
 
 
 class StaffBackend(ModelBackend):

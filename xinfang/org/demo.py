@@ -49,7 +49,9 @@ DEPARTMENTS = [
 
 # role, login, unit key, display name, title
 STAFF = [
-    (Role.ADMINISTRATOR, "admin", "county", "周管理", "系统管理员"),
+    # The platform administrator holds the role on the root of the tree: only a top-level
+    # administrator may edit the holiday calendar, which every unit's deadlines use.
+    (Role.ADMINISTRATOR, "admin", "province", "周管理", "系统管理员"),
     (Role.REGISTRAR, "registrar", "petition", "李登记", "接访科科员"),
     (Role.HANDLER, "handler", "land", "王承办", "信访科科员"),
     (Role.UNIT_LEADER, "leader", "land", "赵局长", "局长"),

@@ -5,14 +5,32 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
-from django.db.models import Q
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.core.personal_data import ProtectedField
 from xinfang.core.querysets import RestrictedQuerySet
 from xinfang.org.choices import AccountKind, Role, UnitLevel
-from xinfang.org.querysets import UnitQuerySet, any_subtree_q
+from xinfang.org.querysets import UnitQuerySet, any_subtree_q, subtree_q
+
+
+class PathField(models.CharField):
+    """A materialized path compared byte by byte on every database.
+
+    The subtree range ``[path, path + "~")`` relies on plain code-point order. PostgreSQL
+    clusters created with a glibc locale (``en_US.UTF-8``, ``zh_CN.UTF-8``) ignore
+    punctuation when comparing text, which would make "1/2/5/" sort after "1/2~"; the "C"
+    collation keeps the range (and its index scan) exact. SQLite compares bytes already.
+    """
+
+    def db_parameters(self, connection: Any) -> dict[str, Any]:
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            params["collation"] = "C"
+        return params
 
 
 class Unit(models.Model):
@@ -32,7 +50,7 @@ class Unit(models.Model):
         related_name="children",
         verbose_name=_("上级单位"),
     )
-    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    path = PathField(max_length=255, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     admin_code = models.CharField(_("行政区划/机构代码"), max_length=20, blank=True)
     category = models.CharField(_("考评类别"), max_length=10, blank=True)
@@ -53,14 +71,41 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @transaction.atomic
     def save(self, *args: Any, **kwargs: Any) -> None:
         creating = self.pk is None
+        old_path = ""
+        if not creating:
+            old_path = Unit.objects.filter(pk=self.pk).values_list("path", flat=True).first() or ""
         super().save(*args, **kwargs)
-        if creating and not self.path:
-            parent_path = self.parent.path if self.parent_id and self.parent else ""
-            self.path = f"{parent_path}{self.pk}/"
-            self.depth = self.path.count("/") - 1
-            Unit.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
+        new_path = f"{self._parent_path()}{self.pk}/"
+        if new_path == old_path or (creating and self.path == new_path):
+            return
+        if old_path and new_path.startswith(old_path):
+            raise ValidationError(_("上级单位不能是本单位或其下级单位。"))
+        # A new unit, or one moved under another parent: its path and every descendant's
+        # path change together (the prefix is swapped in one UPDATE).
+        delta = new_path.count("/") - (old_path.count("/") if old_path else 0)
+        if old_path:
+            Unit.objects.filter(subtree_q(old_path)).exclude(pk=self.pk).update(
+                path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+                depth=F("depth") + delta,
+            )
+        self.path = new_path
+        self.depth = new_path.count("/") - 1
+        Unit.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
+
+    def clean(self) -> None:
+        super().clean()
+        parent = self.parent if self.parent_id is not None else None
+        if self.pk is not None and self.path and parent and parent.path.startswith(self.path):
+            raise ValidationError({"parent": _("上级单位不能是本单位或其下级单位。")})
+
+    def _parent_path(self) -> str:
+        if self.parent_id is None:
+            return ""
+        parent_path = Unit.objects.filter(pk=self.parent_id).values_list("path", flat=True)
+        return parent_path.first() or ""
 
     def ancestor_ids(self) -> list[int]:
         """Primary keys from the root down to this unit (inclusive)."""
@@ -104,10 +149,15 @@ class User(AbstractUser):
     )
     title = models.CharField(_("职务"), max_length=50, blank=True)
     phone = ProtectedField("phone", verbose_name="手机号码")
+    # A citizen's resident ID number, when the citizen gives it (real-name petitions).
+    id_number = ProtectedField("id_number", verbose_name="身份证号码")
     # Columns added by ProtectedField, declared for type checkers.
     phone_token: str
     phone_digest: str
     phone_masked: str
+    id_number_token: str
+    id_number_digest: str
+    id_number_masked: str
 
     objects: ClassVar[XinfangUserManager] = XinfangUserManager()
 
@@ -115,6 +165,14 @@ class User(AbstractUser):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
         indexes = [models.Index(fields=["kind", "phone_digest"])]
+        constraints = [
+            # A citizen signs in with the phone number: one account per number.
+            models.UniqueConstraint(
+                fields=["phone_digest"],
+                condition=Q(kind="citizen"),
+                name="unique_citizen_phone",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username

@@ -51,5 +51,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     return {
         "nav_items": items_for(user),
-        "show_admin": bool(user and has_role(user, Role.ADMINISTRATOR) and user.is_staff),
+        # The same rule as XinfangAdminSite.has_permission (is_staff plays no part).
+        "show_admin": bool(
+            user
+            and getattr(user, "is_authenticated", False)
+            and not getattr(user, "is_citizen", False)
+            and has_role(user, Role.ADMINISTRATOR)
+        ),
     }

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.core import audit
 from xinfang.core.audit import snapshot
@@ -53,10 +55,19 @@ def create_staff(
 
 
 @transaction.atomic
-def create_citizen(*, actor: Any, phone: str, password: str, full_name: str = "") -> User:
-    """A citizen account signs in with its phone number; the user name is internal."""
+def create_citizen(
+    *, actor: Any, phone: str, password: str, full_name: str = "", id_number: str = ""
+) -> User:
+    """A citizen account signs in with its phone number; the user name is internal.
+
+    The phone number (and the ID number, if given) are stored only encrypted; an invalid ID
+    number raises :class:`~xinfang.core.errors.InvalidIdNumber` with a Chinese message.
+    """
     user = User(kind=AccountKind.CITIZEN, full_name=full_name)
     user.phone = phone
+    user.id_number = id_number
+    if User.objects.filter(kind=AccountKind.CITIZEN, phone_digest=user.phone_digest).exists():
+        raise ValidationError({"phone": _("该手机号码已注册,请直接登录。")})
     user.username = f"citizen-{user.phone_digest[:24]}"
     user.set_password(password)
     user.save()

@@ -16,6 +16,7 @@ from xinfang.core import audit
 from xinfang.core.models import AuditAction
 from xinfang.core.views import require_roles
 from xinfang.org.access import user_roles
+from xinfang.org.auth import login_label
 from xinfang.org.choices import Role
 from xinfang.org.dashboard import panels_for
 from xinfang.org.forms import ThrottledLoginForm
@@ -34,8 +35,9 @@ class LoginView(auth_views.LoginView):
         return response
 
     def form_invalid(self, form: Any) -> HttpResponse:
-        username = (form.data.get("username") or "")[:100]
-        audit.record(actor=None, action=AuditAction.LOGIN_FAILED, detail={"username": username})
+        # A citizen's login is a phone number: the trail keeps only its masked form.
+        login = login_label(str(form.data.get("username") or ""))
+        audit.record(actor=None, action=AuditAction.LOGIN_FAILED, detail={"username": login})
         return super().form_invalid(form)
 
     def get_default_redirect_url(self) -> str:

@@ -1,6 +1,31 @@
-"""URLs of the petitions app."""
+"""URLs of the petitions app (staff pages)."""
 
-from django.urls import path  # noqa: F401 - filled in as the app grows
+from django.urls import path
+
+from xinfang.petitions import views
 
 app_name = "petitions"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.petition_list, name="list"),
+    path("new/", views.petition_register, name="register"),
+    path("new/matches/", views.register_matches, name="register_matches"),
+    path("due/", views.due_list, name="due"),
+    path("<int:pk>/", views.petition_detail, name="detail"),
+    path("<int:pk>/step/<slug:name>/", views.petition_step, name="step"),
+    path("<int:pk>/extend/", views.petition_extend, name="extend"),
+    path("<int:pk>/hearing/start/", views.hearing_start, name="hearing_start"),
+    path("<int:pk>/hearing/end/", views.hearing_end, name="hearing_end"),
+    path("<int:pk>/answers/<int:answer_pk>/delivery/", views.delivery_record, name="delivery"),
+    path("<int:pk>/evidence/", views.evidence_add, name="evidence"),
+    path("<int:pk>/completion-report/", views.completion_report, name="completion_report"),
+    path(
+        "<int:pk>/petitioners/<int:person_pk>/reveal/",
+        views.petitioner_reveal,
+        name="petitioner_reveal",
+    ),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/read/", views.inbox_read, name="inbox_read"),
+    path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("candidates/<int:pk>/<slug:decision>/", views.candidate_decide, name="candidate"),
+]

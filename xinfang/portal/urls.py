@@ -1,6 +1,17 @@
-"""URLs of the portal app."""
+"""URLs of the portal app (the citizen's pages, mounted at /portal/)."""
 
-from django.urls import path  # noqa: F401 - filled in as the app grows
+from django.urls import path
+
+from xinfang.portal import views
 
 app_name = "portal"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("submit/", views.submit, name="submit"),
+    path("submit/done/", views.submitted, name="submitted"),
+    path("lookup/", views.lookup, name="lookup"),
+    path("matter/", views.matter, name="matter"),
+    path("matter/rate/", views.rate, name="rate"),
+    path("matter/review/", views.review, name="review"),
+    path("matter/leave/", views.leave, name="leave"),
+]

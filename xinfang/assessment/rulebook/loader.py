@@ -123,7 +123,9 @@ def load_rulebook(path: str | Path) -> Rulebook:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function")))
+            loc = tuple(
+                p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function"))
+            )
             problems.append(
                 f"{path}:{_line_of(data, loc)}: {_field_path(data, loc) or '(顶层)'}: {err['msg']}"
             )

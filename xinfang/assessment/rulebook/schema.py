@@ -159,9 +159,13 @@ class Item(_Strict):
         missing = [f for f in need[self.kind] if getattr(self, f) in (None, [])]
         if missing:
             raise ValueError(f"{self.kind} 类项目必须填写 {', '.join(missing)}")
-        if self.kind == "range" and self.min is not None and self.max is not None:
-            if self.min > self.max:
-                raise ValueError(f"区间下限 {self.min} 大于上限 {self.max}")
+        if (
+            self.kind == "range"
+            and self.min is not None
+            and self.max is not None
+            and self.min > self.max
+        ):
+            raise ValueError(f"区间下限 {self.min} 大于上限 {self.max}")
         if self.kind != "range" and self.kind != "entered" and self.min is not None:
             raise ValueError("只有 range 类项目可以填写 min")
         if self.kind in ("rate", "part", "condition", "veto") and self.points is not None:
@@ -186,6 +190,9 @@ class Group(_Strict):
     code: str
     title: str
     max: float = Field(ge=0)
+    # The maximum as the source prints it, when the file reads it differently
+    # (garbled); the check recomputes the section with it to show the inconsistency.
+    source_max: float | None = Field(default=None, ge=0)
 
 
 class Section(_Strict):

@@ -1,7 +1,18 @@
 """Permission cases of the organisation routes."""
 
-from xinfang.core.testing import RouteCase, register
+from typing import Any
+
+from xinfang.core import audit
+from xinfang.core.models import AuditAction
+from xinfang.core.testing import Cast, RouteCase, register
 from xinfang.org.choices import Role
+
+
+def _audited_change_in_unit_a(cast: Cast) -> Any:
+    """An entry written by someone working in unit A's subtree (the marker of the log)."""
+    actor = cast.user_with(Role.HANDLER, cast.village_a, username="audited-actor")
+    return audit.record(actor=actor, action=AuditAction.CHANGE, obj=cast.village_a)
+
 
 register(
     # Staff without grants still get a dashboard that says so.
@@ -17,5 +28,7 @@ register(
         "core:audit_list",
         role=Role.ADMINISTRATOR,
         list_view=True,
+        make=_audited_change_in_unit_a,
+        marker=lambda entry: f"{entry.object_type} {entry.object_repr}",
     ),
 )

@@ -1,0 +1,34 @@
+"""The scoring engine: a rulebook compiled into grouped, vectorised Polars expressions.
+
+Pure: no ORM, no I/O. :func:`assess` takes a validated :class:`Rulebook`, a facts
+DataFrame and optionally a subjects DataFrame, and returns an :class:`Assessment`.
+
+How it stays fast (issue 4 §6): item codes are dictionary-encoded to the item's index
+in a small parameter table, every fact is checked with vectorised expressions, and one
+streaming ``group_by(subject, item)`` reduces millions of facts to a few rows per
+subject, computing only the sums the rulebook's item kinds need. Everything else —
+caps, groups, sections, rates against an average, vetoes, grades, ranks, derived
+subjects — runs on that reduced frame. Python loops run over the rulebook (items,
+tags, sections), never over facts.
+
+The explanation (``lines``: every point given or taken, with why) is computed from
+the same per-fact frame with cumulative sums in a deterministic order, so it is
+independent of the order facts arrive in; it is skipped when ``explain=False``.
+
+Facts columns: ``subject, item, date, quantity, value, tags, note`` and optionally
+``row`` (the spreadsheet row, for messages). Subjects columns: ``subject, name,
+category, lines`` and optionally ``row``.
+
+Modules, in the order an evaluation runs:
+
+* ``compile`` — the rulebook as a parameter table (one row per item);
+* ``validate`` — refusing bad facts and subjects with the file, row and value;
+* ``reduce`` — first occurrences, item encoding, the one big reduction, raw points;
+* ``score`` — item totals, sections, subjects, derived subjects, grades; ``assess``;
+* ``explain`` — the lines: every point given or taken, with why.
+"""
+
+from xinfang.assessment.engine.compile import Assessment, Compiled, compile_rulebook
+from xinfang.assessment.engine.score import assess
+
+__all__ = ["Assessment", "Compiled", "assess", "compile_rulebook"]

@@ -1,0 +1,97 @@
+"""iCalendar (RFC 5545) for the reception schedule, written by hand.
+
+Lines end in CRLF and are folded at 75 octets (RFC 5545 §3.1) without splitting a UTF-8
+character; TEXT values escape backslash, semicolon, comma and newline (§3.3.11). Times are
+local with ``TZID=Asia/Shanghai`` and the calendar carries the matching VTIMEZONE (China
+has had no daylight saving time since 1991).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from xinfang.ledgers.models import ReceptionSlot
+
+__all__ = ["escape_text", "fold", "reception_calendar"]
+
+TZID = "Asia/Shanghai"
+PRODID = "-//Xinfang//Leader reception schedule//ZH"
+
+VTIMEZONE = [
+    "BEGIN:VTIMEZONE",
+    f"TZID:{TZID}",
+    "BEGIN:STANDARD",
+    "DTSTART:19910915T020000",
+    "TZOFFSETFROM:+0800",
+    "TZOFFSETTO:+0800",
+    "TZNAME:CST",
+    "END:STANDARD",
+    "END:VTIMEZONE",
+]
+
+
+def escape_text(value: str) -> str:
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
+
+
+def fold(line: str) -> str:
+    """Fold one content line into chunks of at most 75 octets (continuations start with a
+    space, which counts toward the 75)."""
+    out: list[str] = []
+    current = b""
+    limit = 75
+    for char in line:
+        encoded = char.encode("utf-8")
+        if len(current) + len(encoded) > limit:
+            out.append(current.decode("utf-8"))
+            current = b" "
+            limit = 75
+        current += encoded
+    out.append(current.decode("utf-8"))
+    return "\r\n".join(out)
+
+
+def _local(dt_day: object, at: object) -> str:
+    return f"{dt_day:%Y%m%d}T{at:%H%M%S}"
+
+
+def reception_calendar(
+    slots: Iterable[ReceptionSlot], *, name: str, host: str, now: datetime | None = None
+) -> str:
+    """The VCALENDAR text for ``slots`` (each one VEVENT with a stable UID)."""
+    stamp = (now or datetime.now(tz=UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{escape_text(name)}",
+        f"X-WR-TIMEZONE:{TZID}",
+        *VTIMEZONE,
+    ]
+    for slot in slots:
+        summary = f"领导接访:{slot.leader_title}{slot.leader_name}"
+        description = slot.topic or "党政领导公开接访,群众可当面反映诉求。"
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{slot.uid}@{host}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;TZID={TZID}:{_local(slot.day, slot.starts_at)}",
+            f"DTEND;TZID={TZID}:{_local(slot.day, slot.ends_at)}",
+            f"SUMMARY:{escape_text(summary)}",
+            f"LOCATION:{escape_text(slot.place)}",
+            f"DESCRIPTION:{escape_text(description)}",
+            "STATUS:CONFIRMED",
+            "TRANSP:OPAQUE",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "".join(fold(line) + "\r\n" for line in lines)

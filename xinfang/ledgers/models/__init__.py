@@ -1,0 +1,49 @@
+"""Models of the ledgers app, split by ledger.
+
+::
+
+    screening  ScreeningRule → ScreeningRound → Dispute (→ DisputeTransition)
+    duty       SensitivePeriod, DutyRoster → DutyShift,
+               ReportObligation → ReportDue, Reminder (outbox)
+    reception  ReceptionSlot → Reception, SpotCheck
+    meetings   MeetingRequirement → Meeting
+    campaigns  Campaign → CampaignPhase
+"""
+
+from xinfang.ledgers.models.campaigns import Campaign, CampaignPhase
+from xinfang.ledgers.models.duty import (
+    DutyRoster,
+    DutyShift,
+    Reminder,
+    ReportDue,
+    ReportObligation,
+    SensitivePeriod,
+)
+from xinfang.ledgers.models.meetings import Meeting, MeetingRequirement
+from xinfang.ledgers.models.reception import Reception, ReceptionSlot, SpotCheck
+from xinfang.ledgers.models.screening import (
+    Dispute,
+    DisputeTransition,
+    ScreeningRound,
+    ScreeningRule,
+)
+
+__all__ = [
+    "Campaign",
+    "CampaignPhase",
+    "Dispute",
+    "DisputeTransition",
+    "DutyRoster",
+    "DutyShift",
+    "Meeting",
+    "MeetingRequirement",
+    "Reception",
+    "ReceptionSlot",
+    "Reminder",
+    "ReportDue",
+    "ReportObligation",
+    "ScreeningRound",
+    "ScreeningRule",
+    "SensitivePeriod",
+    "SpotCheck",
+]

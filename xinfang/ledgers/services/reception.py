@@ -1,0 +1,196 @@
+"""Leaders' reception: schedule, publication, records, petition intake and spot checks."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.core import audit
+from xinfang.core.audit import snapshot
+from xinfang.core.errors import ConcurrentChange, TransitionNotAllowed
+from xinfang.core.models import AuditAction
+from xinfang.ledgers.choices import PublishStatus
+from xinfang.ledgers.errors import PetitionsUnavailable
+from xinfang.ledgers.models import Reception, ReceptionSlot, SpotCheck
+from xinfang.ledgers.services._common import check
+from xinfang.org.models import Unit
+
+
+@transaction.atomic
+def schedule_reception(
+    *,
+    actor: Any,
+    unit: Unit,
+    leader_name: str,
+    day: date,
+    starts_at: time,
+    ends_at: time,
+    place: str,
+    topic: str = "",
+    leader_title: str = "",
+    leader: Any = None,
+) -> ReceptionSlot:
+    """Add a leader's reception day to the rotating schedule (a draft until published)."""
+    check(actor, "lead", unit)
+    if ends_at <= starts_at:
+        raise TransitionNotAllowed("结束时间须晚于开始时间")
+    slot = ReceptionSlot.objects.create(
+        unit=unit,
+        leader=leader,
+        leader_name=leader_name,
+        leader_title=leader_title,
+        day=day,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        topic=topic,
+    )
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=slot, after=snapshot(slot))
+    return slot
+
+
+@transaction.atomic
+def publish_reception_schedule(*, actor: Any, unit: Unit, slots: list[ReceptionSlot]) -> int:
+    """Publish draft slots of ``unit`` (web page, door notice and calendar feed)."""
+    check(actor, "lead", unit)
+    now = timezone.now()
+    ids = [s.pk for s in slots if s.unit_id == unit.pk]
+    count = ReceptionSlot.objects.filter(pk__in=ids, status=PublishStatus.DRAFT).update(
+        status=PublishStatus.PUBLISHED, published_at=now
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.TRANSITION,
+        obj=unit,
+        detail={"published_reception_slots": ids},
+    )
+    return count
+
+
+@transaction.atomic
+def record_reception(
+    *,
+    actor: Any,
+    unit: Unit,
+    leader_name: str,
+    received_on: date,
+    visitor_count: int,
+    visitors: str,
+    matters_raised: str,
+    instructions: str = "",
+    slot: ReceptionSlot | None = None,
+) -> Reception:
+    """Record one reception: how many came (no identity data), what was raised, instructions."""
+    check(actor, "receive", slot.unit if slot is not None else unit)
+    if visitor_count < 1:
+        raise TransitionNotAllowed("来访人数至少为1")
+    reception = Reception.objects.create(
+        slot=slot,
+        unit=unit,
+        leader_name=leader_name,
+        received_on=received_on,
+        visitor_count=visitor_count,
+        visitors=visitors,
+        matters_raised=matters_raised,
+        instructions=instructions,
+        recorded_by=actor,
+    )
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=reception, after=snapshot(reception))
+    return reception
+
+
+def petition_intake() -> Any:
+    """The petitions app's ``services.register_petition``, or raise PetitionsUnavailable.
+
+    Imported lazily: the ledgers never import the petitions app at module import time.
+    """
+    try:
+        module = importlib.import_module("xinfang.petitions.services")
+    except ImportError as exc:
+        raise PetitionsUnavailable(
+            "信访事项登记功能尚未启用(petitions 应用未提供登记服务),请在信访事项模块手工登记。"
+        ) from exc
+    register = getattr(module, "register_petition", None)
+    if register is None:
+        raise PetitionsUnavailable(
+            "信访事项登记功能尚未启用(petitions 应用未提供登记服务),请在信访事项模块手工登记。"
+        )
+    return register
+
+
+@transaction.atomic
+def register_reception_as_petition(
+    *,
+    actor: Any,
+    reception: Reception,
+    petitioner_name: str,
+    phone: str = "",
+    kind: str = "appeal",
+) -> str:
+    """One step from a reception record to a petition matter (a visit, Art. 17/19).
+
+    Calls the petitions app's intake service; the petitioner's name and phone go to that
+    app's protected store, not to the ledger. The reception keeps the matter's link.
+    """
+    check(actor, "receive", reception.unit)
+    if reception.petition_ref:
+        raise TransitionNotAllowed(f"已登记为信访事项 {reception.petition_ref}")
+    register = petition_intake()
+    data_cls = importlib.import_module("xinfang.petitions.services").PetitionerData
+    collective = reception.visitor_count >= 2
+    registration = register(
+        actor=actor,
+        registering_unit=reception.unit,
+        channel="collective_visit" if collective else "visit",
+        kind=kind,
+        summary=reception.matters_raised[:200],
+        full_text=(
+            f"{reception.matters_raised}\n\n领导接访({reception.leader_name},"
+            f"{reception.received_on})处理意见:{reception.instructions}"
+        ),
+        petitioners=[data_cls(name=petitioner_name, phone=phone)],
+        received_on=reception.received_on,
+        head_count=reception.visitor_count if collective else None,
+    )
+    petition = getattr(registration, "petition", registration)
+    ref = str(getattr(petition, "number", "") or petition.pk)
+    updated = Reception.objects.filter(pk=reception.pk, petition_ref="").update(
+        petition_ref=ref, petition=petition
+    )
+    if not updated:
+        raise ConcurrentChange("该接访记录已登记为信访事项")
+    reception.petition_ref = ref
+    reception.petition = petition
+    audit.record(actor=actor, action=AuditAction.CHANGE, obj=reception, after={"petition": ref})
+    return ref
+
+
+@transaction.atomic
+def record_spot_check(
+    *,
+    actor: Any,
+    slot: ReceptionSlot,
+    leader_present: bool,
+    note: str = "",
+    checked_at: datetime | None = None,
+) -> SpotCheck:
+    """An unannounced check of a scheduled reception (暗访督查); absence becomes a fact."""
+    check(actor, "supervise", slot.unit)
+    if slot.status != PublishStatus.PUBLISHED:
+        raise TransitionNotAllowed("只能对已公布的接访日程进行督查")
+    if not leader_present and not note.strip():
+        raise TransitionNotAllowed("领导未在岗时须填写情况说明")
+    check_row = SpotCheck.objects.create(
+        slot=slot,
+        unit=slot.unit,
+        checked_at=checked_at or timezone.now(),
+        leader_present=leader_present,
+        note=note.strip(),
+        checked_by=actor,
+    )
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=check_row, after=snapshot(check_row))
+    return check_row

@@ -1,0 +1,1 @@
+"""Pages of the ledgers app, one module per ledger."""

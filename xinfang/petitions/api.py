@@ -1,0 +1,712 @@
+"""REST API of petition matters, mounted at ``/api/petitions/``.
+
+Scoped exactly like the pages: every endpoint starts from
+``Petition.objects.restrict(request.auth, …)`` and answers 404 alike for missing and
+forbidden. Writes call the same services as the pages. Confidential petitioners are
+returned as "(信访人要求保密)" to anyone who may not see them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from django.db.models import Q
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import File, Form, Query, Router, Schema
+from ninja import Status as HttpStatus
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from xinfang.core.errors import ConcurrentChange, TransitionNotAllowed, XinfangError
+from xinfang.org.models import Unit
+from xinfang.petitions import services
+from xinfang.petitions.attachments import attachment_response
+from xinfang.petitions.choices import Status
+from xinfang.petitions.confidentiality import CONFIDENTIAL_LABEL, identity_visible
+from xinfang.petitions.models import (
+    Answer,
+    Attachment,
+    DeliveryReceipt,
+    Evidence,
+    Hearing,
+    MatterType,
+    Notification,
+    Petition,
+)
+from xinfang.petitions.querysets import petition_for_user
+from xinfang.petitions.workflow import transition
+
+router = Router(tags=["信访事项"])
+
+MAX_LIMIT = 100
+
+
+class PetitionOut(Schema):
+    id: int
+    number: str | None
+    channel: str
+    kind: str
+    status: str
+    summary: str
+    received_on: date
+    matter_type: str | None
+    registering_unit: str
+    responsible_unit: str
+    next_due: date | None
+    next_due_step: str
+    deadline_pending: bool
+    deadline_notice: str
+    is_overdue: bool
+
+    @staticmethod
+    def from_row(p: Petition) -> dict[str, Any]:
+        return {
+            "id": p.pk,
+            "number": p.number,
+            "channel": p.channel,
+            "kind": p.kind,
+            "status": p.status,
+            "summary": p.summary,
+            "received_on": p.received_on,
+            "matter_type": str(p.matter_type) if p.matter_type_id else None,
+            "registering_unit": p.registering_unit.name,
+            "responsible_unit": p.responsible_unit.name,
+            "next_due": p.next_due,
+            "next_due_step": p.next_due_step,
+            "deadline_pending": p.deadline_pending,
+            "deadline_notice": p.deadline_notice,
+            "is_overdue": p.is_overdue,
+        }
+
+
+class PetitionPage(Schema):
+    count: int
+    items: list[PetitionOut]
+
+
+class PetitionerOut(Schema):
+    role: str
+    name: str
+    phone: str
+    address: str
+    confidential: bool
+
+
+class StepOut(Schema):
+    name: str
+    from_status: str
+    to_status: str
+    actor: str
+    reason: str
+    at: str
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+
+
+class AnswerOut(Schema):
+    id: int
+    stage: str
+    outcome: str
+    unit: str
+    answered_on: date
+    delivered_on: date | None = Field(None, description="送达回证:信访人收到之日")
+    delivery_method: str = ""
+    recipient: str = ""
+
+
+class HearingOut(Schema):
+    id: int
+    stage: str
+    started_on: date
+    ended_on: date | None
+    note: str
+
+
+class EvidenceOut(Schema):
+    id: int
+    description: str
+    attachment_id: int | None
+    added_at: str
+
+
+class CompletionReportOut(Schema):
+    id: int
+    to_unit: str
+    text: str
+    submitted_on: date
+
+
+class PetitionDetail(PetitionOut):
+    place: str
+    full_text: str
+    handle_due: date | None
+    route_due: date | None
+    notice_due: date | None
+    review_request_due: date | None
+    review_due: date | None
+    rereview_request_due: date | None
+    rereview_due: date | None
+    rereview_pause_days: int
+    report_required: bool
+    report_due: date | None
+    report_submitted_on: date | None
+    outcome: str
+    is_final: bool
+    after_final: bool
+    petitioners: list[PetitionerOut]
+    timeline: list[StepOut]
+    attachments: list[AttachmentOut]
+    answers: list[AnswerOut]
+    hearings: list[HearingOut]
+    evidence: list[EvidenceOut]
+    completion_reports: list[CompletionReportOut]
+    allowed_transitions: list[str]
+
+
+class HearingStartIn(Schema):
+    started_on: date | None = Field(None, description="默认今天")
+    note: str = ""
+
+
+class HearingEndIn(Schema):
+    ended_on: date | None = Field(None, description="默认今天")
+
+
+class ReceiptIn(Schema):
+    delivered_on: date = Field(description="信访人收到书面意见之日,申请复查(复核)期限由此起算")
+    method: str = Field(max_length=40, description="送达方式,如直接送达、邮寄送达")
+    recipient: str = Field(max_length=50, description="受送达人")
+
+
+class ReceiptOut(Schema):
+    id: int
+    answer_id: int
+    delivered_on: date
+    method: str
+    recipient: str
+    review_request_due: date | None = Field(None, description="送达后重新计算的申请期限")
+
+
+class CompletionReportIn(Schema):
+    text: str = Field(min_length=1, max_length=10000)
+
+
+class NotificationOut(Schema):
+    id: int
+    petition_id: int
+    petition_number: str | None
+    kind: str
+    step: str
+    due: date
+    recipient_unit: str
+    text: str
+    created_at: str
+    is_read: bool
+
+
+class NotificationPage(Schema):
+    count: int
+    unread: int
+    items: list[NotificationOut]
+
+
+class MarkReadIn(Schema):
+    ids: list[int] | None = Field(None, description="省略则将全部未读标为已读")
+    include_subunits: bool = False
+
+
+class MarkedOut(Schema):
+    marked: int
+
+
+class PetitionerIn(Schema):
+    name: str
+    phone: str = ""
+    id_number: str = ""
+    address: str = ""
+    role: str = "primary"
+    wants_confidentiality: bool = False
+
+
+class PetitionIn(Schema):
+    registering_unit: int
+    channel: str
+    kind: str
+    summary: str = Field(max_length=500)
+    full_text: str = ""
+    received_on: date | None = None
+    matter_type: str | None = Field(None, description="事项分类代码")
+    place: str = ""
+    head_count: int | None = None
+    accused_unit: int | None = None
+    accused_person: str = ""
+    handed_down_by: int | None = None
+    report_due: date | None = None
+    source_reference: str = ""
+    petitioners: list[PetitionerIn]
+    idempotency_key: str | None = Field(None, max_length=80)
+
+
+class Created(Schema):
+    id: int
+    number: str | None
+    query_code: str
+
+
+class TransitionIn(Schema):
+    to: str
+    reason: str = ""
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class Filters(Schema):
+    q: str | None = None
+    status: str | None = None
+    channel: str | None = None
+    kind: str | None = None
+    matter_type: str | None = None
+    unit: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    overdue: bool | None = None
+    limit: int = Field(25, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0)
+
+
+def _rows(qs: Any) -> Any:
+    return qs.select_related("registering_unit", "responsible_unit", "matter_type__parent")
+
+
+def _page(qs: Any, limit: int, offset: int) -> dict[str, Any]:
+    items = [PetitionOut.from_row(p) for p in _rows(qs)[offset : offset + limit]]
+    return {"count": qs.count(), "items": items}
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+@router.get("/", response=PetitionPage, url_name="petitions_list")
+def list_petitions(request: HttpRequest, filters: Query[Filters]) -> dict[str, Any]:
+    """Matters in the caller's scope, filtered and paginated (limit/offset)."""
+    qs = Petition.objects.restrict(_user(request), "view")
+    f = filters
+    if f.q:
+        qs = qs.filter(Q(summary__icontains=f.q) | Q(number__iexact=f.q))
+    for name in ("status", "channel", "kind"):
+        value = getattr(f, name)
+        if value:
+            qs = qs.filter(**{name: value})
+    if f.matter_type:
+        qs = qs.filter(
+            Q(matter_type__code=f.matter_type) | Q(matter_type__parent__code=f.matter_type)
+        )
+    if f.unit:
+        unit = Unit.objects.filter(pk=f.unit).first()
+        qs = qs.responsible(unit.path) if unit else qs.none()
+    if f.date_from:
+        qs = qs.filter(received_on__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(received_on__lte=f.date_to)
+    if f.overdue:
+        qs = qs.overdue()
+    return _page(qs.order_by("-received_on", "-pk"), f.limit, f.offset)
+
+
+@router.get("/due", response=PetitionPage, url_name="petitions_due")
+def due_petitions(
+    request: HttpRequest, days: int = 7, limit: int = 25, offset: int = 0
+) -> dict[str, Any]:
+    """Due within ``days`` days or overdue, soonest first."""
+    today = timezone.localdate()
+    qs = Petition.objects.restrict(_user(request), "view").due_within(
+        min(max(days, 0), 90), today=today
+    )
+    return _page(qs.order_by("next_due", "pk"), min(max(limit, 1), MAX_LIMIT), max(offset, 0))
+
+
+def _detail(p: Petition, user: Any) -> dict[str, Any]:
+    from xinfang.petitions.workflow import allowed_steps
+
+    show = identity_visible(user, p)
+    people = []
+    for person in p.petitioners.all():
+        hide = person.wants_confidentiality and not show
+        people.append(
+            {
+                "role": person.role,
+                "name": CONFIDENTIAL_LABEL if hide else person.name,
+                "phone": "" if hide else person.phone_masked,
+                "address": "" if hide else person.address,
+                "confidential": person.wants_confidentiality,
+            }
+        )
+    data = PetitionOut.from_row(p)
+    data.update(
+        place=p.place,
+        full_text=p.full_text,
+        handle_due=p.handle_due,
+        route_due=p.route_due,
+        notice_due=p.notice_due,
+        review_request_due=p.review_request_due,
+        review_due=p.review_due,
+        rereview_request_due=p.rereview_request_due,
+        rereview_due=p.rereview_due,
+        rereview_pause_days=p.rereview_pause_days,
+        report_required=p.report_required,
+        report_due=p.report_due,
+        report_submitted_on=p.report_submitted_on,
+        outcome=p.outcome,
+        is_final=p.is_final,
+        after_final=p.after_final,
+        answers=[_answer_out(a) for a in p.answers.select_related("unit", "receipt")],
+        hearings=[_hearing_out(h) for h in p.hearings.all()],
+        evidence=[_evidence_out(e) for e in p.evidence.all()],
+        completion_reports=[
+            {"id": r.pk, "to_unit": r.to_unit.name, "text": r.text, "submitted_on": r.submitted_on}
+            for r in p.completion_reports.select_related("to_unit")
+        ],
+        petitioners=people,
+        timeline=[
+            {
+                "name": t.name,
+                "from_status": t.from_status,
+                "to_status": t.to_status,
+                "actor": t.actor_label,
+                "reason": t.reason,
+                "at": t.at.isoformat(),
+            }
+            for t in p.transitions.all()
+        ],
+        attachments=[
+            {"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size}
+            for a in p.attachments.all()
+        ],
+        allowed_transitions=[str(s.target) for s in allowed_steps(p, user)],
+    )
+    return data
+
+
+def _answer_out(a: Answer) -> dict[str, Any]:
+    try:
+        receipt: DeliveryReceipt | None = a.receipt
+    except DeliveryReceipt.DoesNotExist:
+        receipt = None
+    return {
+        "id": a.pk,
+        "stage": a.stage,
+        "outcome": a.outcome,
+        "unit": a.unit.name,
+        "answered_on": a.answered_on,
+        "delivered_on": receipt.delivered_on if receipt else None,
+        "delivery_method": receipt.method if receipt else "",
+        "recipient": receipt.recipient if receipt else "",
+    }
+
+
+def _hearing_out(h: Hearing) -> dict[str, Any]:
+    return {
+        "id": h.pk,
+        "stage": h.stage,
+        "started_on": h.started_on,
+        "ended_on": h.ended_on,
+        "note": h.note,
+    }
+
+
+def _evidence_out(e: Evidence) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "description": e.description,
+        "attachment_id": e.attachment_id,
+        "added_at": e.added_at.isoformat(),
+    }
+
+
+def _run(call: Callable[[], Any]) -> Any:
+    """Call a service; its refusals become 400 (409 for a concurrent change)."""
+    try:
+        return call()
+    except ConcurrentChange as exc:
+        raise HttpError(409, str(exc)) from exc
+    except XinfangError as exc:
+        raise HttpError(400, str(exc)) from exc
+
+
+def _load(request: HttpRequest, pk: int) -> Petition:
+    petition = petition_for_user(_user(request), pk)
+    return Petition.objects.select_related(
+        "registering_unit", "responsible_unit", "matter_type__parent", "accused_unit"
+    ).get(pk=petition.pk)
+
+
+@router.get("/{int:pk}", response=PetitionDetail, url_name="petitions_detail")
+def get_petition(request: HttpRequest, pk: int) -> dict[str, Any]:
+    """One matter with petitioners (confidential ones withheld), timeline and attachments."""
+    return _detail(_load(request, pk), _user(request))
+
+
+def _unit(pk: int | None) -> Unit | None:
+    if pk is None:
+        return None
+    unit = Unit.objects.filter(pk=pk, is_active=True).first()
+    if unit is None:
+        raise HttpError(400, "单位不存在")
+    return unit
+
+
+@router.post("/", response={201: Created}, url_name="petitions_create")
+def create_petition(request: HttpRequest, data: PetitionIn) -> HttpStatus:
+    """Register a matter (staff: needs "register" on the registering unit)."""
+    unit = Unit.objects.filter(pk=data.registering_unit, is_active=True).first()
+    if unit is None:
+        raise HttpError(404, "单位不存在")
+    matter_type = (
+        MatterType.objects.filter(code=data.matter_type).first() if data.matter_type else None
+    )
+    try:
+        result = services.register_petition(
+            actor=_user(request),
+            registering_unit=unit,
+            channel=data.channel,
+            kind=data.kind,
+            summary=data.summary,
+            full_text=data.full_text,
+            received_on=data.received_on,
+            matter_type=matter_type,
+            place=data.place,
+            head_count=data.head_count,
+            accused_unit=_unit(data.accused_unit),
+            accused_person=data.accused_person,
+            handed_down_by=_unit(data.handed_down_by),
+            report_due=data.report_due,
+            source_reference=data.source_reference,
+            petitioners=[services.PetitionerData(**p.dict()) for p in data.petitioners],
+            idempotency_key=data.idempotency_key,
+        )
+    except TransitionNotAllowed as exc:
+        raise HttpError(404, "单位不存在") from exc
+    except XinfangError as exc:
+        raise HttpError(400, str(exc)) from exc
+    p = result.petition
+    return HttpStatus(201, {"id": p.pk, "number": p.number, "query_code": result.query_code})
+
+
+@router.get("/{int:pk}/transitions", response=list[StepOut], url_name="petitions_timeline")
+def list_transitions(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
+    """The timeline of one matter."""
+    timeline: list[dict[str, Any]] = _detail(_load(request, pk), _user(request))["timeline"]
+    return timeline
+
+
+@router.post("/{int:pk}/transitions", response=PetitionDetail, url_name="petitions_transition")
+def post_transition(request: HttpRequest, pk: int, data: TransitionIn) -> dict[str, Any]:
+    """Move the matter by the transition table (``to`` is the target status)."""
+    petition = _load(request, pk)
+    if data.to not in Status.values:
+        raise HttpError(400, "未知的目标状态")
+    payload = dict(data.payload)
+    for key in ("to_unit", "reviewing_unit"):
+        if key in payload and payload[key] is not None:
+            payload[key] = _unit(int(payload[key]))
+    try:
+        transition(petition, data.to, actor=_user(request), reason=data.reason, **payload)
+    except XinfangError as exc:
+        raise HttpError(409 if "他人" in str(exc) else 400, str(exc)) from exc
+    except (TypeError, ValueError) as exc:
+        raise HttpError(400, "参数无效") from exc
+    return _detail(_load(request, pk), _user(request))
+
+
+@router.post("/{int:pk}/attachments", response={201: AttachmentOut}, url_name="petitions_attach")
+def upload_attachment(
+    request: HttpRequest,
+    pk: int,
+    file: UploadedFile | None = File(None),  # noqa: B008
+) -> HttpStatus:
+    """Upload a file (type by content, size-limited) to a matter in scope."""
+    petition = _load(request, pk)
+    if file is None:
+        raise HttpError(400, "请选择要上传的文件")
+    try:
+        a = services.add_attachment(petition, actor=_user(request), upload=file, stage="handling")
+    except XinfangError as exc:
+        raise HttpError(400, str(exc)) from exc
+    return HttpStatus(
+        201, {"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size}
+    )
+
+
+@router.get("/attachments/{int:pk}", url_name="petitions_download")
+def download_attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Download an attachment of a matter in scope (always as an attachment)."""
+    attachment = get_object_or_404(Attachment.objects.restrict(_user(request), "view"), pk=pk)
+    return attachment_response(attachment)
+
+
+# ---------------------------------------------------------------------------------------
+# Hearings, delivery receipts, evidence, completion reports (in-state actions)
+
+
+@router.post("/{int:pk}/hearings", response={201: HearingOut}, url_name="petitions_hearing_start")
+def start_hearing(request: HttpRequest, pk: int, data: HearingStartIn) -> HttpStatus:
+    """Open a hearing (needs "lead" on the responsible or reviewing unit). In re-review its
+    days are not counted in the 30-day period (条例 Art. 36)."""
+    petition = _load(request, pk)
+    hearing = _run(
+        lambda: services.start_hearing(
+            petition, actor=_user(request), started_on=data.started_on, note=data.note
+        )
+    )
+    return HttpStatus(201, _hearing_out(hearing))
+
+
+@router.post("/{int:pk}/hearings/end", response=HearingOut, url_name="petitions_hearing_end")
+def end_hearing(request: HttpRequest, pk: int, data: HearingEndIn) -> dict[str, Any]:
+    """Close the open hearing; a re-review's due date moves by the hearing's days."""
+    petition = _load(request, pk)
+    hearing = _run(
+        lambda: services.end_hearing(petition, actor=_user(request), ended_on=data.ended_on)
+    )
+    return _hearing_out(hearing)
+
+
+@router.post(
+    "/{int:pk}/answers/{int:answer_pk}/receipt",
+    response={201: ReceiptOut},
+    url_name="petitions_receipt",
+)
+def record_receipt(request: HttpRequest, pk: int, answer_pk: int, data: ReceiptIn) -> HttpStatus:
+    """送达回证 of an answer (needs "handle" on the answering unit); the review (re-review)
+    request window runs from this date (条例 Arts. 35, 36)."""
+    petition = _load(request, pk)
+    answer = get_object_or_404(
+        Answer.objects.select_related("unit", "petition"), pk=answer_pk, petition=petition
+    )
+    receipt = _run(
+        lambda: services.record_delivery(
+            answer,
+            actor=_user(request),
+            delivered_on=data.delivered_on,
+            method=data.method,
+            recipient=data.recipient,
+        )
+    )
+    refreshed = Petition.objects.only("review_request_due", "rereview_request_due").get(pk=pk)
+    due = (
+        refreshed.rereview_request_due if answer.stage == "review" else refreshed.review_request_due
+    )
+    return HttpStatus(
+        201,
+        {
+            "id": receipt.pk,
+            "answer_id": answer.pk,
+            "delivered_on": receipt.delivered_on,
+            "method": receipt.method,
+            "recipient": receipt.recipient,
+            "review_request_due": due if answer.stage != "rereview" else None,
+        },
+    )
+
+
+@router.post("/{int:pk}/evidence", response={201: EvidenceOut}, url_name="petitions_evidence")
+def add_evidence(
+    request: HttpRequest,
+    pk: int,
+    description: str = Form(""),
+    file: UploadedFile | None = File(None),  # noqa: B008
+) -> HttpStatus:
+    """佐证材料 (multipart: ``description`` and optionally ``file``), after acceptance; needs
+    "handle" on the responsible unit."""
+    petition = _load(request, pk)
+    evidence = _run(
+        lambda: services.add_evidence(
+            petition, actor=_user(request), description=description, upload=file
+        )
+    )
+    return HttpStatus(201, _evidence_out(evidence))
+
+
+@router.post(
+    "/{int:pk}/completion-report",
+    response={201: CompletionReportOut},
+    url_name="petitions_completion_report",
+)
+def submit_completion_report(request: HttpRequest, pk: int, data: CompletionReportIn) -> HttpStatus:
+    """结案报告 to the office that handed the matter down (needs "lead" on the responsible
+    unit, after the answer); clears the tracked report due date."""
+    petition = _load(request, pk)
+    report = _run(
+        lambda: services.submit_completion_report(petition, actor=_user(request), text=data.text)
+    )
+    return HttpStatus(
+        201,
+        {
+            "id": report.pk,
+            "to_unit": report.to_unit.name,
+            "text": report.text,
+            "submitted_on": report.submitted_on,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# The notification inbox
+
+
+@router.get("/notifications", response=NotificationPage, url_name="petitions_notifications")
+def list_notifications(
+    request: HttpRequest,
+    unread: bool = False,
+    include_subunits: bool = False,
+    limit: int = 30,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """Reminders and overdue notices addressed to the caller's units (or their subunits),
+    about matters the caller may see; unread first."""
+    user = _user(request)
+    base = Notification.objects.inbox(user, include_subunits=include_subunits)
+    rows = base.unread() if unread else base
+    limit, offset = min(max(limit, 1), MAX_LIMIT), max(offset, 0)
+    page = rows.select_related("petition", "recipient_unit").order_by(
+        "is_read", "-created_at", "-pk"
+    )[offset : offset + limit]
+    return {
+        "count": rows.count(),
+        "unread": base.unread().count(),
+        "items": [
+            {
+                "id": n.pk,
+                "petition_id": n.petition_id,
+                "petition_number": n.petition.number,
+                "kind": n.kind,
+                "step": n.step,
+                "due": n.due,
+                "recipient_unit": n.recipient_unit.name,
+                "text": n.text,
+                "created_at": n.created_at.isoformat(),
+                "is_read": n.is_read,
+            }
+            for n in page
+        ],
+    }
+
+
+@router.post("/notifications/read", response=MarkedOut, url_name="petitions_notifications_read")
+def mark_notifications_read(request: HttpRequest, data: MarkReadIn) -> dict[str, Any]:
+    """Mark notifications of the caller's inbox as read (ids outside it are ignored)."""
+    marked = services.mark_notifications_read(
+        actor=_user(request), ids=data.ids, include_subunits=data.include_subunits
+    )
+    return {"marked": marked}

@@ -1,0 +1,162 @@
+"""Demo matters for ``xinfang load_demo`` (registered in ``org.demo.DEMO_HOOKS``).
+
+A dozen matters in various states across the demo units, including an accusation routed
+to 县纪委监委 accusing 县自然资源局, a confidential petitioner and an overdue matter.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from xinfang.org.demo import DemoCounty
+from xinfang.petitions.choices import Channel, Kind, Outcome, Rating, RouteMode, Status
+from xinfang.petitions.models import MatterType, Petition
+from xinfang.petitions.services import PetitionerData, extend_handling, register_petition
+from xinfang.petitions.workflow import transition
+
+ANSWER: dict[str, Any] = {
+    "outcome": Outcome.SUPPORT,
+    "request": "请求解决所反映问题",
+    "facts": "经实地调查核实,反映情况基本属实。",
+    "reasons": "该事项属于本机关法定职责范围。",
+    "legal_basis": "《信访工作条例》第三十二条",
+}
+
+
+def _type(code: str) -> MatterType | None:
+    return MatterType.objects.filter(code=code).first()
+
+
+def add_demo_petitions(demo: DemoCounty) -> None:
+    """Create the demo matters; dates are relative to today so the clock shows something."""
+    u, users = demo.units, demo.users
+    registrar, handler, leader = users["registrar"], users["handler"], users["leader"]
+    town_handler, town_leader = users["handler_town"], users["leader_town"]
+    today = timezone.localdate()
+
+    def reg(
+        summary: str, days_ago: int, *, people: list[PetitionerData] | None = None, **kw: Any
+    ) -> Petition:
+        kw.setdefault("channel", Channel.LETTER)
+        kw.setdefault("kind", Kind.APPEAL)
+        return register_petition(
+            actor=registrar,
+            registering_unit=u["petition"],
+            summary=summary,
+            received_on=today - timedelta(days=days_ago),
+            petitioners=people
+            or [PetitionerData(name="李明", phone="13900001111", address="城关镇东街12号")],
+            propose_matches=False,
+            **kw,
+        ).petition
+
+    # 1. Just registered letter.
+    reg(
+        "反映东街社区道路积水严重,雨天无法通行",
+        1,
+        matter_type=_type("0205"),
+        place="城关镇东街社区",
+    )
+    # 2. Routed to the land bureau, awaiting acceptance.
+    p = reg(
+        "反映宅基地审批长期无人答复",
+        5,
+        matter_type=_type("0102"),
+        people=[PetitionerData(name="王芳", phone="13900002222")],
+    )
+    transition(p, Status.ROUTED, actor=registrar, to_unit=u["land"], mode=RouteMode.FORWARD)
+    # 3. Accepted and in handling at the land bureau.
+    p = reg(
+        "反映征地补偿款未足额发放",
+        20,
+        channel=Channel.VISIT,
+        matter_type=_type("0201"),
+        people=[PetitionerData(name="赵强", phone="13900003333", id_number="11010519491231002X")],
+    )
+    p = transition(
+        p,
+        Status.ROUTED,
+        actor=registrar,
+        to_unit=u["land"],
+        mode=RouteMode.ASSIGN,
+        report_due=today + timedelta(days=50),
+    )
+    p = transition(p, Status.ACCEPTED, actor=handler, notice="已受理,将于60日内办结")
+    transition(p, Status.IN_HANDLING, actor=handler)
+    # 4. Extended and answered.
+    p = reg("反映土地承包经营权证登记错误", 30, matter_type=_type("0101"))
+    p = transition(p, Status.ROUTED, actor=registrar, to_unit=u["land"])
+    p = transition(p, Status.ACCEPTED, actor=handler)
+    p = transition(p, Status.IN_HANDLING, actor=handler)
+    extend_handling(p, actor=leader, days=20, reason="需委托测绘机构重新测量")
+    transition(Petition.objects.get(pk=p.pk), Status.ANSWERED, actor=leader, **ANSWER)
+    # 5. Town matter answered and rated, then closed.
+    p = reg("反映小区物业乱收费", 40, channel=Channel.PHONE, matter_type=_type("0203"))
+    p = transition(p, Status.ROUTED, actor=registrar, to_unit=u["城关镇"])
+    p = transition(p, Status.ACCEPTED, actor=town_handler)
+    p = transition(p, Status.ANSWERED, actor=town_leader, **{**ANSWER, "outcome": Outcome.EXPLAIN})
+    p = transition(p, Status.EVALUATED, actor=town_handler, rating=Rating.SATISFIED)
+    transition(p, Status.CLOSED, actor=town_handler)
+    # 6. Accusation routed to the discipline body, accusing the land bureau.
+    p = reg(
+        "检举县自然资源局某工作人员违规审批用地",
+        3,
+        kind=Kind.ACCUSATION,
+        accused_unit=u["land"],
+        accused_person="某科长",
+        matter_type=_type("0801"),
+        people=[PetitionerData(name="匿名检举人", phone="13900004444", wants_confidentiality=True)],
+    )
+    transition(p, Status.ROUTED, actor=registrar, to_unit=u["discipline"])
+    # 7. Confidential petitioner on an appeal.
+    p = reg(
+        "反映企业拖欠农民工工资三个月",
+        6,
+        matter_type=_type("0301"),
+        people=[PetitionerData(name="陈保密", phone="13900005555", wants_confidentiality=True)],
+    )
+    transition(p, Status.ROUTED, actor=registrar, to_unit=u["labour"])
+    # 8. Overdue: registered 40 days ago and never routed (route due 15 days).
+    reg("反映学校周边交通安全隐患", 40, matter_type=_type("0701"))
+    # 9. Collective visit with representatives.
+    reg(
+        "反映养殖场污染环境",
+        2,
+        channel=Channel.COLLECTIVE_VISIT,
+        head_count=23,
+        matter_type=_type("0403"),
+        people=[
+            PetitionerData(name=f"代表{i}", phone=f"1390000660{i}", role="representative")
+            for i in range(1, 4)
+        ],
+    )
+    # 10. Not accepted (statutory route elsewhere).
+    p = reg("对法院民事判决不服", 10, matter_type=_type("0501"))
+    p = transition(p, Status.ROUTED, actor=registrar, to_unit=u["城关镇"])
+    transition(
+        p,
+        Status.NOT_ACCEPTED,
+        actor=town_handler,
+        reason="属于诉讼程序处理的事项,请依法向人民法院申请再审(《信访工作条例》第三十一条)",
+    )
+    # 11. Online submission.
+    register_petition(
+        actor=None,
+        registering_unit=u["petition"],
+        channel=Channel.ONLINE,
+        kind=Kind.SUGGESTION,
+        summary="建议在西山社区增设公交站点",
+        propose_matches=False,
+        petitioners=[PetitionerData(name="刘建议", phone="13900007777")],
+    )
+    # 12. Review requested at the county after a town answer.
+    p = reg("反映低保资格被取消", 35, matter_type=_type("0901"))
+    p = transition(p, Status.ROUTED, actor=registrar, to_unit=u["城关镇"])
+    p = transition(p, Status.ACCEPTED, actor=town_handler)
+    p = transition(
+        p, Status.ANSWERED, actor=town_leader, **{**ANSWER, "outcome": Outcome.NOT_SUPPORT}
+    )
+    transition(p, Status.REVIEW_REQUESTED, actor=town_handler, reason="对处理意见不服")

@@ -1,0 +1,316 @@
+"""The general register (受理事项总登记簿) as xlsx, in the columns offices keep.
+
+Rows come from a server-side iterator over the user's scoped matters (``.iterator()`` in
+chunks; petitioners and ratings fetched once per chunk), and are written by xlsxwriter in
+``constant_memory`` mode, so neither the queryset nor the workbook sits in memory. Small
+exports (fewer than :data:`DIRECT_LIMIT` rows) are streamed to the browser; larger ones run
+as an :class:`ExportJob` in the worker with progress. Every export writes an audit entry.
+
+A confidential petitioner's name and phone appear only where the exporting user may see them
+(the ``Petitioner`` scope of the petitions app: register / handle over the registering or
+responsible unit, never the accused); accusations are not in the accused's scope at all.
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from itertools import islice
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.db.models import Q
+from django.http import QueryDict
+from django.utils import timezone
+
+from xinfang.core import audit
+from xinfang.core.models import AuditAction
+from xinfang.org.models import User
+from xinfang.petitions.confidentiality import CONFIDENTIAL_LABEL
+from xinfang.petitions.documents.models import ExportJob, ExportStatus
+from xinfang.petitions.forms import FilterForm
+from xinfang.petitions.models import Petition, Petitioner, ReturnVisit
+
+__all__ = [
+    "CHUNK",
+    "COLUMNS",
+    "DIRECT_LIMIT",
+    "filtered_petitions",
+    "register_rows",
+    "run_export_job",
+    "write_register",
+]
+
+DIRECT_LIMIT = 5000
+CHUNK = 1000
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# The columns of 受理事项总登记簿 (docs/documents.md explains each).
+COLUMNS = [
+    "序号",
+    "登记编号",
+    "收到日期",
+    "信访形式",
+    "来访人数",
+    "信访人",
+    "联系电话",
+    "信访类别",
+    "事项分类",
+    "问题属地",
+    "内容摘要",
+    "被反映单位",
+    "登记单位",
+    "登记人",
+    "责任单位",
+    "转送交办日期",
+    "受理日期",
+    "告知期限",
+    "办理期限",
+    "延期天数",
+    "答复日期",
+    "处理结果",
+    "回访评价",
+    "当前状态",
+    "是否超期",
+    "复查复核",
+    "终结",
+]
+WIDTHS = {1: 16, 2: 12, 5: 18, 6: 14, 8: 16, 10: 40, 11: 16, 12: 16, 14: 18}
+
+
+def filtered_petitions(user: Any, filters: dict[str, str]) -> Any:
+    """The user's scoped matters filtered like the matter list (``petitions.forms.FilterForm``)."""
+    qd = QueryDict(mutable=True)
+    for key, value in filters.items():
+        qd[key] = value
+    form = FilterForm(qd, user=user)
+    qs = Petition.objects.restrict(user, "view")
+    if form.is_valid():
+        d = form.cleaned_data
+        if d["q"]:
+            qs = qs.filter(Q(summary__icontains=d["q"]) | Q(number__iexact=d["q"].strip()))
+        for field in ("status", "channel", "kind"):
+            if d[field]:
+                qs = qs.filter(**{field: d[field]})
+        if d["matter_type"]:
+            qs = qs.filter(
+                Q(matter_type=d["matter_type"]) | Q(matter_type__parent=d["matter_type"])
+            )
+        if d["unit"]:
+            qs = qs.responsible(d["unit"].path)
+        if d["date_from"]:
+            qs = qs.filter(received_on__gte=d["date_from"])
+        if d["date_to"]:
+            qs = qs.filter(received_on__lte=d["date_to"])
+        if d["overdue"]:
+            qs = qs.overdue()
+    return qs
+
+
+def clean_filters(params: Any) -> dict[str, str]:
+    """The filter fields of a request's query string, as a JSON-safe dict."""
+    names = set(FilterForm.base_fields)
+    return {k: str(v) for k, v in params.items() if k in names and v not in ("", None)}
+
+
+def _d(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+@dataclass
+class _People:
+    names: str
+    phones: str
+
+
+def _people(chunk_ids: list[int], user: Any) -> dict[int, _People]:
+    visible_confidential = set(
+        Petitioner.objects.restrict(user, "view")
+        .filter(petition_id__in=chunk_ids, wants_confidentiality=True)
+        .values_list("pk", flat=True)
+    )
+    grouped: dict[int, tuple[list[str], list[str]]] = {}
+    rows = (
+        Petitioner.objects.filter(petition_id__in=chunk_ids)
+        .order_by("petition_id", "pk")
+        .values_list("pk", "petition_id", "name", "phone_masked", "wants_confidentiality")
+    )
+    for pk, petition_id, name, phone, confidential in rows:
+        names, phones = grouped.setdefault(petition_id, ([], []))
+        if confidential and pk not in visible_confidential:
+            if CONFIDENTIAL_LABEL not in names:
+                names.append(CONFIDENTIAL_LABEL)
+            continue
+        names.append(name)
+        if phone:
+            phones.append(phone)
+    return {k: _People("、".join(n), "、".join(p)) for k, (n, p) in grouped.items()}
+
+
+def _ratings(chunk_ids: list[int]) -> dict[int, str]:
+    labels: dict[int, str] = {}
+    visits = ReturnVisit.objects.filter(petition_id__in=chunk_ids).order_by(
+        "petition_id", "visited_on", "pk"
+    )
+    for visit in visits.only("petition_id", "rating"):
+        labels[visit.petition_id] = visit.get_rating_display()
+    return labels
+
+
+def register_rows(user: Any, qs: Any, *, chunk: int = CHUNK) -> Iterator[list[Any]]:
+    """Rows of the register for ``qs`` (already scoped), streamed chunk by chunk."""
+    rows = (
+        qs.select_related(
+            "responsible_unit",
+            "registering_unit",
+            "registrar",
+            "accused_unit",
+            "matter_type__parent",
+        )
+        .prefetch_related(None)
+        .order_by("received_on", "pk")
+        .iterator(chunk_size=chunk)
+    )
+    serial = 0
+    while True:
+        batch: list[Petition] = list(islice(rows, chunk))
+        if not batch:
+            return
+        ids = [p.pk for p in batch]
+        people = _people(ids, user)
+        ratings = _ratings(ids)
+        review_ids = set(
+            Petition.objects.filter(pk__in=ids)
+            .filter(Q(review_requested_on__isnull=False) | Q(rereview_requested_on__isnull=False))
+            .values_list("pk", flat=True)
+        )
+        for p in batch:
+            serial += 1
+            person = people.get(p.pk, _People("", ""))
+            yield [
+                serial,
+                p.number or "",
+                _d(p.received_on),
+                p.get_channel_display(),
+                p.head_count or "",
+                person.names,
+                person.phones,
+                p.get_kind_display(),
+                str(p.matter_type) if p.matter_type_id else "",
+                p.place,
+                p.summary,
+                p.accused_unit.name if p.accused_unit else (p.accused_person or ""),
+                p.registering_unit.name,
+                str(p.registrar) if p.registrar_id else "网上提交",
+                p.responsible_unit.name,
+                _d(p.routed_on),
+                _d(p.accepted_on),
+                _d(p.notice_due),
+                _d(p.handle_due),
+                p.extension_days or "",
+                _d(p.answered_on),
+                p.get_outcome_display() if p.outcome else "",
+                ratings.get(p.pk, ""),
+                p.get_status_display(),
+                "是" if p.is_overdue else "否",
+                "是" if p.pk in review_ids else "",
+                "是" if p.is_final else "",
+            ]
+
+
+def write_register(
+    target: str | IO[bytes], rows: Iterator[list[Any]], *, on_chunk: Any = None
+) -> int:
+    """Write rows to an xlsx file (``constant_memory``); returns the number of rows."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_numbers": False})
+    sheet = workbook.add_worksheet("受理事项总登记簿")
+    head = workbook.add_format(
+        {"bold": True, "bg_color": "#E8EEF7", "border": 1, "text_wrap": True}
+    )
+    sheet.freeze_panes(1, 2)
+    for col, title in enumerate(COLUMNS):
+        sheet.set_column(col, col, WIDTHS.get(col, 11))
+        sheet.write_string(0, col, title, head)
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        for col, value in enumerate(row):
+            if isinstance(value, int):
+                sheet.write_number(count, col, value)
+            else:
+                sheet.write_string(count, col, str(value))
+        if on_chunk is not None and count % CHUNK == 0:
+            on_chunk(count)
+    workbook.close()
+    return count
+
+
+def audit_export(
+    user: Any, filters: dict[str, str], rows: int, job: ExportJob | None = None
+) -> None:
+    audit.record(
+        actor=user,
+        action=AuditAction.EXPORT,
+        obj=job,
+        object_type="" if job else "petitions.register",
+        detail={"document": "受理事项总登记簿", "filters": filters, "rows": rows},
+    )
+
+
+def export_path() -> Path:
+    """A fresh random file name under MEDIA_ROOT/exports (outside the web root)."""
+    folder = Path(settings.MEDIA_ROOT) / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"register-{secrets.token_hex(12)}.xlsx"
+
+
+def direct_export(user: Any, filters: dict[str, str]) -> IO[bytes]:
+    """Write the register for a small export to a temporary file and return it, rewound."""
+    qs = filtered_petitions(user, filters)
+    fh = tempfile.TemporaryFile()  # noqa: SIM115 - handed to FileResponse, which closes it
+    rows = write_register(fh, register_rows(user, qs))
+    fh.seek(0)
+    audit_export(user, filters, rows)
+    return fh
+
+
+def run_export_job(job_id: int) -> ExportJob | None:
+    """Run one queued export (idempotent: only the run that wins queued → running works)."""
+    claimed = ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(
+        status=ExportStatus.RUNNING
+    )
+    if claimed != 1:
+        return None
+    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    user: User = job.requested_by
+    path = export_path()
+    try:
+        qs = filtered_petitions(user, job.filters)
+        total = qs.count()
+        ExportJob.objects.filter(pk=job.pk).update(total=total)
+
+        def progress(done: int) -> None:
+            ExportJob.objects.filter(pk=job.pk).update(done=done)
+
+        rows = write_register(str(path), register_rows(user, qs), on_chunk=progress)
+    except Exception as exc:  # the job must end visibly, whatever went wrong
+        path.unlink(missing_ok=True)
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportStatus.FAILED, error=str(exc)[:500], finished_at=timezone.now()
+        )
+        raise
+    ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
+        status=ExportStatus.DONE,
+        done=rows,
+        total=max(total, rows),
+        file_path=str(path),
+        finished_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    audit_export(user, job.filters, rows, job)
+    return job

@@ -1,0 +1,13 @@
+"""Background task of the documents app (huey): thin, an id in, a service call out."""
+
+from __future__ import annotations
+
+from huey.contrib.djhuey import db_task
+
+from xinfang.petitions.documents.register import run_export_job
+
+
+@db_task()
+def export_register(job_id: int) -> None:
+    """Write the general register of one :class:`ExportJob` to its file."""
+    run_export_job(job_id)

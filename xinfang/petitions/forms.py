@@ -1,0 +1,229 @@
+"""Forms of the staff pages: input shape only; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from xinfang.org.access import granted_paths
+from xinfang.org.models import Unit, User
+from xinfang.org.querysets import any_subtree_q
+from xinfang.petitions.choices import (
+    Channel,
+    Kind,
+    Outcome,
+    PetitionerRole,
+    Rating,
+    RouteMode,
+    Status,
+)
+from xinfang.petitions.models import MatterType
+from xinfang.petitions.workflow import Step
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+def units_for(user: Any, action: str) -> Any:
+    if getattr(user, "is_superuser", False):
+        return Unit.objects.filter(is_active=True)
+    q = any_subtree_q(granted_paths(user, action))
+    return Unit.objects.filter(q, is_active=True) if q is not None else Unit.objects.none()
+
+
+class RegisterForm(forms.Form):
+    """Registration of a matter on any staff channel (letter, visit, phone, …)."""
+
+    registering_unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("登记单位"))
+    channel = forms.ChoiceField(choices=Channel.choices, label=_("信访形式"))
+    kind = forms.ChoiceField(choices=Kind.choices, label=_("信访类别"))
+    matter_type = forms.ModelChoiceField(
+        queryset=MatterType.objects.active().leaves().select_related("parent"),
+        required=False,
+        label=_("事项分类"),
+    )
+    received_on = forms.DateField(label=_("收到日期"), widget=DATE)
+    place = forms.CharField(max_length=200, required=False, label=_("问题属地"))
+    summary = forms.CharField(max_length=500, label=_("内容摘要"))
+    full_text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}), required=False, label=_("信访内容")
+    )
+    head_count = forms.IntegerField(min_value=1, required=False, label=_("来访人数(集体访)"))
+    accused_unit = forms.ModelChoiceField(
+        queryset=Unit.objects.filter(is_active=True), required=False, label=_("被反映(检举)单位")
+    )
+    accused_person = forms.CharField(max_length=100, required=False, label=_("被反映(检举)人"))
+    handed_down_by = forms.ModelChoiceField(
+        queryset=Unit.objects.filter(is_active=True), required=False, label=_("转送/交办机关")
+    )
+    report_due = forms.DateField(required=False, widget=DATE, label=_("要求报结日期(交办)"))
+    source_reference = forms.CharField(max_length=60, required=False, label=_("来文编号"))
+    attachments = MultipleFileField(required=False, label=_("附件(PDF、图片、Office 文档)"))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["registering_unit"]).queryset = units_for(
+            user, "register"
+        )
+
+
+class PetitionerForm(forms.Form):
+    role = forms.ChoiceField(choices=PetitionerRole.choices, label=_("身份"))
+    name = forms.CharField(max_length=50, label=_("姓名"))
+    phone = forms.CharField(max_length=20, required=False, label=_("联系电话"))
+    id_number = forms.CharField(max_length=18, required=False, label=_("身份证号"))
+    address = forms.CharField(max_length=200, required=False, label=_("住址"))
+    wants_confidentiality = forms.BooleanField(required=False, label=_("要求保密"))
+
+
+PetitionerFormSet = forms.formset_factory(
+    PetitionerForm, extra=0, min_num=1, validate_min=True, max_num=50
+)
+
+
+class StepForm(forms.Form):
+    """The payload of one workflow step; only the step's fields are kept."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("理由/说明")
+    )
+    to_unit = forms.ModelChoiceField(
+        queryset=Unit.objects.filter(is_active=True), label=_("转至单位")
+    )
+    mode = forms.ChoiceField(choices=RouteMode.choices, label=_("方式"))
+    note = forms.CharField(required=False, label=_("转交办意见"))
+    report_due = forms.DateField(required=False, widget=DATE, label=_("要求报结日期"))
+    notice = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("告知内容")
+    )
+    handler = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, label=_("承办人")
+    )
+    outcome = forms.ChoiceField(choices=Outcome.choices, label=_("处理意见"))
+    request = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("信访请求")
+    )
+    facts = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("查明事实"))
+    reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("理由"))
+    legal_basis = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("依据"))
+    review_route = forms.CharField(required=False, label=_("复查(复核)途径与期限"))
+    rating = forms.ChoiceField(choices=Rating.choices, label=_("评价"))
+    method = forms.CharField(required=False, label=_("回访方式"))
+    requested_on = forms.DateField(required=False, widget=DATE, label=_("申请日期"))
+    reviewing_unit = forms.ModelChoiceField(
+        queryset=Unit.objects.filter(is_active=True), required=False, label=_("复查(复核)机关")
+    )
+
+    def __init__(self, *args: Any, step: Step, petition: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.step = step
+        keep = {"reason", *step.fields}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if "reason" in self.fields and step.reason_required:
+            self.fields["reason"].required = True
+        if "handler" in self.fields and petition is not None:
+            cast(forms.ModelChoiceField, self.fields["handler"]).queryset = User.objects.filter(
+                grants__unit=petition.responsible_unit, grants__role__in=["handler", "unit_leader"]
+            ).distinct()
+
+    def payload(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "reason" and v not in (None, "")}
+        return data
+
+
+class ExtensionForm(forms.Form):
+    days = forms.IntegerField(min_value=1, max_value=30, label=_("延长天数(不超过30日)"))
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label=_("延期理由(将告知信访人)")
+    )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("附件"))
+
+
+class FilterForm(forms.Form):
+    q = forms.CharField(required=False, label=_("搜索"))
+    status = forms.ChoiceField(
+        choices=[("", "全部状态"), *Status.choices], required=False, label=_("状态")
+    )
+    channel = forms.ChoiceField(
+        choices=[("", "全部形式"), *Channel.choices], required=False, label=_("形式")
+    )
+    kind = forms.ChoiceField(
+        choices=[("", "全部类别"), *Kind.choices], required=False, label=_("类别")
+    )
+    matter_type = forms.ModelChoiceField(
+        queryset=MatterType.objects.active().select_related("parent"),
+        required=False,
+        label=_("分类"),
+        empty_label="全部分类",
+    )
+    unit = forms.ModelChoiceField(
+        queryset=Unit.objects.none(), required=False, label=_("责任单位"), empty_label="全部单位"
+    )
+    date_from = forms.DateField(required=False, widget=DATE, label=_("收到日期自"))
+    date_to = forms.DateField(required=False, widget=DATE, label=_("至"))
+    overdue = forms.BooleanField(required=False, label=_("仅超期"))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units_for(user, "view")
+
+
+class HearingStartForm(forms.Form):
+    started_on = forms.DateField(required=False, widget=DATE, label=_("听证开始日期(默认今天)"))
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("听证事项说明")
+    )
+
+
+class HearingEndForm(forms.Form):
+    ended_on = forms.DateField(required=False, widget=DATE, label=_("听证结束日期(默认今天)"))
+
+
+DELIVERY_METHODS = (
+    ("直接送达", _("直接送达")),
+    ("邮寄送达", _("邮寄送达")),
+    ("留置送达", _("留置送达")),
+    ("委托送达", _("委托送达")),
+    ("电子送达", _("电子送达")),
+    ("公告送达", _("公告送达")),
+)
+
+
+class DeliveryForm(forms.Form):
+    """送达回证 of one written answer or opinion."""
+
+    delivered_on = forms.DateField(widget=DATE, label=_("送达日期(信访人收到之日)"))
+    method = forms.ChoiceField(choices=DELIVERY_METHODS, label=_("送达方式"))
+    recipient = forms.CharField(max_length=50, label=_("受送达人"))
+
+
+class EvidenceForm(forms.Form):
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("佐证材料说明"))
+    file = forms.FileField(required=False, label=_("附件(可选)"))
+
+
+class CompletionReportForm(forms.Form):
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("结案报告内容(办理情况、结果、信访人意见)"),
+    )

@@ -1,0 +1,233 @@
+"""The same matter (条例 Art. 19 ¶3).
+
+On intake, :func:`propose_candidates` proposes earlier matters that may be the same:
+the same petitioner (keyed digest of the ID number or phone) or a similar text (jieba
+segmentation + rapidfuzz token-set ratio) among recent matters of the area, within a
+bounded candidate set. The registrar links (:func:`link_candidate`) or dismisses
+(:func:`dismiss_candidate`) each. While the earlier matter is accepted or in handling, a
+new one linked to it is closed as linked rather than accepted again; after a final
+re-review it is flagged ``after_final`` and cannot be accepted. :func:`group_summary`
+shows every contact of a group and the highest level it reached.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.core import audit
+from xinfang.core.errors import TransitionNotAllowed
+from xinfang.core.models import AuditAction
+from xinfang.org.access import can
+from xinfang.petitions.choices import CandidateStatus, Status
+from xinfang.petitions.errors import GuardFailed
+from xinfang.petitions.models import MatterGroup, Petition, Petitioner, SameMatterCandidate
+from xinfang.petitions.units import highest_level
+
+__all__ = [
+    "CANDIDATE_LIMIT",
+    "LOOKBACK_DAYS",
+    "TEXT_THRESHOLD",
+    "GroupSummary",
+    "dismiss_candidate",
+    "group_summary",
+    "link_candidate",
+    "propose_candidates",
+    "similarity",
+]
+
+LOOKBACK_DAYS = 365 * 2
+SCAN_LIMIT = 400  # matters of the area compared by text, newest first
+CANDIDATE_LIMIT = 8  # proposals kept per matter
+TEXT_THRESHOLD = 70  # rapidfuzz token-set ratio (0–100)
+ACTIVE = (Status.ACCEPTED, Status.IN_HANDLING)
+
+
+@lru_cache(maxsize=1)
+def _jieba() -> Any:
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+def _tokens(text: str) -> str:
+    words = [w.strip() for w in _jieba().lcut(text or "") if len(w.strip()) > 1]
+    return " ".join(words)
+
+
+def similarity(a: str, b: str) -> int:
+    """Token-set similarity (0–100) of two Chinese texts after word segmentation."""
+    from rapidfuzz import fuzz
+
+    return round(fuzz.token_set_ratio(_tokens(a), _tokens(b)))
+
+
+def _area_root(petition: Petition) -> str:
+    """The area whose matters are compared: the county (or the unit's top two levels)."""
+    parts = petition.registering_unit.path.strip("/").split("/")
+    # Path of the territorial root down to depth 3 (province/city/county) at most.
+    return "/".join(parts[: min(len(parts), 3)]) + "/"
+
+
+@transaction.atomic
+def propose_candidates(petition: Petition, *, actor: Any) -> list[SameMatterCandidate]:
+    """Find and store proposed matches for a newly registered matter (bounded work)."""
+    since = petition.received_on - timedelta(days=LOOKBACK_DAYS)
+    people = list(
+        Petitioner.objects.filter(petition=petition).values_list("id_number_digest", "phone_digest")
+    )
+    id_digests = {i for i, _p in people if i}
+    phone_digests = {p for _i, p in people if p}
+    scores: dict[int, tuple[int, bool]] = {}
+    if id_digests or phone_digests:
+        same_person = Petitioner.objects.exclude(petition=petition).filter(
+            petition__received_on__gte=since
+        )
+        from django.db.models import Q
+
+        q = Q()
+        if id_digests:
+            q |= Q(id_number_digest__in=id_digests)
+        if phone_digests:
+            q |= Q(phone_digest__in=phone_digests)
+        for pk, summary in (
+            same_person.filter(q)
+            .values_list("petition_id", "petition__summary")
+            .order_by("-petition_id")[:SCAN_LIMIT]
+        ):
+            scores[pk] = (max(similarity(petition.summary, summary), 50), True)
+    root = _area_root(petition)
+    area = (
+        Petition.objects.exclude(pk=petition.pk)
+        .filter(
+            received_on__gte=since,
+            registering_unit__path__gte=root,
+            registering_unit__path__lt=root + "~",
+        )
+        .order_by("-received_on", "-pk")
+        .values_list("pk", "summary")[:SCAN_LIMIT]
+    )
+    text = petition.summary + " " + petition.full_text[:300]
+    for pk, summary in area:
+        if pk in scores:
+            continue
+        score = similarity(text, summary)
+        if score >= TEXT_THRESHOLD:
+            scores[pk] = (score, False)
+    best = sorted(scores.items(), key=lambda item: (-item[1][1], -item[1][0], -item[0]))
+    rows = [
+        SameMatterCandidate(petition=petition, candidate_id=pk, score=score, same_petitioner=same)
+        for pk, (score, same) in best[:CANDIDATE_LIMIT]
+    ]
+    SameMatterCandidate.objects.bulk_create(rows, ignore_conflicts=True)
+    return list(SameMatterCandidate.objects.filter(petition=petition).select_related("candidate"))
+
+
+def _decide(candidate: SameMatterCandidate, actor: Any) -> Petition:
+    petition = candidate.petition
+    if candidate.status != CandidateStatus.PROPOSED:
+        raise GuardFailed("该候选已处理")
+    if not Petition.objects.restrict(actor, "view").filter(pk=petition.pk).exists() or not any(
+        can(actor, action, unit.path)
+        for action in ("register", "handle")
+        for unit in (petition.registering_unit, petition.responsible_unit)
+    ):
+        raise TransitionNotAllowed("您没有处理该事项的权限")
+    return petition
+
+
+@transaction.atomic
+def link_candidate(candidate: SameMatterCandidate, *, actor: Any, reason: str = "") -> Petition:
+    """Link a new matter with a proposed earlier one (one group for both).
+
+    If the earlier matter is accepted or in handling, the new one is closed as linked
+    (not accepted again). If the earlier group was closed by a final re-review, the new
+    one is flagged as a repeat after finality and cannot be accepted (Art. 36).
+    """
+    from xinfang.petitions.workflow import transition
+
+    petition = _decide(candidate, actor)
+    other = candidate.candidate
+    group = other.group or petition.group
+    if group is None:
+        group = MatterGroup.objects.create(created_by=actor)
+    members = [pk for pk in (petition.pk, other.pk)]
+    if other.group_id and petition.group_id and other.group_id != petition.group_id:
+        Petition.objects.filter(group_id=petition.group_id).update(group=group)
+    Petition.objects.filter(pk__in=members).update(group=group)
+    petition.group = group
+    after_final = Petition.objects.filter(group=group, is_final=True).exists()
+    SameMatterCandidate.objects.filter(pk=candidate.pk).update(
+        status=CandidateStatus.LINKED, decided_by=actor, decided_at=timezone.now()
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        obj=petition,
+        detail={"linked_with": other.pk, "group": group.pk},
+    )
+    if after_final:
+        Petition.objects.filter(pk=petition.pk).update(after_final=True)
+        petition.after_final = True
+    if other.status in ACTIVE and petition.status in (Status.REGISTERED, Status.ROUTED):
+        petition = transition(
+            petition,
+            Status.LINKED,
+            actor=actor,
+            reason=reason or f"与 {other.number} 为同一事项,正在办理中,不再重复受理(第十九条)",
+            target=other,
+        )
+    return petition
+
+
+@transaction.atomic
+def dismiss_candidate(candidate: SameMatterCandidate, *, actor: Any) -> None:
+    """The registrar judges a proposal not to be the same matter."""
+    _decide(candidate, actor)
+    SameMatterCandidate.objects.filter(pk=candidate.pk).update(
+        status=CandidateStatus.DISMISSED, decided_by=actor, decided_at=timezone.now()
+    )
+    audit.record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        obj=candidate.petition,
+        detail={"dismissed_candidate": candidate.candidate_id},
+    )
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """Every contact of a group (that the user may see) and the highest level reached."""
+
+    contacts: list[Petition]
+    highest_level: str
+    hidden_count: int
+
+    @property
+    def highest_level_label(self) -> str:
+        from xinfang.org.choices import UnitLevel
+
+        return str(UnitLevel(self.highest_level).label) if self.highest_level else "—"
+
+
+def group_summary(petition: Petition, user: Any) -> GroupSummary | None:
+    """The linked group of ``petition`` as ``user`` may see it (others only counted)."""
+    if petition.group_id is None:
+        return None
+    members = Petition.objects.filter(group_id=petition.group_id)
+    levels = list(members.values_list("level_reached", flat=True))
+    visible = list(
+        Petition.objects.restrict(user, "view")
+        .filter(group_id=petition.group_id)
+        .select_related("responsible_unit")
+        .order_by("received_on", "pk")
+    )
+    return GroupSummary(visible, highest_level(levels), len(levels) - len(visible))

@@ -1,0 +1,46 @@
+"""Models of the petitions app: the matter, its people, its history and its clock.
+
+Split by sub-domain: ``taxonomy`` (matter types), ``matter`` (the petition, petitioners,
+attachments, the units it reached), ``history`` (transitions, hand-overs, extensions,
+hearings, answers, receipts, evidence, reports, return visits, review requests),
+``links`` (same-matter groups and candidates) and ``outbox`` (notifications).
+"""
+
+from xinfang.petitions.models.history import (
+    Answer,
+    CompletionReport,
+    DeliveryReceipt,
+    Evidence,
+    Extension,
+    Hearing,
+    ReturnVisit,
+    ReviewRequest,
+    RouteHandover,
+    Transition,
+)
+from xinfang.petitions.models.links import MatterGroup, SameMatterCandidate
+from xinfang.petitions.models.matter import Attachment, Petition, Petitioner, PetitionReach
+from xinfang.petitions.models.outbox import Notification, NotificationRead
+from xinfang.petitions.models.taxonomy import MatterType
+
+__all__ = [
+    "Answer",
+    "Attachment",
+    "CompletionReport",
+    "DeliveryReceipt",
+    "Evidence",
+    "Extension",
+    "Hearing",
+    "MatterGroup",
+    "MatterType",
+    "Notification",
+    "NotificationRead",
+    "Petition",
+    "PetitionReach",
+    "Petitioner",
+    "ReturnVisit",
+    "ReviewRequest",
+    "RouteHandover",
+    "SameMatterCandidate",
+    "Transition",
+]

@@ -1,0 +1,14 @@
+// Adds one more petitioner fieldset to the registration form (co-signers, representatives).
+document.addEventListener("DOMContentLoaded", function () {
+  var button = document.getElementById("add-person");
+  if (!button) return;
+  button.addEventListener("click", function () {
+    var total = document.getElementById("id_people-TOTAL_FORMS");
+    var n = parseInt(total.value, 10);
+    var html = document.getElementById("person-template").innerHTML.replace(/__prefix__/g, n);
+    var holder = document.createElement("div");
+    holder.innerHTML = html;
+    button.parentNode.insertBefore(holder.firstElementChild, button);
+    total.value = n + 1;
+  });
+});

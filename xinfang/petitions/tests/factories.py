@@ -1,0 +1,60 @@
+"""Factories and helpers for petitions tests."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import factory
+
+from xinfang.core.testing import Cast
+from xinfang.org.choices import Role
+from xinfang.org.models import Unit, User
+from xinfang.petitions.choices import Channel, Kind
+from xinfang.petitions.models import Petition
+from xinfang.petitions.services import PetitionerData, Registration, register_petition
+
+_seq = itertools.count(1)
+
+
+class PetitionerDataFactory(factory.Factory):
+    class Meta:
+        model = PetitionerData
+
+    name = factory.Sequence(lambda n: f"信访人{n}")
+    phone = factory.Sequence(lambda n: f"139{n:08d}")
+    address = "测试县人民路"
+
+
+def registrar(cast: Cast, unit: Unit | None = None) -> User:
+    return cast.user_with(Role.REGISTRAR, unit or cast.unit_a)
+
+
+def register(
+    cast: Cast,
+    *,
+    unit: Unit | None = None,
+    actor: User | None = None,
+    summary: str | None = None,
+    petitioners: list[PetitionerData] | None = None,
+    **kwargs: Any,
+) -> Registration:
+    unit = unit or cast.unit_a
+    kwargs.setdefault("channel", Channel.LETTER)
+    kwargs.setdefault("kind", Kind.APPEAL)
+    kwargs.setdefault("propose_matches", False)
+    return register_petition(
+        actor=actor or registrar(cast, unit),
+        registering_unit=unit,
+        summary=summary or f"反映道路积水问题{next(_seq)}",
+        petitioners=petitioners or [PetitionerDataFactory()],
+        **kwargs,
+    )
+
+
+def make_petition(cast: Cast, **kwargs: Any) -> Petition:
+    return register(cast, **kwargs).petition
+
+
+def refresh(p: Petition) -> Petition:
+    return Petition.objects.get(pk=p.pk)

@@ -1,0 +1,96 @@
+"""The periodic job: overdue marking and reminders are idempotent and crash-safe."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import call_command
+
+from xinfang.petitions.choices import NotificationKind, Status
+from xinfang.petitions.models import Notification, Petition
+from xinfang.petitions.reminders import (
+    dispatch_notifications,
+    mark_overdue,
+    queue_reminders,
+    reminder_days,
+    run_deadline_job,
+)
+from xinfang.petitions.tests.factories import make_petition, refresh
+from xinfang.petitions.workflow import transition
+
+
+def test_reminder_days_parse_the_setting(settings) -> None:
+    settings.XINFANG_REMINDER_DAYS = "route=3,notice=2,handle=7,review=5"
+    assert reminder_days() == {"route": 3, "notice": 2, "handle": 7, "review": 5}
+    with pytest.raises(ValueError):
+        reminder_days("bogus=1")
+
+
+def test_overdue_matter_is_marked_once_and_notified_once(people) -> None:
+    p = make_petition(people.cast, actor=people.town_registrar, received_on=date(2026, 11, 10))
+    assert p.route_due == date(2026, 11, 25) and not p.is_overdue
+    first = run_deadline_job(date(2026, 11, 26))
+    again = run_deadline_job(date(2026, 11, 26))
+    p = refresh(p)
+    assert p.is_overdue and p.overdue_since == date(2026, 11, 25)
+    assert (first.marked_overdue, again.marked_overdue) == (1, 0)
+    assert again.queued == 0 and again.sent == 0
+    notes = Notification.objects.filter(petition=p)
+    assert [(n.kind, n.step, n.recipient_unit) for n in notes] == [
+        (NotificationKind.OVERDUE, "route", people.cast.unit_a)
+    ]
+    assert notes.get().sent_at is not None
+
+
+def test_reminder_is_queued_n_days_before_the_due_date(people, settings) -> None:
+    settings.XINFANG_REMINDER_DAYS = "route=3"
+    p = make_petition(people.cast, actor=people.town_registrar, received_on=date(2026, 11, 10))
+    assert p.route_due == date(2026, 11, 25)
+    assert queue_reminders(date(2026, 11, 21)) == 0  # 4 days before
+    assert queue_reminders(date(2026, 11, 22)) == 1  # 3 days before
+    assert queue_reminders(date(2026, 11, 23)) == 0  # already queued for this due date
+    assert Notification.objects.get(petition=p).kind == NotificationKind.REMINDER
+
+
+def test_a_crash_between_marking_and_sending_sends_each_notice_once(people) -> None:
+    p = make_petition(people.cast, actor=people.town_registrar, received_on=date(2026, 10, 1))
+    mark_overdue(date(2026, 11, 22))  # the "crashed" run: marked and queued, nothing sent
+    assert Notification.objects.unsent().count() == 1
+    result = run_deadline_job(date(2026, 11, 22))
+    assert (result.marked_overdue, result.queued, result.sent) == (0, 0, 1)
+    assert dispatch_notifications() == 0
+    assert Notification.objects.filter(petition=p).count() == 1
+
+
+def test_moving_on_clears_overdue_and_a_new_step_gets_its_own_notice(people) -> None:
+    p = make_petition(people.cast, actor=people.town_registrar, received_on=date(2026, 10, 1))
+    run_deadline_job(date(2026, 11, 22))
+    p = transition(refresh(p), Status.ACCEPTED, actor=people.handler_a, today=date(2026, 11, 22))
+    assert not p.is_overdue and p.next_due_step == "handle"
+    assert Petition.objects.filter(is_overdue=True).count() == 0
+
+
+def test_matter_received_long_ago_is_overdue_from_registration(people) -> None:
+    p = make_petition(people.cast, actor=people.town_registrar, received_on=date(2026, 10, 1))
+    assert p.is_overdue and p.overdue_since == p.route_due
+
+
+def test_mark_overdue_command_runs_the_job(people, capsys) -> None:
+    make_petition(people.cast, actor=people.town_registrar, received_on=date(2026, 11, 10))
+    call_command("mark_overdue", "--today", "2026-11-26")
+    assert "新标记超期 1 件" in capsys.readouterr().out
+    call_command("mark_overdue", "--today", "2026-11-26")
+    assert "新标记超期 0 件" in capsys.readouterr().out
+
+
+def test_recompute_deadlines_command(people, capsys) -> None:
+    make_petition(people.cast, actor=people.town_registrar, received_on=date(2026, 10, 1))
+    call_command("recompute_deadlines", "--all")
+    assert "已重新计算" in capsys.readouterr().out
+
+
+def test_due_dates_in_the_future_are_not_overdue(people) -> None:
+    p = make_petition(people.cast, actor=people.town_registrar)
+    run_deadline_job(p.route_due - timedelta(days=1))
+    assert not refresh(p).is_overdue

@@ -1,0 +1,738 @@
+"""Staff pages: register, list, detail with timeline and actions, due-soon list, download.
+
+Every page starts from ``Petition.objects.restrict(request.user, …)``; an object outside
+the user's scope is a 404. Writes call the services; their Chinese errors are shown in
+the form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.forms import ModelChoiceField
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from xinfang.core.errors import TransitionNotAllowed, XinfangError
+from xinfang.core.personal_data import digest_for
+from xinfang.core.views import require_roles
+from xinfang.org.access import can
+from xinfang.org.choices import Role
+from xinfang.petitions import services
+from xinfang.petitions.attachments import attachment_response
+from xinfang.petitions.choices import Channel, Status
+from xinfang.petitions.confidentiality import (
+    CONFIDENTIAL_LABEL,
+    identity_visible,
+    personal_data_revealable,
+)
+from xinfang.petitions.forms import (
+    AttachmentForm,
+    CompletionReportForm,
+    DeliveryForm,
+    EvidenceForm,
+    ExtensionForm,
+    FilterForm,
+    HearingEndForm,
+    HearingStartForm,
+    PetitionerFormSet,
+    RegisterForm,
+    StepForm,
+)
+from xinfang.petitions.linking import dismiss_candidate, group_summary, link_candidate, similarity
+from xinfang.petitions.models import (
+    Answer,
+    Attachment,
+    DeliveryReceipt,
+    Extension,
+    Notification,
+    Petition,
+    Petitioner,
+    SameMatterCandidate,
+)
+from xinfang.petitions.querysets import petition_for_user
+from xinfang.petitions.workflow import STEPS, allowed_steps, transition
+
+PAGE_SIZE = 25
+DUE_SOON_DAYS = 7
+STAFF_ROLES = (
+    Role.REGISTRAR,
+    Role.HANDLER,
+    Role.UNIT_LEADER,
+    Role.SUPERVISOR,
+    Role.RECEIVING_LEADER,
+    Role.ADMINISTRATOR,
+)
+_STEP_BY_NAME = {step.name: step for step in STEPS}
+
+
+def _list_rows(qs: Any) -> Any:
+    return qs.select_related("responsible_unit", "matter_type__parent")
+
+
+def _querystring(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+@require_roles(*STAFF_ROLES)
+def petition_list(request: HttpRequest) -> HttpResponse:
+    """Matters in scope with filters, search on summary/number and pagination."""
+    form = FilterForm(request.GET or None, user=request.user)
+    qs = Petition.objects.restrict(request.user, "view")
+    if form.is_valid():
+        d = form.cleaned_data
+        if d["q"]:
+            qs = qs.filter(Q(summary__icontains=d["q"]) | Q(number__iexact=d["q"].strip()))
+        for field in ("status", "channel", "kind"):
+            if d[field]:
+                qs = qs.filter(**{field: d[field]})
+        if d["matter_type"]:
+            qs = qs.filter(
+                Q(matter_type=d["matter_type"]) | Q(matter_type__parent=d["matter_type"])
+            )
+        if d["unit"]:
+            qs = qs.responsible(d["unit"].path)
+        if d["date_from"]:
+            qs = qs.filter(received_on__gte=d["date_from"])
+        if d["date_to"]:
+            qs = qs.filter(received_on__lte=d["date_to"])
+        if d["overdue"]:
+            qs = qs.overdue()
+    page = Paginator(_list_rows(qs).order_by("-received_on", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "petitions/list.html",
+        {"page_obj": page, "form": form, "qs": _querystring(request)},
+    )
+
+
+@require_roles(*STAFF_ROLES)
+def due_list(request: HttpRequest) -> HttpResponse:
+    """Due soon and overdue matters the user's units are responsible for or oversee."""
+    today = timezone.localdate()
+    days = DUE_SOON_DAYS
+    qs = Petition.objects.restrict(request.user, "view").due_within(days, today=today)
+    page = Paginator(_list_rows(qs).order_by("next_due", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    pending = Petition.objects.restrict(request.user, "view").filter(deadline_pending=True).count()
+    return render(
+        request,
+        "petitions/due_list.html",
+        {"page_obj": page, "today": today, "days": days, "pending": pending, "qs": ""},
+    )
+
+
+def _petitioner_row(
+    person: Petitioner, *, hide: bool, revealable: bool, revealed: Any = None
+) -> dict[str, Any]:
+    return {
+        "pk": person.pk,
+        "role": person.get_role_display(),
+        "name": CONFIDENTIAL_LABEL if hide else person.name,
+        "phone": revealed.phone if revealed else ("" if hide else person.phone_masked),
+        "id_number": revealed.id_number if revealed else ("" if hide else person.id_number_masked),
+        "address": "" if hide else person.address,
+        "confidential": person.wants_confidentiality,
+        "revealable": revealable
+        and revealed is None
+        and bool(person.phone_token or person.id_number_token),
+        "revealed": revealed is not None,
+    }
+
+
+def _petitioner_rows(petition: Petition, user: Any) -> list[dict[str, Any]]:
+    visible_identity = identity_visible(user, petition)
+    rows = []
+    for person in petition.petitioners.all():
+        person.petition = petition  # the loaded matter, with its units (no extra query)
+        rows.append(
+            _petitioner_row(
+                person,
+                hide=person.wants_confidentiality and not visible_identity,
+                revealable=personal_data_revealable(user, person),
+            )
+        )
+    return rows
+
+
+def _answer_rows(petition: Petition, user: Any) -> list[dict[str, Any]]:
+    rows = []
+    for answer in petition.answers.select_related("unit", "receipt").order_by("answered_on", "pk"):
+        receipt = getattr(answer, "receipt", None) if _has_receipt(answer) else None
+        may_record = receipt is None and can(user, "handle", answer.unit.path)
+        rows.append(
+            {
+                "answer": answer,
+                "receipt": receipt,
+                "delivery_form": DeliveryForm(prefix=f"dlv{answer.pk}") if may_record else None,
+            }
+        )
+    return rows
+
+
+def _has_receipt(answer: Any) -> bool:
+    try:
+        return answer.receipt is not None
+    except DeliveryReceipt.DoesNotExist:
+        return False
+
+
+def _hearing_context(petition: Petition, user: Any) -> dict[str, Any]:
+    hearings = list(petition.hearings.order_by("started_on", "pk"))
+    open_hearing = next((h for h in hearings if h.ended_on is None), None)
+    stage = services.hearing_stage(petition)
+    may_start = bool(stage) and open_hearing is None
+    if may_start:
+        may_start = can(user, "lead", services.stage_unit(petition, stage).path)
+    may_end = open_hearing is not None and can(
+        user, "lead", services.stage_unit(petition, open_hearing.stage).path
+    )
+    return {
+        "hearings": hearings,
+        "hearing_start_form": HearingStartForm(prefix="hs") if may_start else None,
+        "hearing_end_form": HearingEndForm(prefix="he") if may_end else None,
+    }
+
+
+def _report_expected(petition: Petition) -> bool:
+    return petition.report_required or petition.handed_down_by_id is not None
+
+
+def _detail_context(request: HttpRequest, petition: Petition) -> dict[str, Any]:
+    user = request.user
+    steps = allowed_steps(petition, user)
+    forms = [
+        {"step": step, "form": StepForm(step=step, petition=petition, prefix=step.name)}
+        for step in steps
+    ]
+    may_extend = (
+        petition.status in (Status.ACCEPTED, Status.IN_HANDLING)
+        and not petition.extension_days
+        and can(user, "lead", petition.responsible_unit.path)
+    )
+    may_lead = can(user, "lead", petition.responsible_unit.path)
+    may_handle = can(user, "handle", petition.responsible_unit.path)
+    report_expected = _report_expected(petition)
+    return {
+        "p": petition,
+        "petitioners": _petitioner_rows(petition, user),
+        "timeline": petition.transitions.select_related("actor").order_by("at", "pk"),
+        "handovers": petition.handovers.select_related("from_unit", "to_unit"),
+        "answers": _answer_rows(petition, user),
+        **_hearing_context(petition, user),
+        "evidence": petition.evidence.select_related("attachment", "added_by"),
+        "evidence_form": EvidenceForm(prefix="ev")
+        if may_handle and petition.accepted_on is not None
+        else None,
+        "report_expected": report_expected,
+        "reports": petition.completion_reports.select_related("to_unit", "submitted_by"),
+        "report_form": CompletionReportForm(prefix="cr")
+        if report_expected and may_lead and petition.answered_on is not None
+        else None,
+        "attachments": petition.attachments.all(),
+        "extension": Extension.objects.filter(petition=petition).first(),
+        "return_visits": petition.return_visits.all(),
+        "candidates": petition.candidates.filter(status="proposed")
+        .filter(candidate__in=Petition.objects.restrict(user, "view").values("pk"))
+        .select_related("candidate"),
+        "group": group_summary(petition, user),
+        "step_forms": forms,
+        "extension_form": ExtensionForm(prefix="ext") if may_extend else None,
+        "attachment_form": AttachmentForm(),
+        "can_upload": services_can(user, "register", petition)
+        or services_can(user, "handle", petition),
+    }
+
+
+def services_can(user: Any, action: str, petition: Petition) -> bool:
+    return any(
+        can(user, action, unit.path)
+        for unit in (petition.registering_unit, petition.responsible_unit)
+    )
+
+
+def _get(request: HttpRequest, pk: int) -> Petition:
+    petition = petition_for_user(request.user, pk)
+    return Petition.objects.select_related(
+        "registering_unit",
+        "responsible_unit",
+        "matter_type__parent",
+        "handler",
+        "registrar",
+        "accused_unit",
+        "handed_down_by",
+    ).get(pk=petition.pk)
+
+
+@require_roles(*STAFF_ROLES)
+def petition_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = _get(request, pk)
+    return render(request, "petitions/detail.html", _detail_context(request, petition))
+
+
+@require_roles(*STAFF_ROLES)
+@require_POST
+def petition_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """Run one workflow step from its htmx form."""
+    petition = _get(request, pk)
+    step = _STEP_BY_NAME.get(name)
+    if step is None:
+        raise Http404
+    form = StepForm(request.POST, step=step, petition=petition, prefix=step.name)
+    error = ""
+    if form.is_valid():
+        try:
+            transition(
+                petition,
+                step.target,
+                actor=request.user,
+                reason=form.cleaned_data.get("reason", ""),
+                **form.payload(),
+            )
+        except XinfangError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, f"已完成:{step.label}")
+            return _done(request, petition)
+    return render(
+        request,
+        "petitions/_step_form.html",
+        {"p": petition, "item": {"step": step, "form": form}, "error": error},
+        status=200 if request.htmx else 400,  # type: ignore[attr-defined]
+    )
+
+
+def _done(request: HttpRequest, petition: Petition) -> HttpResponse:
+    url = reverse("petitions:detail", args=[petition.pk])
+    if getattr(request, "htmx", False):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+@require_roles(*STAFF_ROLES)
+@require_POST
+def petition_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = _get(request, pk)
+    form = ExtensionForm(request.POST, prefix="ext")
+    error = ""
+    if form.is_valid():
+        try:
+            services.extend_handling(
+                petition,
+                actor=request.user,
+                days=form.cleaned_data["days"],
+                reason=form.cleaned_data["reason"],
+            )
+        except XinfangError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, "已延长办理期限,延期理由将告知信访人")
+            return _done(request, petition)
+    return render(
+        request,
+        "petitions/_extension_form.html",
+        {"p": petition, "form": form, "error": error},
+        status=200 if request.htmx else 400,  # type: ignore[attr-defined]
+    )
+
+
+def _form_action(
+    request: HttpRequest,
+    petition: Petition,
+    form: Any,
+    *,
+    template: str,
+    run: Callable[[dict[str, Any]], Any],
+    success: str,
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """Validate an htmx action form, call its service, redirect to the matter on success;
+    otherwise re-render the form with the service's Chinese error (400 without htmx)."""
+    error = ""
+    if form.is_valid():
+        try:
+            run(form.cleaned_data)
+        except XinfangError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, success)
+            return _done(request, petition)
+    return render(
+        request,
+        template,
+        {"p": petition, "form": form, "error": error, **(context or {})},
+        status=200 if request.htmx else 400,  # type: ignore[attr-defined]
+    )
+
+
+@require_roles(*STAFF_ROLES)
+@require_POST
+def hearing_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open a hearing (听证); in re-review its days are not counted (条例 Art. 36)."""
+    petition = _get(request, pk)
+    return _form_action(
+        request,
+        petition,
+        HearingStartForm(request.POST, prefix="hs"),
+        template="petitions/_hearing_start_form.html",
+        run=lambda d: services.start_hearing(
+            petition, actor=request.user, started_on=d["started_on"], note=d["note"]
+        ),
+        success="已记录听证开始",
+    )
+
+
+@require_roles(*STAFF_ROLES)
+@require_POST
+def hearing_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close the open hearing; a re-review's due date moves by the hearing days."""
+    petition = _get(request, pk)
+    return _form_action(
+        request,
+        petition,
+        HearingEndForm(request.POST, prefix="he"),
+        template="petitions/_hearing_end_form.html",
+        run=lambda d: services.end_hearing(petition, actor=request.user, ended_on=d["ended_on"]),
+        success="已记录听证结束",
+    )
+
+
+@require_roles(*STAFF_ROLES)
+@require_POST
+def delivery_record(request: HttpRequest, pk: int, answer_pk: int) -> HttpResponse:
+    """送达回证 of one answer: the petitioner's receipt starts the review window."""
+    petition = _get(request, pk)
+    answer = get_object_or_404(
+        Answer.objects.select_related("unit", "petition"), pk=answer_pk, petition=petition
+    )
+    return _form_action(
+        request,
+        petition,
+        DeliveryForm(request.POST, prefix=f"dlv{answer.pk}"),
+        template="petitions/_delivery_form.html",
+        run=lambda d: services.record_delivery(
+            answer,
+            actor=request.user,
+            delivered_on=d["delivered_on"],
+            method=d["method"],
+            recipient=d["recipient"],
+        ),
+        success="已登记送达回证",
+        context={"answer": answer},
+    )
+
+
+@require_roles(*STAFF_ROLES)
+@require_POST
+def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """佐证材料: a description and optionally a file."""
+    petition = _get(request, pk)
+    return _form_action(
+        request,
+        petition,
+        EvidenceForm(request.POST, request.FILES, prefix="ev"),
+        template="petitions/_evidence_form.html",
+        run=lambda d: services.add_evidence(
+            petition, actor=request.user, description=d["description"], upload=d["file"]
+        ),
+        success="已添加佐证材料",
+    )
+
+
+@require_roles(*STAFF_ROLES)
+@require_POST
+def completion_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """结案报告 to the office that handed the matter down."""
+    petition = _get(request, pk)
+    return _form_action(
+        request,
+        petition,
+        CompletionReportForm(request.POST, prefix="cr"),
+        template="petitions/_report_form.html",
+        run=lambda d: services.submit_completion_report(
+            petition, actor=request.user, text=d["text"]
+        ),
+        success="已报送结案报告",
+    )
+
+
+@require_roles(*STAFF_ROLES)
+@require_POST
+def petitioner_reveal(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+    """htmx: the full phone and ID number of one petitioner, for staff who need them.
+
+    Every read is audited (``pii_read``); anyone else — the accused, a unit that only
+    oversees, anyone not entitled to a confidential petitioner — gets a 404.
+    """
+    petition = _get(request, pk)
+    person = get_object_or_404(Petitioner.objects.filter(petition=petition), pk=person_pk)
+    person.petition = petition
+    try:
+        revealed = services.reveal_petitioner(person, actor=request.user)
+    except TransitionNotAllowed as exc:
+        raise Http404 from exc
+    row = _petitioner_row(person, hide=False, revealable=False, revealed=revealed)
+    template = (
+        "petitions/_petitioner_row.html"
+        if getattr(request, "htmx", False)
+        else "petitions/petitioner_revealed.html"
+    )
+    response = render(request, template, {"p": petition, "person": row})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_roles(*STAFF_ROLES)
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    petition = _get(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择要上传的文件")
+        return _done(request, petition)
+    try:
+        services.add_attachment(
+            petition, actor=request.user, upload=form.cleaned_data["file"], stage="handling"
+        )
+    except XinfangError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "附件已上传")
+    return _done(request, petition)
+
+
+@require_roles(*STAFF_ROLES)
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The only way out for a stored file: scoped, and always as a download."""
+    attachment = get_object_or_404(Attachment.objects.restrict(request.user, "view"), pk=pk)
+    return cast(HttpResponse, attachment_response(attachment))
+
+
+@require_roles(Role.REGISTRAR, Role.ADMINISTRATOR)
+def petition_register(request: HttpRequest) -> HttpResponse:
+    """Register a matter from any staff channel, with co-signers and attachments."""
+    if request.method == "POST":
+        form = RegisterForm(request.POST, request.FILES, user=request.user)
+        formset = PetitionerFormSet(request.POST, prefix="people")
+        if form.is_valid() and formset.is_valid():
+            d = form.cleaned_data
+            people = [
+                services.PetitionerData(**f.cleaned_data)
+                for f in formset.forms
+                if f.cleaned_data and f.cleaned_data.get("name")
+            ]
+            try:
+                result = services.register_petition(
+                    actor=request.user,
+                    registering_unit=d["registering_unit"],
+                    channel=d["channel"],
+                    kind=d["kind"],
+                    summary=d["summary"],
+                    full_text=d["full_text"],
+                    received_on=d["received_on"],
+                    matter_type=d["matter_type"],
+                    place=d["place"],
+                    head_count=d["head_count"],
+                    accused_unit=d["accused_unit"],
+                    accused_person=d["accused_person"],
+                    handed_down_by=d["handed_down_by"],
+                    report_due=d["report_due"],
+                    source_reference=d["source_reference"],
+                    petitioners=people,
+                    attachments=d["attachments"],
+                )
+            except XinfangError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    f"已登记 {result.petition.number}。信访人查询码:{result.query_code}"
+                    "(仅显示一次,请告知信访人)",
+                )
+                return redirect("petitions:detail", result.petition.pk)
+    else:
+        form = RegisterForm(
+            user=request.user,
+            initial={"received_on": timezone.localdate(), "channel": Channel.LETTER},
+        )
+        units = cast(ModelChoiceField, form.fields["registering_unit"]).queryset
+        unit_id = getattr(request.user, "unit_id", None)
+        if unit_id and units is not None and units.filter(pk=unit_id).exists():
+            form.initial["registering_unit"] = unit_id
+        formset = PetitionerFormSet(prefix="people")
+    return render(request, "petitions/register.html", {"form": form, "formset": formset})
+
+
+@require_roles(Role.REGISTRAR, Role.ADMINISTRATOR)
+def register_matches(request: HttpRequest) -> HttpResponse:
+    """htmx: possible earlier matters while registering (same phone/ID or similar text)."""
+    summary = request.GET.get("summary", "").strip()
+    phone = request.GET.get("people-0-phone", "").strip()
+    id_number = request.GET.get("people-0-id_number", "").strip()
+    visible = Petition.objects.restrict(request.user, "view")
+    since = timezone.localdate() - timedelta(days=730)
+    matches: dict[int, tuple[Petition, int, bool]] = {}
+    digests: list[Q] = []
+    for kind, raw, field in (
+        ("phone", phone, "phone_digest"),
+        ("id_number", id_number, "id_number_digest"),
+    ):
+        if raw:
+            try:
+                digests.append(Q(**{field: digest_for(kind, raw)}))  # type: ignore[arg-type]
+            except XinfangError:
+                continue
+    if digests:
+        q = digests[0]
+        for extra in digests[1:]:
+            q |= extra
+        ids = Petitioner.objects.filter(q).values("petition_id")
+        for p in visible.filter(pk__in=ids, received_on__gte=since).select_related(
+            "responsible_unit"
+        )[:10]:
+            matches[p.pk] = (p, 100, True)
+    if len(summary) >= 4:
+        for p in (
+            visible.filter(received_on__gte=since)
+            .select_related("responsible_unit")
+            .order_by("-pk")[:200]
+        ):
+            if p.pk in matches:
+                continue
+            score = similarity(summary, p.summary)
+            if score >= 70:
+                matches[p.pk] = (p, score, False)
+    rows = sorted(matches.values(), key=lambda m: (-m[2], -m[1]))[:8]
+    return render(request, "petitions/_matches.html", {"matches": rows})
+
+
+@require_roles(Role.REGISTRAR, Role.HANDLER, Role.UNIT_LEADER, Role.ADMINISTRATOR)
+@require_POST
+def candidate_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    candidate = get_object_or_404(
+        SameMatterCandidate.objects.restrict(request.user, "view").select_related(
+            "petition__registering_unit", "petition__responsible_unit", "candidate"
+        ),
+        pk=pk,
+    )
+    if (
+        not Petition.objects.restrict(request.user, "view")
+        .filter(pk=candidate.candidate_id)
+        .exists()
+    ):
+        raise Http404
+    try:
+        if decision == "link":
+            link_candidate(candidate, actor=request.user)
+            messages.success(request, "已关联为同一事项")
+        elif decision == "dismiss":
+            dismiss_candidate(candidate, actor=request.user)
+            messages.success(request, "已排除该候选")
+        else:
+            raise Http404
+    except XinfangError as exc:
+        messages.error(request, str(exc))
+    return _done(request, candidate.petition)
+
+
+def dashboard_data(request: HttpRequest) -> dict[str, Any]:
+    today = timezone.localdate()
+    qs = Petition.objects.restrict(request.user, "view")
+    return {
+        "open": qs.open().count(),
+        "due_soon": qs.due_within(DUE_SOON_DAYS, today=today).filter(is_overdue=False).count(),
+        "overdue": qs.overdue().count(),
+        "pending": qs.filter(deadline_pending=True).count(),
+        "unread": Notification.objects.inbox(request.user).unread().count(),
+    }
+
+
+INBOX_PAGE_SIZE = 30
+
+
+def _inbox_rows(request: HttpRequest) -> tuple[Any, bool, bool]:
+    include_subunits = request.GET.get("scope") == "subunits"
+    unread_only = request.GET.get("unread") == "on"
+    rows = Notification.objects.inbox(request.user, include_subunits=include_subunits)
+    if unread_only:
+        rows = rows.unread()
+    return rows, include_subunits, unread_only
+
+
+@require_roles(*STAFF_ROLES)
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The user's notifications: reminders and overdue notices addressed to their units
+    (optionally their subordinate units), about matters they may see; unread first."""
+    rows, include_subunits, unread_only = _inbox_rows(request)
+    rows = rows.select_related("petition", "recipient_unit").order_by(
+        "is_read", "-created_at", "-pk"
+    )
+    page = Paginator(rows, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "petitions/inbox.html",
+        {
+            "page_obj": page,
+            "qs": _querystring(request),
+            "include_subunits": include_subunits,
+            "unread_only": unread_only,
+            "unread": Notification.objects.inbox(request.user, include_subunits=include_subunits)
+            .unread()
+            .count(),
+        },
+    )
+
+
+@require_roles(*STAFF_ROLES)
+@require_POST
+def inbox_read(request: HttpRequest) -> HttpResponse:
+    """Mark one notification (``id``) or every unread one in the inbox as read."""
+    include_subunits = request.POST.get("scope") == "subunits"
+    raw = request.POST.get("id")
+    ids: list[int] | None = None
+    if raw:
+        try:
+            ids = [int(raw)]
+        except ValueError as exc:
+            raise Http404 from exc
+        if not (
+            Notification.objects.inbox(request.user, include_subunits=True)
+            .filter(pk=ids[0])
+            .exists()
+        ):
+            raise Http404
+    marked = services.mark_notifications_read(
+        actor=request.user, ids=ids, include_subunits=include_subunits or ids is not None
+    )
+    if ids is None:
+        messages.success(request, f"已将 {marked} 条提醒标为已读")
+    elif getattr(request, "htmx", False):
+        note = (
+            Notification.objects.inbox(request.user, include_subunits=True)
+            .select_related("petition", "recipient_unit")
+            .get(pk=ids[0])
+        )
+        return render(request, "petitions/_inbox_row.html", {"n": note})
+    url = reverse("petitions:inbox")
+    if include_subunits:
+        url += "?scope=subunits"
+    if getattr(request, "htmx", False):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)

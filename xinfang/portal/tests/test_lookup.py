@@ -1,0 +1,108 @@
+"""Lookup with query code + phone: the right pair opens the matter; an unknown code and a
+wrong code or phone get the same page, wording and status; both are rate-limited."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from xinfang.portal.ratelimit import LOOKUP_PER_CODE, LOOKUP_PER_IP
+from xinfang.portal.tests.conftest import Portal
+from xinfang.portal.tests.helpers import csrf_free, lookup, registered
+from xinfang.portal.views import LOOKUP_FAILED, LOOKUP_LIMITED
+
+pytestmark = pytest.mark.django_db
+
+UNKNOWN = "0000-1111-2222-3333-4444-5555-6666-7777"
+
+
+def test_right_code_and_phone_open_the_matter(portal: Portal) -> None:
+    petition, code = registered(portal.cast.unit_a)
+    client = Client()
+    response = lookup(client, code)
+    assert response.status_code == 302 and response["Location"] == reverse("portal:matter")
+    page = client.get(reverse("portal:matter"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert petition.number in html and "已登记,等待处理" in html
+    assert "转送、交办或受理的期限" in html
+
+
+def test_code_is_accepted_without_dashes_and_in_lower_case(portal: Portal) -> None:
+    _petition, code = registered(portal.cast.unit_a)
+    response = lookup(Client(), code.replace("-", "").lower())
+    assert response.status_code == 302
+
+
+def test_unknown_code_wrong_code_and_wrong_phone_look_the_same(portal: Portal) -> None:
+    _petition, code = registered(portal.cast.unit_a)
+    wrong_code = code[:-1] + ("0" if code[-1] != "0" else "1")
+    responses = [
+        lookup(Client(), UNKNOWN),
+        lookup(Client(), wrong_code),
+        lookup(Client(), code, phone="13000000000"),
+    ]
+    statuses = {r.status_code for r in responses}
+    pages = {csrf_free(r.content.decode()) for r in responses}
+    assert statuses == {200}
+    assert len(pages) == 1, "the three failures must render the same page"
+    page = pages.pop()
+    assert LOOKUP_FAILED in page
+    # Neither the code nor the phone typed is echoed back.
+    assert code not in page and "13000000000" not in page
+
+
+def test_matter_page_needs_a_lookup_first(portal: Portal) -> None:
+    response = Client().get(reverse("portal:matter"))
+    assert response.status_code == 302 and response["Location"] == reverse("portal:lookup")
+
+
+def test_failed_attempts_per_code_are_limited_alike_for_known_and_unknown_codes(
+    portal: Portal,
+) -> None:
+    _petition, code = registered(portal.cast.unit_a)
+    for target in (code, UNKNOWN):
+        for i in range(LOOKUP_PER_CODE.count):
+            # From different addresses: the per-code limit alone is tested here.
+            client = Client(REMOTE_ADDR=f"10.0.{len(target)}.{i}")
+            assert lookup(client, target, phone="13000000000").status_code == 200
+    known = lookup(Client(REMOTE_ADDR="10.7.7.7"), code)  # even with the right phone
+    unknown = lookup(Client(REMOTE_ADDR="10.7.7.8"), UNKNOWN)
+    assert known.status_code == unknown.status_code == 429
+    assert csrf_free(known.content.decode()) == csrf_free(unknown.content.decode())
+    assert LOOKUP_LIMITED in known.content.decode()
+
+
+def test_lookups_are_limited_per_address(portal: Portal) -> None:
+    _petition, code = registered(portal.cast.unit_a)
+    client = Client(REMOTE_ADDR="10.2.2.2")
+    for i in range(LOOKUP_PER_IP.count):
+        fake = f"{i:04d}-1111-2222-3333-4444-5555-6666-7777"
+        assert lookup(client, fake).status_code == 200
+    assert lookup(client, code).status_code == 429
+    assert lookup(Client(REMOTE_ADDR="10.3.3.3"), code).status_code == 302
+
+
+def test_successful_lookup_changes_the_session_key(portal: Portal) -> None:
+    _petition, code = registered(portal.cast.unit_a)
+    client = Client()
+    client.get(reverse("portal:lookup"))
+    client.session.save()
+    before = client.session.session_key
+    lookup(client, code)
+    assert client.session.session_key != before
+
+
+def test_leaving_forgets_the_matter(portal: Portal) -> None:
+    _petition, code = registered(portal.cast.unit_a)
+    client = Client()
+    lookup(client, code)
+    client.post(reverse("portal:leave"))
+    assert client.get(reverse("portal:matter")).status_code == 302
+
+
+def test_lookup_form_errors_for_missing_fields(portal: Portal) -> None:
+    response = Client().post(reverse("portal:lookup"), {"code": "", "phone": ""})
+    assert response.status_code == 400
+    assert "这个字段是必填项" in response.content.decode()

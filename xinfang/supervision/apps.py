@@ -1,0 +1,43 @@
+from django.apps import AppConfig
+
+
+class SupervisionConfig(AppConfig):
+    """Supervision of petition matters (督办): reminders, supervision notices, listed
+    supervision, leaders' case ownership and instructions (条例 Arts. 38–40)."""
+
+    name = "xinfang.supervision"
+    label = "supervision"
+    verbose_name = "督查督办"
+
+    def ready(self) -> None:
+        from xinfang.org import dashboard, navigation
+        from xinfang.org.demo import DEMO_HOOKS
+        from xinfang.supervision import views
+        from xinfang.supervision.demo import add_demo_supervision
+
+        roles = tuple(str(r) for r in views.STAFF_ROLES)
+        navigation.register(navigation.NavItem("督查督办", "supervision:list", roles))
+        navigation.register(navigation.NavItem("领导批示", "supervision:instructions", roles))
+        navigation.register(navigation.NavItem("受理登记簿", "documents:register", roles))
+        dashboard.register(
+            dashboard.Panel(
+                key="supervision",
+                title="督查督办",
+                roles=roles,
+                template="supervision/panel.html",
+                data=views.dashboard_data,
+            )
+        )
+        dashboard.register(
+            dashboard.Panel(
+                key="service_measures",
+                title="服务指标(本月 / 本年)",
+                roles=roles,
+                template="supervision/measures_panel.html",
+                data=views.measures_panel_data,
+            )
+        )
+        # Runs after the petitions hook (this app is listed after petitions in
+        # INSTALLED_APPS, so its ready() appends later): it finds the demo matters.
+        if add_demo_supervision not in DEMO_HOOKS:
+            DEMO_HOOKS.append(add_demo_supervision)

@@ -1,0 +1,535 @@
+"""Writes of the supervision app (督办, 条例 Arts. 38–40).
+
+Every service takes the acting user, runs in one transaction, checks the grant, writes the
+audit trail; status changes are a compare-and-swap on ``status`` and ``version``
+(:func:`_move`). The matter must be visible to the actor, and an accusation is never
+supervised by, or handed for action to, the unit it accuses (Art. 30).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from xinfang.core import audit
+from xinfang.core.audit import snapshot
+from xinfang.core.calendar import add_calendar_days, legal_calendar
+from xinfang.core.errors import CalendarNotCovered, ConcurrentChange, TransitionNotAllowed
+from xinfang.core.models import AuditAction
+from xinfang.org.access import can, granted_paths
+from xinfang.org.models import Unit, User
+from xinfang.org.querysets import subtree_q
+from xinfang.petitions.choices import Kind
+from xinfang.petitions.models import Petition
+from xinfang.supervision.choices import (
+    InstructionStatus,
+    ListedStatus,
+    NoticeStatus,
+    OwnershipStatus,
+    ReminderStatus,
+)
+from xinfang.supervision.errors import SupervisionInvalid
+from xinfang.supervision.models import (
+    CaseOwnership,
+    Instruction,
+    ListedSupervision,
+    Reminder,
+    SupervisionNotice,
+)
+
+__all__ = [
+    "NOTICE_ANSWER_DAYS",
+    "answer_notice",
+    "assign_case_owner",
+    "complete_instruction",
+    "delist_supervision",
+    "issue_notice",
+    "list_supervision",
+    "notice_answer_due",
+    "recompute_notice_dues",
+    "record_instruction",
+    "release_case_owner",
+    "reply_reminder",
+    "send_reminder",
+]
+
+# 条例 Art. 40 (read with Art. 39): a body that receives a recommendation for improvement
+# studies it and answers in writing within 30 days whether it is adopted.
+NOTICE_ANSWER_DAYS = 30
+
+
+# ---------------------------------------------------------------------------------------
+# Checks shared by the services
+
+
+def _today(today: date | None) -> date:
+    return today or timezone.localdate()
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise SupervisionInvalid(message)
+
+
+def _may(actor: Any, actions: tuple[str, ...], unit: Unit) -> bool:
+    return any(can(actor, action, unit.path) for action in actions)
+
+
+def _check_grant(actor: Any, actions: tuple[str, ...], unit: Unit, what: str) -> None:
+    if actor is None or getattr(actor, "is_citizen", False) or not _may(actor, actions, unit):
+        raise TransitionNotAllowed(f"您没有{what}的权限")
+
+
+def _check_matter_visible(actor: Any, petition: Petition) -> None:
+    if not Petition.objects.restrict(actor, "view").filter(pk=petition.pk).exists():
+        # Same words as "missing": the caller cannot tell a hidden matter from none.
+        raise TransitionNotAllowed("信访事项不存在或您无权查看")
+
+
+def _check_not_accused(petition: Petition, unit: Unit, role: str) -> None:
+    """An accusation is neither supervised by nor handed to the unit it accuses (Art. 30);
+    a discipline body inside it is independent (the petitions rule, same reading)."""
+    if petition.kind != Kind.ACCUSATION or petition.accused_unit_id is None:
+        return
+    accused = Unit.objects.get(pk=petition.accused_unit_id)
+    if unit.path.startswith(accused.path) and not (
+        unit.is_discipline_body and unit.pk != accused.pk
+    ):
+        raise SupervisionInvalid(
+            f"检举控告事项的{role}不得为被检举控告的单位或其下属单位(《信访工作条例》第三十条)"
+        )
+
+
+def _in_unit(user: User, unit: Unit, actions: tuple[str, ...]) -> bool:
+    """Does ``user`` work in ``unit``'s subtree (own unit, or a grant for ``actions``)?"""
+    own = (
+        user.unit_id is not None
+        and Unit.objects.filter(subtree_q(unit.path), pk=user.unit_id).exists()
+    )
+    return own or any(can(user, action, unit.path) for action in actions)
+
+
+def _move(model: type[models.Model], obj: Any, old: str, new: str, **changes: Any) -> None:
+    """Compare-and-swap ``old`` → ``new`` on ``status`` and ``version``."""
+    rows = model._default_manager.filter(pk=obj.pk, status=old, version=obj.version).update(
+        status=new, version=obj.version + 1, **changes
+    )
+    if rows != 1:
+        raise ConcurrentChange("该记录已被他人处理,请刷新后重试")
+    obj.status, obj.version = new, obj.version + 1
+    for key, value in changes.items():
+        setattr(obj, key, value)
+
+
+def _audit(
+    actor: Any, action: str, obj: models.Model, before: dict[str, Any] | None = None
+) -> None:
+    audit.record(actor=actor, action=action, obj=obj, before=before, after=snapshot(obj))
+
+
+# ---------------------------------------------------------------------------------------
+# 催办 (reminders)
+
+
+@transaction.atomic
+def send_reminder(
+    *,
+    actor: Any,
+    petition: Petition,
+    supervising_unit: Unit,
+    note: str,
+    reply_due: date | None = None,
+    today: date | None = None,
+) -> Reminder:
+    """Press the responsible unit to report progress, optionally by ``reply_due`` (Art. 38)."""
+    today = _today(today)
+    _check_grant(actor, ("supervise",), supervising_unit, "以该单位名义催办")
+    _check_matter_visible(actor, petition)
+    _check_not_accused(petition, supervising_unit, "督办单位")
+    _require(bool(note.strip()), "请填写催办意见")
+    _require(reply_due is None or reply_due >= today, "报送期限不能早于今天")
+    reminder = Reminder.objects.create(
+        petition=petition,
+        supervising_unit=supervising_unit,
+        responsible_unit_id=petition.responsible_unit_id,
+        created_by=actor,
+        issued_on=today,
+        note=note.strip(),
+        reply_due=reply_due,
+    )
+    _audit(actor, AuditAction.CREATE, reminder)
+    return reminder
+
+
+@transaction.atomic
+def reply_reminder(
+    reminder: Reminder, *, actor: Any, reply: str, today: date | None = None
+) -> Reminder:
+    """The responsible unit reports how the matter stands."""
+    _check_grant(actor, ("handle",), reminder.responsible_unit, "报送办理情况")
+    _require(bool(reply.strip()), "请填写办理情况")
+    before = snapshot(reminder, ["status"])
+    _move(
+        Reminder,
+        reminder,
+        ReminderStatus.OPEN,
+        ReminderStatus.REPLIED,
+        reply=reply.strip(),
+        replied_on=_today(today),
+        replied_by=actor,
+    )
+    _audit(actor, AuditAction.TRANSITION, reminder, before)
+    return reminder
+
+
+# ---------------------------------------------------------------------------------------
+# 督办通知书 (supervision notices)
+
+
+def notice_answer_due(issued_on: date, days: int = NOTICE_ANSWER_DAYS) -> date | None:
+    """The written answer's due date by the legal calendar; ``None`` while the year's
+    holiday schedule is not entered (shown as pending, recomputed later)."""
+    try:
+        return add_calendar_days(issued_on, days)
+    except CalendarNotCovered:
+        return None
+
+
+def _next_notice_number(unit: Unit, year: int) -> str:
+    count = SupervisionNotice.objects.filter(supervising_unit=unit, issued_on__year=year).count()
+    return f"{unit.name}督〔{year}〕{count + 1}号"
+
+
+@transaction.atomic
+def issue_notice(
+    *,
+    actor: Any,
+    petition: Petition,
+    supervising_unit: Unit,
+    reasons: str,
+    recommendation: str,
+    answer_days: int = NOTICE_ANSWER_DAYS,
+    today: date | None = None,
+) -> SupervisionNotice:
+    """Issue a 督办通知书 to the matter's responsible unit; the answer is due ``answer_days``
+    after issue by the legal calendar (Arts. 39–40)."""
+    today = _today(today)
+    _check_grant(actor, ("supervise",), supervising_unit, "以该单位名义督办")
+    _check_matter_visible(actor, petition)
+    _check_not_accused(petition, supervising_unit, "督办单位")
+    _require(bool(reasons.strip()), "请填写督办事由")
+    _require(bool(recommendation.strip()), "请填写督办意见和建议")
+    _require(1 <= answer_days <= 60, "回复期限应为1至60日")
+    due = notice_answer_due(today, answer_days)
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                notice = SupervisionNotice.objects.create(
+                    number=_next_notice_number(supervising_unit, today.year),
+                    petition=petition,
+                    supervising_unit=supervising_unit,
+                    responsible_unit_id=petition.responsible_unit_id,
+                    created_by=actor,
+                    issued_on=today,
+                    reasons=reasons.strip(),
+                    recommendation=recommendation.strip(),
+                    answer_days=answer_days,
+                    answer_due=due,
+                    deadline_pending=due is None,
+                )
+            break
+        except IntegrityError:
+            continue  # a concurrent notice took the number: count again
+    else:
+        raise ConcurrentChange("文号生成冲突,请重试")
+    _audit(actor, AuditAction.CREATE, notice)
+    return notice
+
+
+@transaction.atomic
+def answer_notice(
+    notice: SupervisionNotice,
+    *,
+    actor: Any,
+    adopted: bool,
+    answer: str,
+    today: date | None = None,
+) -> SupervisionNotice:
+    """The responsible unit answers in writing whether the recommendation is adopted."""
+    _check_grant(actor, ("handle",), notice.responsible_unit, "回复督办通知")
+    _require(bool(answer.strip()), "请填写书面回复内容")
+    before = snapshot(notice, ["status"])
+    _move(
+        SupervisionNotice,
+        notice,
+        NoticeStatus.ISSUED,
+        NoticeStatus.ANSWERED,
+        adopted=bool(adopted),
+        answer=answer.strip(),
+        answered_on=_today(today),
+        answered_by=actor,
+    )
+    _audit(actor, AuditAction.TRANSITION, notice, before)
+    return notice
+
+
+def recompute_notice_dues() -> int:
+    """Fill in answer dues that waited for a year's holiday schedule; returns how many."""
+    calendar = legal_calendar()
+    done = 0
+    for notice in SupervisionNotice.objects.filter(deadline_pending=True).only(
+        "pk", "issued_on", "answer_days"
+    ):
+        try:
+            due = add_calendar_days(notice.issued_on, notice.answer_days, calendar=calendar)
+        except CalendarNotCovered:
+            continue
+        done += SupervisionNotice.objects.filter(pk=notice.pk, deadline_pending=True).update(
+            answer_due=due, deadline_pending=False
+        )
+    return done
+
+
+# ---------------------------------------------------------------------------------------
+# 挂牌督办 (listed supervision, the six fixed fields)
+
+
+@transaction.atomic
+def list_supervision(
+    *,
+    actor: Any,
+    petition: Petition,
+    lead_leader: User | None,
+    responsible_unit: Unit | None,
+    responsible_person: User | None,
+    supervising_unit: Unit | None,
+    supervisor: User | None,
+    deadline: date | None,
+    reason: str,
+    today: date | None = None,
+) -> ListedSupervision:
+    """List a matter for supervision with the 六定: lead leader, responsible unit, responsible
+    person, supervising unit, supervisor and deadline — each required and checked."""
+    today = _today(today)
+    missing = [
+        label
+        for label, value in (
+            ("包案领导", lead_leader),
+            ("责任单位", responsible_unit),
+            ("责任人", responsible_person),
+            ("督办单位", supervising_unit),
+            ("督办人", supervisor),
+            ("办结时限", deadline),
+        )
+        if value is None
+    ]
+    if (
+        missing
+        or lead_leader is None
+        or responsible_unit is None
+        or responsible_person is None
+        or supervising_unit is None
+        or supervisor is None
+        or deadline is None
+    ):
+        raise SupervisionInvalid("挂牌督办须“六定”齐全,缺少:" + "、".join(missing))
+    _check_grant(actor, ("supervise",), supervising_unit, "以该单位名义挂牌督办")
+    _check_matter_visible(actor, petition)
+    _check_not_accused(petition, supervising_unit, "督办单位")
+    _check_not_accused(petition, responsible_unit, "责任单位")
+    _require(deadline >= today, "办结时限不能早于今天")
+    _require(bool(reason.strip()), "请填写挂牌事由")
+    _require(
+        _in_unit(responsible_person, responsible_unit, ("handle",)),
+        f"责任人{responsible_person}不属于责任单位{responsible_unit}",
+    )
+    _require(
+        can(supervisor, "supervise", supervising_unit.path),
+        f"督办人{supervisor}在督办单位{supervising_unit}没有督办职责",
+    )
+    _require(
+        any(
+            can(lead_leader, action, path)
+            for action in ("lead", "receive")
+            for path in (responsible_unit.path, supervising_unit.path)
+        ),
+        f"包案领导{lead_leader}须为责任单位或督办单位的负责人或接访领导",
+    )
+    _require(
+        not ListedSupervision.objects.filter(
+            petition=petition, status=ListedStatus.LISTED
+        ).exists(),
+        "该事项已挂牌督办",
+    )
+    listed = ListedSupervision.objects.create(
+        petition=petition,
+        supervising_unit=supervising_unit,
+        responsible_unit=responsible_unit,
+        created_by=actor,
+        lead_leader=lead_leader,
+        responsible_person=responsible_person,
+        supervisor=supervisor,
+        deadline=deadline,
+        listed_on=today,
+        reason=reason.strip(),
+    )
+    _audit(actor, AuditAction.CREATE, listed)
+    return listed
+
+
+@transaction.atomic
+def delist_supervision(
+    listed: ListedSupervision, *, actor: Any, note: str, today: date | None = None
+) -> ListedSupervision:
+    """摘牌: the supervising unit closes the listing, saying what was achieved."""
+    _check_grant(actor, ("supervise",), listed.supervising_unit, "摘牌")
+    _require(bool(note.strip()), "请填写摘牌说明")
+    before = snapshot(listed, ["status"])
+    _move(
+        ListedSupervision,
+        listed,
+        ListedStatus.LISTED,
+        ListedStatus.DELISTED,
+        delisted_on=_today(today),
+        delisting_note=note.strip(),
+    )
+    _audit(actor, AuditAction.TRANSITION, listed, before)
+    return listed
+
+
+# ---------------------------------------------------------------------------------------
+# 领导包案 (a leader's ownership of a case)
+
+
+def _leader_unit(leader: User, petition: Petition) -> Unit | None:
+    """The unit of the leader's nearest grant (lead / receive) over the responsible unit."""
+    target = petition.responsible_unit.path
+    paths = [
+        path
+        for action in ("lead", "receive")
+        for path in granted_paths(leader, action)
+        if target.startswith(path)
+    ]
+    if not paths:
+        return None
+    return Unit.objects.get(path=max(paths, key=len))
+
+
+@transaction.atomic
+def assign_case_owner(
+    *, actor: Any, petition: Petition, leader: User, note: str = "", today: date | None = None
+) -> CaseOwnership:
+    """A leader takes the matter personally (包案). The leader must lead or receive over the
+    responsible unit; the actor is the leader or supervises the leader's unit."""
+    _check_matter_visible(actor, petition)
+    unit = _leader_unit(leader, petition)
+    if unit is None:
+        raise SupervisionInvalid(f"{leader}不是责任单位的负责人或上级接访领导,不能包案")
+    if actor.pk != leader.pk:
+        _check_grant(actor, ("supervise",), unit, "安排领导包案")
+    _check_not_accused(petition, unit, "包案领导所在单位")
+    _require(
+        not CaseOwnership.objects.filter(petition=petition, status=OwnershipStatus.ACTIVE).exists(),
+        "该事项已有包案领导",
+    )
+    ownership = CaseOwnership.objects.create(
+        petition=petition,
+        supervising_unit=unit,
+        responsible_unit_id=petition.responsible_unit_id,
+        created_by=actor,
+        leader=leader,
+        started_on=_today(today),
+        note=note.strip(),
+    )
+    _audit(actor, AuditAction.CREATE, ownership)
+    return ownership
+
+
+@transaction.atomic
+def release_case_owner(
+    ownership: CaseOwnership, *, actor: Any, note: str, today: date | None = None
+) -> CaseOwnership:
+    """End a leader's ownership (matter resolved, or handed to another leader)."""
+    if actor.pk != ownership.leader_id:
+        _check_grant(actor, ("supervise",), ownership.supervising_unit, "结束包案")
+    _require(bool(note.strip()), "请填写结束包案的说明")
+    before = snapshot(ownership, ["status"])
+    _move(
+        CaseOwnership,
+        ownership,
+        OwnershipStatus.ACTIVE,
+        OwnershipStatus.RELEASED,
+        ended_on=_today(today),
+        end_note=note.strip(),
+    )
+    _audit(actor, AuditAction.TRANSITION, ownership, before)
+    return ownership
+
+
+# ---------------------------------------------------------------------------------------
+# 领导批示 (leaders' instructions)
+
+
+@transaction.atomic
+def record_instruction(
+    *,
+    actor: Any,
+    petition: Petition,
+    supervising_unit: Unit,
+    leader_name: str,
+    text: str,
+    due: date,
+    responsible_unit: Unit | None = None,
+    leader: User | None = None,
+    instructed_on: date | None = None,
+    today: date | None = None,
+) -> Instruction:
+    """Attach a leader's instruction to a matter, to be carried out by ``due``."""
+    today = _today(today)
+    responsible = responsible_unit or petition.responsible_unit
+    _check_grant(actor, ("supervise", "lead", "receive"), supervising_unit, "登记领导批示")
+    _check_matter_visible(actor, petition)
+    _check_not_accused(petition, supervising_unit, "登记单位")
+    _check_not_accused(petition, responsible, "落实单位")
+    _require(bool(leader_name.strip()), "请填写批示领导")
+    _require(bool(text.strip()), "请填写批示内容")
+    instructed_on = instructed_on or today
+    _require(instructed_on <= today, "批示日期不能晚于今天")
+    _require(due >= instructed_on, "落实期限不能早于批示日期")
+    instruction = Instruction.objects.create(
+        petition=petition,
+        supervising_unit=supervising_unit,
+        responsible_unit=responsible,
+        created_by=actor,
+        leader_name=leader_name.strip(),
+        leader=leader,
+        instructed_on=instructed_on,
+        text=text.strip(),
+        due=due,
+    )
+    _audit(actor, AuditAction.CREATE, instruction)
+    return instruction
+
+
+@transaction.atomic
+def complete_instruction(
+    instruction: Instruction, *, actor: Any, note: str, today: date | None = None
+) -> Instruction:
+    """The responsible unit reports the instruction carried out, with what was done."""
+    _check_grant(actor, ("handle",), instruction.responsible_unit, "报告批示落实情况")
+    _require(bool(note.strip()), "请填写落实情况")
+    before = snapshot(instruction, ["status"])
+    _move(
+        Instruction,
+        instruction,
+        InstructionStatus.OPEN,
+        InstructionStatus.COMPLETED,
+        completion_note=note.strip(),
+        completed_on=_today(today),
+        completed_by=actor,
+    )
+    _audit(actor, AuditAction.TRANSITION, instruction, before)
+    return instruction
