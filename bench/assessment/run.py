@@ -210,6 +210,7 @@ def main() -> None:
     args = parser.parse_args()
 
     rb = load_rulebook(resolve_rulebook(RULEBOOK))
+    load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     facts = generate(args.facts, args.subjects)
     t_gen = time.perf_counter() - t0
@@ -246,6 +247,7 @@ def main() -> None:
     for subject, score in sample_engine.select("subject", "score").iter_rows():
         assert abs(loop[subject] - score) < 1e-6  # type: ignore[index]
 
+    load_after = os.getloadavg()[0]
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
     rows = []
     for label, (t_engine, t_duck, _) in timings.items():
@@ -271,7 +273,8 @@ def main() -> None:
             f"best of {args.repeat}; the Python loop (same validation as the engine, best of "
             f"{args.repeat}) timed on "
             f"{sample.height:,} facts and extrapolated. Polars {pl.__version__}, DuckDB "
-            f"{duckdb.__version__}. Peak RSS {peak_gb:.1f} GB.",
+            f"{duckdb.__version__}. Peak RSS {peak_gb:.1f} GB. Load average (1 min) "
+            f"{load_before:.1f} at the start, {load_after:.1f} at the end.",
             "",
             "| facts held as | method | time (s) | ratio |",
             "| --- | --- | ---: | ---: |",

@@ -21,7 +21,7 @@ def reexec_in_venv() -> None:
     """Run under the project's virtualenv whatever ``python3`` the shebang found."""
     venv_python = ROOT / ".venv" / "bin" / "python"
     if venv_python.exists() and Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
-        os.execv(str(venv_python), [str(venv_python), *sys.argv])
+        os.execv(str(venv_python), [str(venv_python), *sys.argv])  # noqa: S606
 
 
 def check_not_test_db(url: str) -> None:

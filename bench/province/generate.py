@@ -17,6 +17,7 @@ the app's own ``workflow.apply_dues`` so the vectorised due dates cannot drift f
 from __future__ import annotations
 
 import argparse
+import contextlib
 import subprocess
 import sys
 import time
@@ -175,14 +176,10 @@ class DueTable:
         for j, ordinal in enumerate(days):
             start = date.fromordinal(ordinal)
             for i, n in enumerate(self.lengths):
-                try:
+                with contextlib.suppress(CalendarNotCovered):
                     self.calendar[i, j] = cal.add_calendar_days(start, n, convention).toordinal()
-                except CalendarNotCovered:
-                    pass
-            try:
+            with contextlib.suppress(CalendarNotCovered):
                 self.working5[j] = cal.add_working_days(start, 5).toordinal()
-            except CalendarNotCovered:
-                pass
         self.row = {n: i for i, n in enumerate(self.lengths)}
         self.covered = cal.covered_years
 
@@ -280,7 +277,9 @@ def matter_frames(
     evaluated = np.where(evaluate, delivered + rng.integers(1, 10, n), INF)
     rr = np.where(review, delivered + rng.integers(3, 30, n), INF)
     rd = np.where(
-        review, rr + np.where(rng.random(n) < 0.1, rng.integers(31, 50, n), rng.integers(10, 30, n)), INF
+        review,
+        rr + np.where(rng.random(n) < 0.1, rng.integers(31, 50, n), rng.integers(10, 30, n)),
+        INF,
     )
     rereview = review & (rng.random(n) < 0.3)
     rrr = np.where(rereview, rd + rng.integers(3, 30, n), INF)
@@ -334,7 +333,9 @@ def matter_frames(
     dues = {
         "route_due": table.cal(received, 15, np.ones(n, dtype=bool)),
         "objection_due": table.work5(routed_on, seen["routed"]),
-        "notice_due": table.cal(np.where(seen["routed"], routed_on, received), 15, np.ones(n, bool)),
+        "notice_due": table.cal(
+            np.where(seen["routed"], routed_on, received), 15, np.ones(n, bool)
+        ),
         "handle_due": table.cal(accepted, 60 + ext, seen["accepted"]),
         "review_request_due": table.cal(ans_anchor, 30, seen["answered"]),
         "review_due": table.cal(rr, 30, seen["rr"]),
@@ -395,7 +396,7 @@ def matter_frames(
     years = pl.Series(_date_series(received)).dt.year().cast(pl.String)
     phone_digest = _hex(rng, n)
     outcome = rng.choice(np.array(["support", "explain", "not_support"]), n, p=[0.3, 0.5, 0.2])
-    level = np.array([""] + tree.level, dtype=object)[registering]
+    level = np.array(["", *tree.level], dtype=object)[registering]
     level = np.where(np.isin(level, ["department"]), "county", level)
     level = np.where(registering == tree.province_office, "province", level)
     city_reg = np.isin(registering, p["city_office"])
@@ -460,7 +461,7 @@ def matter_frames(
 
     # Reach: registering, responsible, handing-down office, reviewing body (the parent).
     parent = np.array([0] + [x or 0 for x in tree.parent], dtype=np.int64)
-    paths = pl.Series([""] + tree.path, dtype=pl.String)
+    paths = pl.Series(["", *tree.path], dtype=pl.String)
     reach_parts = [
         (ids, registering, np.ones(n, dtype=bool)),
         (ids, responsible, responsible != registering),
@@ -511,8 +512,14 @@ def matter_frames(
 
     # The overdue notices yesterday's job queued and sent.
     od = np.flatnonzero(overdue)
-    step_label = {"route": "转送交办", "notice": "受理告知", "handle": "办理", "review": "复查意见",
-                  "rereview": "复核意见", "report": "办结报告"}  # fmt: skip
+    step_label = {
+        "route": "转送交办",
+        "notice": "受理告知",
+        "handle": "办理",
+        "review": "复查意见",
+        "rereview": "复核意见",
+        "report": "办结报告",
+    }
     sent = datetime.combine(today - timedelta(days=1), datetime.min.time()).astimezone()
     sent_text = sent.isoformat(sep=" ", timespec="seconds")
     od_frame = petitions.select("id", "number", "next_due", "next_due_step", "responsible_unit_id")[
@@ -583,9 +590,9 @@ def load_facts_pg(loader: Any, facts: pl.DataFrame) -> float:
     for start in range(0, facts.height, 1_000_000):
         buf = io.BytesIO()
         facts.slice(start, 1_000_000).write_csv(buf, include_header=False)
-        with loader.conn.cursor() as cur:
-            with cur.copy(f"COPY {common.FACTS_TABLE} FROM STDIN WITH (FORMAT csv)") as copy:
-                copy.write(buf.getbuffer())
+        sql = f"COPY {common.FACTS_TABLE} FROM STDIN WITH (FORMAT csv)"
+        with loader.conn.cursor() as cur, cur.copy(sql) as copy:
+            copy.write(buf.getbuffer())
     loader.execute(f"CREATE INDEX ON {common.FACTS_TABLE} (date)")
     loader.execute(f"ANALYZE {common.FACTS_TABLE}")
     return time.perf_counter() - began
@@ -601,7 +608,7 @@ def recreate_database(url: str) -> None:
         name = common.pg_dbname(url)
         with psycopg.connect(common.pg_conninfo(common.pg_admin_url(url)), autocommit=True) as c:
             c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            c.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
+            c.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
     else:
         path = common.sqlite_path(url)
         for old in path.parent.glob(path.name + "*"):
@@ -629,9 +636,20 @@ def sample_check(sample: int, today: date) -> tuple[int, int, list[str]]:
     from xinfang.petitions.workflow import apply_dues
 
     cal = legal_calendar()
-    fields = ["route_due", "objection_due", "notice_due", "handle_due", "review_request_due",
-              "review_due", "rereview_request_due", "rereview_due", "next_due", "next_due_step",
-              "deadline_pending", "is_overdue"]  # fmt: skip
+    fields = [
+        "route_due",
+        "objection_due",
+        "notice_due",
+        "handle_due",
+        "review_request_due",
+        "review_due",
+        "rereview_request_due",
+        "rereview_due",
+        "next_due",
+        "next_due_step",
+        "deadline_pending",
+        "is_overdue",
+    ]
     total = Petition.objects.count()
     step = max(total // sample, 1)
     ids = list(range(1, total + 1, step))[:sample]
@@ -644,8 +662,9 @@ def sample_check(sample: int, today: date) -> tuple[int, int, list[str]]:
         checked += 1
         diff = [f for f in fields if before[f] != after[f]]
         if diff:
-            bad.append(f"#{p.pk} {p.status}: " + ", ".join(
-                f"{f} {before[f]}≠{after[f]}" for f in diff))  # fmt: skip
+            bad.append(
+                f"#{p.pk} {p.status}: " + ", ".join(f"{f} {before[f]}≠{after[f]}" for f in diff)
+            )
     return checked, len(bad), bad[:5]
 
 
@@ -661,7 +680,7 @@ def main(argv: list[str] | None = None) -> None:
     common.DATA_DIR.mkdir(parents=True, exist_ok=True)
     n_matters = max(int(MATTERS * args.scale), 1000)
     n_facts = max(int(FACTS * args.scale), 100_000)
-    today = date.today()
+    today = date.today()  # noqa: DTZ011 - the office calendar day, local time
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
 
@@ -670,10 +689,9 @@ def main(argv: list[str] | None = None) -> None:
     migrate(url)
     timings["migrate"] = time.perf_counter() - began
     common.setup_django(url)
+    from bench.province.loader import Loader
     from xinfang.org.models import RoleGrant, Unit, User
     from xinfang.petitions.models import Notification, Petition, Petitioner, PetitionReach
-
-    from bench.province.loader import Loader
 
     rng = np.random.default_rng(SEED)
     tree = build_tree()
@@ -688,8 +706,10 @@ def main(argv: list[str] | None = None) -> None:
     began = time.perf_counter()
     frames = matter_frames(tree, staff, n_matters, today, rng)
     timings["build matters (numpy/polars)"] = time.perf_counter() - began
-    print(f"built {n_matters:,} matters in {timings['build matters (numpy/polars)']:.1f} s",
-          flush=True)  # fmt: skip
+    print(
+        f"built {n_matters:,} matters in {timings['build matters (numpy/polars)']:.1f} s",
+        flush=True,
+    )
     for model, key in (
         (Petition, "petitions"),
         (PetitionReach, "reach"),
@@ -697,8 +717,11 @@ def main(argv: list[str] | None = None) -> None:
         (Notification, "notifications"),
     ):
         loader.load(model, frames[key])
-        print(f"loaded {model._meta.db_table}: {frames[key].height:,} rows in "
-              f"{loader.timings[model._meta.db_table]:.1f} s", flush=True)  # fmt: skip
+        print(
+            f"loaded {model._meta.db_table}: {frames[key].height:,} rows in "
+            f"{loader.timings[model._meta.db_table]:.1f} s",
+            flush=True,
+        )
     loader.check_foreign_keys()
     status_counts = frames["petitions"]["status"].value_counts(sort=True)
     overdue = int(frames["petitions"]["is_overdue"].sum())
@@ -741,9 +764,7 @@ def main(argv: list[str] | None = None) -> None:
         "facts_parquet_bytes": str(facts_path.stat().st_size if facts_path.exists() else 0),
         "sample_checked": str(checked),
         "sample_mismatched": str(mismatched),
-        "timings": "; ".join(
-            f"{k} {v:.1f} s" for k, v in {**timings, **loader.timings}.items()
-        ),
+        "timings": "; ".join(f"{k} {v:.1f} s" for k, v in {**timings, **loader.timings}.items()),
         "statuses": ", ".join(f"{s} {c:,}" for s, c in status_counts.iter_rows()),
     }
     with connection.cursor() as cursor:
@@ -755,6 +776,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"generated in {elapsed:.1f} s; database {common.human_bytes(size)}")
     print("statuses:", meta["statuses"])
     print(f"overdue {overdue:,}, deadline pending {pending:,}")
-    print(f"due dates re-checked with workflow.apply_dues on {checked:,} matters: "
-          f"{mismatched} differ {examples}")  # fmt: skip
+    print(
+        f"due dates re-checked with workflow.apply_dues on {checked:,} matters: "
+        f"{mismatched} differ {examples}"
+    )
     print("timings:", meta["timings"])

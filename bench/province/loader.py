@@ -134,7 +134,7 @@ class Loader:
             for name, definition in constraints:
                 cur.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
             cur.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                 f"COALESCE((SELECT max(id) FROM {table}), 1))"
             )
             cur.execute(f"ANALYZE {table}")
@@ -175,9 +175,9 @@ class Loader:
         if self.vendor == "postgresql":
             buf = io.BytesIO()
             frame.write_csv(buf, include_header=False)
-            with self.conn.cursor() as cur:
-                with cur.copy(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
-                    copy.write(buf.getbuffer())
+            sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)"
+            with self.conn.cursor() as cur, cur.copy(sql) as copy:
+                copy.write(buf.getbuffer())
         else:
             marks = ", ".join("?" for _ in frame.columns)
             self.conn.execute("BEGIN")

@@ -128,7 +128,7 @@ def run_wrk(
         cmd += ["-H", f"Cookie: {cookie}"]
     if script is not None:
         cmd += ["-s", str(script)]
-    done = subprocess.run(cmd + [url], capture_output=True, text=True, check=True)  # noqa: S603
+    done = subprocess.run([*cmd, url], capture_output=True, text=True, check=True)  # noqa: S603
     if done.stderr.strip():
         raise RuntimeError(f"wrk: {done.stderr.strip()[:500]}")
     out = done.stdout
@@ -137,7 +137,9 @@ def run_wrk(
     p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
     errors = int(non2xx.group(1)) if non2xx else 0
     if socket_errors:
         errors += sum(int(x) for x in socket_errors.groups())

@@ -38,7 +38,10 @@ __all__ = [
     "group_summary",
     "link_candidate",
     "propose_candidates",
+    "propose_candidates_after_commit",
+    "propose_candidates_for",
     "similarity",
+    "summary_tokens",
 ]
 
 LOOKBACK_DAYS = 365 * 2
@@ -59,15 +62,25 @@ def _jieba() -> Any:
 
 
 def _tokens(text: str) -> str:
+    """The words of ``text`` (jieba segmentation, one-character words dropped), space-joined."""
     words = [w.strip() for w in _jieba().lcut(text or "") if len(w.strip()) > 1]
     return " ".join(words)
 
 
-def similarity(a: str, b: str) -> int:
-    """Token-set similarity (0–100) of two Chinese texts after word segmentation."""
+def summary_tokens(text: str) -> str:
+    """What :attr:`Petition.summary_tokens` stores for a summary (segmented once, reused)."""
+    return _tokens(text)
+
+
+def _ratio(tokens_a: str, tokens_b: str) -> int:
     from rapidfuzz import fuzz
 
-    return round(fuzz.token_set_ratio(_tokens(a), _tokens(b)))
+    return round(fuzz.token_set_ratio(tokens_a, tokens_b))
+
+
+def similarity(a: str, b: str) -> int:
+    """Token-set similarity (0–100) of two Chinese texts after word segmentation."""
+    return _ratio(_tokens(a), _tokens(b))
 
 
 def _area_root(petition: Petition) -> str:
@@ -77,9 +90,42 @@ def _area_root(petition: Petition) -> str:
     return "/".join(parts[: min(len(parts), 3)]) + "/"
 
 
+def _stored_tokens(rows: list[tuple[int, str, str | None]]) -> dict[int, str]:
+    """Segmented summaries of candidate rows ``(pk, summary, summary_tokens)``.
+
+    Matters registered before the column existed (or without a search) have NULL tokens:
+    they are segmented here once and written back, so no matter is segmented twice. Rows
+    another transaction holds are skipped (``SKIP LOCKED``), never waited for: the write
+    is a cache fill, and waiting could deadlock two concurrent searches.
+    """
+    tokens = {pk: stored for pk, _s, stored in rows if stored is not None}
+    missing = {pk: _tokens(summary) for pk, summary, stored in rows if stored is None}
+    tokens.update(missing)
+    if missing:
+        lockable = list(
+            Petition.objects.filter(pk__in=list(missing), summary_tokens__isnull=True)
+            .select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if lockable:
+            fills = [Petition(pk=pk, summary_tokens=missing[pk]) for pk in lockable]
+            Petition.objects.bulk_update(fills, ["summary_tokens"], batch_size=500)
+    return tokens
+
+
 @transaction.atomic
 def propose_candidates(petition: Petition, *, actor: Any) -> list[SameMatterCandidate]:
-    """Find and store proposed matches for a newly registered matter (bounded work)."""
+    """Find and store proposed matches for a newly registered matter (bounded work).
+
+    The new matter's text is segmented once; candidates' summaries come segmented from
+    ``summary_tokens`` (filled here for the new matter, and lazily for older ones), so the
+    up to 2 × ``SCAN_LIMIT`` comparisons are rapidfuzz calls only.
+    """
+    own_tokens = summary_tokens(petition.summary)
+    if petition.summary_tokens != own_tokens:
+        Petition.objects.filter(pk=petition.pk).update(summary_tokens=own_tokens)
+        petition.summary_tokens = own_tokens
     since = petition.received_on - timedelta(days=LOOKBACK_DAYS)
     people = list(
         Petitioner.objects.filter(petition=petition).values_list("id_number_digest", "phone_digest")
@@ -98,14 +144,16 @@ def propose_candidates(petition: Petition, *, actor: Any) -> list[SameMatterCand
             q |= Q(id_number_digest__in=id_digests)
         if phone_digests:
             q |= Q(phone_digest__in=phone_digests)
-        for pk, summary in (
+        person_rows = list(
             same_person.filter(q)
-            .values_list("petition_id", "petition__summary")
+            .values_list("petition_id", "petition__summary", "petition__summary_tokens")
             .order_by("-petition_id")[:SCAN_LIMIT]
-        ):
-            scores[pk] = (max(similarity(petition.summary, summary), 50), True)
+        )
+        person_tokens = _stored_tokens(person_rows)
+        for pk, _summary, _stored in person_rows:
+            scores[pk] = (max(_ratio(own_tokens, person_tokens[pk]), 50), True)
     root = _area_root(petition)
-    area = (
+    area = list(
         Petition.objects.exclude(pk=petition.pk)
         .filter(
             received_on__gte=since,
@@ -113,13 +161,15 @@ def propose_candidates(petition: Petition, *, actor: Any) -> list[SameMatterCand
             registering_unit__path__lt=root + "~",
         )
         .order_by("-received_on", "-pk")
-        .values_list("pk", "summary")[:SCAN_LIMIT]
+        .values_list("pk", "summary", "summary_tokens")[:SCAN_LIMIT]
     )
-    text = petition.summary + " " + petition.full_text[:300]
-    for pk, summary in area:
-        if pk in scores:
-            continue
-        score = similarity(text, summary)
+    area = [row for row in area if row[0] not in scores]
+    area_tokens = _stored_tokens(area)
+    # jieba segments runs of Chinese characters separately, so the words of
+    # "summary + ' ' + text" are the summary's words followed by the text's.
+    text_tokens = f"{own_tokens} {_tokens(petition.full_text[:300])}".strip()
+    for pk, _summary, _stored in area:
+        score = _ratio(text_tokens, area_tokens[pk])
         if score >= TEXT_THRESHOLD:
             scores[pk] = (score, False)
     best = sorted(scores.items(), key=lambda item: (-item[1][1], -item[1][0], -item[0]))
@@ -129,6 +179,30 @@ def propose_candidates(petition: Petition, *, actor: Any) -> list[SameMatterCand
     ]
     SameMatterCandidate.objects.bulk_create(rows, ignore_conflicts=True)
     return list(SameMatterCandidate.objects.filter(petition=petition).select_related("candidate"))
+
+
+def propose_candidates_after_commit(petition: Petition) -> None:
+    """Search for the same matter in the background once the registration has committed.
+
+    Online and Open311 submissions use this so the citizen's request does not wait for the
+    search (the registrar sees the proposals on the matter page); staff registration
+    searches inline. Nothing is queued if the transaction rolls back.
+    """
+    from xinfang.petitions.tasks import propose_candidates_task
+
+    pk = petition.pk
+    transaction.on_commit(lambda: propose_candidates_task(pk))
+
+
+def propose_candidates_for(petition_id: int) -> int:
+    """The background search for one matter (idempotent: candidates are unique per pair).
+
+    Returns the number of proposals stored; a matter deleted meanwhile is skipped.
+    """
+    petition = Petition.objects.select_related("registering_unit").filter(pk=petition_id).first()
+    if petition is None:
+        return 0
+    return len(propose_candidates(petition, actor=None))
 
 
 def _decide(candidate: SameMatterCandidate, actor: Any) -> Petition:

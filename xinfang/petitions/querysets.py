@@ -8,6 +8,7 @@ Child rows (history, attachments, notifications) are scoped through their matter
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
@@ -60,6 +61,19 @@ class PetitionQuerySet(RestrictedQuerySet["Petition"]):
     def due_within(self, days: int, *, today: date) -> PetitionQuerySet:
         """Matters whose running period ends within ``days`` days (or already ended)."""
         return self.filter(next_due__isnull=False, next_due__lte=today + timedelta(days=days))
+
+    def waiting_for_years(self, years: Iterable[int]) -> PetitionQuerySet:
+        """Matters whose due dates are pending one of ``years`` (now covered by the calendar).
+
+        The years a pending matter waits for are those named in its ``deadline_notice``
+        (``deadlines.pending_notice``: "2027年、2028年节假日安排未录入…"), which is written
+        together with ``deadline_pending`` wherever due dates are computed. The periodic
+        recomputation reads only these rows: none, until a missing year is entered.
+        """
+        named = Q(pk__in=[])
+        for year in sorted(set(years)):
+            named |= Q(deadline_notice__contains=f"{int(year)}年")
+        return self.filter(named, deadline_pending=True)
 
     def responsible(self, unit_path: str) -> PetitionQuerySet:
         return self.filter(

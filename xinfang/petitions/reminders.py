@@ -6,8 +6,10 @@ second run, or a run after a crash half-way, changes nothing more:
 - overdue: ``UPDATE … SET is_overdue = true WHERE is_overdue = false AND next_due < today``;
 - reminders: one ``Notification`` per (matter, kind, step, due, unit), inserted with
   ``ignore_conflicts`` against the unique constraint;
-- dispatch: ``UPDATE … SET sent_at = now WHERE pk = … AND sent_at IS NULL``; only the run
-  that wins the swap calls the senders.
+- only matters without a notice for their running period are queued (the unique key
+  checked with ``NOT EXISTS``), so a run's work is what is new since the last one;
+- dispatch: ``UPDATE … SET sent_at = stamp WHERE pk IN (…) AND sent_at IS NULL`` in
+  batches until the outbox is empty; only the run that wins a row calls the senders.
 
 ``XINFANG_REMINDER_DAYS`` ("route=3,notice=3,handle=7,review=5") says how many days before
 each step's due date the reminder is queued.
@@ -22,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from xinfang.petitions.choices import DueStep, NotificationKind
@@ -37,6 +39,8 @@ __all__ = [
     "reminder_days",
     "run_deadline_job",
 ]
+
+QUEUE_BATCH = 500  # notices per INSERT
 
 DEFAULT_REMINDER_DAYS = "route=3,notice=3,objection=1,handle=7,report=3,review=5,rereview=5"
 
@@ -74,18 +78,47 @@ def _text(p: dict[str, Any], kind: str) -> str:
     return f"{p['number']}:{step}期限为 {p['next_due']},即将到期,请按时办理"
 
 
+def _not_yet_notified(rows: Any, kind: str) -> Any:
+    """``rows`` without a notice of ``kind`` for their running period yet.
+
+    The unique key of the outbox is (matter, kind, step, due, unit): a matter gets one
+    overdue notice (and one reminder) per period and responsible unit. Filtering on it
+    before inserting keeps each run's work proportional to what is new, not to every
+    overdue matter of the province.
+    """
+    sent_for_period = Notification.objects.filter(
+        petition_id=OuterRef("pk"),
+        kind=kind,
+        step=OuterRef("next_due_step"),
+        due=OuterRef("next_due"),
+        recipient_unit_id=OuterRef("responsible_unit_id"),
+    )
+    return rows.filter(~Exists(sent_for_period))
+
+
 def mark_overdue(today: date) -> int:
-    """Mark matters whose running period has ended; queue one overdue notice each."""
+    """Mark matters whose running period has ended; queue one overdue notice each.
+
+    The notice is queued for every overdue matter still without one for its period: the
+    ones marked now, those a transition or registration found already overdue, and those
+    a run that crashed between the two steps left behind.
+    """
     with transaction.atomic():
         marked = Petition.objects.filter(
             next_due__isnull=False, next_due__lt=today, is_overdue=False
         ).update(is_overdue=True, overdue_since=F("next_due"))
     rows = Petition.objects.filter(next_due__isnull=False, next_due__lt=today, is_overdue=True)
-    _queue(rows, NotificationKind.OVERDUE)
+    _queue(_not_yet_notified(rows, NotificationKind.OVERDUE), NotificationKind.OVERDUE)
     return marked
 
 
 def _queue(rows: Any, kind: str) -> int:
+    """Insert a notice for each row; returns how many were offered to the outbox.
+
+    ``rows`` are already filtered to matters without a notice for the period, so the
+    count is what this run queued; a concurrent run inserting the same notice first is
+    absorbed by ``ignore_conflicts`` against the unique key (and may be counted twice).
+    """
     created = 0
     fields = ("pk", "number", "next_due", "next_due_step", "responsible_unit_id")
     batch: list[Notification] = []
@@ -100,7 +133,7 @@ def _queue(rows: Any, kind: str) -> int:
                 text=_text(p, kind)[:300],
             )
         )
-        if len(batch) >= 500:
+        if len(batch) >= QUEUE_BATCH:
             created += _insert(batch)
             batch = []
     if batch:
@@ -109,9 +142,8 @@ def _queue(rows: Any, kind: str) -> int:
 
 
 def _insert(batch: list[Notification]) -> int:
-    before = Notification.objects.count()
     Notification.objects.bulk_create(batch, ignore_conflicts=True)
-    return Notification.objects.count() - before
+    return len(batch)
 
 
 def queue_reminders(today: date, days: dict[str, int] | None = None) -> int:
@@ -126,24 +158,40 @@ def queue_reminders(today: date, days: dict[str, int] | None = None) -> int:
             next_due__lte=today + timedelta(days=n),
             is_overdue=False,
         )
-        queued += _queue(rows, NotificationKind.REMINDER)
+        queued += _queue(
+            _not_yet_notified(rows, NotificationKind.REMINDER), NotificationKind.REMINDER
+        )
     return queued
 
 
-def dispatch_notifications(limit: int = 1000) -> int:
-    """Deliver unsent notifications, each exactly once (CAS on ``sent_at``)."""
+def dispatch_notifications(limit: int | None = None, *, batch_size: int = 500) -> int:
+    """Deliver unsent notifications, each exactly once, until the outbox is empty.
+
+    Each batch is claimed with one compare-and-swap ``UPDATE … SET sent_at = stamp WHERE
+    pk IN (…) AND sent_at IS NULL``; the rows carrying this run's own ``stamp`` are the
+    ones it won (a concurrent run claims with another stamp), and only those are handed
+    to the senders. ``limit`` caps the number sent (``None``: the whole queue).
+    """
     sent = 0
-    for pk in Notification.objects.unsent().order_by("pk").values_list("pk", flat=True)[:limit]:
-        won = Notification.objects.filter(pk=pk, sent_at__isnull=True).update(
-            sent_at=timezone.now()
+    last_pk = 0
+    while limit is None or sent < limit:
+        size = batch_size if limit is None else min(batch_size, limit - sent)
+        pks = list(
+            Notification.objects.unsent()
+            .filter(pk__gt=last_pk)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:size]
         )
-        if not won:
-            continue
-        sent += 1
-        if NOTIFICATION_SENDERS:
-            note = Notification.objects.get(pk=pk)
-            for sender in NOTIFICATION_SENDERS:
-                sender(note)
+        if not pks:
+            break
+        last_pk = pks[-1]
+        stamp = timezone.now()
+        won = Notification.objects.filter(pk__in=pks, sent_at__isnull=True).update(sent_at=stamp)
+        sent += won
+        if won and NOTIFICATION_SENDERS:
+            for note in Notification.objects.filter(pk__in=pks, sent_at=stamp).order_by("pk"):
+                for sender in NOTIFICATION_SENDERS:
+                    sender(note)
     return sent
 
 

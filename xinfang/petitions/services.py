@@ -63,7 +63,7 @@ from xinfang.petitions.models import (
 )
 from xinfang.petitions.models.matter import _new_query_code
 from xinfang.petitions.units import territorial_level
-from xinfang.petitions.workflow import apply_dues, record_step
+from xinfang.petitions.workflow import apply_dues, record_action
 
 __all__ = [
     "PetitionerData",
@@ -315,13 +315,10 @@ def register_petition(
         obj=petition,
         after=snapshot(petition, ["number", "channel", "kind", "status", "received_on"]),
     )
-    record_step(
+    record_action(
         petition,
         name="register",
-        old=Status.REGISTERED,
-        new=Status.REGISTERED,
         actor=actor,
-        reason="",
         payload={"channel": channel},
         as_petitioner=actor is None or getattr(actor, "is_citizen", False),
     )
@@ -357,10 +354,13 @@ def find_by_query_code(code: str, phone: str) -> Petition | None:
     return petition
 
 
+def _in_scope(actor: Any, petition: Petition) -> bool:
+    return Petition.objects.restrict(actor, "view").filter(pk=petition.pk).exists()
+
+
 def _require_grant(actor: Any, action: str, petition: Petition, unit: Unit | None = None) -> None:
     unit = unit or petition.responsible_unit
-    visible = Petition.objects.restrict(actor, "view").filter(pk=petition.pk).exists()
-    if not visible or not can(actor, action, unit.path):
+    if not _in_scope(actor, petition) or not can(actor, action, unit.path):
         raise TransitionNotAllowed("您没有办理此项操作的权限")
 
 
@@ -372,6 +372,14 @@ def _cas_update(petition: Petition, **changes: Any) -> None:
     if rows != 1:
         raise ConcurrentChange("该事项已被他人处理,请刷新后重试")
     petition.version += 1
+
+
+def _cas_update_with_dues(petition: Petition, *, today: date, **changes: Any) -> None:
+    """Apply ``changes`` to the matter, recompute its due dates from them, and write both
+    with :func:`_cas_update`."""
+    for key, value in changes.items():
+        setattr(petition, key, value)
+    _cas_update(petition, **changes, **apply_dues(petition, today=today))
 
 
 @transaction.atomic
@@ -394,7 +402,7 @@ def add_attachment(
         for unit in (petition.registering_unit, petition.responsible_unit)
     ):
         raise TransitionNotAllowed("您没有为该事项上传材料的权限")
-    if not system and not Petition.objects.restrict(actor, "view").filter(pk=petition.pk).exists():
+    if not system and not _in_scope(actor, petition):
         raise TransitionNotAllowed("您没有为该事项上传材料的权限")
     checked = check_upload(upload, getattr(upload, "size", None))
     name = str(getattr(upload, "name", "") or "attachment").replace("\\", "/").split("/")[-1]
@@ -434,9 +442,7 @@ def extend_handling(petition: Petition, *, actor: Any, days: int, reason: str) -
         raise GuardFailed("请写明延期理由,该理由将告知信访人")
     today = timezone.localdate()
     old_due = petition.handle_due
-    petition.extension_days = int(days)
-    dues = apply_dues(petition, today=today)
-    _cas_update(petition, extension_days=int(days), **dues)
+    _cas_update_with_dues(petition, today=today, extension_days=int(days))
     extension = Extension.objects.create(
         petition=petition,
         days=int(days),
@@ -446,11 +452,9 @@ def extend_handling(petition: Petition, *, actor: Any, days: int, reason: str) -
         old_due=old_due,
         new_due=petition.handle_due,
     )
-    record_step(
+    record_action(
         petition,
         name="extend",
-        old=petition.status,
-        new=petition.status,
         actor=actor,
         reason=reason.strip(),
         payload={"days": int(days), "new_due": str(petition.handle_due or "")},
@@ -495,17 +499,13 @@ def start_hearing(
     started_on = started_on or today
     if started_on > today:
         raise GuardFailed("听证开始日期不能晚于今天")
-    petition.hearing_open = stage == Stage.REREVIEW
-    dues = apply_dues(petition, today=today)
-    _cas_update(petition, hearing_open=petition.hearing_open, **dues)
+    _cas_update_with_dues(petition, today=today, hearing_open=stage == Stage.REREVIEW)
     hearing = Hearing.objects.create(
         petition=petition, stage=stage, started_on=started_on, note=note
     )
-    record_step(
+    record_action(
         petition,
         name="hearing_start",
-        old=petition.status,
-        new=petition.status,
         actor=actor,
         reason=note,
         payload={"stage": stage, "started_on": str(started_on)},
@@ -528,21 +528,18 @@ def end_hearing(petition: Petition, *, actor: Any, ended_on: date | None = None)
     if hearing.stage == Stage.REREVIEW:
         # Art. 36: time spent on the hearing is not counted in the 30 days.
         pause = (ended_on - hearing.started_on).days + 1
-        petition.rereview_pause_days += pause
-    petition.hearing_open = False
-    dues = apply_dues(petition, today=today)
-    _cas_update(
-        petition, hearing_open=False, rereview_pause_days=petition.rereview_pause_days, **dues
+    _cas_update_with_dues(
+        petition,
+        today=today,
+        hearing_open=False,
+        rereview_pause_days=petition.rereview_pause_days + pause,
     )
     hearing.ended_on = ended_on
     hearing.save(update_fields=["ended_on"])
-    record_step(
+    record_action(
         petition,
         name="hearing_end",
-        old=petition.status,
-        new=petition.status,
         actor=actor,
-        reason="",
         payload={"stage": hearing.stage, "paused_days": pause},
     )
     return hearing
@@ -577,9 +574,7 @@ def record_delivery(
         Stage(answer.stage)
     )
     if anchor is not None:
-        setattr(petition, anchor, delivered_on)
-        dues = apply_dues(petition, today=today)
-        _cas_update(petition, **{anchor: delivered_on}, **dues)
+        _cas_update_with_dues(petition, today=today, **{anchor: delivered_on})
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -642,18 +637,8 @@ def submit_completion_report(petition: Petition, *, actor: Any, text: str) -> Co
         submitted_by=actor,
         submitted_on=today,
     )
-    petition.report_submitted_on = today
-    dues = apply_dues(petition, today=today)
-    _cas_update(petition, report_submitted_on=today, **dues)
-    record_step(
-        petition,
-        name="completion_report",
-        old=petition.status,
-        new=petition.status,
-        actor=actor,
-        reason="",
-        payload={"to_unit": to_unit.pk},
-    )
+    _cas_update_with_dues(petition, today=today, report_submitted_on=today)
+    record_action(petition, name="completion_report", actor=actor, payload={"to_unit": to_unit.pk})
     return report
 
 
@@ -677,8 +662,7 @@ def reveal_petitioner(
     value read writes a ``pii_read`` audit entry (``core.personal_data.reveal``).
     """
     petition = petitioner.petition
-    visible = Petition.objects.restrict(actor, "view").filter(pk=petition.pk).exists()
-    if not visible or not personal_data_revealable(actor, petitioner):
+    if not _in_scope(actor, petition) or not personal_data_revealable(actor, petitioner):
         raise TransitionNotAllowed("您没有查看该信访人完整信息的权限")
     why = reason.strip() or f"办理信访事项 {petition.number}"
     return RevealedPersonalData(
@@ -704,6 +688,26 @@ def mark_notifications_read(
     return len(created)
 
 
+# Columns apply_dues() writes; a recomputation that leaves them equal writes nothing.
+DUE_COLUMNS = (
+    "route_due",
+    "objection_due",
+    "notice_due",
+    "handle_due",
+    "report_due",
+    "review_request_due",
+    "review_due",
+    "rereview_request_due",
+    "rereview_due",
+    "next_due",
+    "next_due_step",
+    "deadline_pending",
+    "deadline_notice",
+    "is_overdue",
+    "overdue_since",
+)
+
+
 def recompute_deadlines(
     *,
     pending_only: bool = True,
@@ -713,15 +717,18 @@ def recompute_deadlines(
 ) -> int:
     """Recompute stored due dates (after an administrator enters a year's holidays).
 
-    Each row is written with a compare-and-swap on ``version``; a row that changed
-    meanwhile is skipped (its own transition already recomputed it). Returns the number
-    of rows updated.
+    ``pending_only`` (the hourly job) reads only matters waiting for a year the calendar
+    now covers (``PetitionQuerySet.waiting_for_years``): none at all until an
+    administrator enters the missing year, so the pass costs one indexed query. A row is
+    written only when a recomputed value differs, with a compare-and-swap on ``version``;
+    a row that changed meanwhile is skipped (its own transition already recomputed it).
+    Returns the number of rows updated.
     """
     cal = calendar or legal_calendar()
     today = today or timezone.localdate()
     rows = Petition.objects.all()
     if pending_only:
-        rows = rows.filter(deadline_pending=True)
+        rows = rows.waiting_for_years(cal.covered_years)
     updated = 0
     last_pk = 0
     while True:
@@ -730,14 +737,10 @@ def recompute_deadlines(
             break
         for petition in chunk:
             last_pk = petition.pk
-            before = (petition.next_due, petition.deadline_pending, petition.handle_due)
+            before = {name: getattr(petition, name) for name in DUE_COLUMNS}
             dues = apply_dues(petition, calendar=cal, today=today)
-            if not pending_only and before == (
-                petition.next_due,
-                petition.deadline_pending,
-                petition.handle_due,
-            ):
-                continue
+            if all(k in before and before[k] == v for k, v in dues.items()):
+                continue  # nothing moved: no write, no lock, no commit
             with transaction.atomic():
                 count = Petition.objects.filter(pk=petition.pk, version=petition.version).update(
                     **dues

@@ -34,6 +34,7 @@ from xinfang.petitions.confidentiality import (
     identity_visible,
     personal_data_revealable,
 )
+from xinfang.petitions.filters import filter_petitions
 from xinfang.petitions.forms import (
     AttachmentForm,
     CompletionReportForm,
@@ -90,24 +91,7 @@ def petition_list(request: HttpRequest) -> HttpResponse:
     form = FilterForm(request.GET or None, user=request.user)
     qs = Petition.objects.restrict(request.user, "view")
     if form.is_valid():
-        d = form.cleaned_data
-        if d["q"]:
-            qs = qs.filter(Q(summary__icontains=d["q"]) | Q(number__iexact=d["q"].strip()))
-        for field in ("status", "channel", "kind"):
-            if d[field]:
-                qs = qs.filter(**{field: d[field]})
-        if d["matter_type"]:
-            qs = qs.filter(
-                Q(matter_type=d["matter_type"]) | Q(matter_type__parent=d["matter_type"])
-            )
-        if d["unit"]:
-            qs = qs.responsible(d["unit"].path)
-        if d["date_from"]:
-            qs = qs.filter(received_on__gte=d["date_from"])
-        if d["date_to"]:
-            qs = qs.filter(received_on__lte=d["date_to"])
-        if d["overdue"]:
-            qs = qs.overdue()
+        qs = filter_petitions(qs, form.cleaned_data)
     page = Paginator(_list_rows(qs).order_by("-received_on", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -283,40 +267,8 @@ def petition_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "petitions/detail.html", _detail_context(request, petition))
 
 
-@require_roles(*STAFF_ROLES)
-@require_POST
-def petition_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
-    """Run one workflow step from its htmx form."""
-    petition = _get(request, pk)
-    step = _STEP_BY_NAME.get(name)
-    if step is None:
-        raise Http404
-    form = StepForm(request.POST, step=step, petition=petition, prefix=step.name)
-    error = ""
-    if form.is_valid():
-        try:
-            transition(
-                petition,
-                step.target,
-                actor=request.user,
-                reason=form.cleaned_data.get("reason", ""),
-                **form.payload(),
-            )
-        except XinfangError as exc:
-            error = str(exc)
-        else:
-            messages.success(request, f"已完成:{step.label}")
-            return _done(request, petition)
-    return render(
-        request,
-        "petitions/_step_form.html",
-        {"p": petition, "item": {"step": step, "form": form}, "error": error},
-        status=200 if request.htmx else 400,  # type: ignore[attr-defined]
-    )
-
-
-def _done(request: HttpRequest, petition: Petition) -> HttpResponse:
-    url = reverse("petitions:detail", args=[petition.pk])
+def _htmx_redirect(request: HttpRequest, url: str) -> HttpResponse:
+    """A redirect htmx follows (``HX-Redirect`` on a 204), or a plain one without htmx."""
     if getattr(request, "htmx", False):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
@@ -324,31 +276,18 @@ def _done(request: HttpRequest, petition: Petition) -> HttpResponse:
     return redirect(url)
 
 
-@require_roles(*STAFF_ROLES)
-@require_POST
-def petition_extend(request: HttpRequest, pk: int) -> HttpResponse:
-    petition = _get(request, pk)
-    form = ExtensionForm(request.POST, prefix="ext")
-    error = ""
-    if form.is_valid():
-        try:
-            services.extend_handling(
-                petition,
-                actor=request.user,
-                days=form.cleaned_data["days"],
-                reason=form.cleaned_data["reason"],
-            )
-        except XinfangError as exc:
-            error = str(exc)
-        else:
-            messages.success(request, "已延长办理期限,延期理由将告知信访人")
-            return _done(request, petition)
-    return render(
-        request,
-        "petitions/_extension_form.html",
-        {"p": petition, "form": form, "error": error},
-        status=200 if request.htmx else 400,  # type: ignore[attr-defined]
-    )
+def _done(request: HttpRequest, petition: Petition) -> HttpResponse:
+    return _htmx_redirect(request, reverse("petitions:detail", args=[petition.pk]))
+
+
+def _report(request: HttpRequest, run: Callable[[], Any], success: str) -> None:
+    """Call a service and flash its outcome: ``success``, or its Chinese error."""
+    try:
+        run()
+    except XinfangError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success)
 
 
 def _form_action(
@@ -377,6 +316,45 @@ def _form_action(
         template,
         {"p": petition, "form": form, "error": error, **(context or {})},
         status=200 if request.htmx else 400,  # type: ignore[attr-defined]
+    )
+
+
+@require_roles(*STAFF_ROLES)
+@require_POST
+def petition_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """Run one workflow step from its htmx form."""
+    petition = _get(request, pk)
+    step = _STEP_BY_NAME.get(name)
+    if step is None:
+        raise Http404
+    form = StepForm(request.POST, step=step, petition=petition, prefix=step.name)
+    return _form_action(
+        request,
+        petition,
+        form,
+        template="petitions/_step_form.html",
+        run=lambda d: transition(
+            petition, step.target, actor=request.user, reason=d.get("reason", ""), **form.payload()
+        ),
+        success=f"已完成:{step.label}",
+        context={"item": {"step": step, "form": form}},
+    )
+
+
+@require_roles(*STAFF_ROLES)
+@require_POST
+def petition_extend(request: HttpRequest, pk: int) -> HttpResponse:
+    """延期: at most 30 more days with the leader's approval (条例 Art. 34)."""
+    petition = _get(request, pk)
+    return _form_action(
+        request,
+        petition,
+        ExtensionForm(request.POST, prefix="ext"),
+        template="petitions/_extension_form.html",
+        run=lambda d: services.extend_handling(
+            petition, actor=request.user, days=d["days"], reason=d["reason"]
+        ),
+        success="已延长办理期限,延期理由将告知信访人",
     )
 
 
@@ -505,14 +483,13 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "请选择要上传的文件")
         return _done(request, petition)
-    try:
-        services.add_attachment(
+    _report(
+        request,
+        lambda: services.add_attachment(
             petition, actor=request.user, upload=form.cleaned_data["file"], stage="handling"
-        )
-    except XinfangError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "附件已上传")
+        ),
+        "附件已上传",
+    )
     return _done(request, petition)
 
 
@@ -621,6 +598,12 @@ def register_matches(request: HttpRequest) -> HttpResponse:
     return render(request, "petitions/_matches.html", {"matches": rows})
 
 
+_CANDIDATE_DECISIONS: dict[str, tuple[Callable[..., Any], str]] = {
+    "link": (link_candidate, "已关联为同一事项"),
+    "dismiss": (dismiss_candidate, "已排除该候选"),
+}
+
+
 @require_roles(Role.REGISTRAR, Role.HANDLER, Role.UNIT_LEADER, Role.ADMINISTRATOR)
 @require_POST
 def candidate_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
@@ -636,17 +619,10 @@ def candidate_decide(request: HttpRequest, pk: int, decision: str) -> HttpRespon
         .exists()
     ):
         raise Http404
-    try:
-        if decision == "link":
-            link_candidate(candidate, actor=request.user)
-            messages.success(request, "已关联为同一事项")
-        elif decision == "dismiss":
-            dismiss_candidate(candidate, actor=request.user)
-            messages.success(request, "已排除该候选")
-        else:
-            raise Http404
-    except XinfangError as exc:
-        messages.error(request, str(exc))
+    if decision not in _CANDIDATE_DECISIONS:
+        raise Http404
+    decide, success = _CANDIDATE_DECISIONS[decision]
+    _report(request, lambda: decide(candidate, actor=request.user), success)
     return _done(request, candidate.petition)
 
 
@@ -731,8 +707,4 @@ def inbox_read(request: HttpRequest) -> HttpResponse:
     url = reverse("petitions:inbox")
     if include_subunits:
         url += "?scope=subunits"
-    if getattr(request, "htmx", False):
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
+    return _htmx_redirect(request, url)

@@ -17,6 +17,7 @@ from typing import Any
 
 from django import forms
 from django.core import signing
+from django.db.models import Min
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.core.errors import PersonalDataError
@@ -101,14 +102,38 @@ def read_form_token(raw: str) -> FormToken | None:
 
 
 class UnitTreeChoiceField(forms.ModelChoiceField):
-    """A unit select shown as an indented tree (works without JavaScript)."""
+    """A unit select shown as an indented tree (works without JavaScript).
+
+    The indentation's base (the shallowest unit's depth) is one aggregate, run only when
+    the options are rendered: a submitted form validates one unit by its pk and renders
+    nothing when it succeeds.
+    """
+
+    # Shared by the form's unit selects over the same units (set in the form's __init__).
+    base_depth: dict[str, int] | None = None
+
+    def _base(self) -> int:
+        if self.base_depth is None:
+            self.base_depth = {}
+        if "base" not in self.base_depth:
+            self.base_depth["base"] = self.queryset.aggregate(base=Min("depth"))["base"] or 0
+        return self.base_depth["base"]
 
     def label_from_instance(self, obj: Any) -> str:
-        indent = "\u3000" * max(0, int(obj.depth) - self._base_depth)
+        indent = "\u3000" * max(0, int(obj.depth) - self._base())
         suffix = "(信访工作机构)" if obj.is_petition_office else ""
         return f"{indent}{obj.name}{suffix}"
 
-    _base_depth = 0
+
+class MatterTypeField(forms.ChoiceField):
+    """The matter type select; its options are read only when rendered.
+
+    Validation is ``SubmitForm.clean_matter_type`` (an active leaf with that code, one
+    query), so a submission does not also load every option to check membership.
+    """
+
+    def validate(self, value: Any) -> None:
+        forms.Field.validate(self, value)
 
 
 def _matter_type_choices() -> list[Any]:
@@ -143,7 +168,7 @@ class SubmitForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("信访类别"), choices=Kind.choices, widget=forms.RadioSelect, initial=Kind.APPEAL
     )
-    matter_type = forms.ChoiceField(label=_("事项类别"), choices=())
+    matter_type = MatterTypeField(label=_("事项类别"), choices=_matter_type_choices)
     receiving_unit = UnitTreeChoiceField(
         label=_("向哪个机关反映"),
         queryset=Unit.objects.none(),
@@ -188,15 +213,12 @@ class SubmitForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         units = receiving_units()
-        base = min((u.depth for u in units), default=0)
+        base_depth: dict[str, int] = {}
         for name in ("receiving_unit", "accused_unit"):
             field = self.fields[name]
             assert isinstance(field, UnitTreeChoiceField)  # noqa: S101 - declared above
             field.queryset = units
-            field._base_depth = base
-        matter_type = self.fields["matter_type"]
-        assert isinstance(matter_type, forms.ChoiceField)  # noqa: S101 - declared above
-        matter_type.choices = _matter_type_choices()
+            field.base_depth = base_depth
         if not self.is_bound:
             default = default_receiving_unit()
             if default is not None:

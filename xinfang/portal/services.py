@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -21,6 +22,7 @@ from xinfang.portal.models import Open311Client
 __all__ = ["client_for_key", "issue_open311_client", "revoke_open311_client"]
 
 KEY_PREFIX = "o311_"
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 def _digest(key: str) -> str:
@@ -70,5 +72,9 @@ def client_for_key(key: str) -> Open311Client | None:
         .first()
     )
     if client is not None:
-        Open311Client.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        # "Last used" to the minute: a busy hotline does not rewrite the row per request.
+        if client.last_used_at is None or now - client.last_used_at >= LAST_USED_PRECISION:
+            Open311Client.objects.filter(pk=client.pk).update(last_used_at=now)
+            client.last_used_at = now
     return client

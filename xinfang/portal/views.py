@@ -25,6 +25,7 @@ from xinfang.core.errors import ConcurrentChange, TransitionNotAllowed
 from xinfang.core.middleware import client_ip
 from xinfang.petitions.choices import ReviewLevel, Status
 from xinfang.petitions.errors import PetitionError
+from xinfang.petitions.linking import propose_candidates_after_commit
 from xinfang.petitions.models import Petition
 from xinfang.petitions.services import (
     PetitionerData,
@@ -81,9 +82,9 @@ def submit(request: HttpRequest) -> HttpResponse:
     token = read_form_token(request.POST.get("form_token", ""))
     now = time.time()
     spam_error = ""
-    if SUBMIT_PER_IP.exceeded(ip):
+    # Count the attempt and read the window's total in one step (refused ones count too).
+    if SUBMIT_PER_IP.hit(ip) > SUBMIT_PER_IP.count:
         return _submit_refused(request, form, "提交过于频繁,请一小时后再试。", status=429)
-    SUBMIT_PER_IP.hit(ip)
     if request.POST.get("website"):
         spam_error = "提交未成功,请刷新页面后重新填写。"
     elif token is None or now - token.rendered_at > MAX_FORM_AGE_SECONDS:
@@ -120,7 +121,11 @@ def submit(request: HttpRequest) -> HttpResponse:
             ],
             idempotency_key=f"portal:{token.key}",
             attachments=data["attachments"],
+            # The same-matter search runs after commit, off the citizen's request.
+            propose_matches=False,
         )
+        if registration.created:
+            propose_candidates_after_commit(registration.petition)
     except (PetitionError, TransitionNotAllowed) as exc:
         form.add_error(None, str(exc))
         return render(

@@ -18,10 +18,11 @@ from pydantic import Field
 
 from xinfang.core.errors import XinfangError
 from xinfang.org.models import Unit, User
+from xinfang.petitions.models import Petition
 from xinfang.petitions.querysets import petition_for_user
 from xinfang.supervision import services
 from xinfang.supervision.choices import RecordKind
-from xinfang.supervision.views import MODELS, _due, _scoped
+from xinfang.supervision.views import CREATE_SERVICES, MODELS, _due, _scoped, by_state, timing
 
 router = Router(tags=["督查督办"])
 
@@ -68,8 +69,7 @@ _TEXT: dict[str, str] = {
 
 
 def _out(record: Any, kind: str, today: date) -> dict[str, Any]:
-    due = _due(record, kind)
-    is_open = record.status in MODELS[kind].objects.none().open_statuses
+    times = timing(record, kind, today)
     return {
         "id": record.pk,
         "kind": kind,
@@ -78,8 +78,8 @@ def _out(record: Any, kind: str, today: date) -> dict[str, Any]:
         "supervising_unit": record.supervising_unit.name,
         "responsible_unit": record.responsible_unit.name,
         "status": record.status,
-        "due": due,
-        "overdue": bool(is_open and due and due < today),
+        "due": times["due"],
+        "overdue": times["overdue"],
         "text": getattr(record, _TEXT[kind]),
     }
 
@@ -88,12 +88,7 @@ def _page(kind: str, request: HttpRequest, f: ListFilter) -> dict[str, Any]:
     if kind not in MODELS:
         raise HttpError(400, "未知的督办类别")
     today = timezone.localdate()
-    qs = _scoped(kind, _actor(request))
-    if f.state == "open":
-        qs = qs.open()
-    elif f.state == "overdue":
-        qs = qs.overdue(today)
-    qs = qs.order_by("pk")
+    qs = by_state(_scoped(kind, _actor(request)), f.state, today).order_by("pk")
     return {
         "count": qs.count(),
         "items": [_out(r, kind, today) for r in qs[f.offset : f.offset + f.limit]],
@@ -126,9 +121,14 @@ def _user(pk: int | None) -> User | None:
     return User.objects.filter(pk=pk, is_active=True).first() if pk else None
 
 
-def _run(kind: str, make: Any) -> HttpStatus:
+def _create(
+    request: HttpRequest, kind: str, petition: Petition, data: Schema, **resolved: Any
+) -> HttpStatus:
+    """Call the kind's service with the schema's fields (``petition`` and the ids given
+    ``resolved`` as objects); a service's refusal is a 400 with its Chinese message."""
+    fields = {**data.model_dump(exclude={"petition"}), **resolved}
     try:
-        record = make()
+        record = CREATE_SERVICES[kind](actor=_actor(request), petition=petition, **fields)
     except XinfangError as exc:
         raise HttpError(400, str(exc)) from exc
     return HttpStatus(201, {"id": record.pk, "kind": kind, "due": _due(record, kind)})
@@ -153,16 +153,7 @@ def create_reminder(request: HttpRequest, data: ReminderIn) -> HttpStatus:
     """催办 a matter."""
     petition = petition_for_user(_actor(request), data.petition)
     unit = _required_unit(data.supervising_unit)
-    return _run(
-        RecordKind.REMINDER,
-        lambda: services.send_reminder(
-            actor=_actor(request),
-            petition=petition,
-            supervising_unit=unit,
-            note=data.note,
-            reply_due=data.reply_due,
-        ),
-    )
+    return _create(request, RecordKind.REMINDER, petition, data, supervising_unit=unit)
 
 
 class NoticeIn(Schema):
@@ -178,17 +169,7 @@ def create_notice(request: HttpRequest, data: NoticeIn) -> HttpStatus:
     """Issue a 督办通知书; the answer due date is returned."""
     petition = petition_for_user(_actor(request), data.petition)
     unit = _required_unit(data.supervising_unit)
-    return _run(
-        RecordKind.NOTICE,
-        lambda: services.issue_notice(
-            actor=_actor(request),
-            petition=petition,
-            supervising_unit=unit,
-            reasons=data.reasons,
-            recommendation=data.recommendation,
-            answer_days=data.answer_days,
-        ),
-    )
+    return _create(request, RecordKind.NOTICE, petition, data, supervising_unit=unit)
 
 
 class ListedIn(Schema):
@@ -206,19 +187,16 @@ class ListedIn(Schema):
 def create_listed(request: HttpRequest, data: ListedIn) -> HttpStatus:
     """挂牌督办 with the six fixed fields (each required)."""
     petition = petition_for_user(_actor(request), data.petition)
-    return _run(
+    return _create(
+        request,
         RecordKind.LISTED,
-        lambda: services.list_supervision(
-            actor=_actor(request),
-            petition=petition,
-            lead_leader=_user(data.lead_leader),
-            responsible_unit=_unit(data.responsible_unit),
-            responsible_person=_user(data.responsible_person),
-            supervising_unit=_unit(data.supervising_unit),
-            supervisor=_user(data.supervisor),
-            deadline=data.deadline,
-            reason=data.reason,
-        ),
+        petition,
+        data,
+        lead_leader=_user(data.lead_leader),
+        responsible_unit=_unit(data.responsible_unit),
+        responsible_person=_user(data.responsible_person),
+        supervising_unit=_unit(data.supervising_unit),
+        supervisor=_user(data.supervisor),
     )
 
 
@@ -235,12 +213,7 @@ def create_ownership(request: HttpRequest, data: OwnershipIn) -> HttpStatus:
     leader = _user(data.leader)
     if leader is None:
         raise HttpError(400, "包案领导不存在")
-    return _run(
-        RecordKind.OWNERSHIP,
-        lambda: services.assign_case_owner(
-            actor=_actor(request), petition=petition, leader=leader, note=data.note
-        ),
-    )
+    return _create(request, RecordKind.OWNERSHIP, petition, data, leader=leader)
 
 
 class InstructionIn(Schema):
@@ -258,16 +231,11 @@ def create_instruction(request: HttpRequest, data: InstructionIn) -> HttpStatus:
     """Record a leader's instruction on a matter, with its due date."""
     petition = petition_for_user(_actor(request), data.petition)
     unit = _required_unit(data.supervising_unit)
-    return _run(
+    return _create(
+        request,
         RecordKind.INSTRUCTION,
-        lambda: services.record_instruction(
-            actor=_actor(request),
-            petition=petition,
-            supervising_unit=unit,
-            leader_name=data.leader_name,
-            text=data.text,
-            due=data.due,
-            responsible_unit=_unit(data.responsible_unit),
-            instructed_on=data.instructed_on,
-        ),
+        petition,
+        data,
+        supervising_unit=unit,
+        responsible_unit=_unit(data.responsible_unit),
     )

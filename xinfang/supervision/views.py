@@ -6,6 +6,7 @@ scope is a 404. Writes call the services; their Chinese errors are shown in the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -36,7 +37,7 @@ from xinfang.supervision.models import (
     SupervisionNotice,
 )
 
-__all__ = ["STAFF_ROLES"]
+__all__ = ["CREATE_SERVICES", "STAFF_ROLES"]
 
 PAGE_SIZE = 25
 DUE_SOON_DAYS = 7
@@ -53,6 +54,15 @@ ACTION_LABELS: dict[str, str] = {
     RecordKind.LISTED: "摘牌",
     RecordKind.OWNERSHIP: "结束包案",
     RecordKind.INSTRUCTION: "报告落实情况",
+}
+# The service that creates each kind of record. The fields of its form (``CREATE_FORMS``)
+# and of its API schema are named after the service's keyword arguments.
+CREATE_SERVICES: dict[str, Callable[..., Any]] = {
+    RecordKind.REMINDER: services.send_reminder,
+    RecordKind.NOTICE: services.issue_notice,
+    RecordKind.LISTED: services.list_supervision,
+    RecordKind.OWNERSHIP: services.assign_case_owner,
+    RecordKind.INSTRUCTION: services.record_instruction,
 }
 _RELATED = ("petition", "responsible_unit", "supervising_unit")
 
@@ -72,6 +82,17 @@ def _scoped(kind: str, user: Any) -> Any:
     return qs
 
 
+def by_state(qs: Any, state: str, today: date) -> Any:
+    """Records narrowed to ``state``: open, overdue, due soon, or all."""
+    if state == "open":
+        return qs.open()
+    if state == "overdue":
+        return qs.overdue(today)
+    if state == "due_soon":
+        return qs.due_within(DUE_SOON_DAYS, today)
+    return qs
+
+
 def _filtered(kind: str, request: HttpRequest, today: date) -> tuple[Any, ListFilterForm]:
     form = ListFilterForm(request.GET or None, user=request.user)
     qs = _scoped(kind, request.user)
@@ -85,13 +106,7 @@ def _filtered(kind: str, request: HttpRequest, today: date) -> tuple[Any, ListFi
             )
         if d["unit"]:
             qs = qs.for_unit(d["unit"].path)
-    if state == "open":
-        qs = qs.open()
-    elif state == "overdue":
-        qs = qs.overdue(today)
-    elif state == "due_soon":
-        qs = qs.due_within(DUE_SOON_DAYS, today)
-    return qs, form
+    return by_state(qs, state, today), form
 
 
 def _due(record: Any, kind: str) -> date | None:
@@ -102,23 +117,19 @@ def _due(record: Any, kind: str) -> date | None:
     return value if isinstance(value, date) else None
 
 
+def timing(record: Any, kind: str, today: date) -> dict[str, Any]:
+    """A record's due date and whether, still open, it is overdue or due soon."""
+    due = _due(record, kind)
+    is_open = record.status in MODELS[kind].objects.none().open_statuses
+    return {
+        "due": due,
+        "overdue": bool(is_open and due and due < today),
+        "due_soon": bool(is_open and due and today <= due <= today + timedelta(DUE_SOON_DAYS)),
+    }
+
+
 def _rows(page: Any, kind: str, today: date) -> list[dict[str, Any]]:
-    open_statuses = MODELS[kind].objects.none().open_statuses
-    rows = []
-    for record in page:
-        due = _due(record, kind)
-        is_open = record.status in open_statuses
-        rows.append(
-            {
-                "r": record,
-                "due": due,
-                "overdue": bool(is_open and due and due < today),
-                "due_soon": bool(
-                    is_open and due and today <= due <= today + timedelta(DUE_SOON_DAYS)
-                ),
-            }
-        )
-    return rows
+    return [{"r": record, **timing(record, kind, today)} for record in page]
 
 
 def _querystring(request: HttpRequest) -> str:
@@ -222,53 +233,6 @@ def matter_panel(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "supervision/matter.html", _panel_context(request, petition))
 
 
-def _create(kind: str, form: Any, petition: Petition, user: Any) -> Any:
-    d = form.cleaned_data
-    if kind == RecordKind.REMINDER:
-        return services.send_reminder(
-            actor=user,
-            petition=petition,
-            supervising_unit=d["supervising_unit"],
-            note=d["note"],
-            reply_due=d["reply_due"],
-        )
-    if kind == RecordKind.NOTICE:
-        return services.issue_notice(
-            actor=user,
-            petition=petition,
-            supervising_unit=d["supervising_unit"],
-            reasons=d["reasons"],
-            recommendation=d["recommendation"],
-            answer_days=d["answer_days"],
-        )
-    if kind == RecordKind.LISTED:
-        return services.list_supervision(
-            actor=user,
-            petition=petition,
-            lead_leader=d["lead_leader"],
-            responsible_unit=d["responsible_unit"],
-            responsible_person=d["responsible_person"],
-            supervising_unit=d["supervising_unit"],
-            supervisor=d["supervisor"],
-            deadline=d["deadline"],
-            reason=d["reason"],
-        )
-    if kind == RecordKind.OWNERSHIP:
-        return services.assign_case_owner(
-            actor=user, petition=petition, leader=d["leader"], note=d["note"]
-        )
-    return services.record_instruction(
-        actor=user,
-        petition=petition,
-        supervising_unit=d["supervising_unit"],
-        leader_name=d["leader_name"],
-        text=d["text"],
-        due=d["due"],
-        responsible_unit=d["responsible_unit"],
-        instructed_on=d["instructed_on"],
-    )
-
-
 @require_roles(*STAFF_ROLES)
 @require_POST
 def record_create(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
@@ -279,7 +243,7 @@ def record_create(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     error = ""
     if form.is_valid():
         try:
-            _create(kind, form, petition, request.user)
+            CREATE_SERVICES[kind](actor=request.user, petition=petition, **form.cleaned_data)
         except XinfangError as exc:
             error = str(exc)
         else:

@@ -3,13 +3,15 @@
 Pure: no ORM, no I/O. :func:`assess` takes a validated :class:`Rulebook`, a facts
 DataFrame and optionally a subjects DataFrame, and returns an :class:`Assessment`.
 
-How it stays fast (issue 4 §6): item codes are dictionary-encoded to the item's index
-in a small parameter table, every fact is checked with vectorised expressions, and one
-streaming ``group_by(subject, item)`` reduces millions of facts to a few rows per
-subject, computing only the sums the rulebook's item kinds need. Everything else —
-caps, groups, sections, rates against an average, vetoes, grades, ranks, derived
-subjects — runs on that reduced frame. Python loops run over the rulebook (items,
-tags, sections), never over facts.
+How it stays fast (issue 4 §6): subjects and item codes are dictionary-encoded exactly
+from their hashes (``encode``), every fact is checked with vectorised expressions, and
+the facts are reduced to one row per (subject, item) by ``numpy.bincount`` over one
+integer key (subject code × items + item index), computing only the sums the rulebook's
+item kinds need; facts with tags or yearly sections take one streaming Polars
+``group_by`` instead. Everything else — caps, groups, sections, rates against an
+average, vetoes, grades, ranks, derived subjects — runs on that reduced frame. Python
+loops run over the rulebook (items, tags, sections) or over slices of 2²⁰ facts, never
+over facts.
 
 The explanation (``lines``: every point given or taken, with why) is computed from
 the same per-fact frame with cumulative sums in a deterministic order, so it is
@@ -22,6 +24,7 @@ category, lines`` and optionally ``row``.
 Modules, in the order an evaluation runs:
 
 * ``compile`` — the rulebook as a parameter table (one row per item);
+* ``encode`` — subjects and item codes to dense integer codes, exactly, from hashes;
 * ``validate`` — refusing bad facts and subjects with the file, row and value;
 * ``reduce`` — first occurrences, item encoding, the one big reduction, raw points;
 * ``score`` — item totals, sections, subjects, derived subjects, grades; ``assess``;

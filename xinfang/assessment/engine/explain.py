@@ -32,6 +32,12 @@ def empty_lines() -> pl.DataFrame:
     )
 
 
+def _note(cond: pl.Expr, *parts: str | pl.Expr) -> pl.Expr:
+    """``parts`` joined where ``cond`` holds, else empty: one clause of a line's why."""
+    text = pl.concat_str([pl.lit(p) if isinstance(p, str) else p for p in parts])
+    return pl.when(cond).then(text).otherwise(pl.lit(""))
+
+
 def _clip_cumulative(pts: pl.Expr, limit: pl.Expr, keys: list[str]) -> pl.Expr:
     """Each fact takes what is left of ``limit`` after the facts before it (扣完为止)."""
     before = pts.cum_sum().over(keys) - pts
@@ -104,31 +110,25 @@ def explain_lines(
     )
     points = pl.when(pl.col("kind").is_in(["veto", "condition"])).then(0.0).otherwise(points)
     num = lambda e: e.round(6).cast(pl.String).str.replace(r"\.0$", "")  # noqa: E731
+
+    def per_unit(prefix: str, points: pl.Expr) -> pl.Expr:
+        """ "每件 0.5 分 × 3": points per unit times the quantity."""
+        return pl.concat_str(
+            pl.lit(prefix),
+            pl.col("per"),
+            pl.lit(" "),
+            num(points),
+            pl.lit(" 分 × "),
+            num(pl.col("quantity")),
+        )
+
     fo_codes = {i.code for _, i in rb.items() if i.kind == "first_occurrence"}
     why = pl.concat_str(pl.col("code"), pl.lit(" "), pl.col("title"), pl.lit(":"))
     detail = (
         pl.when(pl.col("kind").is_in(["fixed", "first_occurrence"]))
-        .then(
-            pl.concat_str(
-                pl.lit("每"),
-                pl.col("per"),
-                pl.lit(" "),
-                num(pl.col("_unit")),
-                pl.lit(" 分 × "),
-                num(pl.col("quantity")),
-            )
-        )
+        .then(per_unit("每", pl.col("_unit")))
         .when(pl.col("kind") == "range")
-        .then(
-            pl.concat_str(
-                pl.lit("考评人在区间内选定每"),
-                pl.col("per"),
-                pl.lit(" "),
-                num(pl.col("value")),
-                pl.lit(" 分 × "),
-                num(pl.col("quantity")),
-            )
-        )
+        .then(per_unit("考评人在区间内选定每", pl.col("value")))
         .when(pl.col("kind") == "entered")
         .then(pl.concat_str(pl.lit("考评办录入 "), num(pl.col("value")), pl.lit(" 分")))
         .when(pl.col("kind") == "awarded")
@@ -232,31 +232,21 @@ def explain_lines(
             )
             .otherwise(pl.lit(""))
         )
-        + (
-            pl.when(pl.col("_pts2") < pl.col("_pts1") - EPS)
-            .then(
-                pl.concat_str(
-                    pl.lit(";所属 "),
-                    pl.col("group"),
-                    pl.lit(" 项满分 "),
-                    num(pl.col("group_max")),
-                    pl.lit(" 已扣完/封顶"),
-                )
-            )
-            .otherwise(pl.lit(""))
+        + _note(
+            pl.col("_pts2") < pl.col("_pts1") - EPS,
+            ";所属 ",
+            pl.col("group"),
+            " 项满分 ",
+            num(pl.col("group_max")),
+            " 已扣完/封顶",
         )
-        + (
-            pl.when(pl.col("_pts3") < pl.col("_pts2") - EPS)
-            .then(
-                pl.concat_str(
-                    pl.lit(";第"),
-                    pl.col("section"),
-                    pl.lit("节上限 "),
-                    num(pl.col("section_max")),
-                    pl.lit(" 分已满,扣完为止"),
-                )
-            )
-            .otherwise(pl.lit(""))
+        + _note(
+            pl.col("_pts3") < pl.col("_pts2") - EPS,
+            ";第",
+            pl.col("section"),
+            "节上限 ",
+            num(pl.col("section_max")),
+            " 分已满,扣完为止",
         )
         + pl.when(pl.col("yearly"))
         .then(pl.lit(f";按年评定,{n_years} 年取平均"))

@@ -1,9 +1,10 @@
-"""From facts to the reduced frame: one pass over the facts, one group_by, no Python loop.
+"""From facts to the reduced frame: a few vectorised passes over the facts, no Python loop.
 
-The facts (millions of rows) are touched by: the per-fact checks (validate.py), the
-item code → item index encoding, and one streaming ``group_by(subject, item[, tags]
-[, year])`` computing only the sums the rulebook's item kinds need. Everything after
-runs on the reduced frame, whose size is bounded by subjects × items.
+The facts (millions of rows) are touched by: the subject and item encoding
+(``encode.py``), the per-fact checks (validate.py), and one reduction computing only the
+sums the rulebook's item kinds need — ``numpy.bincount`` over a dense subject × item key,
+or, for facts with tags or yearly sections, one streaming ``group_by(key, tags, year)``.
+Everything after runs on the reduced frame, whose size is bounded by subjects × items.
 
 Points are linear in quantity and value for a given item and tag set, so one formula
 (:func:`raw_points`) serves a single fact (the explanation) and a group of facts (the
@@ -17,9 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import polars as pl
 
 from xinfang.assessment.engine.compile import Compiled
+from xinfang.assessment.engine.encode import dense_codes, lookup_codes
 from xinfang.assessment.engine.validate import locate, validate_facts, validate_reduced
 
 __all__ = ["Reduced", "first_occurrences", "per_fact", "raw_points", "reduce_facts"]
@@ -81,23 +84,29 @@ def first_occurrences(c: Compiled, df: pl.DataFrame) -> pl.DataFrame:
     return df.drop("_rid")
 
 
-def _item_index(c: Compiled, df: pl.DataFrame) -> pl.Expr:
+def _item_index(c: Compiled, df: pl.DataFrame) -> pl.Series:
     """The item's index in the compiled table (Int32), null for a code the rulebook lacks.
 
-    Text codes are dictionary-encoded with one vectorised cast; codes that arrive as an
-    Enum are mapped through their (few) categories, without touching the strings.
+    Text codes go through the hash lookup of ``encode.lookup_codes`` (exact); when some
+    code is unknown, the exact Enum cast finds it. Codes that arrive as an Enum are
+    mapped through their (few) categories, without touching the strings.
     """
     codes = list(dict.fromkeys(c.codes))
     first_idx = {code: c.codes.index(code) for code in codes}
+    to_first = pl.Series([first_idx[x] for x in codes], dtype=pl.Int32)
     dtype = df.schema["item"]
     if isinstance(dtype, pl.Enum):
         mapping = pl.Series([first_idx.get(cat) for cat in dtype.categories], dtype=pl.Int32)
-        return pl.lit(mapping).gather(pl.col("item").to_physical())
+        return df.select(pl.lit(mapping).gather(pl.col("item").to_physical())).to_series()
+    if dtype == pl.String:
+        found = lookup_codes(df["item"], codes)
+        if found is not None:
+            return found if len(codes) == len(c.codes) else to_first.gather(found)
     text = pl.col("item") if dtype == pl.String else pl.col("item").cast(pl.String)
     enum = text.cast(pl.Enum(codes), strict=False).to_physical().cast(pl.Int32)
-    if len(codes) == len(c.codes):
-        return enum
-    return pl.lit(pl.Series([first_idx[x] for x in codes], dtype=pl.Int32)).gather(enum)
+    if len(codes) != len(c.codes):
+        enum = pl.lit(to_first).gather(enum)
+    return df.select(enum).to_series()
 
 
 def raw_points(c: Compiled, frame: pl.DataFrame) -> pl.DataFrame:
@@ -171,8 +180,8 @@ def _years(df: pl.DataFrame, period: tuple[date, date] | None) -> list[int]:
     return [y for y in ys if y is not None] or [date.today().year]  # noqa: DTZ011 — a year, not a time
 
 
-def _sums(c: Compiled, inside: pl.Expr | None) -> list[pl.Expr]:
-    """Only the sums the rulebook's item kinds need (fewer aggregates, faster group_by)."""
+def _wanted(c: Compiled) -> dict[str, pl.Expr]:
+    """Only the sums the rulebook's item kinds need (fewer passes over the facts)."""
     measures = set(c.items["measure"].to_list())
     if (c.items["allowance"] > 0).any():
         measures.add("q")
@@ -183,61 +192,121 @@ def _sums(c: Compiled, inside: pl.Expr | None) -> list[pl.Expr]:
         "v": value,
         "v1": value.fill_null(1.0),
     }
-    exprs = [e if inside is None else e.filter(inside) for k, e in wanted.items() if k in measures]
-    names = [k for k in wanted if k in measures]
-    out = [e.sum().alias(k) for k, e in zip(names, exprs, strict=True)]
+    return {k: e for k, e in wanted.items() if k in measures}
+
+
+def _sums(c: Compiled, inside: pl.Expr | None) -> list[pl.Expr]:
+    """The sums for the group_by, restricted to the period when there is one."""
+    out = [
+        (e if inside is None else e.filter(inside)).sum().alias(k) for k, e in _wanted(c).items()
+    ]
     n = pl.len() if inside is None else inside.sum()
     return [*out, n.cast(pl.UInt32).alias("n")]
 
 
-def _subject_codes(
-    df: pl.DataFrame, n_items: int
-) -> tuple[pl.Expr, Callable[[pl.Series], pl.Series]]:
-    """A dense non-negative integer per subject, and how to get the subject back from it.
+Decode = Callable[[pl.Series], pl.Series]
 
-    Text is dictionary-encoded into a private category mapping (codes 0, 1, 2… in order of
-    appearance, decoded by position); integer ids are used as they are when they fit.
-    Returns (the code expression over the facts, codes → subjects).
+
+def _subject_codes(df: pl.DataFrame, n_items: int) -> tuple[np.ndarray, int, Decode]:
+    """A dense non-negative integer per subject, how many there can be, how to decode them.
+
+    Integer ids are used as they are when they are dense enough to index an array of
+    subjects × items; other subjects get codes 0, 1, 2… in order of first appearance
+    from the exact hash encoding of ``encode.dense_codes``, or, should two subjects
+    share a hash, from a private category mapping. Returns (codes as int64, the number
+    of possible codes, codes → subjects).
     """
-    dtype = df.schema["subject"]
+    column = df["subject"]
+    dtype = column.dtype
     if dtype.is_integer() and df.height:
-        lo, hi = df.select(lo=pl.col("subject").min(), hi=pl.col("subject").max()).row(0)
-        if lo >= 0 and (hi + 1) * n_items < 2**62:
-            return pl.col("subject").cast(pl.UInt64), lambda codes: codes.cast(dtype)
+        lo, hi = column.min(), column.max()
+        if lo >= 0 and (hi + 1) * n_items <= max(4 * df.height, 1 << 22):  # type: ignore[operator]
+            codes = column.cast(pl.Int64).to_numpy()
+            return codes, int(hi) + 1, lambda c: c.cast(dtype)  # type: ignore[arg-type]
+    if not (dtype == pl.String or dtype.is_integer()):
+        column = column.cast(pl.String)
+    encoded = dense_codes(column)
+    if encoded is not None:
+        codes, distinct = encoded
+        return codes, distinct.len(), lambda c: distinct.gather(c).cast(dtype)
+    text = column.cast(pl.String)
+    if not hasattr(pl, "Categories"):  # Polars before the per-column category mappings
+        names = text.unique(maintain_order=True)
+        codes = text.cast(pl.Enum(names)).to_physical().cast(pl.Int64).to_numpy()
+        return codes, names.len(), lambda c: names.gather(c).cast(dtype)
     categories = pl.Categories.random()
-    text = pl.col("subject") if dtype == pl.String else pl.col("subject").cast(pl.String)
-    code = text.cast(pl.Categorical(categories)).to_physical().cast(pl.UInt64)
+    as_category = text.cast(pl.Categorical(categories))
+    codes = as_category.to_physical().cast(pl.Int64).to_numpy()
 
-    def decode(codes: pl.Series) -> pl.Series:
-        # read the mapping only once the facts have been encoded into it
-        return categories.to_series().gather(codes).cast(dtype)
+    def decode(c: pl.Series, _user: pl.Series = as_category) -> pl.Series:
+        # The mapping lives only as long as a column uses it: ``_user`` keeps one.
+        return categories.to_series().gather(c).cast(dtype)
 
-    return code, decode
+    return codes, int(codes.max()) + 1 if codes.size else 0, decode
 
 
 def _group(
     c: Compiled,
     df: pl.DataFrame,
-    decode: Callable[[pl.Series], pl.Series],
+    decode: Decode,
     yearly: bool,
     inside: pl.Expr | None,
 ) -> pl.DataFrame:
-    """The one big reduction: facts → one row per (subject, item[, tags][, year]).
+    """The general reduction: facts → one row per (subject, item[, tags][, year]).
 
-    Subject and item are folded into one dense integer key (subject code × items + item
-    index): a group_by on one integer is several times faster than one on two text
-    columns, which Polars row-encodes, and decoding the key needs no per-group lookup.
+    Used when facts carry tags or sections are yearly; ``df`` carries the integer key
+    ``_k`` (subject code × items + item index): a group_by on one integer is several
+    times faster than one on two text columns, which Polars row-encodes.
     """
     n_items = len(c.codes)
-    keys = [(pl.col("_s") * n_items + pl.col("eff").cast(pl.UInt64)).alias("_k")]
+    keys = [pl.col("_k")]
     if df["tags"].null_count() < df.height:
         keys.append(pl.col("tags"))
     if yearly:
         keys.append(pl.col("date").dt.year().cast(pl.Int32).alias("year"))
-    small = df.lazy().group_by(keys).agg(*_sums(c, inside)).collect()
+    small = df.lazy().group_by(keys).agg(*_sums(c, inside)).collect(engine="streaming")
     return small.with_columns(
         subject=decode(small["_k"] // n_items), eff=(pl.col("_k") % n_items).cast(pl.Int32)
     ).drop("_k")
+
+
+def _dense_group(
+    c: Compiled,
+    df: pl.DataFrame,
+    key: np.ndarray,
+    n_keys: int,
+    decode: Decode,
+    inside: pl.Expr | None,
+) -> pl.DataFrame:
+    """The reduction without tags or years: the same rows as :func:`_group`, by bincount.
+
+    ``key`` (subject code × items + item index) addresses a dense subjects × items
+    array, so each sum is one ``numpy.bincount`` over the facts instead of a hash
+    group_by. Sums skip nulls as Polars' ``sum`` does (only the rows with a value are
+    read); a group is kept when it has a fact, even outside the period (``n`` = 0).
+    """
+    n_items = len(c.codes)
+    present = np.bincount(key, minlength=n_keys)
+    groups = np.flatnonzero(present)
+    rows = None if inside is None else df.select(pl.arg_where(inside)).to_series().to_numpy()
+    in_key = key if rows is None else key[rows]
+    n = present if rows is None else np.bincount(in_key, minlength=n_keys)
+    sums: dict[str, pl.Series] = {}
+    for name, expr in _wanted(c).items():
+        keep = expr.is_not_null() if inside is None else expr.is_not_null() & inside
+        # Filtered in Polars: only the rows with a value are copied out (few, for values).
+        weights = df.select(expr.filter(keep)).to_series()
+        if weights.len() == df.height:
+            sel = key
+        else:
+            sel = key[df.select(pl.arg_where(keep)).to_series().to_numpy()]
+        total = np.bincount(sel, weights=weights.cast(pl.Float64).to_numpy(), minlength=n_keys)
+        sums[name] = pl.Series(name, total[groups], dtype=pl.Float64)
+    small = pl.DataFrame([*sums.values(), pl.Series("n", n[groups], dtype=pl.UInt32)])
+    return small.with_columns(
+        subject=decode(pl.Series(groups // n_items)),
+        eff=pl.Series(groups % n_items, dtype=pl.Int32),
+    )
 
 
 def reduce_facts(
@@ -267,15 +336,22 @@ def reduce_facts(
     if facts.schema["value"] != pl.Float64:
         typed.append(pl.col("value").cast(pl.Float64))
     df = first_occurrences(c, facts.with_columns(typed) if typed else facts)
-    # Both encodings in one step, so that Polars runs them side by side.
-    code, decode = _subject_codes(df, len(c.codes))
-    df = df.with_columns(eff=_item_index(c, df), _s=code)
+    n_items = len(c.codes)
+    codes, n_subjects, decode = _subject_codes(df, n_items)
+    df = df.with_columns(eff=_item_index(c, df))
     validate_facts(c, df)
+    # One integer key per fact: subject code × items + item index (no nulls once valid).
+    key = np.multiply(codes, n_items, dtype=np.int64)
+    key += df["eff"].to_numpy()
     yearly = any(s.yearly for s in c.rulebook.sections)
     years = _years(df, period) if yearly else [0]
     inside = None if period is None else pl.col("date").is_between(period[0], period[1])
-    small = _group(c, df, decode, yearly, inside)
-    df = df.drop("_s")
+    tagged = df["tags"].null_count() < df.height
+    if tagged or yearly:
+        small = _group(c, df.with_columns(_k=pl.Series(key)), decode, yearly, inside)
+    else:
+        small = _dense_group(c, df, key, n_subjects * n_items, decode, inside)
+    del key
     names = c.items.select(pl.col("idx").alias("eff"), pl.col("code").alias("item"))
     small = small.join(names, on="eff", how="left")
     # Combinations (tags, categories, subjects) cover every fact, even outside the period.
@@ -284,16 +360,21 @@ def reduce_facts(
     if not yearly:
         small = small.with_columns(year=pl.lit(0, dtype=pl.Int32))
     small = small.join(c.items.rename({"idx": "eff"}), on="eff", how="left")
-    sums = {k: pl.col(k) for k in ("q", "vq", "v", "v1") if k in small.columns}
+    sums: dict[str, pl.Expr] = {k: pl.col(k) for k in ("q", "vq", "v", "v1") if k in small.columns}
     small = small.with_columns(
         m=_measure(sums),
         year=pl.when(pl.col("yearly")).then(pl.col("year")).otherwise(0).cast(pl.Int32),
     )
     small = raw_points(c, small)
     qty = pl.col("q") if "q" in small.columns else pl.lit(0.0)
-    agg = small.group_by(["subject", "eff", "year"]).agg(
-        raw=pl.col("raw").sum(), qty=qty.sum(), n=pl.col("n").sum(), vsum=pl.col("m").sum()
-    )
+    if "tags" in small.columns or yearly:
+        agg = small.group_by(["subject", "eff", "year"]).agg(
+            raw=pl.col("raw").sum(), qty=qty.sum(), n=pl.col("n").sum(), vsum=pl.col("m").sum()
+        )
+    else:  # already one row per (subject, item); year is 0
+        agg = small.select(
+            "subject", "eff", "year", "raw", qty.alias("qty"), "n", pl.col("m").alias("vsum")
+        )
     if period is not None and explain:
         df = df.filter(inside)  # type: ignore[arg-type]
     return Reduced(agg, df, years, yearly)

@@ -259,10 +259,12 @@ def _derive(
 def _grade(c: Compiled, result: pl.DataFrame) -> pl.DataFrame:
     """Normalisation, rank in category, grade, payout, qualification, advanced."""
     rb = c.rulebook
+    # Ranks compare scores rounded far below any rulebook's precision: sums of the same
+    # points in another order may differ in the last bit, and that must not split a tie.
+    ranked = pl.col("score").round(9)
     result = result.with_columns(
         normalized=pl.col("score") / pl.col("max") * 100,
-        rank=pl.col("score")
-        .rank(method="min", descending=True)
+        rank=ranked.rank(method="min", descending=True)
         .over(pl.col("category").fill_null(""))
         .cast(pl.Int64),
         fail=pl.col("fail").fill_null(False),
@@ -305,7 +307,7 @@ def _grade(c: Compiled, result: pl.DataFrame) -> pl.DataFrame:
             eligible = eligible & ~pl.col("codes").fill_null([]).list.contains(code)
         part = pl.col("category").fill_null("")
         seats = (pl.col("derived").not_().sum().over(part) * adv.share + EPS).floor()
-        score_if = pl.when(eligible).then(pl.col("score"))
+        score_if = pl.when(eligible).then(ranked)
         rank_max = score_if.rank(method="max", descending=True).over(part)
         is_adv = eligible & (rank_max <= seats)
         result = result.with_columns(

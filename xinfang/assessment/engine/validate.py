@@ -11,6 +11,7 @@ item, a subject's category, subjects known to the subjects table) run on the red
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import polars as pl
 
@@ -80,7 +81,9 @@ def validate_facts(c: Compiled, df: pl.DataFrame) -> None:
         locate(df, pl.col("eff").is_null(), "item", f"“{rb.rulebook}”中没有这个考核项目代码")
     if df.select((pl.col("quantity") <= 0).any()).item():
         locate(df, pl.col("quantity") <= 0, "quantity", "数量必须大于0")
-    valued = df.select("eff", "value").filter(value.is_not_null())
+    # Gathered by position: a filter over columns chunked differently (``eff`` is built
+    # in one piece) would first copy them into the same chunks.
+    valued = df.select(pl.col("eff", "value").gather(pl.arg_where(value.is_not_null())))
     forbidden = _param(c, "v_forbidden")
     if valued.select(forbidden.any()).item():
         locate(df, forbidden & value.is_not_null(), "value", "该项为固定分值,value 应留空")
@@ -113,6 +116,12 @@ def _first_row(df: pl.DataFrame, bad: pl.Expr) -> int:
     return int(df.filter(bad.fill_null(False)).sort("row").item(0, "eff"))
 
 
+def _unlisted(pairs: pl.DataFrame, allowed: pl.DataFrame, on: list[str]) -> dict[str, Any] | None:
+    """The first row of ``pairs`` that ``allowed`` (the ``on`` columns and ``ok``) lacks."""
+    bad = pairs.join(allowed, on=on, how="left").filter(pl.col("ok").is_null())
+    return bad.row(0, named=True) if bad.height else None
+
+
 def validate_reduced(
     c: Compiled, small: pl.DataFrame, df: pl.DataFrame, subjects: pl.DataFrame | None
 ) -> None:
@@ -124,13 +133,8 @@ def validate_reduced(
         )
         pairs = pairs.select("item", "tags").unique()
         if pairs.height:
-            bad = (
-                split_list(pairs, "tags", "tag")
-                .join(tag_table(rb), on=["tag", "item"], how="left")
-                .filter(pl.col("ok").is_null())
-            )
-            if bad.height:
-                first = bad.row(0, named=True)
+            first = _unlisted(split_list(pairs, "tags", "tag"), tag_table(rb), ["tag", "item"])
+            if first is not None:
                 locate(
                     df,
                     (pl.col("item") == first["item"]) & (pl.col("tags") == first["tags"]),
@@ -167,11 +171,9 @@ def validate_reduced(
             .select("subject", "item")
             .unique()
             .join(subjects.select("subject", "category"), on="subject", how="left")
-            .join(okc, on=["category", "item"], how="left")
-            .filter(pl.col("ok").is_null())
         )
-        if pairs.height:
-            first = pairs.row(0, named=True)
+        first = _unlisted(pairs, okc, ["category", "item"])
+        if first is not None:
             locate(
                 df,
                 (pl.col("subject") == first["subject"]) & (pl.col("item") == first["item"]),

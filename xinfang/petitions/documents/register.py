@@ -23,15 +23,16 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 
 from xinfang.core import audit
 from xinfang.core.models import AuditAction
 from xinfang.org.models import User
-from xinfang.petitions.confidentiality import CONFIDENTIAL_LABEL
+from xinfang.petitions.choices import Channel, Kind, Outcome, Rating, Status
+from xinfang.petitions.confidentiality import CONFIDENTIAL_LABEL, identity_visible
 from xinfang.petitions.documents.models import ExportJob, ExportStatus
+from xinfang.petitions.filters import filter_petitions
 from xinfang.petitions.forms import FilterForm
 from xinfang.petitions.models import Petition, Petitioner, ReturnVisit
 
@@ -90,24 +91,7 @@ def filtered_petitions(user: Any, filters: dict[str, str]) -> Any:
     form = FilterForm(qd, user=user)
     qs = Petition.objects.restrict(user, "view")
     if form.is_valid():
-        d = form.cleaned_data
-        if d["q"]:
-            qs = qs.filter(Q(summary__icontains=d["q"]) | Q(number__iexact=d["q"].strip()))
-        for field in ("status", "channel", "kind"):
-            if d[field]:
-                qs = qs.filter(**{field: d[field]})
-        if d["matter_type"]:
-            qs = qs.filter(
-                Q(matter_type=d["matter_type"]) | Q(matter_type__parent=d["matter_type"])
-            )
-        if d["unit"]:
-            qs = qs.responsible(d["unit"].path)
-        if d["date_from"]:
-            qs = qs.filter(received_on__gte=d["date_from"])
-        if d["date_to"]:
-            qs = qs.filter(received_on__lte=d["date_to"])
-        if d["overdue"]:
-            qs = qs.overdue()
+        qs = filter_petitions(qs, form.cleaned_data)
     return qs
 
 
@@ -127,21 +111,24 @@ class _People:
     phones: str
 
 
-def _people(chunk_ids: list[int], user: Any) -> dict[int, _People]:
-    visible_confidential = set(
-        Petitioner.objects.restrict(user, "view")
-        .filter(petition_id__in=chunk_ids, wants_confidentiality=True)
-        .values_list("pk", flat=True)
-    )
+def _people(batch: list[Petition], user: Any) -> dict[int, _People]:
+    """Names and masked phones per matter of the (already scoped) chunk, one query.
+
+    Whether a confidential petitioner's identity shows is decided in Python from the
+    user's grants (``confidentiality.identity_visible``: register / handle / lead over the
+    registering or responsible unit, never the accused), not by re-running the scoped
+    ``Petitioner`` query for every chunk.
+    """
+    shown = {p.pk for p in batch if identity_visible(user, p)}
     grouped: dict[int, tuple[list[str], list[str]]] = {}
     rows = (
-        Petitioner.objects.filter(petition_id__in=chunk_ids)
+        Petitioner.objects.filter(petition_id__in=[p.pk for p in batch])
         .order_by("petition_id", "pk")
-        .values_list("pk", "petition_id", "name", "phone_masked", "wants_confidentiality")
+        .values_list("petition_id", "name", "phone_masked", "wants_confidentiality")
     )
-    for pk, petition_id, name, phone, confidential in rows:
+    for petition_id, name, phone, confidential in rows:
         names, phones = grouped.setdefault(petition_id, ([], []))
-        if confidential and pk not in visible_confidential:
+        if confidential and petition_id not in shown:
             if CONFIDENTIAL_LABEL not in names:
                 names.append(CONFIDENTIAL_LABEL)
             continue
@@ -151,14 +138,21 @@ def _people(chunk_ids: list[int], user: Any) -> dict[int, _People]:
     return {k: _People("、".join(n), "、".join(p)) for k, (n, p) in grouped.items()}
 
 
-def _ratings(chunk_ids: list[int]) -> dict[int, str]:
-    labels: dict[int, str] = {}
-    visits = ReturnVisit.objects.filter(petition_id__in=chunk_ids).order_by(
-        "petition_id", "visited_on", "pk"
+def _labels(choices: Any) -> dict[str, str]:
+    """``{value: label}`` of a choices class, translated once per export (not per row)."""
+    return {str(value): str(label) for value, label in choices.choices}
+
+
+def _ratings(chunk_ids: list[int], labels: dict[str, str]) -> dict[int, str]:
+    found: dict[int, str] = {}
+    visits = (
+        ReturnVisit.objects.filter(petition_id__in=chunk_ids)
+        .order_by("petition_id", "visited_on", "pk")
+        .values_list("petition_id", "rating")
     )
-    for visit in visits.only("petition_id", "rating"):
-        labels[visit.petition_id] = visit.get_rating_display()
-    return labels
+    for petition_id, rating in visits:
+        found[petition_id] = labels.get(rating, rating)
+    return found
 
 
 def register_rows(user: Any, qs: Any, *, chunk: int = CHUNK) -> Iterator[list[Any]]:
@@ -175,19 +169,15 @@ def register_rows(user: Any, qs: Any, *, chunk: int = CHUNK) -> Iterator[list[An
         .order_by("received_on", "pk")
         .iterator(chunk_size=chunk)
     )
+    channels, kinds = _labels(Channel), _labels(Kind)
+    outcomes, statuses, ratings_labels = _labels(Outcome), _labels(Status), _labels(Rating)
     serial = 0
     while True:
         batch: list[Petition] = list(islice(rows, chunk))
         if not batch:
             return
-        ids = [p.pk for p in batch]
-        people = _people(ids, user)
-        ratings = _ratings(ids)
-        review_ids = set(
-            Petition.objects.filter(pk__in=ids)
-            .filter(Q(review_requested_on__isnull=False) | Q(rereview_requested_on__isnull=False))
-            .values_list("pk", flat=True)
-        )
+        people = _people(batch, user)
+        ratings = _ratings([p.pk for p in batch], ratings_labels)
         for p in batch:
             serial += 1
             person = people.get(p.pk, _People("", ""))
@@ -195,11 +185,11 @@ def register_rows(user: Any, qs: Any, *, chunk: int = CHUNK) -> Iterator[list[An
                 serial,
                 p.number or "",
                 _d(p.received_on),
-                p.get_channel_display(),
+                channels.get(p.channel, p.channel),
                 p.head_count or "",
                 person.names,
                 person.phones,
-                p.get_kind_display(),
+                kinds.get(p.kind, p.kind),
                 str(p.matter_type) if p.matter_type_id else "",
                 p.place,
                 p.summary,
@@ -213,11 +203,11 @@ def register_rows(user: Any, qs: Any, *, chunk: int = CHUNK) -> Iterator[list[An
                 _d(p.handle_due),
                 p.extension_days or "",
                 _d(p.answered_on),
-                p.get_outcome_display() if p.outcome else "",
+                outcomes.get(p.outcome, p.outcome) if p.outcome else "",
                 ratings.get(p.pk, ""),
-                p.get_status_display(),
+                statuses.get(p.status, p.status),
                 "是" if p.is_overdue else "否",
-                "是" if p.pk in review_ids else "",
+                "是" if p.review_requested_on or p.rereview_requested_on else "",
                 "是" if p.is_final else "",
             ]
 

@@ -50,6 +50,9 @@ class Petition(models.Model):
     )
     place = models.CharField(_("问题属地"), max_length=200, blank=True)
     summary = models.CharField(_("内容摘要"), max_length=500)
+    # The summary segmented into words (linking.summary_tokens), so the same-matter search
+    # segments only the new text; NULL until the matter is searched or compared once.
+    summary_tokens = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
     full_text = models.TextField(_("信访内容"), blank=True)
     received_on = models.DateField(_("收到日期"), db_index=True)
     head_count = models.PositiveIntegerField(_("来访人数"), null=True, blank=True)
@@ -201,6 +204,23 @@ class Petition(models.Model):
                 condition=Q(deadline_pending=True),
                 name="petition_deadline_pending",
             ),
+            # The due-soon page and dashboards probe "matters in the user's scope (ids from
+            # PetitionReach) with a running due date": keyed by id, restricted to running
+            # dates and carrying the columns the due filter and the accusation guard read,
+            # each probe is index-only on PostgreSQL (``include`` is ignored elsewhere)
+            # instead of a heap visit per matter of the scope, most of them long closed.
+            models.Index(
+                fields=["id"],
+                include=["next_due", "kind", "accused_unit", "accused_user"],
+                condition=Q(next_due__isnull=False),
+                name="petition_running_due",
+            ),
+            models.Index(
+                fields=["id"],
+                include=["kind", "accused_unit", "accused_user"],
+                condition=Q(deadline_pending=True),
+                name="petition_pending_scope",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -288,6 +308,11 @@ class PetitionReach(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["petition", "unit"], name="unique_petition_reach")
+        ]
+        indexes = [
+            # The scope is a range on unit_path yielding petition ids: with the id in the
+            # index the range is read index-only, not one heap page per reach row.
+            models.Index(fields=["unit_path", "petition"], name="reach_path_petition"),
         ]
 
     def __str__(self) -> str:

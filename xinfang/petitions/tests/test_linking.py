@@ -116,3 +116,47 @@ def test_dismissed_candidates_stay_dismissed(people) -> None:
         dismiss_candidate(
             SameMatterCandidate.objects.get(pk=candidate.pk), actor=people.town_registrar
         )
+
+
+def test_registration_stores_the_segmented_summary_once(people, monkeypatch) -> None:
+    from xinfang.petitions import linking
+
+    older = [
+        make_petition(people.cast, actor=people.town_registrar, summary=f"反映戊村道路积水第{i}处")
+        for i in range(3)
+    ]
+    # Matters registered without a search have no tokens yet: the first search fills them.
+    assert all(refresh(p).summary_tokens is None for p in older)
+    first = register(
+        people.cast,
+        actor=people.town_registrar,
+        summary="戊村道路积水严重",
+        propose_matches=True,
+    )
+    assert refresh(first.petition).summary_tokens == linking.summary_tokens("戊村道路积水严重")
+    assert all(refresh(p).summary_tokens == linking.summary_tokens(p.summary) for p in older)
+    calls: list[str] = []
+    real = linking._tokens
+    monkeypatch.setattr(linking, "_tokens", lambda text: calls.append(text) or real(text))
+    second = register(
+        people.cast,
+        actor=people.town_registrar,
+        summary="戊村道路积水严重无法通行",
+        full_text="雨天积水",
+        propose_matches=True,
+    )
+    # Only the new matter's own texts are segmented: its summary and its full text.
+    assert calls == ["戊村道路积水严重无法通行", "雨天积水"]
+    assert {c.candidate for c in second.candidates} >= {first.petition}
+
+
+def test_the_background_search_skips_a_deleted_matter(people) -> None:
+    from xinfang.petitions.linking import propose_candidates_for
+    from xinfang.petitions.tasks import propose_candidates_task
+
+    make_petition(people.cast, actor=people.town_registrar, summary="反映己街井盖缺失")
+    later = make_petition(people.cast, actor=people.town_registrar, summary="己街井盖缺失")
+    propose_candidates_task(later.pk)  # huey runs inline in tests
+    assert SameMatterCandidate.objects.filter(petition=later).count() == 1
+    assert propose_candidates_for(later.pk) == 1  # idempotent: the same proposal
+    assert propose_candidates_for(10**9) == 0

@@ -132,7 +132,9 @@ def test_export_petition_facts_command_writes_engine_csv(people: People, tmp_pat
             stdout=stdout,
         )
     facts = read_facts(out)
-    assert facts["item"].to_list() == ["6.1", "6.2", "6.3"]
-    assert facts["value"].to_list() == [66.67, 33.33, 50.0]
+    # The process-duty facts come first: M4 and M5 answered late (2.1); M1 and M5 answered
+    # without a delivery receipt or evidence (2.5); then the three rates.
+    assert facts["item"].to_list() == ["2.1", "2.1", "2.5", "2.5", "6.1", "6.2", "6.3"]
+    assert facts["value"].to_list()[4:] == [66.67, 33.33, 50.0]
     assert read_subjects(subjects)["subject"].to_list() == [f"U{people.cast.unit_a.pk}"]
-    assert "3 条事实" in stdout.getvalue()
+    assert "7 条事实" in stdout.getvalue()

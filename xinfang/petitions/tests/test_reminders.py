@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from xinfang.petitions.choices import NotificationKind, Status
@@ -94,3 +96,76 @@ def test_due_dates_in_the_future_are_not_overdue(people) -> None:
     p = make_petition(people.cast, actor=people.town_registrar)
     run_deadline_job(p.route_due - timedelta(days=1))
     assert not refresh(p).is_overdue
+
+
+def _writes(queries: Any) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")
+    ]
+
+
+def test_second_run_of_the_job_writes_nothing(people, settings) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from xinfang.petitions.services import recompute_deadlines
+
+    settings.XINFANG_REMINDER_DAYS = "route=12,handle=7"
+    today = date(2026, 11, 26)
+    with time_machine.travel("2026-11-22 10:00 +0800", tick=False):
+        overdue = make_petition(
+            people.cast, actor=people.town_registrar, received_on=date(2026, 11, 10)
+        )
+        reminded = make_petition(people.cast, actor=people.town_registrar)
+        # Accepted in late November: the 60-day handling period ends in 2027, a year the
+        # calendar does not cover yet, so the matter waits with a pending due date.
+        pending = transition(
+            make_petition(people.cast, actor=people.town_registrar),
+            Status.ACCEPTED,
+            actor=people.handler_a,
+        )
+    assert refresh(pending).deadline_pending
+    first = run_deadline_job(today)
+    # One overdue notice (counted as marked) and one reminder (queued), both sent.
+    assert (first.marked_overdue, first.queued, first.sent) == (1, 1, 2)
+    with CaptureQueriesContext(connection) as queries:
+        again = run_deadline_job(today)
+    assert (again.recomputed, again.marked_overdue, again.queued, again.sent) == (0, 0, 0, 0)
+    assert _writes(queries) == []
+    assert recompute_deadlines(pending_only=False, today=today) == 0  # nothing stale either
+    assert {n.petition_id for n in Notification.objects.all()} == {overdue.pk, reminded.pk}
+
+
+def test_a_matter_found_overdue_at_registration_gets_its_notice(people) -> None:
+    p = make_petition(people.cast, actor=people.town_registrar, received_on=date(2026, 10, 1))
+    assert refresh(p).is_overdue  # marked by the registration itself, not by the job
+    result = run_deadline_job(date(2026, 11, 22))
+    assert (result.marked_overdue, result.sent) == (0, 1)
+    note = Notification.objects.get(petition=p)
+    assert (note.kind, note.step, note.due) == (NotificationKind.OVERDUE, "route", p.route_due)
+
+
+def test_dispatch_empties_the_whole_outbox_in_batches(people) -> None:
+    sent: list[int] = []
+    from xinfang.petitions import reminders
+
+    for i in range(7):
+        make_petition(
+            people.cast,
+            actor=people.town_registrar,
+            summary=f"事项{i}",
+            received_on=date(2026, 10, 1),
+        )
+    mark_overdue(date(2026, 11, 22))
+    assert Notification.objects.unsent().count() == 7
+    reminders.NOTIFICATION_SENDERS.append(lambda note: sent.append(note.pk))
+    try:
+        assert dispatch_notifications(limit=2) == 2
+        assert dispatch_notifications(batch_size=3) == 5
+        assert dispatch_notifications() == 0
+    finally:
+        reminders.NOTIFICATION_SENDERS.pop()
+    assert sorted(sent) == sorted(Notification.objects.values_list("pk", flat=True))
+    assert not Notification.objects.unsent().exists()

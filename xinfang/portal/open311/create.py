@@ -23,6 +23,7 @@ from xinfang.core.models import AuditAction
 from xinfang.core.personal_data import normalize_phone
 from xinfang.petitions.choices import Kind
 from xinfang.petitions.errors import PetitionError
+from xinfang.petitions.linking import propose_candidates_after_commit
 from xinfang.petitions.services import PetitionerData, register_petition
 from xinfang.portal.models import Open311Client
 from xinfang.portal.open311.feed import public_services
@@ -143,7 +144,11 @@ def create_request(client: Open311Client, data: QueryDict, headers: Any) -> Crea
             ],
             source_reference=f"Open311 #{client.pk}",
             idempotency_key=f"open311:{client.pk}:{key}" if key else None,
+            # The same-matter search runs after commit, off the client's request.
+            propose_matches=False,
         )
+        if registration.created:
+            propose_candidates_after_commit(registration.petition)
     except (PetitionError, TransitionNotAllowed) as exc:
         raise Open311Error(400, str(exc)) from exc
     if registration.created:

@@ -175,6 +175,28 @@ def test_create_registers_an_online_matter_at_the_clients_unit(
     assert Open311Client.objects.get(pk=client.pk).last_used_at is not None
 
 
+def test_create_defers_the_same_matter_search_until_after_commit(
+    portal: Portal, client_key: tuple[Open311Client, str], django_capture_on_commit_callbacks: Any
+) -> None:
+    from xinfang.petitions.models import SameMatterCandidate
+
+    _client, key = client_key
+    earlier = public_matter(portal.office, summary="人民路下水道堵塞,雨天积水严重。")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = Client().post(url("requests", "json"), create_data(key))
+    assert response.status_code == 200
+    new = Petition.objects.exclude(pk=earlier.pk).get()
+    assert not SameMatterCandidate.objects.filter(petition=new).exists()
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert [c.candidate for c in SameMatterCandidate.objects.filter(petition=new)] == [earlier]
+    # A replay of the same request creates nothing and queues no second search.
+    with django_capture_on_commit_callbacks(execute=False) as again:
+        Client().post(url("requests", "json"), create_data(key, idempotency_key="k-1"))
+        Client().post(url("requests", "json"), create_data(key, idempotency_key="k-1"))
+    assert len(again) == 1
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_create_without_or_with_a_wrong_api_key_is_403(portal: Portal, fmt: str) -> None:
     for key in ("", "o311_wrong"):

@@ -210,3 +210,36 @@ def test_a_signed_in_staff_member_submits_as_an_online_petitioner(portal: Portal
 def test_form_page_query_count(portal: Portal, django_assert_max_num_queries: Any) -> None:
     with django_assert_max_num_queries(7):
         assert Client().get(reverse("portal:submit")).status_code == 200
+
+
+def test_same_matter_search_runs_after_commit_not_in_the_request(
+    portal: Portal, django_capture_on_commit_callbacks: Any
+) -> None:
+    from xinfang.petitions.models import SameMatterCandidate
+
+    earlier = submit_and_read_code(Client(), portal.cast.unit_a)
+    assert earlier
+    first = Petition.objects.get()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = submit(Client(), portal.cast.unit_a)
+    assert response.status_code == 302
+    new = Petition.objects.exclude(pk=first.pk).get()
+    # The request itself proposed nothing; the search waits for the commit.
+    assert not SameMatterCandidate.objects.filter(petition=new).exists()
+    assert len(callbacks) == 1
+    callbacks[0]()  # the commit: the huey task runs (inline in tests)
+    assert [c.candidate for c in SameMatterCandidate.objects.filter(petition=new)] == [first]
+    assert Petition.objects.get(pk=new.pk).summary_tokens
+
+
+def test_rate_limit_window_is_not_extended_or_shortened_by_hits(db: Any) -> None:
+    from xinfang.portal.ratelimit import Limit
+
+    limit = Limit("test-window", 3, 3600)
+    with time_machine.travel("2026-11-22 10:00 +0800", tick=False) as clock:
+        assert [limit.hit("addr") for _ in range(3)] == [1, 2, 3]
+        assert limit.exceeded("addr")
+        clock.shift(600)  # past the cache's default timeout: the window still holds
+        assert limit.exceeded("addr") and limit.hit("addr") == 4
+        clock.shift(3000)  # 3,600 s after the first hit: a new window
+        assert not limit.exceeded("addr") and limit.hit("addr") == 1

@@ -23,7 +23,11 @@ class Command(BaseCommand):
             # The worker only drives the database: killing it loses nothing (see docs).
             worker = subprocess.Popen([sys.executable, "-m", "xinfang", "run_huey", "-w", "1"])
         try:
-            call_command("runserver", options["addrport"], use_reloader=False)
+            # insecure_serving: runserver serves /static/ itself even with DEBUG off; a
+            # production deployment serves STATIC_ROOT (collectstatic) from its web server.
+            call_command(
+                "runserver", options["addrport"], use_reloader=False, insecure_serving=True
+            )
         finally:
             if worker is not None:
                 worker.terminate()

@@ -1,15 +1,18 @@
 """``xinfang export_petition_facts --from 2026-01-01 --to 2026-12-31 --out facts.csv``.
 
 Writes the facts CSV of the assessment engine (``subject,item,date,quantity,value,tags,
-note``) from the platform's own records: the three service rates (model rulebook 6.1–6.3)
-and late answers to supervision notices and reminders (3.2, 3.3). Subjects are the units
-with an assessment category (``Unit.category``), each measured on its subtree; ``--unit``
-limits them to one subtree. ``--subjects-out`` also writes the matching subjects CSV.
+note``) from the platform's own records: the process duties of the petition records
+(model rulebook 1.1–2.5, 3.1, 4.1–5.2, ``xinfang.petitions.facts``), late answers to
+supervision notices and reminders (3.2, 3.3) and the three service rates (6.1–6.3).
+Subjects are the units with an assessment category (``Unit.category``), each measured on
+its subtree; ``--unit`` limits them to one subtree. ``--subjects-out`` also writes the
+matching subjects CSV.
 """
 
 from __future__ import annotations
 
 import csv
+from collections import defaultdict
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,7 +23,14 @@ from django.utils import timezone
 
 from xinfang.org.models import Unit
 from xinfang.org.querysets import subtree_q
-from xinfang.petitions.measures import fact_rows, subject_code, unit_measures, write_facts_csv
+from xinfang.petitions.facts import petition_fact_rows
+from xinfang.petitions.measures import (
+    FactRow,
+    fact_rows,
+    subject_code,
+    unit_measures,
+    write_facts_csv,
+)
 from xinfang.supervision.facts import supervision_fact_rows
 
 
@@ -32,7 +42,7 @@ def _date(value: str, name: str) -> date:
 
 
 class Command(BaseCommand):
-    help = "导出信访事项服务指标和督办事实(考评事实表 CSV)"
+    help = "导出信访事项办理程序、督办和服务指标事实(考评事实表 CSV)"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--from", dest="start", required=True, help="期间起 YYYY-MM-DD")
@@ -57,7 +67,12 @@ class Command(BaseCommand):
         today = timezone.localdate()
         rows = []
         unit_list = list(units.order_by("path"))
+        # The process-duty facts of every subject in one pass (one query per item).
+        duties: dict[str, list[FactRow]] = defaultdict(list)
+        for row in petition_fact_rows(start, end, today=today, subjects=unit_list):
+            duties[row.subject].append(row)
         for unit in unit_list:
+            rows.extend(duties.get(subject_code(unit), []))
             rows.extend(fact_rows([unit_measures(unit, start, end, today=today)]))
             rows.extend(supervision_fact_rows(unit, start, end, today=today))
         out = Path(options["out"])

@@ -1,0 +1,461 @@
+"""Guards and effects of the workflow steps, one per step of :data:`~.table.STEPS`.
+
+A step's effect runs inside :func:`~.transitions.transition` on a :class:`Ctx`: its guards
+raise :class:`~xinfang.petitions.errors.GuardFailed` with a Chinese message citing the rule
+of law; it fills ``ctx.changes`` (the columns written with the status), ``ctx.record`` (the
+timeline payload) and ``ctx.after`` (rows created once the compare-and-swap has won).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TypeVar
+
+from xinfang.org.access import can
+from xinfang.org.models import Unit, User
+from xinfang.petitions.choices import (
+    Channel,
+    Kind,
+    Outcome,
+    PetitionerRole,
+    Rating,
+    ReviewLevel,
+    RouteMode,
+    Stage,
+    Status,
+)
+from xinfang.petitions.errors import AccusationRoutingRefused, GuardFailed
+from xinfang.petitions.models import (
+    Answer,
+    Petition,
+    PetitionReach,
+    ReturnVisit,
+    ReviewRequest,
+    RouteHandover,
+)
+from xinfang.petitions.units import highest_level, next_body_up, territorial_level
+from xinfang.petitions.workflow.table import Step, review_request
+
+__all__ = [
+    "EFFECTS",
+    "RETURN_VISIT_COSIGNERS",
+    "Ctx",
+    "check_not_accused",
+    "return_visit_required",
+]
+
+S = Status
+T = TypeVar("T")
+
+
+@dataclass
+class Ctx:
+    petition: Petition
+    step: Step
+    actor: Any
+    reason: str
+    payload: dict[str, Any]
+    today: date
+    as_petitioner: bool
+    changes: dict[str, Any] = field(default_factory=dict)
+    after: list[Callable[[], Any]] = field(default_factory=list)
+    record: dict[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------
+# Guards and effects, one per step. Guards raise GuardFailed with a Chinese message.
+
+
+def _require(cond: bool, message: str) -> None:
+    if not cond:
+        raise GuardFailed(message)
+
+
+def _required(value: T | None, message: str) -> T:
+    """``value`` itself, or ``GuardFailed(message)`` when it is missing."""
+    if value is None:
+        raise GuardFailed(message)
+    return value
+
+
+def _date(value: Any, default: date) -> date:
+    if value in (None, ""):
+        return default
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def _unit(value: Any) -> Unit:
+    if isinstance(value, Unit):
+        return value
+    try:
+        return Unit.objects.get(pk=int(value), is_active=True)
+    except (Unit.DoesNotExist, TypeError, ValueError) as exc:
+        raise GuardFailed("请选择有效的单位") from exc
+
+
+def check_not_accused(petition: Petition, unit: Unit) -> None:
+    """An accusation is never handed to the unit it accuses, nor to one inside it, nor to the
+    unit of the accused person (条例 Art. 30). The discipline body is the norm."""
+    if petition.kind != Kind.ACCUSATION:
+        return
+    accused = petition.accused_unit
+    if (
+        accused is not None
+        and unit.path.startswith(accused.path)
+        and not (unit.is_discipline_body and unit.pk != accused.pk)
+    ):
+        raise AccusationRoutingRefused(
+            "检举控告事项不得转送、交办给被检举控告的单位(《信访工作条例》第三十条),"
+            "请转送纪检监察机关或有权处理的机关"
+        )
+    accused_user = petition.accused_user
+    if accused_user is not None and accused_user.unit_id == unit.pk:
+        raise AccusationRoutingRefused(
+            "检举控告事项不得转送、交办给被检举控告人所在单位(《信访工作条例》第三十条)"
+        )
+
+
+def _add_reach(petition: Petition, unit: Unit) -> None:
+    PetitionReach.objects.get_or_create(
+        petition=petition, unit=unit, defaults={"unit_path": unit.path}
+    )
+
+
+def _level_after(petition: Petition, unit: Unit) -> str:
+    return highest_level([petition.level_reached, territorial_level(unit)])
+
+
+def _route(ctx: Ctx) -> None:
+    p = ctx.petition
+    to_unit = _unit(ctx.payload.get("to_unit"))
+    _require(to_unit.pk != p.responsible_unit_id, "不能转送给本单位")
+    check_not_accused(p, to_unit)
+    mode = ctx.payload.get("mode") or RouteMode.FORWARD
+    _require(mode in RouteMode.values, "转交办方式无效")
+    report_due = ctx.payload.get("report_due")
+    report_due = _date(report_due, ctx.today) if report_due else None
+    _require(report_due is None or report_due >= ctx.today, "要求报结日期不能早于今天")
+    from_unit = p.responsible_unit
+    ctx.changes.update(
+        responsible_unit=to_unit,
+        routed_on=ctx.today,
+        handler=None,
+        level_reached=_level_after(p, to_unit),
+    )
+    if mode == RouteMode.ASSIGN:
+        # 交办: the assigning office expects a completion report (结案报告) by report_due.
+        ctx.changes["report_due_given"] = report_due
+        ctx.changes["report_required"] = True
+    ctx.record.update(to_unit=to_unit.pk, mode=mode)
+
+    def after() -> None:
+        RouteHandover.objects.create(
+            petition=p,
+            mode=mode,
+            from_unit=from_unit,
+            to_unit=to_unit,
+            routed_by=ctx.actor if isinstance(ctx.actor, User) else None,
+            routed_on=ctx.today,
+            note=str(ctx.payload.get("note") or ""),
+            report_due=report_due if mode == RouteMode.ASSIGN else None,
+        )
+        _add_reach(p, to_unit)
+
+    ctx.after.append(after)
+
+
+def _last_handover(petition: Petition) -> RouteHandover | None:
+    return (
+        RouteHandover.objects.select_related("from_unit")
+        .filter(petition=petition, to_unit=petition.responsible_unit)
+        .order_by("-routed_on", "-pk")
+        .first()
+    )
+
+
+def _object(ctx: Ctx) -> None:
+    p = ctx.petition
+    handover = _required(_last_handover(p), "该事项不是转送交办而来,无需提出异议")
+    # Art. 23: a receiving body that is not competent objects within 5 working days.
+    _require(
+        p.objection_due is None or ctx.today <= p.objection_due,
+        f"已超过异议期限({p.objection_due}),不能再提出异议(《信访工作条例》第二十三条)",
+    )
+    ctx.changes.update(responsible_unit=handover.from_unit, handler=None)
+
+    def after() -> None:
+        RouteHandover.objects.filter(pk=handover.pk).update(
+            objected_on=ctx.today, objection_reason=ctx.reason
+        )
+
+    ctx.after.append(after)
+
+
+def _not_after_final(p: Petition) -> None:
+    _require(
+        not p.after_final,
+        "该事项为复核终结后以同一事实和理由再次提出,不再受理(《信访工作条例》第三十六条)",
+    )
+
+
+def _accept(ctx: Ctx) -> None:
+    _not_after_final(ctx.petition)
+    ctx.changes["accepted_on"] = ctx.today
+    ctx.record["notice"] = str(ctx.payload.get("notice") or "")
+
+
+def _not_accept(ctx: Ctx) -> None:
+    ctx.changes["closed_on"] = ctx.today
+
+
+def _link(ctx: Ctx) -> None:
+    target = ctx.payload.get("target")
+    if not isinstance(target, Petition):
+        raise GuardFailed("请选择要并入的事项")
+    _require(target.pk != ctx.petition.pk, "不能与自身关联")
+    ctx.changes["closed_on"] = ctx.today
+    ctx.record["target"] = target.pk
+
+
+def _start_handling(ctx: Ctx) -> None:
+    handler = ctx.payload.get("handler") or ctx.actor
+    if not isinstance(handler, User):
+        try:
+            handler = User.objects.get(pk=int(handler))
+        except (User.DoesNotExist, TypeError, ValueError) as exc:
+            raise GuardFailed("请选择承办人") from exc
+    _require(
+        can(handler, "handle", ctx.petition.responsible_unit.path),
+        "承办人须为责任单位有办理权限的工作人员",
+    )
+    ctx.changes["handler"] = handler
+    ctx.record["handler"] = handler.pk
+
+
+def _answer_fields(ctx: Ctx) -> dict[str, Any]:
+    p = ctx.payload
+    outcome = p.get("outcome")
+    _require(outcome in Outcome.values, "请选择处理意见:支持、解释说明或不予支持(第三十二条)")
+    for key, label in (("facts", "事实"), ("reasons", "理由"), ("legal_basis", "依据")):
+        _require(bool(str(p.get(key) or "").strip()), f"答复意见须写明{label}(第三十二条)")
+    return {
+        "outcome": outcome,
+        "request": str(p.get("request") or ""),
+        "facts": str(p["facts"]),
+        "reasons": str(p["reasons"]),
+        "legal_basis": str(p["legal_basis"]),
+    }
+
+
+def _create_answer(ctx: Ctx, stage: str, unit: Unit, route: str) -> None:
+    fields = _answer_fields(ctx)
+    ctx.changes["outcome"] = fields["outcome"]
+    ctx.record["outcome"] = fields["outcome"]
+
+    def after() -> None:
+        answer = Answer.objects.create(
+            petition=ctx.petition,
+            stage=stage,
+            unit=unit,
+            answered_by=ctx.actor,
+            answered_on=ctx.today,
+            review_route=route,
+            **fields,
+        )
+        if stage != Stage.HANDLING:
+            level = ReviewLevel.REVIEW if stage == Stage.REVIEW else ReviewLevel.REREVIEW
+            ReviewRequest.objects.filter(petition=ctx.petition, level=level).update(
+                opinion=answer, decided_on=ctx.today, is_final=(stage == Stage.REREVIEW)
+            )
+
+    ctx.after.append(after)
+
+
+def _default_route(unit: Unit, kind: str) -> str:
+    body = next_body_up(unit)
+    name = body.name if body else "上一级行政机关"
+    what = "复查" if kind == "review" else "复核"
+    return f"如对本意见不服,可自收到之日起30日内向{name}请求{what}"
+
+
+def _answer(ctx: Ctx) -> None:
+    p = ctx.petition
+    route = str(ctx.payload.get("review_route") or _default_route(p.responsible_unit, "review"))
+    _create_answer(ctx, Stage.HANDLING, p.responsible_unit, route)
+    ctx.changes["answered_on"] = ctx.today
+
+
+RETURN_VISIT_COSIGNERS = 5
+
+
+def return_visit_required(p: Petition) -> bool:
+    """Is a return visit (回访) required before the matter may be closed (domain.md §4)?
+
+    - collective visits (集体访);
+    - co-signed petitions of five or more signers (联名信): the petitioner and co-signers,
+      not an agent, counted on any written channel;
+    - repeat matters (重复信访): the matter belongs to a same-matter group;
+    - matters from above: handed down by a higher office on intake (forwarded / assigned),
+      assigned (交办) on a hand-over, or handed over by a unit above the responsible one.
+    """
+    if p.channel in (Channel.COLLECTIVE_VISIT, Channel.FORWARDED, Channel.ASSIGNED):
+        return True
+    if p.group_id is not None or p.report_required:
+        return True
+    signers = p.petitioners.filter(
+        role__in=(PetitionerRole.PRIMARY, PetitionerRole.COSIGNER)
+    ).count()
+    if signers >= RETURN_VISIT_COSIGNERS:
+        return True
+    responsible_path = p.responsible_unit.path
+    return any(
+        responsible_path.startswith(from_path) and responsible_path != from_path
+        for from_path in RouteHandover.objects.filter(
+            petition=p, to_unit_id=p.responsible_unit_id
+        ).values_list("from_unit__path", flat=True)
+    )
+
+
+def _evaluate(ctx: Ctx) -> None:
+    rating = ctx.payload.get("rating")
+    _require(rating in Rating.values, "请选择评价:满意、基本满意或不满意")
+    ctx.record["rating"] = rating
+
+    def after() -> None:
+        ReturnVisit.objects.create(
+            petition=ctx.petition,
+            visited_on=ctx.today,
+            method=str(ctx.payload.get("method") or ("网上评价" if ctx.as_petitioner else "")),
+            rating=str(rating),
+            note=str(ctx.payload.get("note") or ""),
+            by_petitioner=ctx.as_petitioner,
+            recorded_by=ctx.actor if isinstance(ctx.actor, User) else None,
+        )
+
+    ctx.after.append(after)
+
+
+def _close(ctx: Ctx) -> None:
+    p = ctx.petition
+    if p.status == S.ANSWERED:
+        _require(
+            not return_visit_required(p),
+            "该事项须先回访并请信访人评价后方可办结(联名5人以上、重复信访、上级转交办、集体访)",
+        )
+    ctx.changes["closed_on"] = ctx.today
+
+
+def _request_window(ctx: Ctx, due: date | None, anchor: date | None, what: str) -> date:
+    requested_on = _date(ctx.payload.get("requested_on"), ctx.today)
+    _require(requested_on <= ctx.today, "申请日期不能晚于今天")
+    received = _required(anchor, f"尚无可申请{what}的意见")
+    _require(requested_on >= received, "申请日期不能早于收到意见的日期")
+    _require(
+        due is None or requested_on <= due,
+        f"已超过申请{what}期限({due}),请求{what}须在收到意见之日起30日内提出",
+    )
+    return requested_on
+
+
+def _reviewing_unit(ctx: Ctx, below: Unit) -> Unit:
+    chosen = ctx.payload.get("reviewing_unit")
+    unit = _required(
+        _unit(chosen) if chosen else next_body_up(below), "没有上一级机关可以受理该申请"
+    )
+    _require(below.path.startswith(unit.path) and unit.pk != below.pk, "复查(复核)机关须为上级机关")
+    check_not_accused(ctx.petition, unit)
+    return unit
+
+
+def _not_requested_yet(p: Petition, level: str, what: str) -> None:
+    _require(
+        not ReviewRequest.objects.filter(petition=p, level=level).exists(),
+        f"该事项已申请过{what}",
+    )
+
+
+def _file_request(ctx: Ctx, level: str, requested_on: date, unit: Unit) -> None:
+    """Create the request once the move has won; the reviewing body then reaches the matter."""
+    ctx.record["reviewing_unit"] = unit.pk
+
+    def after() -> None:
+        ReviewRequest.objects.create(
+            petition=ctx.petition,
+            level=level,
+            requested_on=requested_on,
+            reason=ctx.reason,
+            reviewing_unit=unit,
+            by_petitioner=ctx.as_petitioner,
+        )
+        _add_reach(ctx.petition, unit)
+
+    ctx.after.append(after)
+
+
+def _pending_request(ctx: Ctx, level: str) -> ReviewRequest:
+    # The grant of a review step is checked on this request's unit, so it exists here.
+    return _required(review_request(ctx.petition, level), "数据不完整,请刷新后重试")
+
+
+def _request_review(ctx: Ctx) -> None:
+    p = ctx.petition
+    _not_requested_yet(p, ReviewLevel.REVIEW, "复查")
+    received = p.answer_delivered_on or p.answered_on
+    requested_on = _request_window(ctx, p.review_request_due, received, "复查")
+    unit = _reviewing_unit(ctx, p.responsible_unit)
+    ctx.changes.update(review_requested_on=requested_on, level_reached=_level_after(p, unit))
+    _file_request(ctx, ReviewLevel.REVIEW, requested_on, unit)
+
+
+def _review_opinion(ctx: Ctx) -> None:
+    request = _pending_request(ctx, ReviewLevel.REVIEW)
+    route = str(
+        ctx.payload.get("review_route") or _default_route(request.reviewing_unit, "rereview")
+    )
+    _create_answer(ctx, Stage.REVIEW, request.reviewing_unit, route)
+    ctx.changes["review_decided_on"] = ctx.today
+
+
+def _request_rereview(ctx: Ctx) -> None:
+    p = ctx.petition
+    review = _required(review_request(p, ReviewLevel.REVIEW), "须先有复查意见方可申请复核")
+    _require(review.decided_on is not None, "须先有复查意见方可申请复核")
+    _not_requested_yet(p, ReviewLevel.REREVIEW, "复核")
+    # Art. 36: within 30 days of receiving the written review opinion.
+    received = p.review_delivered_on or p.review_decided_on
+    requested_on = _request_window(ctx, p.rereview_request_due, received, "复核")
+    unit = _reviewing_unit(ctx, review.reviewing_unit)
+    ctx.changes.update(
+        rereview_requested_on=requested_on,
+        rereview_pause_days=0,
+        level_reached=_level_after(p, unit),
+    )
+    _file_request(ctx, ReviewLevel.REREVIEW, requested_on, unit)
+
+
+def _rereview_opinion(ctx: Ctx) -> None:
+    _require(not ctx.petition.hearing_open, "听证尚未结束,不能出具复核意见")
+    request = _pending_request(ctx, ReviewLevel.REREVIEW)
+    _create_answer(ctx, Stage.REREVIEW, request.reviewing_unit, "本复核意见为终结意见")
+    ctx.changes.update(is_final=True, closed_on=ctx.today)
+
+
+EFFECTS: dict[str, Callable[[Ctx], None]] = {
+    "route": _route,
+    "object": _object,
+    "accept": _accept,
+    "not_accept": _not_accept,
+    "link": _link,
+    "start_handling": _start_handling,
+    "answer": _answer,
+    "evaluate": _evaluate,
+    "close": _close,
+    "request_review": _request_review,
+    "review_opinion": _review_opinion,
+    "request_rereview": _request_rereview,
+    "rereview_opinion": _rereview_opinion,
+}
