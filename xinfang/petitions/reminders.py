@@ -103,10 +103,12 @@ def mark_overdue(today: date) -> int:
     ones marked now, those a transition or registration found already overdue, and those
     a run that crashed between the two steps left behind.
     """
-    with transaction.atomic():
-        marked = Petition.objects.filter(
-            next_due__isnull=False, next_due__lt=today, is_overdue=False
-        ).update(is_overdue=True, overdue_since=F("next_due"))
+    due = Petition.objects.filter(next_due__isnull=False, next_due__lt=today, is_overdue=False)
+    marked = 0
+    # Probe first (the partial next_due index): a run with nothing to mark issues no write.
+    if due.exists():
+        with transaction.atomic():
+            marked = due.update(is_overdue=True, overdue_since=F("next_due"))
     rows = Petition.objects.filter(next_due__isnull=False, next_due__lt=today, is_overdue=True)
     _queue(_not_yet_notified(rows, NotificationKind.OVERDUE), NotificationKind.OVERDUE)
     return marked

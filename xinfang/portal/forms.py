@@ -116,7 +116,8 @@ class UnitTreeChoiceField(forms.ModelChoiceField):
         if self.base_depth is None:
             self.base_depth = {}
         if "base" not in self.base_depth:
-            self.base_depth["base"] = self.queryset.aggregate(base=Min("depth"))["base"] or 0
+            units = self.queryset if self.queryset is not None else Unit.objects.none()
+            self.base_depth["base"] = units.aggregate(base=Min("depth"))["base"] or 0
         return self.base_depth["base"]
 
     def label_from_instance(self, obj: Any) -> str:

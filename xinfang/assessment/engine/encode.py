@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-__all__ = ["dense_codes", "lookup_codes"]
+__all__ = ["CHUNK", "dense_codes", "lookup_codes"]
 
 # Above this many distinct values the direct-address table stops fitting in cache and
 # the Categorical cast is as good.

@@ -15,6 +15,7 @@ number of facts.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,7 +23,7 @@ import numpy as np
 import polars as pl
 
 from xinfang.assessment.engine.compile import Compiled
-from xinfang.assessment.engine.encode import dense_codes, lookup_codes
+from xinfang.assessment.engine.encode import CHUNK, dense_codes, lookup_codes
 from xinfang.assessment.engine.validate import locate, validate_facts, validate_reduced
 
 __all__ = ["Reduced", "first_occurrences", "per_fact", "raw_points", "reduce_facts"]
@@ -205,6 +206,8 @@ def _sums(c: Compiled, inside: pl.Expr | None) -> list[pl.Expr]:
 
 
 Decode = Callable[[pl.Series], pl.Series]
+# The sums of ``_wanted`` that are a column of the facts as it stands.
+_PLAIN = {"q": "quantity", "v": "value"}
 
 
 def _subject_codes(df: pl.DataFrame, n_items: int) -> tuple[np.ndarray, int, Decode]:
@@ -273,36 +276,59 @@ def _group(
 def _dense_group(
     c: Compiled,
     df: pl.DataFrame,
-    key: np.ndarray,
+    codes: np.ndarray,
     n_keys: int,
     decode: Decode,
     inside: pl.Expr | None,
 ) -> pl.DataFrame:
     """The reduction without tags or years: the same rows as :func:`_group`, by bincount.
 
-    ``key`` (subject code × items + item index) addresses a dense subjects × items
-    array, so each sum is one ``numpy.bincount`` over the facts instead of a hash
-    group_by. Sums skip nulls as Polars' ``sum`` does (only the rows with a value are
-    read); a group is kept when it has a fact, even outside the period (``n`` = 0).
+    The key (subject code × items + item index) addresses a dense subjects × items
+    array, so each sum is a ``numpy.bincount`` over the facts instead of a hash
+    group_by. Sums skip nulls as Polars' ``sum`` does: a sum whose rows all count is
+    taken slice by slice (:data:`CHUNK` rows: the key and the weights of a slice stay a
+    few MB, read in place), the others over only the rows that count (few, for values).
+    A group is kept when it has a fact, even outside the period (``n`` = 0).
     """
     n_items = len(c.codes)
-    present = np.bincount(key, minlength=n_keys)
-    groups = np.flatnonzero(present)
-    rows = None if inside is None else df.select(pl.arg_where(inside)).to_series().to_numpy()
-    in_key = key if rows is None else key[rows]
-    n = present if rows is None else np.bincount(in_key, minlength=n_keys)
-    sums: dict[str, pl.Series] = {}
+    eff = df["eff"].to_numpy()
+
+    def key_of(rows: slice | np.ndarray) -> np.ndarray:
+        key = np.multiply(codes[rows], n_items, dtype=np.int64)
+        key += eff[rows]
+        return key
+
+    full: dict[str, pl.Series] = {}
+    picked: dict[str, pl.Expr] = {}
     for name, expr in _wanted(c).items():
-        keep = expr.is_not_null() if inside is None else expr.is_not_null() & inside
-        # Filtered in Polars: only the rows with a value are copied out (few, for values).
-        weights = df.select(expr.filter(keep)).to_series()
-        if weights.len() == df.height:
-            sel = key
+        # A plain column is read in place (``select`` would copy it into one chunk).
+        weights = df[_PLAIN[name]] if name in _PLAIN else df.select(expr).to_series()
+        if inside is None and not weights.null_count():
+            full[name] = weights.cast(pl.Float64)
         else:
-            sel = key[df.select(pl.arg_where(keep)).to_series().to_numpy()]
-        total = np.bincount(sel, weights=weights.cast(pl.Float64).to_numpy(), minlength=n_keys)
-        sums[name] = pl.Series(name, total[groups], dtype=pl.Float64)
-    small = pl.DataFrame([*sums.values(), pl.Series("n", n[groups], dtype=pl.UInt32)])
+            picked[name] = expr.is_not_null() if inside is None else expr.is_not_null() & inside
+    present = np.zeros(n_keys, dtype=np.int64)
+    totals: dict[str, np.ndarray] = {name: np.zeros(n_keys) for name in full}
+    for start in range(0, df.height, CHUNK):
+        rows = slice(start, start + CHUNK)
+        key = key_of(rows)
+        present += np.bincount(key, minlength=n_keys)
+        for name, weights in full.items():
+            part = weights.slice(start, CHUNK).to_numpy()
+            totals[name] += np.bincount(key, weights=part, minlength=n_keys)
+    for name, keep in picked.items():
+        idx = df.select(pl.arg_where(keep)).to_series().to_numpy()
+        values = df.select(_wanted(c)[name].filter(keep)).to_series().cast(pl.Float64)
+        totals[name] = np.bincount(key_of(idx), weights=values.to_numpy(), minlength=n_keys)
+    if inside is None:
+        n = present
+    else:
+        n = np.bincount(
+            key_of(df.select(pl.arg_where(inside)).to_series().to_numpy()), minlength=n_keys
+        )
+    groups = np.flatnonzero(present)
+    columns = [pl.Series(name, totals[name][groups], dtype=pl.Float64) for name in _wanted(c)]
+    small = pl.DataFrame([*columns, pl.Series("n", n[groups], dtype=pl.UInt32)])
     return small.with_columns(
         subject=decode(pl.Series(groups // n_items)),
         eff=pl.Series(groups % n_items, dtype=pl.Int32),
@@ -337,21 +363,26 @@ def reduce_facts(
         typed.append(pl.col("value").cast(pl.Float64))
     df = first_occurrences(c, facts.with_columns(typed) if typed else facts)
     n_items = len(c.codes)
-    codes, n_subjects, decode = _subject_codes(df, n_items)
-    df = df.with_columns(eff=_item_index(c, df))
+    # The two encodings are independent, and Polars and numpy release the GIL while
+    # they work: run them side by side.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        subject_codes = pool.submit(_subject_codes, df, n_items)
+        eff = _item_index(c, df)
+        codes, n_subjects, decode = subject_codes.result()
+    df = df.with_columns(eff=eff)
     validate_facts(c, df)
-    # One integer key per fact: subject code × items + item index (no nulls once valid).
-    key = np.multiply(codes, n_items, dtype=np.int64)
-    key += df["eff"].to_numpy()
     yearly = any(s.yearly for s in c.rulebook.sections)
     years = _years(df, period) if yearly else [0]
     inside = None if period is None else pl.col("date").is_between(period[0], period[1])
     tagged = df["tags"].null_count() < df.height
     if tagged or yearly:
+        # One integer key per fact: subject code × items + item index (no nulls once valid).
+        key = np.multiply(codes, n_items, dtype=np.int64)
+        key += df["eff"].to_numpy()
         small = _group(c, df.with_columns(_k=pl.Series(key)), decode, yearly, inside)
+        del key
     else:
-        small = _dense_group(c, df, key, n_subjects * n_items, decode, inside)
-    del key
+        small = _dense_group(c, df, codes, n_subjects * n_items, decode, inside)
     names = c.items.select(pl.col("idx").alias("eff"), pl.col("code").alias("item"))
     small = small.join(names, on="eff", how="left")
     # Combinations (tags, categories, subjects) cover every fact, even outside the period.

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -109,6 +112,39 @@ def test_due_list_shows_due_soon_and_overdue_with_bounded_queries(
         body = client.get(reverse("petitions:due")).content.decode()
     assert soon.summary in body and late.summary in body and later.summary not in body
     assert "已超期" in body
+
+
+def test_due_list_pages_a_long_list_and_counts_it_once(people, monkeypatch) -> None:
+    from xinfang.petitions import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    today = timezone.localdate()
+    made = [
+        make_petition(
+            people.cast,
+            actor=people.town_registrar,
+            summary=f"临期事项{i}号",
+            received_on=today - timedelta(days=40 + i),
+        )
+        for i in range(3)
+    ]
+    client = _client(people.handler_a)
+
+    def due_page(query: str = "") -> tuple[Any, int]:
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("petitions:due") + query).context["page_obj"]
+        counts = sum("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
+        return page, counts
+
+    (first, first_counts), (second, _) = due_page(), due_page("?page=2")
+    assert first.paginator.count == 3 and first.has_next()
+    shown = [p.pk for p in first] + [p.pk for p in second]
+    assert sorted(shown) == sorted(p.pk for p in made)
+    assert first_counts == 2  # the due list and the pending matters
+    # A list that fits on one page is read once: only the pending matters are counted.
+    Petition.objects.filter(pk=made[0].pk).update(next_due=None)
+    short, short_counts = due_page()
+    assert short.paginator.count == 2 and not short.has_next() and short_counts == 1
 
 
 def test_detail_offers_only_the_steps_the_user_may_take(people) -> None:
