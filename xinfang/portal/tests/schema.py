@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-SCHEMA_DIR = Path("/work/shared/open311-schema")
+# A copy of shared/open311-schema (the Open311 project's published schemas), so the tests
+# do not depend on where the repository is checked out.
+SCHEMA_DIR = Path(__file__).resolve().parent / "open311_schema"
 _TYPES: dict[str, Any] = {
     "string": str,
     "boolean": bool,

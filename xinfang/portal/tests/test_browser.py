@@ -4,6 +4,8 @@ the answer the responsible unit gave (through the services, as staff would)."""
 from __future__ import annotations
 
 import importlib
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,8 @@ from xinfang.portal.tests.helpers import answer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SCREENS = Path("/work/screens")
+# Screenshots for review go where SCREENSHOT_DIR says (default: a temporary folder).
+SCREENS = Path(os.environ.get("SCREENSHOT_DIR") or tempfile.gettempdir()) / "xinfang-screens"
 PHONE = "13955556666"
 
 
