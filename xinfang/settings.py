@@ -44,6 +44,8 @@ SECRET_KEY = env_str("XINFANG_SECRET_KEY", "django-insecure-development-only-key
 ALLOWED_HOSTS = env_list("XINFANG_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 DATA_DIR = Path(env_str("XINFANG_DATA_DIR", str(PROJECT_DIR / "var")))
 PRODUCTION = env_bool("XINFANG_PRODUCTION", False)
+# The SQLite database and the worker's SQLite queue live here; a fresh checkout has no var/.
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 INSTALLED_APPS = [
     "xinfang.core.admin_apps.XinfangAdminConfig",
