@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "xinfang.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # core (issue 6): renews the idle timeout at most once a minute, not on every request.
+    "xinfang.core.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -157,9 +159,10 @@ MEDIA_ROOT = Path(env_str("XINFANG_MEDIA_ROOT", str(DATA_DIR / "attachments")))
 XINFANG_MAX_UPLOAD_BYTES = env_int("XINFANG_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = XINFANG_MAX_UPLOAD_BYTES + 1024 * 1024
 
-# Sessions expire after inactivity.
+# Sessions expire after inactivity: SessionRefreshMiddleware renews the expiry at most once
+# a minute (core, issue 6: saving the session on every request cost a write per page view).
 SESSION_COOKIE_AGE = env_int("XINFANG_SESSION_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -175,6 +178,15 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# core (issue 6): gunicorn worker processes of `xinfang serve --production`. One per core
+# (at least 2): with PostgreSQL on the same machine a third worker on 2 cores raised the due
+# page's p99 from 41 to 55 ms (bench/results/province.md). Use 2 x cores + 1 when the
+# database runs elsewhere.
+XINFANG_WEB_WORKERS = env_int("XINFANG_WEB_WORKERS", max(2, os.cpu_count() or 1))
+# core (issue 6): reverse proxies (addresses or networks) whose X-Forwarded-For is believed,
+# e.g. 127.0.0.1 for an nginx on the same machine; empty = REMOTE_ADDR is the client.
+XINFANG_TRUSTED_PROXIES = env_list("XINFANG_TRUSTED_PROXIES", [])
 
 # Login throttling: this many failures for one account or address within the window lock it.
 XINFANG_LOGIN_MAX_FAILURES = env_int("XINFANG_LOGIN_MAX_FAILURES", 5)

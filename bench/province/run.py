@@ -283,6 +283,11 @@ def busiest_township_handler() -> tuple[Any, Any]:
     return unit, grant.user
 
 
+def _load() -> str:
+    """The 1/5/15-minute load averages: the machine is shared, so each run records them."""
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def due_page(report: Report, server: web.Server, quick: bool, connections: int) -> None:
     import re
 
@@ -302,17 +307,19 @@ def due_page(report: Report, server: web.Server, quick: bool, connections: int) 
     numbers = re.findall(r"XF\d{11}", page)
     bare_numbers = re.findall(r"XF\d{11}", bare)
     same = status == 200 and bare_status == 200 and list(dict.fromkeys(numbers)) == bare_numbers
-    for _ in range(10):  # warm both
+    for _ in range(10 * server.workers):  # warm both, in every worker
         web.fetch(page_url, cookie=cookie)
         web.fetch(bare_url, cookie=cookie)
     seconds = 5 if quick else 15
+    load = _load()
     app = web.run_wrk(page_url, seconds=seconds, connections=connections, cookie=cookie)
     base = web.run_wrk(bare_url, seconds=seconds, connections=connections, cookie=cookie)
     share = app.rps / base.rps
     report.add(
         "due",
         f"due-soon page, handler of {unit.name} ({scope_rows:,} matters in scope, "
-        f"{due_rows:,} due/overdue), wrk {connections} connections {seconds} s",
+        f"{due_rows:,} due/overdue), {server.describe()}, wrk {connections} connections "
+        f"{seconds} s",
         f"{app.rps:.0f} req/s, p50 {app.p50_ms:.1f} ms, p99 {app.p99_ms:.1f} ms",
         f"bare view, same rows: {base.rps:.0f} req/s, p50 {base.p50_ms:.1f} ms, "
         f"p99 {base.p99_ms:.1f} ms",
@@ -323,7 +330,8 @@ def due_page(report: Report, server: web.Server, quick: bool, connections: int) 
         + (f" ({app.errors} errors)" if app.errors else ""),
     )
     report.notes.append(
-        f"due page: {len(set(numbers))} rows shown, identical to the bare view's: {same}"
+        f"due page: {len(set(numbers))} rows shown, identical to the bare view's: {same}; "
+        f"load average before: {load}, after: {_load()}"
     )
 
 
@@ -417,6 +425,7 @@ def submissions(report: Report, server: web.Server, quick: bool, connections: in
     tmp = Path(tempfile.mkdtemp(prefix="xinfang-bench-"))
     results: dict[str, Any] = {}
     before = Petition.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    load = _load()
     for label, path, bodies in (
         ("portal", "/portal/submit/", portal_bodies),
         ("open311", "/open311/v2/requests.json", open311_bodies),
@@ -466,7 +475,8 @@ def submissions(report: Report, server: web.Server, quick: bool, connections: in
         report.add(
             "submit",
             f"{'portal 网上信访 form' if label == 'portal' else 'Open311 POST requests.json'}"
-            f" → register_petition, wrk {connections} connections {seconds} s",
+            f" → register_petition, {server.describe()}, wrk {connections} connections "
+            f"{seconds} s",
             f"{res.rps:.1f} req/s, p50 {res.p50_ms:.0f} ms, p99 {res.p99_ms:.0f} ms",
             f"bare one-row insert view: {bare.rps:.0f} req/s, p99 {bare.p99_ms:.1f} ms",
             f"{share:.1%} of the bare view's req/s",
@@ -479,7 +489,7 @@ def submissions(report: Report, server: web.Server, quick: bool, connections: in
         f"submissions: bare insert committed {bare_created:,} rows for {bare.requests:,} requests; "
         f"20 portal + 20 Open311 replays with the same idempotency keys created "
         f"{duplicates} new matters; Open311 replays returned the first matter's number: "
-        f"{replayed_same}"
+        f"{replayed_same}; load average before: {load}, after: {_load()}"
     )
     # Leave the province as generated: remove what the submissions created.
     Petition.objects.filter(pk__gt=before).delete()
@@ -845,6 +855,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--connections", type=int, default=2, help="wrk connections")
     parser.add_argument("--profile", action="store_true", help="cProfile summaries too")
     parser.add_argument("--output", default="", help="default bench/results/province.md")
+    parser.add_argument(
+        "--server",
+        choices=("gunicorn", "runserver"),
+        default="gunicorn",
+        help="what serves the app and the bare views (the same process for both)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=0, help="gunicorn workers (default XINFANG_WEB_WORKERS)"
+    )
     args = parser.parse_args(argv)
     url = args.db_url
     common.check_not_test_db(url)
@@ -864,7 +883,10 @@ def main(argv: list[str] | None = None) -> None:
             report.notes.append(f"due / submit not measured: {web.WRK_HINT}")
             print(web.WRK_HINT, file=sys.stderr)
         else:
-            server = web.Server(url)
+            from django.conf import settings
+
+            workers = args.workers or settings.XINFANG_WEB_WORKERS
+            server = web.Server(url, kind=args.server, workers=workers)
             try:
                 if "due" in only:
                     due_page(report, server, args.quick, args.connections)

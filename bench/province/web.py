@@ -1,9 +1,10 @@
 """The web side of the benchmark: a server process, wrk, and small HTTP helpers.
 
-No production WSGI server (gunicorn, waitress, uvicorn) is installed, so the server is
-Django's threaded ``runserver`` — the same one ``xinfang serve`` runs — started once with
-the bench settings. The product's page and its bare baseline are measured against the same
-server process, one after the other, so the ratio compares the views and not the servers.
+The server is gunicorn running ``xinfang.wsgi:application`` with the bench settings, as
+``xinfang serve --production`` runs it (``--server runserver`` measures Django's threaded
+``runserver``, what ``xinfang serve`` runs for the demo and what the first runs used).
+The product's page and its bare baseline are measured against the same server process
+(same workers), one after the other, so the ratio compares the views and not the servers.
 """
 
 from __future__ import annotations
@@ -37,11 +38,15 @@ def free_port() -> int:
 
 
 class Server:
-    """``manage.py runserver --noreload`` (threaded) on a free loopback port."""
+    """The app on a free loopback port: gunicorn (``workers`` sync processes, one thread
+    each, the command line of ``xinfang serve --production``) or ``runserver --noreload``."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, kind: str = "gunicorn", workers: int = 3) -> None:
+        from xinfang.core.management.commands.serve import gunicorn_command
+
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        self.kind, self.workers = kind, workers
         env = {
             **os.environ,
             "DATABASE_URL": url,
@@ -49,8 +54,24 @@ class Server:
             "PYTHONPATH": str(common.ROOT),
             "XINFANG_LOG_LEVEL": "ERROR",
         }
+        if kind == "gunicorn":
+            cmd = gunicorn_command(f"127.0.0.1:{self.port}", workers=workers, threads=1)
+            # No access log: writing a line per request is not what is measured.
+            at = cmd.index("--access-logfile")
+            del cmd[at : at + 2]
+        elif kind == "runserver":
+            cmd = [
+                sys.executable,
+                "-m",
+                "django",
+                "runserver",
+                f"127.0.0.1:{self.port}",
+                "--noreload",
+            ]
+        else:
+            raise ValueError(kind)
         self.proc = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{self.port}", "--noreload"],
+            cmd,
             cwd=common.ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -65,6 +86,11 @@ class Server:
                 time.sleep(0.3)
         self.stop()
         raise RuntimeError("the bench server did not start")
+
+    def describe(self) -> str:
+        if self.kind == "gunicorn":
+            return f"gunicorn, {self.workers} sync workers"
+        return "Django's threaded runserver"
 
     def stop(self) -> None:
         if self.proc.poll() is None:

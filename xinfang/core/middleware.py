@@ -1,10 +1,15 @@
-"""Request context (the client address for the audit trail) and security headers."""
+"""Request context (the client address for the audit trail), security headers and the
+idle-session refresh."""
 
 from __future__ import annotations
 
+import ipaddress
+import time
 from collections.abc import Callable
 from contextvars import ContextVar
+from functools import lru_cache
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 _current_ip: ContextVar[str | None] = ContextVar("xinfang_current_ip", default=None)
@@ -17,8 +22,42 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@lru_cache(maxsize=4)
+def _networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries if entry)
+
+
+def _trusted(address: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address: REMOTE_ADDR, or, when that is a trusted reverse proxy
+    (XINFANG_TRUSTED_PROXIES, e.g. the nginx in front of gunicorn), the right-most
+    address in X-Forwarded-For that is not itself a trusted proxy. Everything to the left
+    of that was written by the client and is never believed. Without this every request
+    behind nginx would come from 127.0.0.1: one portal rate limit and one login lockout
+    for the whole province, and the proxy's address in the audit trail.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    networks = _networks(tuple(getattr(settings, "XINFANG_TRUSTED_PROXIES", ())))
+    if remote is None or not networks or not _trusted(remote, networks):
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    for hop in reversed([part.strip() for part in forwarded.split(",") if part.strip()]):
+        if not _trusted(hop, networks):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return remote  # garbage from the proxy chain: keep the proxy's address
+    return remote
 
 
 def current_ip() -> str | None:
@@ -50,3 +89,39 @@ class SecurityHeadersMiddleware:
         )
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+
+# The session's last refresh (Unix seconds), stored in the session itself.
+SESSION_REFRESHED_KEY = "_xinfang_refreshed"
+# How stale the expiry may get before a request renews it.
+SESSION_REFRESH_SECONDS = 60
+
+
+class SessionRefreshMiddleware:
+    """Keep the idle timeout (SESSION_COOKIE_AGE after the last activity) without writing
+    the session on every request.
+
+    ``SESSION_SAVE_EVERY_REQUEST`` rewrote the session row (and re-sent the cookie) on every
+    page view; here the session is marked modified only when its last refresh is a minute
+    old or more, so a burst of requests costs one write. The timeout becomes "between
+    SESSION_COOKIE_AGE - 60 s and SESSION_COOKIE_AGE after the last request". Only
+    sessions that already hold data are refreshed: an anonymous visitor without a session
+    gets none (no row per portal visitor).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        # session_key is read from the cookie without loading the session.
+        if session is not None and session.session_key:
+            now = int(time.time())
+            refreshed = session.get(SESSION_REFRESHED_KEY)
+            stale = not isinstance(refreshed, int) or not (
+                0 <= now - refreshed < SESSION_REFRESH_SECONDS
+            )
+            # A cookie whose session expired or vanished loads as empty: leave it so.
+            if stale and session.keys():
+                session[SESSION_REFRESHED_KEY] = now  # marks it modified: saved, new expiry
+        return self.get_response(request)

@@ -122,7 +122,9 @@ def test_security_headers_on_every_page() -> None:
 
 def test_session_times_out_after_inactivity_setting() -> None:
     assert settings.SESSION_COOKIE_AGE == real_settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    # core (issue 6): the idle timeout is renewed by SessionRefreshMiddleware instead.
+    assert settings.SESSION_SAVE_EVERY_REQUEST is False
+    assert "xinfang.core.middleware.SessionRefreshMiddleware" in settings.MIDDLEWARE
     assert settings.SESSION_COOKIE_HTTPONLY is True
 
 
