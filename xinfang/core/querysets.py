@@ -22,6 +22,9 @@ _M = TypeVar("_M", bound=models.Model)
 class RestrictedQuerySet(models.QuerySet[_M]):
     """A queryset that knows how to narrow itself to what a user may see or do."""
 
+    # Set where ``scope_q`` joins a many-valued relation and could repeat rows.
+    scope_needs_distinct: bool = False
+
     def scope_q(self, user: Any, action: str) -> Q | None:
         """Return the filter for ``user`` and ``action``; ``None`` means no rows.
 
@@ -37,11 +40,8 @@ class RestrictedQuerySet(models.QuerySet[_M]):
         q = self.scope_q(user, action)
         if q is None:
             return self.none()
-        return (
-            self.filter(q).distinct()
-            if getattr(self, "_scope_needs_distinct", False)
-            else (self.filter(q))
-        )
+        scoped = self.filter(q)
+        return scoped.distinct() if self.scope_needs_distinct else scoped
 
 
 def get_object_for_user(

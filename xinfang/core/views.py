@@ -44,7 +44,7 @@ def require_staff(view: View) -> View:
 
 @require_roles("administrator")
 def audit_list(request: HttpRequest) -> HttpResponse:
-    entries = AuditEntry.objects.select_related(None).order_by("-seq")
+    entries = AuditEntry.objects.order_by("-seq")
     if not request.user.is_superuser:
         scope = any_subtree_q(granted_paths(request.user, "admin"), "actor__unit__path")
         entries = entries.filter(scope) if scope is not None else entries.none()

@@ -66,7 +66,7 @@ class CampaignChildQuerySet(UnitScopedQuerySet):
 class CampaignQuerySet(UnitScopedQuerySet):
     """A campaign is seen by its organising unit's subtree and by its participants."""
 
-    _scope_needs_distinct = True
+    scope_needs_distinct = True
 
     def scope_q(self, user: Any, action: str) -> Q | None:
         paths = granted_paths(user, action)

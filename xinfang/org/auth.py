@@ -44,10 +44,8 @@ def attempt_key(login: str) -> str:
 def login_label(login: str) -> str:
     """What the audit trail shows of a typed login: phone and ID numbers only masked."""
     value = login.strip()[:100]
-    try:
+    with contextlib.suppress(PersonalDataError):
         return mask_phone(normalize_phone(value))
-    except PersonalDataError:
-        pass
     if len(value) >= 15 and value[:15].isdigit():
         return mask_id_number(value)
     return value
