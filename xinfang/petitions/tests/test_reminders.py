@@ -22,6 +22,13 @@ from xinfang.petitions.tests.factories import make_petition, refresh
 from xinfang.petitions.workflow import transition
 
 
+@pytest.fixture(autouse=True)
+def _registered_on_10_november() -> Any:
+    """The matters below are registered on 2026-11-10; the job then runs on later days."""
+    with time_machine.travel("2026-11-10T10:00:00+08:00", tick=True):
+        yield
+
+
 def test_reminder_days_parse_the_setting(settings) -> None:
     settings.XINFANG_REMINDER_DAYS = "route=3,notice=2,handle=7,review=5"
     assert reminder_days() == {"route": 3, "notice": 2, "handle": 7, "review": 5}
