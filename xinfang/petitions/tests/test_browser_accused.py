@@ -28,7 +28,6 @@ from xinfang.petitions.models import Notification, Petition
 from xinfang.petitions.reminders import run_deadline_job
 from xinfang.petitions.services import PetitionerData, add_attachment, register_petition
 from xinfang.petitions.tests.fixtures import unit_staff
-
 from xinfang.petitions.workflow import transition
 from xinfang.supervision.services import issue_notice
 
