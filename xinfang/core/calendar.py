@@ -13,7 +13,7 @@ day in a year the table does not cover raises :class:`CalendarNotCovered`: never
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -26,8 +26,11 @@ __all__ = [
     "LegalCalendar",
     "add_calendar_days",
     "add_working_days",
+    "earliest_due",
     "is_working_day",
     "legal_calendar",
+    "recompute_pending_dues",
+    "register_pending_dues",
 ]
 
 CIVIL_CODE = "civil-code"
@@ -94,6 +97,42 @@ class LegalCalendar:
             if self.is_working_day(day):
                 count += 1
         return count
+
+
+def earliest_due(start: date, days: int, convention: str = CIVIL_CODE) -> date:
+    """The earliest day a period can possibly end on, whatever the calendar of its year says.
+
+    That is the nominal last day before any rest-day move: D + N calendar days (D + N − 1
+    when the start day is counted). Working-day periods get the same bound: make-up working
+    days may fall on any weekend, so N working days take at least N calendar days. Used as
+    the provisional date ("待定,不早于 …") of a due date in a year not yet entered.
+    """
+    if days < 1:
+        raise DeadlineError("期限天数必须为正整数")
+    if convention == START_DAY_COUNTED:
+        return start + timedelta(days=days - 1)
+    if convention != CIVIL_CODE:
+        raise DeadlineError(f"未知的期限计算规则:{convention}")
+    return start + timedelta(days=days)
+
+
+# Each app that stores due dates registers one function here (in its AppConfig.ready) that
+# recomputes its pending ones from the given calendar and returns how many rows changed, so
+# that entering a year's schedule fills in every pending due date at once without core
+# importing the apps.
+PendingDuesRecomputer = Callable[[LegalCalendar], int]
+_PENDING_DUES: dict[str, PendingDuesRecomputer] = {}
+
+
+def register_pending_dues(label: str, recompute: PendingDuesRecomputer) -> None:
+    """Register ``recompute(calendar) -> changed rows`` under a label shown to the admin."""
+    _PENDING_DUES[label] = recompute
+
+
+def recompute_pending_dues(calendar: LegalCalendar | None = None) -> dict[str, int]:
+    """Recompute every registered app's pending due dates; changed rows per label."""
+    cal = calendar or legal_calendar()
+    return {label: recompute(cal) for label, recompute in _PENDING_DUES.items()}
 
 
 def build_calendar(rows: Iterable[tuple[date, bool, str]], years: Iterable[int]) -> LegalCalendar:

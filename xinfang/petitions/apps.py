@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from xinfang.core.calendar import LegalCalendar
+
 
 class PetitionsConfig(AppConfig):
     """Petition matters: intake, workflow, the legal clock, confidentiality."""
@@ -9,6 +11,7 @@ class PetitionsConfig(AppConfig):
     verbose_name = "信访事项"
 
     def ready(self) -> None:
+        from xinfang.core.calendar import register_pending_dues
         from xinfang.org import dashboard, navigation
         from xinfang.org.choices import Role
         from xinfang.org.demo import DEMO_HOOKS
@@ -33,5 +36,12 @@ class PetitionsConfig(AppConfig):
                 data=views.dashboard_data,
             )
         )
+        register_pending_dues("信访事项", _recompute_pending_matters)
         if add_demo_petitions not in DEMO_HOOKS:
             DEMO_HOOKS.append(add_demo_petitions)
+
+
+def _recompute_pending_matters(calendar: LegalCalendar) -> int:
+    from xinfang.petitions.services import recompute_deadlines
+
+    return recompute_deadlines(pending_only=True, calendar=calendar)

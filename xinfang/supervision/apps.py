@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from xinfang.core.calendar import LegalCalendar
+
 
 class SupervisionConfig(AppConfig):
     """Supervision of petition matters (督办): reminders, supervision notices, listed
@@ -10,11 +12,13 @@ class SupervisionConfig(AppConfig):
     verbose_name = "督查督办"
 
     def ready(self) -> None:
+        from xinfang.core.calendar import register_pending_dues
         from xinfang.org import dashboard, navigation
         from xinfang.org.demo import DEMO_HOOKS
         from xinfang.supervision import views
         from xinfang.supervision.demo import add_demo_supervision
 
+        register_pending_dues("督办通知", _recompute_pending_notices)
         roles = tuple(str(r) for r in views.STAFF_ROLES)
         navigation.register(navigation.NavItem("督查督办", "supervision:list", roles))
         navigation.register(navigation.NavItem("领导批示", "supervision:instructions", roles))
@@ -41,3 +45,9 @@ class SupervisionConfig(AppConfig):
         # INSTALLED_APPS, so its ready() appends later): it finds the demo matters.
         if add_demo_supervision not in DEMO_HOOKS:
             DEMO_HOOKS.append(add_demo_supervision)
+
+
+def _recompute_pending_notices(calendar: LegalCalendar) -> int:
+    from xinfang.supervision.services import recompute_notice_dues
+
+    return recompute_notice_dues(calendar)

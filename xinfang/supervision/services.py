@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from xinfang.core import audit
 from xinfang.core.audit import snapshot
-from xinfang.core.calendar import add_calendar_days, legal_calendar
+from xinfang.core.calendar import LegalCalendar, add_calendar_days, legal_calendar
 from xinfang.core.errors import CalendarNotCovered, ConcurrentChange, TransitionNotAllowed
 from xinfang.core.models import AuditAction
 from xinfang.org.access import can, granted_paths
@@ -276,9 +276,9 @@ def answer_notice(
     return notice
 
 
-def recompute_notice_dues() -> int:
+def recompute_notice_dues(calendar: LegalCalendar | None = None) -> int:
     """Fill in answer dues that waited for a year's holiday schedule; returns how many."""
-    calendar = legal_calendar()
+    calendar = calendar or legal_calendar()
     done = 0
     for notice in SupervisionNotice.objects.filter(deadline_pending=True).only(
         "pk", "issued_on", "answer_days"
