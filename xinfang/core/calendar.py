@@ -26,6 +26,7 @@ __all__ = [
     "LegalCalendar",
     "add_calendar_days",
     "add_working_days",
+    "due_text",
     "earliest_due",
     "is_working_day",
     "legal_calendar",
@@ -114,6 +115,15 @@ def earliest_due(start: date, days: int, convention: str = CIVIL_CODE) -> date:
     if convention != CIVIL_CODE:
         raise DeadlineError(f"未知的期限计算规则:{convention}")
     return start + timedelta(days=days)
+
+
+def due_text(due: date | None, not_before: date | None = None) -> str:
+    """A due date as people read it: ``2026-10-08``, ``待定,不早于 2027-01-04``, or ``—``."""
+    if due is not None:
+        return due.isoformat()
+    if not_before is not None:
+        return f"待定,不早于 {not_before.isoformat()}"
+    return "—"
 
 
 # Each app that stores due dates registers one function here (in its AppConfig.ready) that

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from xinfang.core.calendar import LegalCalendar
+
 
 class LedgersConfig(AppConfig):
     """Dispute screening, duty and reports, leaders' reception, meetings and campaigns."""
@@ -9,11 +11,13 @@ class LedgersConfig(AppConfig):
     verbose_name = "工作台账"
 
     def ready(self) -> None:
+        from xinfang.core.calendar import register_pending_dues
         from xinfang.ledgers.demo import add_demo_ledgers
         from xinfang.ledgers.views.dashboard import panel_data
         from xinfang.org import dashboard, demo, navigation
         from xinfang.org.choices import Role
 
+        register_pending_dues("台账报送与排查", _recompute_pending_ledgers)
         staff = tuple(Role.values)
         navigation.register(navigation.NavItem("工作台账", "ledgers:dashboard", staff))
         navigation.register(navigation.NavItem("矛盾纠纷", "ledgers:dispute_list", staff))
@@ -31,3 +35,10 @@ class LedgersConfig(AppConfig):
         if add_demo_ledgers not in demo.DEMO_HOOKS:
             demo.DEMO_HOOKS.append(add_demo_ledgers)
         from xinfang.ledgers import tasks  # noqa: F401 - registers the periodic job with huey
+
+
+def _recompute_pending_ledgers(calendar: LegalCalendar) -> int:
+    from xinfang.ledgers.services.duty import recompute_pending_report_dues
+    from xinfang.ledgers.services.screening import recompute_pending_rounds
+
+    return recompute_pending_report_dues(calendar) + recompute_pending_rounds(calendar)

@@ -98,7 +98,7 @@ def _report_item(due: ReportDue, outcome: str) -> str:
 def _report_facts(start: date, end: date, now: datetime, unit_q: Q) -> Iterable[Fact]:
     dues = (
         ReportDue.objects.filter(unit_q)
-        .filter(due_at__lt=now)
+        .filter(due_at__lt=now, due_pending=False)
         .exclude(status=ReportStatus.FILED, filed_at__lte=F("due_at"))
         .select_related("unit", "obligation")
         .order_by("due_at", "pk")
@@ -149,7 +149,7 @@ def derive_facts(
     facts: list[Fact] = []
 
     for rnd in ScreeningRound.objects.filter(
-        uq(), due_date__gte=start, due_date__lte=end, due_date__lt=today
+        uq(), due_date__gte=start, due_date__lte=end, due_date__lt=today, due_pending=False
     ).select_related("unit"):
         if rnd.filed_at is None:
             facts.append(

@@ -31,7 +31,7 @@ class ScreeningRoundQuerySet(UnitScopedQuerySet):
 
     def overdue(self, today: date) -> ScreeningRoundQuerySet:
         """Rounds not filed although their due date has passed (a unit that did not screen)."""
-        return self.filter(filed_at__isnull=True, due_date__lt=today)
+        return self.filter(filed_at__isnull=True, due_date__lt=today, due_pending=False)
 
 
 class DisputeQuerySet(UnitScopedQuerySet):
@@ -51,7 +51,7 @@ class ReportDueQuerySet(UnitScopedQuerySet):
         return self.filter(status=ReportStatus.DUE)
 
     def overdue(self, now: datetime) -> ReportDueQuerySet:
-        return self.filter(status=ReportStatus.DUE, due_at__lt=now)
+        return self.filter(status=ReportStatus.DUE, due_at__lt=now, due_pending=False)
 
 
 class ReceptionSlotQuerySet(UnitScopedQuerySet):

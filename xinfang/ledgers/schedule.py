@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from xinfang.core.calendar import LegalCalendar
+from xinfang.core.errors import CalendarNotCovered
 from xinfang.ledgers.choices import URGENT_HOURS, Cadence, ReportKind
 
 __all__ = [
@@ -160,6 +161,9 @@ class DueReport:
     period_start: date
     period_end: date
     due_at: datetime
+    # The due day lies in (or is counted through) a year the calendar does not cover yet:
+    # ``due_at`` is then the earliest it can be, filled in when the year is entered.
+    pending: bool = False
 
 
 def _at(day: date, at: time, tz: tzinfo) -> datetime:
@@ -183,20 +187,34 @@ def report_schedule(spec: ObligationSpec, cal: LegalCalendar, tz: tzinfo) -> lis
     out: list[DueReport] = []
     for w_start, w_end in periods(spec.cadence, spec.valid_from, spec.valid_to):
         if spec.cadence == Cadence.DAILY:
-            if spec.working_days_only and not cal.is_working_day(w_start):
-                continue
-            due_day = w_start
+            earliest = w_start
         elif spec.cadence == Cadence.WEEKLY:
             monday = w_start - timedelta(days=w_start.weekday())
-            target = monday + timedelta(days=spec.due_weekday)
-            target = min(max(target, w_start), w_end)
-            due_day = move_to_working_day(target, cal)
-        elif spec.due_offset_working_days:
-            due_day = cal.add_working_days(w_end, spec.due_offset_working_days)
+            earliest = min(max(monday + timedelta(days=spec.due_weekday), w_start), w_end)
         else:
-            due_day = move_to_working_day(w_end, cal)
-        out.append(DueReport(w_start, w_end, _at(due_day, spec.due_time, tz)))
+            # N working days take at least N calendar days (make-up days fall on weekends).
+            earliest = w_end + timedelta(days=spec.due_offset_working_days)
+        try:
+            due_day = _report_due_day(spec, cal, w_start, w_end, earliest)
+        except CalendarNotCovered:
+            out.append(DueReport(w_start, w_end, _at(earliest, spec.due_time, tz), pending=True))
+            continue
+        if due_day is not None:
+            out.append(DueReport(w_start, w_end, _at(due_day, spec.due_time, tz)))
     return out
+
+
+def _report_due_day(
+    spec: ObligationSpec, cal: LegalCalendar, w_start: date, w_end: date, target: date
+) -> date | None:
+    """The due day of one window (None: a working-days-only daily report on a rest day)."""
+    if spec.cadence == Cadence.DAILY:
+        if spec.working_days_only and not cal.is_working_day(w_start):
+            return None
+        return w_start
+    if spec.cadence == Cadence.WEEKLY or not spec.due_offset_working_days:
+        return move_to_working_day(target if spec.cadence == Cadence.WEEKLY else w_end, cal)
+    return cal.add_working_days(w_end, spec.due_offset_working_days)
 
 
 def urgent_due(kind: str, event_at: datetime) -> datetime:

@@ -60,6 +60,9 @@ class PetitionOut(Schema):
     responsible_unit: str
     next_due: date | None
     next_due_step: str
+    next_due_not_before: date | None = Field(
+        None, description="期限待定时,当前期限最早可能的日期(不早于)"
+    )
     deadline_pending: bool
     deadline_notice: str
     is_overdue: bool
@@ -79,6 +82,7 @@ class PetitionOut(Schema):
             "responsible_unit": p.responsible_unit.name,
             "next_due": p.next_due,
             "next_due_step": p.next_due_step,
+            "next_due_not_before": p.next_due_not_before,
             "deadline_pending": p.deadline_pending,
             "deadline_notice": p.deadline_notice,
             "is_overdue": p.is_overdue,
@@ -157,6 +161,9 @@ class PetitionDetail(PetitionOut):
     review_due: date | None
     rereview_request_due: date | None
     rereview_due: date | None
+    provisional_dues: dict[str, date] = Field(
+        default_factory=dict, description="期限待定的各期限列:最早可能的日期(不早于)"
+    )
     rereview_pause_days: int
     report_required: bool
     report_due: date | None
@@ -363,6 +370,7 @@ def _detail(p: Petition, user: Any) -> dict[str, Any]:
         review_due=p.review_due,
         rereview_request_due=p.rereview_request_due,
         rereview_due=p.rereview_due,
+        provisional_dues={k: date.fromisoformat(v) for k, v in p.provisional_dues.items()},
         rereview_pause_days=p.rereview_pause_days,
         report_required=p.report_required,
         report_due=p.report_due,

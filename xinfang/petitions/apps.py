@@ -27,6 +27,9 @@ class PetitionsConfig(AppConfig):
         )
         navigation.register(navigation.NavItem("临期超期", "petitions:due", staff))
         navigation.register(navigation.NavItem("提醒消息", "petitions:inbox", staff))
+        navigation.register(
+            navigation.NavItem("待定期限内的申请", "petitions:window_checks", staff)
+        )
         dashboard.register(
             dashboard.Panel(
                 key="petitions",
@@ -43,5 +46,8 @@ class PetitionsConfig(AppConfig):
 
 def _recompute_pending_matters(calendar: LegalCalendar) -> int:
     from xinfang.petitions.services import recompute_deadlines
+    from xinfang.petitions.windows import settle_window_checks
 
-    return recompute_deadlines(pending_only=True, calendar=calendar)
+    changed = recompute_deadlines(pending_only=True, calendar=calendar)
+    settle_window_checks()
+    return changed

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from xinfang.core.calendar import CIVIL_CODE, LegalCalendar
+from xinfang.core.calendar import CIVIL_CODE, LegalCalendar, earliest_due
 from xinfang.core.errors import CalendarNotCovered
 from xinfang.petitions.choices import DueStep, Status
 
@@ -96,6 +96,9 @@ class Dues:
     rereview_request: date | None = None
     rereview: date | None = None
     pending_years: frozenset[int] = field(default_factory=frozenset)
+    # For each pending period (by its name above): the earliest day it can end on
+    # (``core.calendar.earliest_due``), shown as "待定,不早于 …" and reminded against.
+    not_before: dict[str, date] = field(default_factory=dict)
 
     @property
     def pending(self) -> bool:
@@ -114,8 +117,9 @@ def _first_uncovered_year(calendar: LegalCalendar, start: date, days: int) -> in
 def compute_dues(anchors: Anchors, calendar: LegalCalendar, convention: str = CIVIL_CODE) -> Dues:
     """All due dates of a matter from its anchors. Pure; never raises for a missing year."""
     pending: set[int] = set()
+    not_before: dict[str, date] = {}
 
-    def period(start: date | None, days: int, *, working: bool = False) -> date | None:
+    def period(name: str, start: date | None, days: int, *, working: bool = False) -> date | None:
         if start is None:
             return None
         compute: Callable[[], date] = (
@@ -127,24 +131,31 @@ def compute_dues(anchors: Anchors, calendar: LegalCalendar, convention: str = CI
             return compute()
         except CalendarNotCovered:
             pending.add(_first_uncovered_year(calendar, start, days))
+            # Working-day periods too: make-up working days may fall on any weekend.
+            not_before[name] = earliest_due(start, days, CIVIL_CODE if working else convention)
             return None
 
     a = anchors
     receipt_by_decider = a.routed_on or a.received_on
-    handle = period(a.accepted_on, HANDLE_DAYS + a.extension_days)
+    handle = period("handle", a.accepted_on, HANDLE_DAYS + a.extension_days)
+    if a.report_due_given is None and "handle" in not_before:
+        not_before["report"] = not_before["handle"]
     return Dues(
-        route=period(a.received_on, ROUTE_DAYS),
-        objection=period(a.routed_on, OBJECTION_WORKING_DAYS, working=True),
-        notice=period(receipt_by_decider, NOTICE_DAYS),
+        route=period("route", a.received_on, ROUTE_DAYS),
+        objection=period("objection", a.routed_on, OBJECTION_WORKING_DAYS, working=True),
+        notice=period("notice", receipt_by_decider, NOTICE_DAYS),
         handle=handle,
         report=a.report_due_given or handle,
-        review_request=period(a.answer_received_on, REVIEW_REQUEST_DAYS),
-        review=period(a.review_requested_on, REVIEW_DAYS),
+        review_request=period("review_request", a.answer_received_on, REVIEW_REQUEST_DAYS),
+        review=period("review", a.review_requested_on, REVIEW_DAYS),
         # Art. 36: from the receipt of the written review opinion (its delivery receipt),
         # else from the day the opinion was given.
-        rereview_request=period(a.review_received_on or a.review_decided_on, REREVIEW_REQUEST_DAYS),
-        rereview=period(a.rereview_requested_on, REREVIEW_DAYS + a.rereview_pause_days),
+        rereview_request=period(
+            "rereview_request", a.review_received_on or a.review_decided_on, REREVIEW_REQUEST_DAYS
+        ),
+        rereview=period("rereview", a.rereview_requested_on, REREVIEW_DAYS + a.rereview_pause_days),
         pending_years=frozenset(pending),
+        not_before=not_before,
     )
 
 
@@ -189,6 +200,11 @@ def current_step(
     if step == DueStep.REREVIEW and hearing_open:
         return str(step), None
     return str(step), getattr(dues, _DUE_OF_STEP[step])
+
+
+def step_period(step: str) -> str:
+    """The name of the period (a ``Dues`` field) that runs during ``step``."""
+    return _DUE_OF_STEP[DueStep(step)]
 
 
 def pending_notice(years: frozenset[int] | set[int]) -> str:

@@ -9,11 +9,14 @@ Definitions (period ``P = [start, end]``, ``as_of = min(end, today)``):
 * **timely acceptance rate** (及时受理率, Arts. 22–23): decisions in ``P`` — accepted
   (``accepted_on`` ∈ P) or not accepted (status ``not_accepted``, ``closed_on`` ∈ P) — made
   on or before ``notice_due``, over all decisions in ``P``. Decisions whose notice due date
-  waits for the holiday calendar (``notice_due`` NULL) are left out of both.
+  waits for the holiday calendar (``notice_due`` pending) count as timely when made on or
+  before the earliest day that due date can be; later ones are counted as *pending* (shown
+  apart, left out of the rate) until the year's schedule is entered.
 * **on-time completion rate** (按期办结率, Art. 34): matters answered in ``P`` on or before
   ``handle_due`` (which includes an approved extension), over matters answered in ``P`` plus
   matters whose ``handle_due`` fell in ``P`` (before ``as_of``) and were not answered by the
-  end of ``P``.
+  end of ``P``. A pending ``handle_due`` is treated like a pending ``notice_due`` above; an
+  unanswered matter whose due date is pending is never counted late.
 * **satisfaction rate** (群众满意率, Art. 21): matters rated in ``P`` whose latest rating in
   ``P`` is 满意 or 基本满意, over all matters rated in ``P``.
 * **backlog** (积案): matters still waiting for an office's action (registered … in
@@ -95,6 +98,9 @@ def percent(numerator: int, denominator: int) -> float | None:
 class Ratio:
     numerator: int
     denominator: int
+    # Cases left out of both because their due date waits for a year's holiday schedule
+    # and the act came after the earliest day it can be (see ``_classify_pending``).
+    pending: int = 0
 
     @property
     def percent(self) -> float | None:
@@ -172,6 +178,22 @@ def _level_rank_case(field_name: str) -> DbCase:
     )
 
 
+def _with_pending(ratio: Ratio, acts: Iterable[tuple[date | None, str | None]]) -> Ratio:
+    """Add the acts whose due date is pending: (day of the act, earliest due as ISO text).
+
+    An act on or before the earliest day its due date can be is on time whatever the year's
+    schedule turns out to be; a later one cannot be judged yet and is counted as pending.
+    """
+    numerator, denominator, pending = ratio.numerator, ratio.denominator, ratio.pending
+    for done, not_before in acts:
+        if done is not None and not_before and done <= date.fromisoformat(not_before):
+            numerator += 1
+            denominator += 1
+        else:
+            pending += 1
+    return Ratio(numerator, denominator, pending)
+
+
 def unit_measures(unit: Unit, start: date, end: date, *, today: date | None = None) -> UnitMeasures:
     """Every measure of ``unit``'s subtree over ``[start, end]`` (about seven queries)."""
     today = today or timezone.localdate()
@@ -190,20 +212,39 @@ def unit_measures(unit: Unit, start: date, end: date, *, today: date | None = No
             | Q(accepted_on__isnull=True, closed_on__lte=F("notice_due")),
         ),
     )
-    timely = Ratio(decisions["timely"], decisions["total"])
+    pending_decisions = matters.filter(decided, notice_due__isnull=True, deadline_pending=True)
+    timely = _with_pending(
+        Ratio(decisions["timely"], decisions["total"]),
+        (
+            (row["accepted_on"] or row["closed_on"], row["provisional_dues"].get("notice_due"))
+            for row in pending_decisions.values("accepted_on", "closed_on", "provisional_dues")
+        ),
+    )
 
     # On-time completion.
     answered_in = Q(answered_on__range=(start, end))
     due_unanswered = Q(handle_due__gte=start, handle_due__lte=end, handle_due__lt=as_of) & (
         Q(answered_on__isnull=True) | Q(answered_on__gt=end)
     )
-    completion = matters.filter(answered_in | due_unanswered).aggregate(
-        total=Count("pk"),
-        on_time=Count(
-            "pk", filter=answered_in & Q(handle_due__isnull=False, answered_on__lte=F("handle_due"))
+    answered_pending = answered_in & Q(handle_due__isnull=True, deadline_pending=True)
+    completion = (
+        matters.filter(answered_in | due_unanswered)
+        .exclude(answered_pending)
+        .aggregate(
+            total=Count("pk"),
+            on_time=Count(
+                "pk",
+                filter=answered_in & Q(handle_due__isnull=False, answered_on__lte=F("handle_due")),
+            ),
+        )
+    )
+    on_time = _with_pending(
+        Ratio(completion["on_time"], completion["total"]),
+        (
+            (row["answered_on"], row["provisional_dues"].get("handle_due"))
+            for row in matters.filter(answered_pending).values("answered_on", "provisional_dues")
         ),
     )
-    on_time = Ratio(completion["on_time"], completion["total"])
 
     # Satisfaction: the latest rating in the period of each matter rated in the period.
     visits = ReturnVisit.objects.filter(visited_on__range=(start, end))
@@ -297,6 +338,7 @@ def fact_rows(
                     note=(
                         f"{m.unit_name} {m.start:%Y-%m-%d}至{m.end:%Y-%m-%d} "
                         f"{label} {ratio.numerator}/{ratio.denominator}"
+                        + (f",另有{ratio.pending}件期限待定未计入" if ratio.pending else "")
                     ),
                 )
             )

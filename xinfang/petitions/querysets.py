@@ -59,8 +59,16 @@ class PetitionQuerySet(RestrictedQuerySet["Petition"]):
         return self.filter(is_overdue=True, next_due__isnull=False)
 
     def due_within(self, days: int, *, today: date) -> PetitionQuerySet:
-        """Matters whose running period ends within ``days`` days (or already ended)."""
-        return self.filter(next_due__isnull=False, next_due__lte=today + timedelta(days=days))
+        """Matters whose running period ends within ``days`` days (or already ended).
+
+        A period still waiting for its year's schedule counts by the earliest day it can end
+        on, so staff see it coming rather than losing the clock until the year is entered.
+        """
+        limit = today + timedelta(days=days)
+        return self.filter(
+            Q(next_due__isnull=False, next_due__lte=limit)
+            | Q(next_due_not_before__isnull=False, next_due_not_before__lte=limit)
+        )
 
     def waiting_for_years(self, years: Iterable[int]) -> PetitionQuerySet:
         """Matters whose due dates are pending one of ``years`` (now covered by the calendar).
@@ -70,7 +78,8 @@ class PetitionQuerySet(RestrictedQuerySet["Petition"]):
         together with ``deadline_pending`` wherever due dates are computed. The periodic
         recomputation reads only these rows: none, until a missing year is entered.
         """
-        named = Q(pk__in=[])
+        # Rows stored pending before provisional dates existed get them on the next pass.
+        named = Q(provisional_dues={})
         for year in sorted(set(years)):
             named |= Q(deadline_notice__contains=f"{int(year)}年")
         return self.filter(named, deadline_pending=True)

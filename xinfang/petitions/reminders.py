@@ -73,12 +73,17 @@ class JobResult:
 
 def _text(p: dict[str, Any], kind: str) -> str:
     step = DueStep(p["next_due_step"]).label
+    if p["next_due"] is None:
+        return (
+            f"{p['number']}:{step}期限待定(当年节假日安排未录入),不早于 "
+            f"{p['next_due_not_before']},请按不晚于该日办理"
+        )
     if kind == NotificationKind.OVERDUE:
         return f"{p['number']}:{step}期限为 {p['next_due']},已超期,请立即办理"
     return f"{p['number']}:{step}期限为 {p['next_due']},即将到期,请按时办理"
 
 
-def _not_yet_notified(rows: Any, kind: str) -> Any:
+def _not_yet_notified(rows: Any, kind: str, *, due_column: str = "next_due") -> Any:
     """``rows`` without a notice of ``kind`` for their running period yet.
 
     The unique key of the outbox is (matter, kind, step, due, unit): a matter gets one
@@ -90,7 +95,7 @@ def _not_yet_notified(rows: Any, kind: str) -> Any:
         petition_id=OuterRef("pk"),
         kind=kind,
         step=OuterRef("next_due_step"),
-        due=OuterRef("next_due"),
+        due=OuterRef(due_column),
         recipient_unit_id=OuterRef("responsible_unit_id"),
     )
     return rows.filter(~Exists(sent_for_period))
@@ -122,7 +127,14 @@ def _queue(rows: Any, kind: str) -> int:
     absorbed by ``ignore_conflicts`` against the unique key (and may be counted twice).
     """
     created = 0
-    fields = ("pk", "number", "next_due", "next_due_step", "responsible_unit_id")
+    fields = (
+        "pk",
+        "number",
+        "next_due",
+        "next_due_not_before",
+        "next_due_step",
+        "responsible_unit_id",
+    )
     batch: list[Notification] = []
     for p in rows.values(*fields).iterator(chunk_size=1000):
         batch.append(
@@ -130,7 +142,7 @@ def _queue(rows: Any, kind: str) -> int:
                 petition_id=p["pk"],
                 kind=kind,
                 step=p["next_due_step"],
-                due=p["next_due"],
+                due=p["next_due"] or p["next_due_not_before"],
                 recipient_unit_id=p["responsible_unit_id"],
                 text=_text(p, kind)[:300],
             )
@@ -162,6 +174,21 @@ def queue_reminders(today: date, days: dict[str, int] | None = None) -> int:
         )
         queued += _queue(
             _not_yet_notified(rows, NotificationKind.REMINDER), NotificationKind.REMINDER
+        )
+        # A period waiting for its year's schedule is reminded against the earliest day it
+        # can end on: the real date is that day or later, never earlier.
+        provisional = Petition.objects.filter(
+            next_due_step=step,
+            next_due__isnull=True,
+            next_due_not_before__isnull=False,
+            next_due_not_before__gte=today,
+            next_due_not_before__lte=today + timedelta(days=n),
+        )
+        queued += _queue(
+            _not_yet_notified(
+                provisional, NotificationKind.REMINDER, due_column="next_due_not_before"
+            ),
+            NotificationKind.REMINDER,
         )
     return queued
 
@@ -200,9 +227,12 @@ def dispatch_notifications(limit: int | None = None, *, batch_size: int = 500) -
 def run_deadline_job(today: date | None = None) -> JobResult:
     """The whole periodic job: recompute pending due dates, mark overdue, queue, dispatch."""
     from xinfang.petitions.services import recompute_deadlines
+    from xinfang.petitions.windows import settle_window_checks
 
     today = today or timezone.localdate()
     recomputed = recompute_deadlines(pending_only=True, today=today)
+    if recomputed:
+        settle_window_checks()
     marked = mark_overdue(today)
     queued = queue_reminders(today)
     sent = dispatch_notifications()

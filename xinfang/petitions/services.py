@@ -703,6 +703,8 @@ DUE_COLUMNS = (
     "next_due_step",
     "deadline_pending",
     "deadline_notice",
+    "provisional_dues",
+    "next_due_not_before",
     "is_overdue",
     "overdue_since",
 )

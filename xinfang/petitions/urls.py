@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from xinfang.petitions import views
+from xinfang.petitions import views, window_views
 
 app_name = "petitions"
 urlpatterns = [
@@ -10,6 +10,12 @@ urlpatterns = [
     path("new/", views.petition_register, name="register"),
     path("new/matches/", views.register_matches, name="register_matches"),
     path("due/", views.due_list, name="due"),
+    path("window-checks/", window_views.window_check_list, name="window_checks"),
+    path(
+        "window-checks/<int:pk>/decide/",
+        window_views.window_check_decide,
+        name="window_check_decide",
+    ),
     path("<int:pk>/", views.petition_detail, name="detail"),
     path("<int:pk>/step/<slug:name>/", views.petition_step, name="step"),
     path("<int:pk>/extend/", views.petition_extend, name="extend"),

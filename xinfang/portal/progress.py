@@ -104,6 +104,8 @@ class DueLine:
     label: str
     due: date | None
     overdue: bool
+    # While the due date waits for its year's schedule: the earliest day it can be.
+    not_before: date | None = None
 
 
 @dataclass(frozen=True)
@@ -189,7 +191,8 @@ def describe(petition: Petition, today: date | None = None) -> Progress:
     dues = []
     for column, label in DUE_LINES.get(petition.status, ()):
         due = getattr(petition, column)
-        dues.append(DueLine(label, due, due is not None and due < today))
+        not_before = petition.not_before(column)
+        dues.append(DueLine(label, due, due is not None and due < today, not_before))
     # "Pending calendar" only where a date the petitioner is told about is missing.
     pending = petition.deadline_pending and any(d.due is None for d in dues)
     transitions = list(
@@ -208,7 +211,7 @@ def describe(petition: Petition, today: date | None = None) -> Progress:
         petition=petition,
         title=title,
         explanation=explanation,
-        dues=[d for d in dues if d.due is not None],
+        dues=[d for d in dues if d.due is not None or d.not_before is not None],
         pending_notice=(petition.deadline_notice or "期限待定") if pending else "",
         extension_days=petition.extension_days,
         extension_reason=extension_reason,

@@ -38,6 +38,9 @@ class RecordOut(Schema):
     responsible_unit: str
     status: str
     due: date | None
+    due_not_before: date | None = Field(
+        None, description="期限待定时(当年节假日安排未录入),期限最早可能的日期"
+    )
     overdue: bool
     text: str
 
@@ -79,6 +82,7 @@ def _out(record: Any, kind: str, today: date) -> dict[str, Any]:
         "responsible_unit": record.responsible_unit.name,
         "status": record.status,
         "due": times["due"],
+        "due_not_before": getattr(record, "answer_not_before", None),
         "overdue": times["overdue"],
         "text": getattr(record, _TEXT[kind]),
     }
@@ -111,6 +115,7 @@ class Created(Schema):
     id: int
     kind: str
     due: date | None
+    due_not_before: date | None = None
 
 
 def _unit(pk: int | None) -> Unit | None:
@@ -131,7 +136,15 @@ def _create(
         record = CREATE_SERVICES[kind](actor=_actor(request), petition=petition, **fields)
     except XinfangError as exc:
         raise HttpError(400, str(exc)) from exc
-    return HttpStatus(201, {"id": record.pk, "kind": kind, "due": _due(record, kind)})
+    return HttpStatus(
+        201,
+        {
+            "id": record.pk,
+            "kind": kind,
+            "due": _due(record, kind),
+            "due_not_before": getattr(record, "answer_not_before", None),
+        },
+    )
 
 
 def _required_unit(pk: int) -> Unit:

@@ -94,6 +94,8 @@ class SupervisionNotice(SupervisionRecord):
     answer_days = models.PositiveSmallIntegerField(_("回复期限(日)"), default=30)
     answer_due = models.DateField(_("书面回复期限"), null=True, blank=True, db_index=True)
     deadline_pending = models.BooleanField(_("期限待定"), default=False)
+    # While pending: the earliest day the answer can be due (shown "待定,不早于 …").
+    answer_not_before = models.DateField(_("回复期限不早于"), null=True, blank=True)
     status = models.CharField(
         _("状态"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.ISSUED
     )

@@ -11,12 +11,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from xinfang.core import audit
 from xinfang.core.audit import snapshot
-from xinfang.core.calendar import LegalCalendar, add_calendar_days, legal_calendar
+from xinfang.core.calendar import LegalCalendar, add_calendar_days, earliest_due, legal_calendar
 from xinfang.core.errors import CalendarNotCovered, ConcurrentChange, TransitionNotAllowed
 from xinfang.core.models import AuditAction
 from xinfang.org.access import can, granted_paths
@@ -239,6 +240,11 @@ def issue_notice(
                     answer_days=answer_days,
                     answer_due=due,
                     deadline_pending=due is None,
+                    answer_not_before=(
+                        earliest_due(today, answer_days, settings.XINFANG_DEADLINE_CONVENTION)
+                        if due is None
+                        else None
+                    ),
                 )
             break
         except IntegrityError:
@@ -288,7 +294,7 @@ def recompute_notice_dues(calendar: LegalCalendar | None = None) -> int:
         except CalendarNotCovered:
             continue
         done += SupervisionNotice.objects.filter(pk=notice.pk, deadline_pending=True).update(
-            answer_due=due, deadline_pending=False
+            answer_due=due, deadline_pending=False, answer_not_before=None
         )
     return done
 

@@ -8,6 +8,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.core.personal_data import ProtectedField
@@ -192,6 +193,9 @@ class ReportDue(models.Model):
     period_end = models.DateField(_("报告期止"), null=True, blank=True)
     event_at = models.DateTimeField(_("事件/预警时间"), null=True, blank=True)
     due_at = models.DateTimeField(_("应报时间"), db_index=True)
+    # While the due day waits for its year's holiday schedule ``due_at`` is the earliest it
+    # can be: reminded against, never marked missing or late until the year is entered.
+    due_pending = models.BooleanField(_("应报时间待定"), default=False)
     remind_at = models.DateTimeField(_("提醒时间"))
     missing_at = models.DateTimeField(_("漏报判定时间"))
     status = models.CharField(
@@ -233,7 +237,14 @@ class ReportDue(models.Model):
 
     @property
     def is_late(self) -> bool:
-        return self.filed_at is not None and self.filed_at > self.due_at
+        return self.filed_at is not None and self.filed_at > self.due_at and not self.due_pending
+
+    def due_text(self, column: str = "due_at") -> str:
+        """The due time as people read it; "待定,不早于 …" while its year is not entered."""
+        local = timezone.localtime(self.due_at)
+        if self.due_pending:
+            return f"待定,不早于 {local:%Y-%m-%d %H:%M}"
+        return f"{local:%Y-%m-%d %H:%M}"
 
 
 class Reminder(models.Model):

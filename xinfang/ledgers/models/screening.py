@@ -90,6 +90,9 @@ class ScreeningRound(models.Model):
     period_start = models.DateField(_("排查期起"))
     period_end = models.DateField(_("排查期止"))
     due_date = models.DateField(_("应报日期"), db_index=True)
+    # The due day waits for its year's holiday schedule: ``due_date`` is provisional (the
+    # end of the window for a regular round), never counted missed until the year is entered.
+    due_pending = models.BooleanField(_("应报日期待定"), default=False)
     held_on = models.DateField(_("排查日期"), null=True, blank=True)
     participants = models.TextField(_("参加人员"), blank=True)
     summary = models.TextField(_("排查情况"), blank=True)
@@ -118,6 +121,11 @@ class ScreeningRound(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.title}"
+
+    def due_text(self, column: str = "due_date") -> str:
+        if self.due_pending:
+            return f"待定,暂按 {self.due_date:%Y-%m-%d}"
+        return f"{self.due_date:%Y-%m-%d}"
 
 
 class Dispute(models.Model):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from xinfang.core import audit
 from xinfang.core.audit import snapshot
-from xinfang.core.calendar import legal_calendar
+from xinfang.core.calendar import LegalCalendar, legal_calendar
 from xinfang.core.errors import ConcurrentChange, TransitionNotAllowed
 from xinfang.core.models import AuditAction
 from xinfang.ledgers import schedule
@@ -203,6 +203,7 @@ def generate_dues(*, obligation: ReportObligation) -> int:
             period_start=due.period_start,
             period_end=due.period_end,
             due_at=due.due_at,
+            due_pending=due.pending,
             remind_at=due.due_at - timedelta(hours=obligation.remind_before_hours),
             missing_at=due.due_at + timedelta(hours=obligation.missing_after_hours),
         )
@@ -220,6 +221,38 @@ def generate_dues(*, obligation: ReportObligation) -> int:
             except IntegrityError:
                 continue
     return len(rows)
+
+
+def recompute_pending_report_dues(calendar: LegalCalendar | None = None) -> int:
+    """Fill in report due times that waited for a year's holiday schedule; rows changed.
+
+    A pending working-days-only daily report whose day turns out a rest day was never due:
+    it is removed unless something was filed against it.
+    """
+    cal = calendar or legal_calendar()
+    tz = local_tz()
+    changed = 0
+    pending = ReportDue.objects.filter(due_pending=True, obligation__isnull=False)
+    obligations = ReportObligation.objects.filter(pk__in=pending.values("obligation_id"))
+    for ob in obligations:
+        by_period = {
+            d.period_start: d for d in schedule.report_schedule(obligation_spec(ob), cal, tz)
+        }
+        for row in pending.filter(obligation=ob):
+            due = by_period.get(row.period_start)
+            if due is None:
+                if row.filed_at is None:
+                    changed += ReportDue.objects.filter(pk=row.pk, filed_at=None).delete()[0]
+                continue
+            if due.pending:
+                continue
+            changed += ReportDue.objects.filter(pk=row.pk, due_pending=True).update(
+                due_at=due.due_at,
+                due_pending=False,
+                remind_at=due.due_at - timedelta(hours=ob.remind_before_hours),
+                missing_at=due.due_at + timedelta(hours=ob.missing_after_hours),
+            )
+    return changed
 
 
 @transaction.atomic
@@ -326,12 +359,21 @@ def queue_reminders(now: datetime) -> int:
 
 def mark_missing(now: datetime) -> int:
     """Mark reports still unfiled at their ``missing_at`` as missing (漏报); CAS, idempotent."""
-    return ReportDue.objects.filter(status=ReportStatus.DUE, missing_at__lte=now).update(
-        status=ReportStatus.MISSING, marked_missing_at=now
-    )
+    return ReportDue.objects.filter(
+        status=ReportStatus.DUE, missing_at__lte=now, due_pending=False
+    ).update(status=ReportStatus.MISSING, marked_missing_at=now)
 
 
 def run_ledger_tick(now: datetime | None = None) -> dict[str, int]:
     """The periodic job: reminders, then 漏报 marking. Safe to run any number of times."""
     now = now or timezone.now()
-    return {"reminders": queue_reminders(now), "missing": mark_missing(now)}
+    recomputed = 0
+    cal = legal_calendar()
+    # Only once a year some pending due waits for is entered (else a pass would be wasted).
+    if ReportDue.objects.filter(due_pending=True, due_at__year__in=cal.covered_years).exists():
+        recomputed = recompute_pending_report_dues(cal)
+    return {
+        "recomputed": recomputed,
+        "reminders": queue_reminders(now),
+        "missing": mark_missing(now),
+    }

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 from xinfang.core import audit
 from xinfang.core.audit import snapshot
 from xinfang.core.calendar import LegalCalendar, legal_calendar
-from xinfang.core.errors import TransitionNotAllowed
+from xinfang.core.errors import CalendarNotCovered, TransitionNotAllowed
 from xinfang.core.models import AuditAction
 from xinfang.ledgers import schedule
 from xinfang.ledgers.choices import (
@@ -79,6 +79,42 @@ def create_screening_rule(
     return rule
 
 
+def _due(
+    compute: Callable[[date, LegalCalendar], date],
+    day: date,
+    cal: LegalCalendar,
+    *,
+    provisional: date,
+) -> dict[str, Any]:
+    """A round's due date, or ``provisional`` marked pending when its year is not entered."""
+    try:
+        return {"due_date": compute(day, cal), "due_pending": False}
+    except CalendarNotCovered:
+        return {"due_date": provisional, "due_pending": True}
+
+
+def recompute_pending_rounds(calendar: LegalCalendar | None = None) -> int:
+    """Fill in round due dates that waited for a year's holiday schedule; rows changed."""
+    cal = calendar or legal_calendar()
+    changed = 0
+    pending = ScreeningRound.objects.filter(due_pending=True, rule__isnull=False)
+    rules = ScreeningRule.objects.filter(pk__in=pending.values("rule_id")).select_related("unit")
+    for rule in rules:
+        sensitive = SensitivePeriod.objects.filter(unit_id__in=rule.unit.ancestor_ids())
+        planned = {
+            (spec["kind"], spec["domain"], spec["period_start"], spec["period_end"]): spec
+            for spec in planned_rounds(rule, cal, sensitive)
+        }
+        for rnd in pending.filter(rule=rule):
+            spec = planned.get((rnd.kind, rnd.domain, rnd.period_start, rnd.period_end))
+            if spec is None or spec["due_pending"]:
+                continue
+            changed += ScreeningRound.objects.filter(pk=rnd.pk, due_pending=True).update(
+                due_date=spec["due_date"], due_pending=False
+            )
+    return changed
+
+
 def planned_rounds(
     rule: ScreeningRule, cal: LegalCalendar, sensitive: Iterable[SensitivePeriod] = ()
 ) -> list[dict[str, Any]]:
@@ -93,7 +129,7 @@ def planned_rounds(
                     "title": _round_title(rule.kind, rule.cadence, start, end),
                     "period_start": start,
                     "period_end": end,
-                    "due_date": schedule.screening_due(end, cal),
+                    **_due(schedule.screening_due, end, cal, provisional=end),
                 }
             )
     elif rule.kind == RoundKind.HOLIDAY:
@@ -113,7 +149,9 @@ def planned_rounds(
                     "title": _round_title(rule.kind, "", first, last, name),
                     "period_start": first,
                     "period_end": last,
-                    "due_date": schedule.pre_period_due(first, cal),
+                    **_due(
+                        schedule.pre_period_due, first, cal, provisional=first - timedelta(days=1)
+                    ),
                 }
             )
     else:
@@ -125,7 +163,7 @@ def planned_rounds(
                 "title": _round_title(rule.kind, "", rule.starts_on, rule.ends_on, str(label)),
                 "period_start": rule.starts_on,
                 "period_end": rule.ends_on,
-                "due_date": schedule.screening_due(rule.ends_on, cal),
+                **_due(schedule.screening_due, rule.ends_on, cal, provisional=rule.ends_on),
             }
         )
     return out

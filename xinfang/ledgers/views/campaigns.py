@@ -59,9 +59,11 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for r in ScreeningRound.objects.filter(campaign=campaign)
         .values("unit_id")
         .annotate(
-            total=Count("pk", filter=Q(due_date__lt=today)),
+            total=Count("pk", filter=Q(due_date__lt=today, due_pending=False)),
             filed=Count("pk", filter=Q(filed_at__isnull=False)),
-            missing=Count("pk", filter=Q(filed_at__isnull=True, due_date__lt=today)),
+            missing=Count(
+                "pk", filter=Q(filed_at__isnull=True, due_date__lt=today, due_pending=False)
+            ),
         )
     }
     subs = {

@@ -81,6 +81,17 @@ def _base(
     }
 
 
+def _due_cn(p: Petition, column: str) -> str:
+    """A due date for a printed notice; while pending, the earliest day it can be."""
+    due = getattr(p, column)
+    if due is not None:
+        return cn_date(due)
+    not_before = p.not_before(column)
+    if not_before is not None:
+        return f"待定,不早于{cn_date(not_before)}(以国务院公布的节假日安排为准)"
+    return ""
+
+
 def _acceptance(p: Petition, user: Any) -> dict[str, Any] | None:
     if p.accepted_on is None:
         return None
@@ -88,7 +99,7 @@ def _acceptance(p: Petition, user: Any) -> dict[str, Any] | None:
     step = _last_step(p, "accept")
     ctx["notice"] = (step.payload or {}).get("notice", "") if step else ""
     ctx["accepted_cn"] = cn_date(p.accepted_on)
-    ctx["handle_due_cn"] = cn_date(p.handle_due) if p.handle_due else ""
+    ctx["handle_due_cn"] = _due_cn(p, "handle_due")
     return ctx
 
 
@@ -116,7 +127,7 @@ def _handover(p: Petition, user: Any) -> dict[str, Any] | None:
         handover=handover,
         title="信访事项交办单" if assign else "信访事项转送单",
         report_due_cn=cn_date(handover.report_due) if handover.report_due else "",
-        notice_due_cn=cn_date(p.notice_due) if p.notice_due else "",
+        notice_due_cn=_due_cn(p, "notice_due"),
     )
     return ctx
 

@@ -17,6 +17,7 @@ from xinfang.petitions.models.history import (
     ReviewRequest,
     RouteHandover,
     Transition,
+    WindowCheck,
 )
 from xinfang.petitions.models.links import MatterGroup, SameMatterCandidate
 from xinfang.petitions.models.matter import Attachment, Petition, Petitioner, PetitionReach
@@ -43,4 +44,5 @@ __all__ = [
     "RouteHandover",
     "SameMatterCandidate",
     "Transition",
+    "WindowCheck",
 ]

@@ -294,3 +294,54 @@ class ReviewRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.petition_id} {self.level}"
+
+
+class WindowCheck(models.Model):
+    """A request made while the period it must fall in was still pending.
+
+    A citizen is never refused on a date nobody knows yet (and neither is a receiving body
+    objecting, Art. 23): the request is accepted and recorded here. Once the year's holiday
+    schedule is entered the real last day is filled in; a request that falls outside it is
+    left for a staff decision (``outcome`` = ``late``) and is never dropped silently.
+    """
+
+    class Kind(models.TextChoices):
+        OBJECTION = "objection", _("异议")
+        REVIEW_REQUEST = "review_request", _("请求复查")
+        REREVIEW_REQUEST = "rereview_request", _("请求复核")
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("期限待定")
+        IN_TIME = "in_time", _("在期限内")
+        LATE = "late", _("超出期限,待决定")
+        KEPT = "kept", _("超出期限,决定照常办理")
+        REFUSED = "refused", _("超出期限,决定不予受理")
+
+    petition = models.ForeignKey(
+        "petitions.Petition", on_delete=models.CASCADE, related_name="window_checks"
+    )
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    due_column = models.CharField(max_length=30)
+    made_on = models.DateField(_("提出日期"))
+    not_before = models.DateField(_("期限不早于"))
+    real_due = models.DateField(_("实际期限"), null=True, blank=True)
+    outcome = models.CharField(
+        _("结果"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING
+    )
+    decided_by = models.ForeignKey(
+        _USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("决定说明"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[PetitionChildQuerySet] = PetitionChildQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["made_on", "pk"]
+        verbose_name = _("期限待定期间提出的申请")
+        verbose_name_plural = _("期限待定期间提出的申请")
+        indexes = [models.Index(fields=["outcome"], name="window_check_outcome")]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} {self.kind} {self.made_on}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from typing import ClassVar
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from xinfang.core.calendar import due_text
 from xinfang.core.personal_data import ProtectedField
 from xinfang.petitions.choices import (
     AttachmentStage,
@@ -179,6 +181,11 @@ class Petition(models.Model):
     )
     deadline_pending = models.BooleanField(_("期限待定"), default=False)
     deadline_notice = models.CharField(_("期限说明"), max_length=200, blank=True)
+    # While a due date waits for its year's schedule: the earliest day it can be, per due
+    # column ({"handle_due": "2027-01-04"}), and that of the running period, indexed for
+    # reminders and the due list. Never used to shorten a citizen's window.
+    provisional_dues = models.JSONField(_("暂定期限"), default=dict, blank=True)
+    next_due_not_before = models.DateField(_("当前期限不早于"), null=True, blank=True)
     is_overdue = models.BooleanField(_("已超期"), default=False)
     overdue_since = models.DateField(_("超期日期"), null=True, blank=True)
 
@@ -203,6 +210,11 @@ class Petition(models.Model):
                 fields=["deadline_pending"],
                 condition=Q(deadline_pending=True),
                 name="petition_deadline_pending",
+            ),
+            models.Index(
+                fields=["next_due_not_before"],
+                condition=Q(next_due_not_before__isnull=False),
+                name="petition_next_due_not_before",
             ),
             # The due-soon page and dashboards probe "matters in the user's scope (ids from
             # PetitionReach) with a running due date": keyed by id, restricted to running
@@ -230,6 +242,15 @@ class Petition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number or '—'} {self.summary[:30]}"
+
+    def not_before(self, column: str) -> date | None:
+        """The earliest day a pending due column can be (None when known or not started)."""
+        raw = (self.provisional_dues or {}).get(column)
+        return date.fromisoformat(raw) if raw else None
+
+    def due_text(self, column: str) -> str:
+        """A due column as staff and citizens read it: the date, "待定,不早于 …", or "—"."""
+        return due_text(getattr(self, column), self.not_before(column))
 
     @property
     def is_accusation(self) -> bool:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from xinfang.core.testing import Cast, RouteCase, register
 from xinfang.org.choices import Role
 from xinfang.petitions.choices import Status
-from xinfang.petitions.models import Notification, Petition, SameMatterCandidate
+from xinfang.petitions.models import Notification, Petition, SameMatterCandidate, WindowCheck
 from xinfang.petitions.services import (
     PetitionerData,
     add_attachment,
@@ -98,6 +98,20 @@ def _notification(cast: Cast) -> Notification:
         due=timezone.localdate(),
         recipient_unit=cast.unit_a,
         text=f"INBOX-MARKER-{p.pk}",
+    )
+
+
+def _window_check(cast: Cast) -> WindowCheck:
+    p = _petition(cast)
+    today = timezone.localdate()
+    return WindowCheck.objects.create(
+        petition=p,
+        kind=WindowCheck.Kind.REVIEW_REQUEST,
+        due_column="review_request_due",
+        made_on=today,
+        not_before=today,
+        real_due=today,
+        outcome=WindowCheck.Outcome.LATE,
     )
 
 
@@ -248,6 +262,22 @@ register(
         make=_notification,
         method="post",
         data=lambda n: {"id": n.pk},
+        ok_status=302,
+    ),
+    RouteCase(
+        "petitions:window_checks",
+        role=Role.HANDLER,
+        list_view=True,
+        make=_window_check,
+        marker=lambda c: c.petition.number,
+    ),
+    RouteCase(
+        "petitions:window_check_decide",
+        role=Role.HANDLER,
+        make=_window_check,
+        kwargs=_pk,
+        method="post",
+        data=lambda c: {"decision": "keep", "note": "邮寄在途"},
         ok_status=302,
     ),
     # API

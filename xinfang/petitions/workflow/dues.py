@@ -31,6 +31,14 @@ def anchors_of(p: Petition) -> deadlines.Anchors:
     )
 
 
+def _provisional_columns(dues: deadlines.Dues, *, report_required: bool) -> dict[str, str]:
+    return {
+        f"{name}_due": day.isoformat()
+        for name, day in sorted(dues.not_before.items())
+        if name != "report" or report_required
+    }
+
+
 def apply_dues(
     p: Petition, *, calendar: LegalCalendar | None = None, today: date | None = None
 ) -> dict[str, Any]:
@@ -56,6 +64,12 @@ def apply_dues(
         "next_due_step": step,
         "deadline_pending": dues.pending,
         "deadline_notice": deadlines.pending_notice(dues.pending_years),
+        "provisional_dues": _provisional_columns(dues, report_required=p.report_required),
+        "next_due_not_before": (
+            dues.not_before.get(deadlines.step_period(step))
+            if step and due is None and not p.hearing_open
+            else None
+        ),
     }
     overdue = due is not None and due < today
     values["is_overdue"] = overdue

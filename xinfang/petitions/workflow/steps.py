@@ -34,6 +34,7 @@ from xinfang.petitions.models import (
     ReturnVisit,
     ReviewRequest,
     RouteHandover,
+    WindowCheck,
 )
 from xinfang.petitions.units import highest_level, next_body_up, territorial_level
 from xinfang.petitions.workflow.table import Step, review_request
@@ -185,6 +186,7 @@ def _object(ctx: Ctx) -> None:
         p.objection_due is None or ctx.today <= p.objection_due,
         f"已超过异议期限({p.objection_due}),不能再提出异议(《信访工作条例》第二十三条)",
     )
+    _check_window_later(ctx, "objection_due", ctx.today)
     ctx.changes.update(responsible_unit=handover.from_unit, handler=None)
 
     def after() -> None:
@@ -349,7 +351,8 @@ def _close(ctx: Ctx) -> None:
     ctx.changes["closed_on"] = ctx.today
 
 
-def _request_window(ctx: Ctx, due: date | None, anchor: date | None, what: str) -> date:
+def _request_window(ctx: Ctx, column: str, anchor: date | None, what: str) -> date:
+    due = getattr(ctx.petition, column)
     requested_on = _date(ctx.payload.get("requested_on"), ctx.today)
     _require(requested_on <= ctx.today, "申请日期不能晚于今天")
     received = _required(anchor, f"尚无可申请{what}的意见")
@@ -358,7 +361,24 @@ def _request_window(ctx: Ctx, due: date | None, anchor: date | None, what: str) 
         due is None or requested_on <= due,
         f"已超过申请{what}期限({due}),请求{what}须在收到意见之日起30日内提出",
     )
+    _check_window_later(ctx, column, requested_on)
     return requested_on
+
+
+def _check_window_later(ctx: Ctx, column: str, made_on: date) -> None:
+    """A request whose window is pending is accepted and checked once the year is entered."""
+    p = ctx.petition
+    not_before = p.not_before(column)
+    if getattr(p, column) is not None or not_before is None:
+        return
+    kind = WindowCheck.Kind(column.removesuffix("_due"))
+
+    def after() -> None:
+        WindowCheck.objects.create(
+            petition=p, kind=kind, due_column=column, made_on=made_on, not_before=not_before
+        )
+
+    ctx.after.append(after)
 
 
 def _reviewing_unit(ctx: Ctx, below: Unit) -> Unit:
@@ -405,7 +425,7 @@ def _request_review(ctx: Ctx) -> None:
     p = ctx.petition
     _not_requested_yet(p, ReviewLevel.REVIEW, "复查")
     received = p.answer_delivered_on or p.answered_on
-    requested_on = _request_window(ctx, p.review_request_due, received, "复查")
+    requested_on = _request_window(ctx, "review_request_due", received, "复查")
     unit = _reviewing_unit(ctx, p.responsible_unit)
     ctx.changes.update(review_requested_on=requested_on, level_reached=_level_after(p, unit))
     _file_request(ctx, ReviewLevel.REVIEW, requested_on, unit)
@@ -427,7 +447,7 @@ def _request_rereview(ctx: Ctx) -> None:
     _not_requested_yet(p, ReviewLevel.REREVIEW, "复核")
     # Art. 36: within 30 days of receiving the written review opinion.
     received = p.review_delivered_on or p.review_decided_on
-    requested_on = _request_window(ctx, p.rereview_request_due, received, "复核")
+    requested_on = _request_window(ctx, "rereview_request_due", received, "复核")
     unit = _reviewing_unit(ctx, review.reviewing_unit)
     ctx.changes.update(
         rereview_requested_on=requested_on,

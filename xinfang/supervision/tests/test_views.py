@@ -278,3 +278,31 @@ def test_instruction_overdue_is_derived_not_stored(crew: Crew) -> None:
         .content.decode()
     )
     assert "请妥善处理" in body
+
+
+def test_api_notice_into_an_uncovered_year_has_a_not_before_date(crew: Crew) -> None:
+    import time_machine
+
+    from xinfang.core.models import CalendarDay, CalendarYear
+
+    CalendarDay.objects.filter(date__year__gte=2027).delete()
+    CalendarYear.objects.filter(year__gte=2027).delete()
+    cast = crew.cast
+    with time_machine.travel("2026-12-15 10:00 +0800", tick=True):
+        p = matter(cast)
+        response = _client(crew.supervisor).post(
+            reverse("api:supervision_notice"),
+            {
+                "petition": p.pk,
+                "supervising_unit": cast.county.pk,
+                "reasons": "慢",
+                "recommendation": "建议",
+            },
+            content_type="application/json",
+        )
+        assert response.status_code == 201, response.content
+        # Art. 40: 30 days from 2026-12-15 end on 2027-01-14 at the earliest.
+        assert response.json()["due"] is None
+        assert response.json()["due_not_before"] == "2027-01-14"
+        page = _client(crew.supervisor).get(reverse("supervision:list") + "?kind=notice")
+    assert "待定,不早于 2027-01-14" in page.content.decode()
