@@ -244,3 +244,18 @@ def test_a_covered_year_without_rest_days_is_named() -> None:
         [(date(2030, 1, 1), False, "元旦"), (date(2031, 1, 4), True, "")], [2030, 2031]
     )
     assert years_without_holidays(cal) == [2031]
+
+
+@pytest.mark.django_db
+def test_deploy_check_warns_of_a_covered_year_without_holidays(tmp_path: Path) -> None:
+    from django.core.checks import run_checks
+
+    def warnings() -> list[str]:
+        found = run_checks(tags=["calendar"], include_deployment_checks=True)
+        return [w.id for w in found if "2031" in w.msg]
+
+    assert warnings() == []
+    load(tmp_path, "year: 2031\nsource: 虚构通知\n", "--confirm-no-holidays")
+    assert warnings() == ["xinfang.W101"]
+    load(tmp_path, NOTICE_2031, "--replace")
+    assert warnings() == []
