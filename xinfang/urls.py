@@ -8,7 +8,13 @@ from xinfang.api import api
 from xinfang.core import views as core_views
 from xinfang.org import views as org_views
 
-core_patterns = ([path("audit/", core_views.audit_list, name="audit_list")], "core")
+core_patterns = (
+    [
+        path("audit/", core_views.audit_list, name="audit_list"),
+        path("deadline/", core_views.deadline_calculator, name="deadline_calculator"),
+    ],
+    "core",
+)
 org_patterns = ([path("units/", org_views.unit_list, name="unit_list")], "org")
 
 urlpatterns = [

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
+from django.db import DatabaseError
 
 DEV_SECRET_KEY = "django-insecure-development-only-key-change-me"  # noqa: S105 - the known default
 DEV_DATA_KEYS = "dev1:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
@@ -58,3 +59,29 @@ def check_production_secrets(app_configs: Any = None, **kwargs: Any) -> list[Err
     if not settings.PASSWORD_HASHERS or settings.PASSWORD_HASHERS[0] != ARGON2:
         errors.append(Error("Argon2 must be the first password hasher.", id="xinfang.E005"))
     return errors
+
+
+@register("calendar", deploy=True)
+def check_covered_years_have_holidays(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    """A year marked covered with no rest day entered is almost surely never transcribed.
+
+    The legal clock would count it as plain Monday–Friday and move no deadline past its
+    holidays (民法典 Art. 203), silently shortening every period that ends in it.
+    """
+    from xinfang.core.calendar import legal_calendar
+    from xinfang.core.holidays import years_without_holidays
+
+    try:
+        bare = years_without_holidays(legal_calendar())
+    except DatabaseError:
+        return []  # not migrated yet: no year is covered, nothing to warn of
+    return [
+        Warning(
+            f"Calendar year {year} is marked covered but has no holidays entered; "
+            "its periods are counted as plain Monday-Friday.",
+            hint=f"Enter the official notice: `xinfang holidays load FILE --replace` "
+            f"(or 系统管理 → 已覆盖年度), then check with `xinfang holidays show {year}`.",
+            id="xinfang.W101",
+        )
+        for year in bare
+    ]

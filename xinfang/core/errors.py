@@ -7,7 +7,8 @@
     ├── TransitionNotAllowed     (a workflow step the table or the grant refuses)
     ├── ConcurrentChange         (compare-and-swap lost: someone else moved the object)
     ├── DeadlineError
-    │   └── CalendarNotCovered   (a date in a year the holiday table does not cover)
+    │   ├── CalendarNotCovered   (a date in a year the holiday table does not cover)
+    │   └── HolidayNoticeInvalid (a year's holiday notice refused, with the lines to fix)
     ├── PersonalDataError
     │   └── InvalidIdNumber
     └── RulebookInvalid          (raised by xinfang.assessment)
@@ -40,6 +41,22 @@ class DeadlineError(XinfangError):
 
 class CalendarNotCovered(DeadlineError):
     """The official holiday calendar has no entries for the year asked about."""
+
+
+class HolidayNoticeInvalid(DeadlineError):
+    """A transcribed holiday notice that does not validate or cannot be entered as it is.
+
+    ``problems`` lists every problem as ``(line, message)`` (1-based line of the YAML, 0
+    when unknown), so one attempt reports them all.
+    """
+
+    def __init__(self, problems: list[tuple[int, str]]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(f"第 {line} 行:{message}" for line, message in problems))
+
+    def located(self, filename: str) -> list[str]:
+        """The problems as ``FILE:LINE: message`` lines, the way compilers report them."""
+        return [f"{filename}:{line}: {message}" for line, message in self.problems]
 
 
 class PersonalDataError(XinfangError):

@@ -1,4 +1,4 @@
-"""View helpers shared by every app, and the audit log page."""
+"""View helpers shared by every app, the audit log page and the deadline calculator."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from xinfang.core.calendar import legal_calendar
+from xinfang.core.deadline_reasoning import explain_deadline
+from xinfang.core.forms import DeadlineForm
 from xinfang.core.models import AuditEntry
 from xinfang.org.access import granted_paths, has_role
 from xinfang.org.querysets import any_subtree_q
@@ -55,3 +58,21 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_list.html", {"page_obj": page, "q": q})
+
+
+@require_staff
+def deadline_calculator(request: HttpRequest) -> HttpResponse:
+    """期限计算器: any staff member; a GET form, so it works without JavaScript and a
+    result can be bookmarked or sent to a colleague."""
+    form = DeadlineForm(request.GET or None)
+    result = None
+    if form.is_valid():
+        data = form.cleaned_data
+        result = explain_deadline(
+            legal_calendar(),
+            data["start"],
+            data["days"],
+            working=data["mode"] == "working",
+            convention=data["convention"],
+        )
+    return render(request, "core/deadline_calculator.html", {"form": form, "result": result})
