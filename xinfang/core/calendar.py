@@ -26,10 +26,12 @@ __all__ = [
     "LegalCalendar",
     "add_calendar_days",
     "add_working_days",
+    "calendar_warning",
     "due_text",
     "earliest_due",
     "is_working_day",
     "legal_calendar",
+    "pending_due_counts",
     "recompute_pending_dues",
     "register_pending_dues",
 ]
@@ -126,23 +128,78 @@ def due_text(due: date | None, not_before: date | None = None) -> str:
     return "—"
 
 
-# Each app that stores due dates registers one function here (in its AppConfig.ready) that
-# recomputes its pending ones from the given calendar and returns how many rows changed, so
-# that entering a year's schedule fills in every pending due date at once without core
-# importing the apps.
+# Each app that stores due dates registers here (in its AppConfig.ready) a function that
+# recomputes its pending ones from the given calendar and returns how many rows changed, and
+# one that counts them, so that entering a year's schedule fills in every pending due date
+# at once, and the early warning can say how many wait, without core importing the apps.
 PendingDuesRecomputer = Callable[[LegalCalendar], int]
-_PENDING_DUES: dict[str, PendingDuesRecomputer] = {}
+PendingDuesCounter = Callable[[], int]
 
 
-def register_pending_dues(label: str, recompute: PendingDuesRecomputer) -> None:
-    """Register ``recompute(calendar) -> changed rows`` under a label shown to the admin."""
-    _PENDING_DUES[label] = recompute
+@dataclass(frozen=True)
+class _PendingDues:
+    recompute: PendingDuesRecomputer
+    count: PendingDuesCounter
+
+
+_PENDING_DUES: dict[str, _PendingDues] = {}
+
+
+def register_pending_dues(
+    label: str, recompute: PendingDuesRecomputer, count: PendingDuesCounter
+) -> None:
+    """Register ``recompute(calendar) -> changed rows`` and ``count() -> pending rows``."""
+    _PENDING_DUES[label] = _PendingDues(recompute, count)
 
 
 def recompute_pending_dues(calendar: LegalCalendar | None = None) -> dict[str, int]:
     """Recompute every registered app's pending due dates; changed rows per label."""
     cal = calendar or legal_calendar()
-    return {label: recompute(cal) for label, recompute in _PENDING_DUES.items()}
+    return {label: entry.recompute(cal) for label, entry in _PENDING_DUES.items()}
+
+
+def pending_due_counts() -> dict[str, int]:
+    """How many due dates wait for a year's holiday schedule, per label."""
+    return {label: entry.count() for label, entry in _PENDING_DUES.items()}
+
+
+# The State Council publishes next year's schedule in the autumn (usually November); from
+# this day on, a missing next year is announced to administrators every day.
+WARN_FROM_MONTH_DAY = (10, 1)
+
+
+@dataclass(frozen=True)
+class CalendarWarning:
+    """The years missing from the calendar that due dates now need, and what waits."""
+
+    years: tuple[int, ...]
+    pending: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.pending.values())
+
+    @property
+    def text(self) -> str:
+        years = "、".join(f"{y}年" for y in self.years)
+        parts = ",".join(f"{label} {n} 项" for label, n in self.pending.items() if n)
+        waiting = f"已有 {self.total} 个期限待定({parts})" if self.total else "暂无待定期限"
+        return (
+            f"{years}法定节假日安排尚未录入:{waiting}。"
+            "请在国务院办公厅公布通知后,于“系统管理 → 已覆盖年度 → 录入年度安排”中录入。"
+        )
+
+
+def calendar_warning(today: date, calendar: LegalCalendar | None = None) -> CalendarWarning | None:
+    """The warning for ``today``: this year missing, or from 1 October next year missing."""
+    cal = calendar or legal_calendar()
+    needed = [today.year]
+    if (today.month, today.day) >= WARN_FROM_MONTH_DAY:
+        needed.append(today.year + 1)
+    missing = tuple(y for y in needed if y not in cal.covered_years)
+    if not missing:
+        return None
+    return CalendarWarning(missing, pending_due_counts())
 
 
 def build_calendar(rows: Iterable[tuple[date, bool, str]], years: Iterable[int]) -> LegalCalendar:

@@ -129,3 +129,24 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AdminNotice(models.Model):
+    """A daily notice to the administrators (the calendar's early warning).
+
+    ``key`` makes queueing idempotent: one notice per subject and day, however often the
+    job runs. It is shown on the administrators' dashboard until read.
+    """
+
+    key = models.CharField(max_length=100, unique=True)
+    text = models.CharField(_("内容"), max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("系统通知")
+        verbose_name_plural = _("系统通知")
+
+    def __str__(self) -> str:
+        return self.text

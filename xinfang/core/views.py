@@ -76,3 +76,16 @@ def deadline_calculator(request: HttpRequest) -> HttpResponse:
             convention=data["convention"],
         )
     return render(request, "core/deadline_calculator.html", {"form": form, "result": result})
+
+
+def calendar_panel_data(request: HttpRequest) -> dict[str, Any]:
+    """The administrators' panel: a missing holiday schedule and the daily notices about it."""
+    from django.utils import timezone
+
+    from xinfang.core.calendar import calendar_warning
+    from xinfang.core.models import AdminNotice
+
+    return {
+        "warning": calendar_warning(timezone.localdate()),
+        "notices": list(AdminNotice.objects.filter(read_at__isnull=True)[:5]),
+    }

@@ -17,7 +17,7 @@ class LedgersConfig(AppConfig):
         from xinfang.org import dashboard, demo, navigation
         from xinfang.org.choices import Role
 
-        register_pending_dues("台账报送与排查", _recompute_pending_ledgers)
+        register_pending_dues("台账报送与排查", _recompute_pending_ledgers, _count_pending_ledgers)
         staff = tuple(Role.values)
         navigation.register(navigation.NavItem("工作台账", "ledgers:dashboard", staff))
         navigation.register(navigation.NavItem("矛盾纠纷", "ledgers:dispute_list", staff))
@@ -42,3 +42,12 @@ def _recompute_pending_ledgers(calendar: LegalCalendar) -> int:
     from xinfang.ledgers.services.screening import recompute_pending_rounds
 
     return recompute_pending_report_dues(calendar) + recompute_pending_rounds(calendar)
+
+
+def _count_pending_ledgers() -> int:
+    from xinfang.ledgers.models import ReportDue, ScreeningRound
+
+    return (
+        ReportDue.objects.filter(due_pending=True).count()
+        + ScreeningRound.objects.filter(due_pending=True).count()
+    )

@@ -39,7 +39,7 @@ class PetitionsConfig(AppConfig):
                 data=views.dashboard_data,
             )
         )
-        register_pending_dues("信访事项", _recompute_pending_matters)
+        register_pending_dues("信访事项", _recompute_pending_matters, _count_pending_matters)
         if add_demo_petitions not in DEMO_HOOKS:
             DEMO_HOOKS.append(add_demo_petitions)
 
@@ -51,3 +51,9 @@ def _recompute_pending_matters(calendar: LegalCalendar) -> int:
     changed = recompute_deadlines(pending_only=True, calendar=calendar)
     settle_window_checks()
     return changed
+
+
+def _count_pending_matters() -> int:
+    from xinfang.petitions.models import Petition
+
+    return Petition.objects.filter(deadline_pending=True).count()

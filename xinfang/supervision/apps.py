@@ -18,7 +18,7 @@ class SupervisionConfig(AppConfig):
         from xinfang.supervision import views
         from xinfang.supervision.demo import add_demo_supervision
 
-        register_pending_dues("督办通知", _recompute_pending_notices)
+        register_pending_dues("督办通知", _recompute_pending_notices, _count_pending_notices)
         roles = tuple(str(r) for r in views.STAFF_ROLES)
         navigation.register(navigation.NavItem("督查督办", "supervision:list", roles))
         navigation.register(navigation.NavItem("领导批示", "supervision:instructions", roles))
@@ -51,3 +51,9 @@ def _recompute_pending_notices(calendar: LegalCalendar) -> int:
     from xinfang.supervision.services import recompute_notice_dues
 
     return recompute_notice_dues(calendar)
+
+
+def _count_pending_notices() -> int:
+    from xinfang.supervision.models import SupervisionNotice
+
+    return SupervisionNotice.objects.filter(deadline_pending=True).count()

@@ -1,0 +1,14 @@
+"""Periodic jobs of core: thin wrappers, the work is in plain functions."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from xinfang.core.calendar_notices import queue_calendar_warning
+
+
+@db_periodic_task(crontab(hour="8", minute="3"))
+def daily_calendar_warning() -> None:
+    """Every morning: say so when next year's holiday schedule is missing (from 1 October)."""
+    queue_calendar_warning()
