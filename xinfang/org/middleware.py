@@ -34,7 +34,7 @@ class SecondFactorMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and not user.is_verified()  # type: ignore[union-attr]  # set by OTPMiddleware
+            and not user.is_verified()  # type: ignore[attr-defined]  # set by OTPMiddleware
             and twofactor.second_factor_required(user)
             and not self._open(request)
         ):

@@ -82,7 +82,7 @@ def _pending_user(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
     pending = request.session.get(PENDING_KEY)
     if not isinstance(pending, dict) or time.time() - int(pending.get("at", 0)) > PENDING_SECONDS:
         return None
-    user = User.objects.filter(pk=pending.get("user"), is_active=True).first()
+    user = User.objects.filter(pk=int(pending.get("user") or 0), is_active=True).first()
     return (user, pending) if user is not None else None
 
 
@@ -150,7 +150,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     if enrolled is None:
         device = twofactor.pending_totp(user)
         if action == "confirm" and form.is_valid():
-            codes = twofactor.confirm_totp(actor=user, device=device, code=form.cleaned_data["code"])
+            code = form.cleaned_data["code"]
+            codes = twofactor.confirm_totp(actor=user, device=device, code=code)
             if codes is not None:
                 django_otp.login(request, device)  # this session has just proven the device
                 return render(
