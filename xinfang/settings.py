@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -68,15 +69,22 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # sec-auth (issue 10): X-Forwarded-Proto is believed only from XINFANG_TRUSTED_PROXIES.
+    "xinfang.core.middleware.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "xinfang.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # core (issue 6): renews the idle timeout at most once a minute, not on every request.
     "xinfang.core.middleware.SessionRefreshMiddleware",
+    # sec-auth (issue 10): sign out when XINFANG_SESSION_MAX_SECONDS since sign-in is past.
+    "xinfang.core.middleware.SessionLifetimeMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # sec-auth (issue 10): the second factor (request.user.is_verified, then enforcement).
+    "django_otp.middleware.OTPMiddleware",
+    "xinfang.org.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -191,6 +199,19 @@ XINFANG_TRUSTED_PROXIES = env_list("XINFANG_TRUSTED_PROXIES", [])
 # Login throttling: this many failures for one account or address within the window lock it.
 XINFANG_LOGIN_MAX_FAILURES = env_int("XINFANG_LOGIN_MAX_FAILURES", 5)
 XINFANG_LOGIN_LOCKOUT_SECONDS = env_int("XINFANG_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+
+# sec-auth (issue 10): second factor and session lifetime. 等保 level 3 (GB/T 22239-2019
+# 8.1.4.1) asks for two or more authentication factors for administrators: a TOTP device
+# (django-otp) with one-use recovery codes. "admins": administrators only; "staff": every
+# staff account (citizens, who sign in with their phone, never).
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+XINFANG_REQUIRE_2FA = env_str("XINFANG_REQUIRE_2FA", "staff" if PRODUCTION else "admins")
+if XINFANG_REQUIRE_2FA not in {"admins", "staff"}:
+    raise ImproperlyConfigured("XINFANG_REQUIRE_2FA must be 'admins' or 'staff'")
+OTP_TOTP_ISSUER = "信访工作平台"
+# Absolute session lifetime, counted from sign-in, whatever the activity (the idle timeout
+# is XINFANG_SESSION_SECONDS).
+XINFANG_SESSION_MAX_SECONDS = env_int("XINFANG_SESSION_MAX_SECONDS", 12 * 60 * 60)
 
 # Personal data: key id -> 32 hex-encoded bytes (SM4 uses the first 16), comma separated
 # "id:hex" pairs. The first key encrypts; all decrypt. The blind-index key keys HMAC-SM3.

@@ -20,7 +20,9 @@ org_patterns = ([path("units/", org_views.unit_list, name="unit_list")], "org")
 urlpatterns = [
     path("", org_views.home, name="home"),
     path("login/", org_views.LoginView.as_view(), name="login"),
+    path("login/code/", org_views.login_code, name="login_code"),
     path("logout/", org_views.LogoutView.as_view(), name="logout"),
+    path("account/two-factor/", org_views.two_factor, name="two_factor"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"

@@ -1,5 +1,6 @@
-"""Request context (the client address for the audit trail), security headers and the
-idle-session refresh."""
+"""Request context (the client address for the audit trail), security headers, the
+forwarded protocol from trusted proxies only, the idle-session refresh and the absolute
+session lifetime."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -60,6 +62,13 @@ def client_ip(request: HttpRequest) -> str | None:
     return remote
 
 
+def from_trusted_proxy(request: HttpRequest) -> bool:
+    """Is the direct peer (REMOTE_ADDR) one of XINFANG_TRUSTED_PROXIES?"""
+    remote = request.META.get("REMOTE_ADDR") or ""
+    networks = _networks(tuple(getattr(settings, "XINFANG_TRUSTED_PROXIES", ())))
+    return bool(remote and networks and _trusted(remote, networks))
+
+
 def current_ip() -> str | None:
     """The address of the request being served, if any (None in commands and workers)."""
     return _current_ip.get()
@@ -75,6 +84,25 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             _current_ip.reset(token)
+
+
+class ForwardedProtoMiddleware:
+    """Drop the forwarded-protocol header (SECURE_PROXY_SSL_HEADER) unless the request
+    came from a trusted reverse proxy.
+
+    Django believes that header from anyone: a client talking plain HTTP to gunicorn could
+    send ``X-Forwarded-Proto: https`` and be treated as secure (no HTTPS redirect, secure
+    cookies sent over HTTP). Must run before SecurityMiddleware.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+        if header and header[0] in request.META and not from_trusted_proxy(request):
+            del request.META[header[0]]
+        return self.get_response(request)
 
 
 class SecurityHeadersMiddleware:
@@ -125,3 +153,58 @@ class SessionRefreshMiddleware:
             if stale and session.keys():
                 session[SESSION_REFRESHED_KEY] = now  # marks it modified: saved, new expiry
         return self.get_response(request)
+
+
+# When the session was signed in (Unix seconds), stored in the session itself.
+SESSION_SIGNED_IN_KEY = "_xinfang_signed_in"
+# Django's own key of the signed-in user's id (django.contrib.auth.SESSION_KEY).
+_AUTH_USER_KEY = "_auth_user_id"
+
+
+def mark_signed_in(session: Any) -> None:
+    """Start the absolute lifetime: called by the sign-in views right after login()."""
+    session[SESSION_SIGNED_IN_KEY] = int(time.time())
+
+
+class SessionLifetimeMiddleware:
+    """Sign out a session XINFANG_SESSION_MAX_SECONDS after sign-in, however active it is.
+
+    The idle timeout alone lets a stolen session live for ever as long as someone keeps
+    using it. A signed-in session without a sign-in time (one from before this rule, or a
+    test's force_login) is stamped on first sight, so it too ends within the lifetime.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key and session.get(_AUTH_USER_KEY):
+            now = int(time.time())
+            signed_in = session.get(SESSION_SIGNED_IN_KEY)
+            if not isinstance(signed_in, int):
+                session[SESSION_SIGNED_IN_KEY] = now
+            elif now - signed_in >= settings.XINFANG_SESSION_MAX_SECONDS:
+                self._expire(request, session)
+        return self.get_response(request)
+
+    @staticmethod
+    def _expire(request: HttpRequest, session: Any) -> None:
+        from django.contrib.auth import get_user_model
+
+        from xinfang.core import audit
+        from xinfang.core.models import AuditAction
+
+        user = get_user_model().objects.filter(pk=session.get(_AUTH_USER_KEY)).first()
+        session.flush()  # a new, empty session: AuthenticationMiddleware sees no one
+        if user is not None:
+            token = _current_ip.set(client_ip(request))
+            try:
+                audit.record(
+                    actor=user,
+                    action=AuditAction.LOGOUT,
+                    obj=user,
+                    detail={"reason": "session_max_age"},
+                )
+            finally:
+                _current_ip.reset(token)

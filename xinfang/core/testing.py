@@ -113,3 +113,21 @@ def register(*cases: RouteCase) -> None:
 
 
 ROLE_ANY = Role.HANDLER
+
+
+def sign_in(client: Any, user: User) -> None:
+    """``client.force_login(user)`` with the second factor passed, for a user who must have
+    one (administrators): tests of other pages need a complete sign-in. Tests of signing in
+    itself go through the login pages (org/tests/test_two_factor.py)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from xinfang.org.twofactor import second_factor_required
+
+    client.force_login(user)
+    if second_factor_required(user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()

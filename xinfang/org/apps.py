@@ -4,3 +4,16 @@ from django.apps import AppConfig
 class OrgConfig(AppConfig):
     name = "xinfang.org"
     label = "org"
+
+    def ready(self) -> None:
+        # django-otp registers its devices in the admin, unscoped, with each TOTP secret
+        # (and a QR code of it) readable by any administrator. A second factor is managed
+        # only by its owner, on the audited page /account/two-factor/. The admin's
+        # autodiscover has run already: AdminConfig comes first in INSTALLED_APPS.
+        from django.contrib import admin
+        from django_otp.plugins.otp_static.models import StaticDevice
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        for model in (TOTPDevice, StaticDevice):
+            if admin.site.is_registered(model):
+                admin.site.unregister(model)

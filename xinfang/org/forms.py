@@ -42,3 +42,15 @@ class ThrottledLoginForm(AuthenticationForm):
             self.confirm_login_allowed(self.user_cache)
             auth.clear_failures(username)
         return self.cleaned_data
+
+
+class SecondFactorForm(forms.Form):
+    """A code from the authenticator app (6 digits) or a recovery code."""
+
+    code = forms.CharField(
+        label=_("动态口令或恢复码"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )

@@ -45,7 +45,7 @@ from xinfang.portal.forms import (
     make_form_token,
     read_form_token,
 )
-from xinfang.portal.ratelimit import LOOKUP_PER_CODE, LOOKUP_PER_IP, SUBMIT_PER_IP
+from xinfang.portal.ratelimit import LOOKUP_PER_ADDRESS_AND_CODE, LOOKUP_PER_IP, SUBMIT_PER_IP
 
 SESSION_MATTER = "portal_matter"
 SESSION_NEW_CODE = "portal_new_code"
@@ -188,14 +188,18 @@ def lookup(request: HttpRequest) -> HttpResponse:
         return render(
             request, "portal/lookup.html", {"form": form, "section": "lookup"}, status=400
         )
-    code_id = query_code_hash(form.cleaned_data["code"])
-    if LOOKUP_PER_IP.exceeded(ip) or LOOKUP_PER_CODE.exceeded(code_id):
-        return _lookup_page(request, LOOKUP_LIMITED, status=429)
+    attempt = f"{ip}|{query_code_hash(form.cleaned_data['code'])}"
+    wait = LOOKUP_PER_ADDRESS_AND_CODE.wait(attempt)
+    if LOOKUP_PER_IP.exceeded(ip) or wait:
+        response = _lookup_page(request, LOOKUP_LIMITED, status=429)
+        response["Retry-After"] = str(wait or LOOKUP_PER_IP.seconds)
+        return response
     LOOKUP_PER_IP.hit(ip)
     petition = find_by_query_code(form.cleaned_data["code"], form.cleaned_data["phone"])
     if petition is None:
-        LOOKUP_PER_CODE.hit(code_id)
+        LOOKUP_PER_ADDRESS_AND_CODE.fail(attempt)
         return _lookup_page(request, LOOKUP_FAILED, status=200)
+    LOOKUP_PER_ADDRESS_AND_CODE.reset(attempt)
     request.session.cycle_key()
     request.session[SESSION_MATTER] = {"pk": petition.pk, "at": int(time.time())}
     return redirect("portal:matter")

@@ -9,7 +9,7 @@ from django.test import Client
 
 from xinfang.core import calendar
 from xinfang.core.models import CalendarDay
-from xinfang.core.testing import PASSWORD, Cast
+from xinfang.core.testing import PASSWORD, Cast, sign_in
 from xinfang.org import services
 from xinfang.org.models import RoleGrant, Unit, User
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def client_for(user: User) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

@@ -16,6 +16,7 @@ from xinfang.core.testing import (
     PERMISSION_CASES,
     Cast,
     RouteCase,
+    sign_in,
 )
 
 
@@ -83,14 +84,14 @@ def test_route_permission_matrix(case: RouteCase, cast: Cast) -> None:
         assert response.status_code == case.no_grant_status, "no grant must see 404"
 
     granted = Client()
-    granted.force_login(cast.user_with(case.role, getattr(cast, case.grant_unit)))
+    sign_in(granted, cast.user_with(case.role, getattr(cast, case.grant_unit)))
     response = _request(granted, case, url, obj)
     assert response.status_code == case.ok_status, response.content[:500]
     if marker:
         assert marker in response.content.decode()
 
     other = Client()
-    other.force_login(cast.user_with(case.role, cast.unit_b, username=f"other-{case.role}"))
+    sign_in(other, cast.user_with(case.role, cast.unit_b, username=f"other-{case.role}"))
     response = _request(other, case, url, obj)
     if case.list_view or case.anonymous == "public":
         assert response.status_code < 400

@@ -32,3 +32,18 @@ register(
         marker=lambda entry: f"{entry.object_type} {entry.object_repr}",
     ),
 )
+
+register(
+    # The staff member's own second factor: every staff account has the page, and it shows
+    # only their own device (no other unit's object to hide).
+    RouteCase("two_factor", role=Role.HANDLER, list_view=True, no_grant_status=200),
+    # The code step of sign-in: nobody is half-way through a sign-in here, so it sends
+    # everyone back to the login page (covered by org/tests/test_two_factor.py).
+    RouteCase(
+        "login_code",
+        role=Role.HANDLER,
+        list_view=True,
+        ok_status=302,
+        no_grant_status=302,
+    ),
+)

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.test import Client, RequestFactory
 
 from xinfang.core.querysets import get_object_for_user
-from xinfang.core.testing import PASSWORD, Cast
+from xinfang.core.testing import PASSWORD, Cast, sign_in
 from xinfang.core.views import require_roles
 from xinfang.org import services
 from xinfang.org.access import can, forget_grants, granted_paths, has_role, user_roles
@@ -141,7 +141,7 @@ def test_navigation_is_rendered_per_user(cast: Cast) -> None:
     client.force_login(cast.user_with(Role.HANDLER, cast.unit_a))
     body = client.get("/dashboard/").content.decode()
     assert "工作台" in body and "审计日志" not in body and "系统管理" not in body
-    client.force_login(cast.user_with(Role.ADMINISTRATOR, cast.unit_a))
+    sign_in(client, cast.user_with(Role.ADMINISTRATOR, cast.unit_a))
     body = client.get("/dashboard/").content.decode()
     assert "审计日志" in body and "系统管理" in body
 

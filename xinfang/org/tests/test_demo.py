@@ -13,6 +13,7 @@ from django.test import Client
 from xinfang.org.choices import Role
 from xinfang.org.demo import CITIZEN_PHONE, DEMO_PASSWORD, STAFF, build_demo_county
 from xinfang.org.models import RoleGrant, Unit, User
+from xinfang.org.tests.helpers import enrol
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +84,9 @@ def test_every_demo_login_signs_in_through_the_login_form() -> None:
     for _role, login, *_ in STAFF:
         response = Client().post("/login/", {"username": login, "password": DEMO_PASSWORD})
         assert response.status_code == 302, login
-        assert response["Location"] == "/dashboard/"
+        # The administrator enrols a second factor first (XINFANG_REQUIRE_2FA).
+        first_page = "/account/two-factor/" if login == "admin" else "/dashboard/"
+        assert response["Location"].split("?")[0] == first_page
     response = Client().post("/login/", {"username": CITIZEN_PHONE, "password": DEMO_PASSWORD})
     assert response.status_code == 302
 
@@ -92,4 +95,12 @@ def test_demo_administrator_can_edit_the_calendar() -> None:
     build_demo_county()
     client = Client()
     client.post("/login/", {"username": "admin", "password": DEMO_PASSWORD})
+    assert client.get("/admin/core/calendarday/").status_code == 302  # enrol first
+    enrol(client)
     assert client.get("/admin/core/calendarday/").status_code == 200
+
+
+def test_load_demo_says_the_administrator_enrols_at_first_sign_in() -> None:
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    assert "admin 首次登录后须绑定动态口令" in out.getvalue()

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from xinfang.core.testing import PASSWORD, Cast
+from xinfang.core.testing import PASSWORD, Cast, sign_in
 from xinfang.org import services
 from xinfang.org.choices import Role, UnitLevel
 
@@ -43,7 +43,7 @@ def test_unit_list_search_and_query_count(cast: Cast, django_assert_max_num_quer
             actor=None, name=f"网格{i:02d}", level=UnitLevel.GRID, parent=cast.village_a
         )
     client = Client()
-    client.force_login(cast.user_with(Role.ADMINISTRATOR, cast.unit_a))
+    sign_in(client, cast.user_with(Role.ADMINISTRATOR, cast.unit_a))
     with django_assert_max_num_queries(12):
         response = client.get("/org/units/")
     assert response.status_code == 200
@@ -64,7 +64,7 @@ def test_audit_list_is_scoped_and_searchable(cast: Cast) -> None:
     audit.record(actor=actor_a, action=AuditAction.CHANGE, obj=cast.village_a)
     audit.record(actor=actor_b, action=AuditAction.CHANGE, obj=cast.unit_b)
     client = Client()
-    client.force_login(cast.user_with(Role.ADMINISTRATOR, cast.unit_a))
+    sign_in(client, cast.user_with(Role.ADMINISTRATOR, cast.unit_a))
     body = client.get("/core/audit/").content.decode()
     assert "甲村" in body and "乙镇" not in body
     assert "甲村" not in client.get("/core/audit/", {"q": "乙"}).content.decode()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,7 @@ from xinfang.petitions.services import PetitionerData, register_petition
 from xinfang.portal.models import Open311Client
 from xinfang.portal.open311.feed import public_services
 
-__all__ = ["Created", "Open311Error", "create_request"]
+__all__ = ["Created", "Open311Error", "create_request", "refuse_nul", "visible"]
 
 MAX_DESCRIPTION = 4000  # the request schema's maxLength
 _IDEMPOTENCY_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -49,6 +50,22 @@ class Created:
     service_request_id: str
     query_code: str
     created: bool
+
+
+def refuse_nul(request: Any) -> None:
+    """NUL bytes in any parameter are refused: no text field holds one (PostgreSQL cannot
+    store it, and other systems truncate at it)."""
+    for data in (request.GET, request.POST):
+        for key, values in data.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                raise Open311Error(400, f"参数 {key.replace(chr(0), '')} 含有空字符(NUL)")
+
+
+def visible(text: str) -> str:
+    """``text`` without surrounding white space and invisible format characters (zero-width
+    spaces and joiners, BOM, direction marks: Unicode category Cf), for the emptiness check:
+    a name of zero-width spaces is no name."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip()
 
 
 def _attributes(data: QueryDict) -> dict[str, str]:
@@ -98,12 +115,12 @@ def create_request(client: Open311Client, data: QueryDict, headers: Any) -> Crea
     if not address and not address_id and (lat is None or lon is None):
         problems.append("须提供位置:lat 和 long、address_string 或 address_id 之一")
     description = (data.get("description") or "").strip()
-    if not description:
+    if not visible(description):
         problems.append("缺少 description(诉求内容)")
     elif len(description) > MAX_DESCRIPTION:
         problems.append(f"description 不得超过{MAX_DESCRIPTION}字")
     name = f"{(data.get('last_name') or '').strip()}{(data.get('first_name') or '').strip()}"
-    if not name:
+    if not visible(name):
         problems.append("缺少信访人姓名(last_name / first_name)")
     elif len(name) > 50:
         problems.append("姓名过长")

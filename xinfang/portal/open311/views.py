@@ -22,7 +22,7 @@ from xinfang.org.choices import UnitLevel
 from xinfang.org.models import Unit
 from xinfang.org.querysets import subtree_q
 from xinfang.petitions.models import Petition
-from xinfang.portal.open311.create import Open311Error, create_request
+from xinfang.portal.open311.create import Open311Error, create_request, refuse_nul
 from xinfang.portal.open311.feed import (
     CLOSED_STATUSES,
     SERVICE_NOTICE,
@@ -67,6 +67,7 @@ def _guard(view: Any) -> Any:
 
     def wrapped(request: HttpRequest, fmt: str, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
+            refuse_nul(request)
             return view(request, fmt, *args, **kwargs)
         except Open311Error as exc:
             return errors_response(fmt, exc.status, exc.descriptions)

@@ -3,11 +3,15 @@ wrong code or phone get the same page, wording and status; both are rate-limited
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from xinfang.portal.ratelimit import LOOKUP_PER_CODE, LOOKUP_PER_IP
+from xinfang.portal.ratelimit import LOOKUP_PER_ADDRESS_AND_CODE, LOOKUP_PER_IP
 from xinfang.portal.tests.conftest import Portal
 from xinfang.portal.tests.helpers import csrf_free, lookup, registered
 from xinfang.portal.views import LOOKUP_FAILED, LOOKUP_LIMITED
@@ -58,20 +62,48 @@ def test_matter_page_needs_a_lookup_first(portal: Portal) -> None:
     assert response.status_code == 302 and response["Location"] == reverse("portal:lookup")
 
 
-def test_failed_attempts_per_code_are_limited_alike_for_known_and_unknown_codes(
+def test_failures_from_other_addresses_never_lock_the_owner_out(portal: Portal) -> None:
+    _petition, code = registered(portal.cast.unit_a)
+    # Someone who knows the code tries many phones from many addresses …
+    for i in range(LOOKUP_PER_ADDRESS_AND_CODE.free * 5):
+        lookup(Client(REMOTE_ADDR=f"10.9.{i}.1"), code, phone="13000000000")
+    # … the owner, from their own address, still gets in.
+    assert lookup(Client(REMOTE_ADDR="10.7.7.7"), code).status_code == 302
+
+
+def test_failures_for_one_code_from_one_address_get_a_growing_delay_alike_for_known_and_unknown(
     portal: Portal,
 ) -> None:
     _petition, code = registered(portal.cast.unit_a)
+    limit = LOOKUP_PER_ADDRESS_AND_CODE
+    responses = {}
     for target in (code, UNKNOWN):
-        for i in range(LOOKUP_PER_CODE.count):
-            # From different addresses: the per-code limit alone is tested here.
-            client = Client(REMOTE_ADDR=f"10.0.{len(target)}.{i}")
+        client = Client(REMOTE_ADDR=f"10.4.4.{len(responses)}")
+        for _ in range(limit.free):
             assert lookup(client, target, phone="13000000000").status_code == 200
-    known = lookup(Client(REMOTE_ADDR="10.7.7.7"), code)  # even with the right phone
-    unknown = lookup(Client(REMOTE_ADDR="10.7.7.8"), UNKNOWN)
-    assert known.status_code == unknown.status_code == 429
-    assert csrf_free(known.content.decode()) == csrf_free(unknown.content.decode())
-    assert LOOKUP_LIMITED in known.content.decode()
+        waiting = lookup(client, target)  # even with the right phone
+        assert waiting.status_code == 429 and waiting["Retry-After"] == str(limit.base)
+        responses[target] = csrf_free(waiting.content.decode())
+        start = timezone.now()
+        with time_machine.travel(start + timedelta(seconds=limit.base + 1), tick=False):
+            assert lookup(client, target, phone="13000000000").status_code == 200
+            doubled = lookup(client, target)
+            assert doubled.status_code == 429 and doubled["Retry-After"] == str(2 * limit.base)
+    assert responses[code] == responses[UNKNOWN]
+    assert LOOKUP_LIMITED in responses[code]
+
+
+def test_the_delay_is_capped_not_a_lock(portal: Portal) -> None:
+    _petition, code = registered(portal.cast.unit_a)
+    limit = LOOKUP_PER_ADDRESS_AND_CODE
+    client = Client(REMOTE_ADDR="10.5.5.5")
+    now = timezone.now()
+    for _ in range(limit.free + 12):
+        with time_machine.travel(now, tick=False):
+            lookup(client, code, phone="13000000000")
+        now += timedelta(seconds=limit.cap + 1)
+    with time_machine.travel(now, tick=False):
+        assert lookup(client, code).status_code == 302
 
 
 def test_lookups_are_limited_per_address(portal: Portal) -> None:

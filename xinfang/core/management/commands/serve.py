@@ -8,8 +8,11 @@ server from STATIC_ROOT (docs/deployment.md).
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -58,6 +61,33 @@ def gunicorn_command(addrport: str, *, workers: int, threads: int) -> list[str]:
     ]
 
 
+@contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """SIGTERM and SIGINT end the command through its ``finally`` blocks, which stop the
+    children; by default SIGTERM killed this process alone and left the worker and
+    gunicorn running (orphans holding the port and the queue)."""
+
+    def stop(signum: int, _frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def stop_child(process: Any, timeout: float) -> None:
+    """Terminate a child and wait for it; kill it if it does not stop in time."""
+    process.terminate()  # a no-op once the child has exited
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class Command(BaseCommand):
     help = "同时启动网站(默认 127.0.0.1:8000)和后台任务进程"
 
@@ -78,6 +108,10 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=1, help="每个 gunicorn 进程的线程数")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with stop_on_signals():
+            self.serve(**options)
+
+    def serve(self, **options: Any) -> None:
         web_cmd = None
         if options["production"]:
             workers = options["workers"] or settings.XINFANG_WEB_WORKERS
@@ -94,9 +128,8 @@ class Command(BaseCommand):
                 try:
                     web.wait()
                 finally:
-                    if web.poll() is None:
-                        web.terminate()
-                        web.wait(timeout=30)
+                    # gunicorn's master stops its workers on SIGTERM (graceful timeout 20 s).
+                    stop_child(web, timeout=30)
             else:
                 # insecure_serving: runserver serves /static/ itself even with DEBUG off; a
                 # production deployment serves STATIC_ROOT (collectstatic) from its web
@@ -106,5 +139,4 @@ class Command(BaseCommand):
                 )
         finally:
             if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=10)
+                stop_child(worker, timeout=10)

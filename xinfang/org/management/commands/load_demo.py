@@ -39,3 +39,9 @@ class Command(BaseCommand):
         for role, login, *_rest in STAFF:
             self.stdout.write(f"{Role(role).label:<10}{login:<18}")
         self.stdout.write(f"{'群众':<10}{CITIZEN_PHONE:<18}(手机号登录)")
+        # The administrator must have a second factor (XINFANG_REQUIRE_2FA): no demo secret
+        # is shipped, so the first sign-in enrols the tester's own authenticator app.
+        self.stdout.write(
+            "系统管理员 admin 首次登录后须绑定动态口令:用手机身份验证器应用扫描页面上的"
+            "二维码(或手动输入密钥),之后每次登录输入 6 位动态口令。"
+        )
