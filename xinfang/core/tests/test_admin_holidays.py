@@ -8,16 +8,17 @@ import pytest
 from django.test import Client
 
 from xinfang.core.models import AuditEntry, CalendarDay, CalendarYear
-from xinfang.core.testing import Cast
+from xinfang.core.testing import Cast, sign_in
 from xinfang.core.tests.test_holidays import NOTICE_2031
+from xinfang.org.models import User
 
 pytestmark = pytest.mark.django_db
 ENTER = "/admin/core/calendaryear/enter/"
 
 
-def client_for(user: object) -> Client:
+def client_for(user: User) -> Client:
     client = Client()
-    client.force_login(user)  # type: ignore[arg-type]
+    sign_in(client, user)
     return client
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from xinfang.core.calendar import calendar_warning
 from xinfang.core.calendar_notices import queue_calendar_warning
 from xinfang.core.models import AdminNotice, CalendarDay, CalendarYear
-from xinfang.core.testing import Cast
+from xinfang.core.testing import Cast, sign_in
 from xinfang.org.choices import Role
 from xinfang.petitions.tests.factories import make_petition
 
@@ -62,7 +62,7 @@ def test_administrator_dashboard_shows_the_warning_and_others_do_not(cast: Cast)
         seen = {}
         for who in (admin, handler):
             client = Client()
-            client.force_login(who)
+            sign_in(client, who)
             seen[who.pk] = client.get(reverse("dashboard")).content.decode()
     assert "2027年法定节假日安排尚未录入" in seen[admin.pk]
     assert "2027年法定节假日安排尚未录入" not in seen[handler.pk]
