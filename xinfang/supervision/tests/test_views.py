@@ -210,20 +210,25 @@ def test_notice_answer_through_the_page(crew: Crew) -> None:
     assert notice.adopted is True and notice.answered_on == timezone.localdate()
 
 
-def test_api_creates_notice_with_answer_due(crew: Crew) -> None:
-    cast = crew.cast
-    p = matter(cast)
+def _post_notice_by_api(crew: Crew, p: Any) -> Any:
     response = _client(crew.supervisor).post(
         reverse("api:supervision_notice"),
         {
             "petition": p.pk,
-            "supervising_unit": cast.county.pk,
+            "supervising_unit": crew.cast.county.pk,
             "reasons": "慢",
             "recommendation": "建议",
         },
         content_type="application/json",
     )
     assert response.status_code == 201, response.content
+    return response
+
+
+def test_api_creates_notice_with_answer_due(crew: Crew) -> None:
+    cast = crew.cast
+    p = matter(cast)
+    response = _post_notice_by_api(crew, p)
     assert response.json()["due"] >= (timezone.localdate() + timedelta(days=30)).isoformat()
     denied = _client(crew.handler_b).post(
         reverse("api:supervision_notice"),
@@ -289,18 +294,7 @@ def test_api_notice_into_an_uncovered_year_has_a_not_before_date(crew: Crew) -> 
     CalendarYear.objects.filter(year__gte=2027).delete()
     cast = crew.cast
     with time_machine.travel("2026-12-15 10:00 +0800", tick=True):
-        p = matter(cast)
-        response = _client(crew.supervisor).post(
-            reverse("api:supervision_notice"),
-            {
-                "petition": p.pk,
-                "supervising_unit": cast.county.pk,
-                "reasons": "慢",
-                "recommendation": "建议",
-            },
-            content_type="application/json",
-        )
-        assert response.status_code == 201, response.content
+        response = _post_notice_by_api(crew, matter(cast))
         # Art. 40: 30 days from 2026-12-15 end on 2027-01-14 at the earliest.
         assert response.json()["due"] is None
         assert response.json()["due_not_before"] == "2027-01-14"
