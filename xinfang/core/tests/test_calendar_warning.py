@@ -11,18 +11,12 @@ from django.urls import reverse
 
 from xinfang.core.calendar import calendar_warning
 from xinfang.core.calendar_notices import queue_calendar_warning
-from xinfang.core.models import AdminNotice, CalendarDay, CalendarYear
+from xinfang.core.models import AdminNotice, CalendarYear
 from xinfang.core.testing import Cast, sign_in
 from xinfang.org.choices import Role
 from xinfang.petitions.tests.factories import make_petition
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _no_2027(db: None) -> None:
-    CalendarDay.objects.filter(date__year__gte=2027).delete()
-    CalendarYear.objects.filter(year__gte=2027).delete()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("year_2027_not_entered")]
 
 
 def test_no_warning_before_the_first_of_october() -> None:

@@ -21,14 +21,8 @@ from xinfang.ledgers.facts import derive_facts
 from xinfang.ledgers.models import ScreeningRound
 from xinfang.org.choices import Role
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("year_2027_not_entered")]
 TZ = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture(autouse=True)
-def _no_2027(db: None) -> None:
-    CalendarDay.objects.filter(date__year__gte=2027).delete()
-    CalendarYear.objects.filter(year__gte=2027).delete()
 
 
 def _enter_2027(*rest_days: date) -> dict[str, int]:

@@ -26,15 +26,9 @@ from xinfang.petitions.tests.factories import make_petition, refresh
 from xinfang.petitions.windows import decide_window_check
 from xinfang.petitions.workflow import transition
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("year_2027_not_entered")]
 
 ANSWER = {"outcome": "support", "facts": "属实", "reasons": "职责", "legal_basis": "条例"}
-
-
-@pytest.fixture(autouse=True)
-def _no_2027(db: Any) -> None:
-    CalendarDay.objects.filter(date__year__gte=2027).delete()
-    CalendarYear.objects.filter(year__gte=2027).delete()
 
 
 def step(p: Petition, to: str, actor: Any, day: date, **payload: Any) -> Petition:

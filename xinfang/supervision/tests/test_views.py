@@ -285,13 +285,10 @@ def test_instruction_overdue_is_derived_not_stored(crew: Crew) -> None:
     assert "请妥善处理" in body
 
 
+@pytest.mark.usefixtures("year_2027_not_entered")
 def test_api_notice_into_an_uncovered_year_has_a_not_before_date(crew: Crew) -> None:
     import time_machine
 
-    from xinfang.core.models import CalendarDay, CalendarYear
-
-    CalendarDay.objects.filter(date__year__gte=2027).delete()
-    CalendarYear.objects.filter(year__gte=2027).delete()
     cast = crew.cast
     with time_machine.travel("2026-12-15 10:00 +0800", tick=True):
         response = _post_notice_by_api(crew, matter(cast))
