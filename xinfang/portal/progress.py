@@ -117,6 +117,9 @@ class ReviewWindow:
     open: bool
     due: date | None
     message: str
+    # While the window waits for its year's schedule: the earliest day it can end on. Any
+    # request made before the real end is known is accepted (never refused on a guess).
+    not_before: date | None = None
 
 
 @dataclass
@@ -162,7 +165,9 @@ def review_window(petition: Petition, today: date | None = None) -> ReviewWindow
                 "对处理意见不服的,应自收到书面答复之日起30日内请求复查;"
                 "已超过期限的,不能再通过网上申请复查。",
             )
-        return ReviewWindow(ReviewLevel.REVIEW, "请求复查", True, due, "")
+        return ReviewWindow(
+            ReviewLevel.REVIEW, "请求复查", True, due, "", petition.not_before("review_request_due")
+        )
     if petition.status == S.REVIEWED or (
         petition.status == S.CLOSED and ReviewLevel.REVIEW in levels
     ):
@@ -179,7 +184,14 @@ def review_window(petition: Petition, today: date | None = None) -> ReviewWindow
                 "对复查意见不服的,应自收到复查意见之日起30日内请求复核;"
                 "已超过期限的,不能再通过网上申请复核。",
             )
-        return ReviewWindow(ReviewLevel.REREVIEW, "请求复核", True, due, "")
+        return ReviewWindow(
+            ReviewLevel.REREVIEW,
+            "请求复核",
+            True,
+            due,
+            "",
+            petition.not_before("rereview_request_due"),
+        )
     return ReviewWindow("", "", False, None, "")
 
 

@@ -138,3 +138,23 @@ def test_lookup_form_errors_for_missing_fields(portal: Portal) -> None:
     response = Client().post(reverse("portal:lookup"), {"code": "", "phone": ""})
     assert response.status_code == 400
     assert "这个字段是必填项" in response.content.decode()
+
+
+@pytest.mark.usefixtures("year_2027_not_entered")
+def test_a_pending_review_window_is_shown_open_with_its_earliest_day(portal: Portal) -> None:
+    from datetime import date
+
+    from xinfang.petitions.workflow import transition
+
+    answer = {"outcome": "support", "facts": "属实", "reasons": "职责", "legal_basis": "条例"}
+    with time_machine.travel("2026-12-10 10:00 +0800", tick=True):
+        petition, code = registered(portal.cast.unit_a)
+        petition = transition(petition, "accepted", actor=portal.handler_a)
+        transition(petition, "answered", actor=portal.leader_a, **answer)
+        client = Client()
+        lookup(client, code)
+        html = client.get(reverse("portal:matter")).content.decode()
+    # 30 days from 2026-12-10 end on 2027-01-09 at the earliest; the window stays open.
+    assert date(2027, 1, 9).strftime("%Y年%-m月%-d日") in html
+    assert "期限确定前提出的申请均予接收" in html
+    assert "提交请求复查申请" in html
