@@ -565,11 +565,16 @@ def petition_register(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(Role.REGISTRAR, Role.ADMINISTRATOR)
+@require_POST
 def register_matches(request: HttpRequest) -> HttpResponse:
-    """htmx: possible earlier matters while registering (same phone/ID or similar text)."""
-    summary = request.GET.get("summary", "").strip()
-    phone = request.GET.get("people-0-phone", "").strip()
-    id_number = request.GET.get("people-0-id_number", "").strip()
+    """htmx: possible earlier matters while registering (same phone/ID or similar text).
+
+    POST, and only the three fields the check needs: a query string lands in every access
+    log and proxy log, and the phone and ID number must not (个人信息保护法 Art. 51).
+    """
+    summary = request.POST.get("summary", "").strip()
+    phone = request.POST.get("people-0-phone", "").strip()
+    id_number = request.POST.get("people-0-id_number", "").strip()
     visible = Petition.objects.restrict(request.user, "view")
     since = timezone.localdate() - timedelta(days=730)
     matches: dict[int, tuple[Petition, int, bool]] = {}
