@@ -11,6 +11,9 @@ from xinfang.org import views as org_views
 core_patterns = ([path("audit/", core_views.audit_list, name="audit_list")], "core")
 org_patterns = ([path("units/", org_views.unit_list, name="unit_list")], "org")
 
+# issue 10: a database outage raised outside a view answers 503, not 500.
+handler500 = "xinfang.core.outage.server_error"
+
 urlpatterns = [
     path("", org_views.home, name="home"),
     path("login/", org_views.LoginView.as_view(), name="login"),

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
-from xinfang.core.errors import PersonalDataError
+from xinfang.core.errors import PersonalDataError, TamperedCiphertext
 
 __all__ = ["AesGcm", "DataCipher", "Keyring", "Sm4Gcm", "blind_index", "keyring", "open_", "seal"]
 
@@ -123,7 +123,7 @@ class Keyring:
         except KeyError as exc:
             raise PersonalDataError(f"缺少解密所需的密钥或算法:{exc}") from exc
         except (ValueError, InvalidTag) as exc:
-            raise PersonalDataError("个人信息密文已损坏或被篡改") from exc
+            raise TamperedCiphertext("个人信息密文已损坏或被篡改") from exc
 
     def needs_rekey(self, token: str) -> bool:
         return not token.startswith(f"{self.cipher_name}:{self.active_key_id}:")

@@ -9,7 +9,8 @@
     ├── DeadlineError
     │   └── CalendarNotCovered   (a date in a year the holiday table does not cover)
     ├── PersonalDataError
-    │   └── InvalidIdNumber
+    │   ├── InvalidIdNumber
+    │   └── TamperedCiphertext   (a stored value fails authentication: changed or damaged)
     └── RulebookInvalid          (raised by xinfang.assessment)
 
 Each app may subclass these; messages are user-facing Chinese.
@@ -48,6 +49,10 @@ class PersonalDataError(XinfangError):
 
 class InvalidIdNumber(PersonalDataError):
     """A resident ID number fails the GB 11643 format or checksum."""
+
+
+class TamperedCiphertext(PersonalDataError):
+    """A sealed personal-data value does not authenticate: it was changed or damaged."""
 
 
 class RulebookInvalid(XinfangError):

@@ -21,7 +21,7 @@ from typing import Any, Literal
 from django.db import models
 
 from xinfang.core import audit, crypto
-from xinfang.core.errors import InvalidIdNumber, PersonalDataError
+from xinfang.core.errors import InvalidIdNumber, PersonalDataError, TamperedCiphertext
 from xinfang.core.models import AuditAction
 
 __all__ = [
@@ -140,7 +140,18 @@ def reveal(obj: models.Model, name: str, *, actor: Any, reason: str = "") -> str
     token = getattr(obj, f"{name}_token")
     if not token:
         return ""
-    value = crypto.open_(token)
+    try:
+        value = crypto.open_(token)
+    except TamperedCiphertext:
+        # A ciphertext that fails authentication was changed in the database: record the
+        # attempt (the read was asked for) and let the caller show the error, not the value.
+        audit.record(
+            actor=actor,
+            action=AuditAction.PII_READ,
+            obj=obj,
+            detail={"field": name, "reason": reason, "failed": "tampered"},
+        )
+        raise
     audit.record(
         actor=actor,
         action=AuditAction.PII_READ,

@@ -29,7 +29,7 @@ from django.utils import timezone
 from xinfang.core import audit, crypto
 from xinfang.core.audit import snapshot
 from xinfang.core.calendar import LegalCalendar, legal_calendar
-from xinfang.core.errors import ConcurrentChange, TransitionNotAllowed
+from xinfang.core.errors import ConcurrentChange, TamperedCiphertext, TransitionNotAllowed
 from xinfang.core.models import AuditAction
 from xinfang.core.personal_data import digest_for, reveal
 from xinfang.org.access import can
@@ -644,11 +644,16 @@ def submit_completion_report(petition: Petition, *, actor: Any, text: str) -> Co
 
 @dataclass(frozen=True)
 class RevealedPersonalData:
-    """The full personal data of one petitioner, as :func:`reveal_petitioner` read it."""
+    """The full personal data of one petitioner, as :func:`reveal_petitioner` read it.
+
+    ``damaged`` names the values whose ciphertext failed authentication (changed in the
+    database): they read as empty and the page says so instead of failing.
+    """
 
     petitioner: Petitioner
     phone: str
     id_number: str
+    damaged: tuple[str, ...] = ()
 
 
 @transaction.atomic
@@ -659,17 +664,22 @@ def reveal_petitioner(
 
     Allowed by :func:`confidentiality.personal_data_revealable` on a matter in the actor's
     scope; refused alike (``TransitionNotAllowed``, a 404 to the caller) otherwise. Each
-    value read writes a ``pii_read`` audit entry (``core.personal_data.reveal``).
+    value read writes a ``pii_read`` audit entry (``core.personal_data.reveal``), a value
+    that fails to decrypt too (marked ``failed``), and it is reported in ``damaged``.
     """
     petition = petitioner.petition
     if not _in_scope(actor, petition) or not personal_data_revealable(actor, petitioner):
         raise TransitionNotAllowed("您没有查看该信访人完整信息的权限")
     why = reason.strip() or f"办理信访事项 {petition.number}"
-    return RevealedPersonalData(
-        petitioner=petitioner,
-        phone=reveal(petitioner, "phone", actor=actor, reason=why),
-        id_number=reveal(petitioner, "id_number", actor=actor, reason=why),
-    )
+    values: dict[str, str] = {}
+    damaged: list[str] = []
+    for name in ("phone", "id_number"):
+        try:
+            values[name] = reveal(petitioner, name, actor=actor, reason=why)
+        except TamperedCiphertext:
+            values[name] = ""
+            damaged.append(name)
+    return RevealedPersonalData(petitioner=petitioner, damaged=tuple(damaged), **values)
 
 
 @transaction.atomic

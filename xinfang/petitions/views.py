@@ -469,17 +469,22 @@ def petitioner_reveal(request: HttpRequest, pk: int, person_pk: int) -> HttpResp
     petition = _get(request, pk)
     person = get_object_or_404(Petitioner.objects.filter(petition=petition), pk=person_pk)
     person.petition = petition
+    htmx = bool(getattr(request, "htmx", False))
     try:
         revealed = services.reveal_petitioner(person, actor=request.user)
     except TransitionNotAllowed as exc:
         raise Http404 from exc
     row = _petitioner_row(person, hide=False, revealable=False, revealed=revealed)
-    template = (
-        "petitions/_petitioner_row.html"
-        if getattr(request, "htmx", False)
-        else "petitions/petitioner_revealed.html"
-    )
-    response = render(request, template, {"p": petition, "person": row})
+    status = 200
+    if revealed.damaged:
+        labels = "、".join(DAMAGED_LABELS[name] for name in revealed.damaged)
+        row["error"] = (
+            f"{labels}的密文已损坏或被篡改,无法显示;已记入审计日志,请联系系统管理员核查。"
+        )
+        # Shown in the row (htmx swaps only 2xx answers); the full page says 422.
+        status = 200 if htmx else 422
+    template = "petitions/_petitioner_row.html" if htmx else "petitions/petitioner_revealed.html"
+    response = render(request, template, {"p": petition, "person": row}, status=status)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -562,6 +567,9 @@ def petition_register(request: HttpRequest) -> HttpResponse:
             form.initial["registering_unit"] = unit_id
         formset = PetitionerFormSet(prefix="people")
     return render(request, "petitions/register.html", {"form": form, "formset": formset})
+
+
+DAMAGED_LABELS = {"phone": "联系电话", "id_number": "身份证号", "address": "住址"}
 
 
 @require_roles(Role.REGISTRAR, Role.ADMINISTRATOR)
