@@ -108,6 +108,9 @@ TEMPLATES = [
 XINFANG_SQLITE_TIMEOUT = env_int("XINFANG_SQLITE_TIMEOUT", 20)
 # Attachments are sealed with the personal-data cipher; plaintext files still download.
 XINFANG_ENCRYPT_ATTACHMENTS = env_bool("XINFANG_ENCRYPT_ATTACHMENTS", True)
+# Attachment files readable by the service account only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 DATABASES = {
     "default": dj_database_url.parse(

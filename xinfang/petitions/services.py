@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.core.files.base import File
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -35,7 +35,7 @@ from xinfang.core.personal_data import digest_for, reveal
 from xinfang.org.access import can
 from xinfang.org.models import Unit, User
 from xinfang.petitions import deadlines
-from xinfang.petitions.attachments import check_upload
+from xinfang.petitions.attachments import check_upload, store_bytes
 from xinfang.petitions.choices import (
     AttachmentStage,
     Channel,
@@ -416,7 +416,9 @@ def add_attachment(
         sha256=checked.sha256,
         uploaded_by=actor if isinstance(actor, User) else None,
     )
-    attachment.file.save("upload", File(upload), save=False)
+    upload.seek(0)
+    content, attachment.encrypted = store_bytes(upload.read())
+    attachment.file.save("upload", ContentFile(content), save=False)
     attachment.save()
     audit.record(
         actor=actor if isinstance(actor, User) else None,

@@ -338,6 +338,9 @@ class Attachment(models.Model):
     extension = models.CharField(max_length=10)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
+    # Sealed with the personal-data cipher (XINFANG_ENCRYPT_ATTACHMENTS); files stored
+    # before encryption was turned on stay plaintext and still download.
+    encrypted = models.BooleanField(default=False, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -354,4 +357,6 @@ class Attachment(models.Model):
         return self.original_name
 
     def download_name(self) -> str:
-        return self.original_name or f"attachment.{self.extension}"
+        """Named by the detected type, never by the uploader's name (``p.html``,
+        ``invoicefdp.exe``): the extension is what the content was checked to be."""
+        return f"附件-{self.pk}.{self.extension}"
