@@ -655,6 +655,7 @@ class RevealedPersonalData:
     petitioner: Petitioner
     phone: str
     id_number: str
+    address: str = ""
     damaged: tuple[str, ...] = ()
 
 
@@ -662,7 +663,7 @@ class RevealedPersonalData:
 def reveal_petitioner(
     petitioner: Petitioner, *, actor: Any, reason: str = ""
 ) -> RevealedPersonalData:
-    """Decrypt the full phone and ID number of a petitioner for staff who need them.
+    """Decrypt the full phone, ID number and address of a petitioner for staff who need them.
 
     Allowed by :func:`confidentiality.personal_data_revealable` on a matter in the actor's
     scope; refused alike (``TransitionNotAllowed``, a 404 to the caller) otherwise. Each
@@ -675,7 +676,7 @@ def reveal_petitioner(
     why = reason.strip() or f"办理信访事项 {petition.number}"
     values: dict[str, str] = {}
     damaged: list[str] = []
-    for name in ("phone", "id_number"):
+    for name in ("phone", "id_number", "address"):
         try:
             values[name] = reveal(petitioner, name, actor=actor, reason=why)
         except TamperedCiphertext:

@@ -137,11 +137,11 @@ def _petitioner_row(
         "name": CONFIDENTIAL_LABEL if hide else person.name,
         "phone": revealed.phone if revealed else ("" if hide else person.phone_masked),
         "id_number": revealed.id_number if revealed else ("" if hide else person.id_number_masked),
-        "address": "" if hide else person.address,
+        "address": revealed.address if revealed else ("" if hide else person.address_masked),
         "confidential": person.wants_confidentiality,
         "revealable": revealable
         and revealed is None
-        and bool(person.phone_token or person.id_number_token),
+        and bool(person.phone_token or person.id_number_token or person.address_token),
         "revealed": revealed is not None,
     }
 
@@ -461,7 +461,7 @@ def completion_report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_roles(*STAFF_ROLES)
 @require_POST
 def petitioner_reveal(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
-    """htmx: the full phone and ID number of one petitioner, for staff who need them.
+    """htmx: the full phone, ID number and address of one petitioner, for staff who need them.
 
     Every read is audited (``pii_read``); anyone else — the accused, a unit that only
     oversees, anyone not entitled to a confidential petitioner — gets a 404.

@@ -257,9 +257,16 @@ def _new_query_code() -> str:
 class Petitioner(models.Model):
     """A person on a matter: the petitioner, a co-signer, a representative or an agent.
 
-    A collective visit elects at most five representatives (条例 Art. 20). Phone and ID
-    number are encrypted (``ProtectedField``); ``wants_confidentiality`` hides the name and
-    details from everyone who does not need them (and always from the accused).
+    A collective visit elects at most five representatives (条例 Art. 20). Phone, ID number
+    and address are encrypted (``ProtectedField``); ``wants_confidentiality`` hides the name
+    and details from everyone who does not need them (and always from the accused).
+
+    The name stays plaintext, on purpose: every list, the general register, the formal
+    documents addressed to the petitioner (条例 Art. 32) and the same-matter check read it
+    for every row, so sealing it would make decryption routine and drown the audited
+    reveal that guards phone, ID and address; and the summary and full text of the matter
+    name the petitioner anyway, so a sealed name column would not keep names out of a
+    database dump. It is hidden where it must be by ``wants_confidentiality``.
     """
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="petitioners")
@@ -269,8 +276,11 @@ class Petitioner(models.Model):
     name = models.CharField(_("姓名"), max_length=50)
     phone = ProtectedField("phone", verbose_name="联系电话")
     id_number = ProtectedField("id_number", verbose_name="身份证号")
-    address = models.CharField(_("住址"), max_length=200, blank=True)
+    address = ProtectedField("address", verbose_name="住址")
     wants_confidentiality = models.BooleanField(_("要求保密"), default=False)
+    address_token: str
+    address_digest: str
+    address_masked: str
     phone_token: str
     phone_digest: str
     phone_masked: str
