@@ -298,9 +298,9 @@ def register_petition(
             petition=petition,
             role=person.role,
             name=person.name.strip(),
-            address=person.address,
             wants_confidentiality=person.wants_confidentiality,
         )
+        row.address = person.address
         row.phone = person.phone
         row.id_number = person.id_number
         row.save()
