@@ -17,6 +17,7 @@ reading ``obj.phone`` returns the masked text. The full value is read only throu
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, Literal
 
 from django.db import models
@@ -34,7 +35,9 @@ __all__ = [
     "normalize_address",
     "normalize_phone",
     "protected_field_names",
+    "register_sealed_files",
     "reveal",
+    "sealed_file_rekeyers",
     "validate_id_number",
 ]
 
@@ -154,6 +157,23 @@ class ProtectedField(property):
         setattr(obj, f"{self.name}_token", crypto.seal(value))
         setattr(obj, f"{self.name}_digest", crypto.blind_index(value, self.kind))
         setattr(obj, f"{self.name}_masked", _MASKERS[self.kind](value))
+
+
+# Files sealed with the same keys (attachments): each app that stores some registers, in its
+# AppConfig.ready, a function re-sealing them under the active key, so that
+# `xinfang rekey_personal_data` covers them before the old key is dropped. The function
+# takes keyword-only ``batch_size`` and ``dry_run`` and returns how many files it
+# re-sealed (or would).
+SealedFilesRekeyer = Callable[..., int]
+_SEALED_FILES: dict[str, SealedFilesRekeyer] = {}
+
+
+def register_sealed_files(label: str, rekey: SealedFilesRekeyer) -> None:
+    _SEALED_FILES[label] = rekey
+
+
+def sealed_file_rekeyers() -> dict[str, SealedFilesRekeyer]:
+    return dict(_SEALED_FILES)
 
 
 def protected_field_names(model: type[models.Model]) -> dict[str, Kind]:

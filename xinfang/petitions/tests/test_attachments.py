@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -263,3 +264,21 @@ def test_a_tampered_or_swapped_encrypted_attachment_is_refused_not_served(people
     raw[-1] ^= 1
     Path(a.file.path).write_bytes(bytes(raw))
     assert client.get(url).status_code == 422
+
+
+def test_rekey_personal_data_reseals_attachments_under_the_new_key(people, settings) -> None:
+    key_1, key_2 = "11" * 32, "22" * 32
+    settings.XINFANG_DATA_KEYS = f"k1:{key_1}"
+    a = _attach(people, "a.pdf", PDF)
+    assert Path(a.file.path).read_bytes().startswith(b"sm4-gcm:k1:")
+    settings.XINFANG_DATA_KEYS = f"k2:{key_2},k1:{key_1}"
+    out = io.StringIO()
+    call_command("rekey_personal_data", stdout=out)
+    assert "petitions.attachment: 1" in out.getvalue()
+    path = Path(a.file.path)
+    assert path.read_bytes().startswith(b"sm4-gcm:k2:")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    settings.XINFANG_DATA_KEYS = f"k2:{key_2}"  # the old key can go
+    client = Client()
+    client.force_login(people.handler_a)
+    assert client.get(reverse("petitions:attachment_download", args=[a.pk])).content == PDF
