@@ -7,7 +7,7 @@ by a browser or an unpacker as the other one:
 
 * markup in a binary file: ``<html``, ``<script``, ``<svg``, ``<!doctype`` … in its first
   or last 64 KB (a PDF+HTML or GIF+HTML polyglot, a PNG carrying a script);
-* data after a PNG's ``IEND`` chunk or a GIF's trailer;
+* data after a PNG's ``IEND`` chunk or a GIF's trailer, a zip appended to any of them;
 * an Office/OpenDocument zip with a part that is not an office part (``.html``, ``.js``,
   an executable, a macro project) or that unpacks beyond :data:`MAX_UNPACKED_BYTES` or
   :data:`MAX_RATIO` times its size (a zip bomb) — judged from the zip's directory,
@@ -77,7 +77,7 @@ _OFFICE_PART = re.compile(
     re.IGNORECASE,
 )
 _ZIP_TYPES = {"docx", "xlsx", "pptx", "odt"}
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_END = b"PK\x05\x06"
 
 # extension -> MIME type, as filetype names them.
 ALLOWED_TYPES: dict[str, str] = {
@@ -148,6 +148,11 @@ def _refuse_second_type(ext: str, head: bytes, tail: bytes, stream: IO[bytes], t
         return
     if _MARKUP.search(head) or _MARKUP.search(tail):
         raise AttachmentRejected("文件中含有网页或脚本内容(疑似伪装文件),已拒收")
+    # A zip's end-of-directory record in the tail: an archive appended to an image or PDF
+    # (JPEG+ZIP and PDF+ZIP polyglots). JPEG itself has no cheap end check: phones append
+    # motion-photo videos after the end marker.
+    if _ZIP_END in tail:
+        raise AttachmentRejected("文件末尾附带压缩包(疑似伪装文件),已拒收")
     if ext == "png":
         end = _png_end(stream)
         if end is None or end != total:

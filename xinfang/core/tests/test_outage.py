@@ -10,7 +10,7 @@ from unittest import mock
 
 import pytest
 from django.contrib.sessions.middleware import SessionMiddleware
-from django.db import InterfaceError, OperationalError, connections
+from django.db import InterfaceError, OperationalError, connections, transaction
 from django.db.backends.sqlite3.base import DatabaseWrapper as SqliteWrapper
 from django.test import Client, RequestFactory
 
@@ -169,3 +169,45 @@ def test_a_locked_sqlite_database_is_waited_for_not_refused(
     assert check.execute("SELECT count(*) FROM t").fetchone() == (2,)
     check.close()
     assert waited >= 0.5
+
+
+def test_concurrent_sqlite_writers_all_succeed(settings, tmp_path, django_db_blocker) -> None:
+    """Four writers, each read-then-write in a transaction, none sees "database is locked"."""
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        pytest.skip("SQLite only")
+    path = tmp_path / "writers.sqlite3"
+    setup = sqlite3.connect(path)
+    setup.execute("CREATE TABLE t (n INTEGER)")
+    setup.commit()
+    setup.close()
+    errors: list[Exception] = []
+
+    def writer(index: int) -> None:
+        alias = f"writer{index}"
+        db = SqliteWrapper({**settings.DATABASES["default"], "NAME": str(path)}, alias=alias)
+        connections[alias] = db  # thread-local: atomic(using=alias) finds it in this thread
+        try:
+            for _ in range(15):
+                # transaction_mode IMMEDIATE: atomic() begins with the write lock.
+                with transaction.atomic(using=alias), db.cursor() as cursor:
+                    cursor.execute("SELECT coalesce(max(n), 0) FROM t")
+                    (last,) = cursor.fetchone()
+                    time.sleep(0.005)  # hold the write lock a moment, as a real request does
+                    cursor.execute("INSERT INTO t VALUES (%s)", [last + 1])
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            db.close()
+            del connections[alias]
+
+    with django_db_blocker.unblock():
+        threads = [threading.Thread(target=writer, args=(i,)) for i in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []
+    check = sqlite3.connect(path)
+    # Serialised by the write lock: 60 distinct values, no lost update.
+    assert check.execute("SELECT count(DISTINCT n), max(n) FROM t").fetchone() == (60, 60)
+    check.close()

@@ -284,3 +284,11 @@ def test_rekey_personal_data_reseals_attachments_under_the_new_key(people, setti
     client = Client()
     client.force_login(people.handler_a)
     assert client.get(reverse("petitions:attachment_download", args=[a.pk])).content == PDF
+
+
+@pytest.mark.parametrize(
+    ("name", "host"), [("photo.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"), ("a.pdf", PDF)]
+)
+def test_an_archive_appended_to_an_image_or_pdf_is_refused(people, name, host) -> None:
+    with pytest.raises(AttachmentRejected, match="压缩包"):
+        _attach(people, name, host + b"\xff\xd9" + _zip({"evil.html": b"x"}))
