@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "xinfang.core.middleware.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "xinfang.core.middleware.SecurityHeadersMiddleware",
+    "xinfang.core.outage.OutageMiddleware",  # issue 10: outages 503, oversized numbers 400
     "django.contrib.sessions.middleware.SessionMiddleware",
     # core (issue 6): renews the idle timeout at most once a minute, not on every request.
     "xinfang.core.middleware.SessionRefreshMiddleware",
@@ -110,6 +111,15 @@ TEMPLATES = [
     },
 ]
 
+# sec-misc (issue 10): outages, SQLite locking, attachments at rest.
+# Seconds a SQLite writer waits for the write lock before "database is locked" (then 503).
+XINFANG_SQLITE_TIMEOUT = env_int("XINFANG_SQLITE_TIMEOUT", 20)
+# Attachments are sealed with the personal-data cipher; plaintext files still download.
+XINFANG_ENCRYPT_ATTACHMENTS = env_bool("XINFANG_ENCRYPT_ATTACHMENTS", True)
+# Attachment files readable by the service account only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'xinfang.sqlite3'}"),
@@ -120,10 +130,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web process read while the worker writes.
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
-        ),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
+        "timeout": XINFANG_SQLITE_TIMEOUT,  # the busy timeout; a PRAGMA here would override it
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

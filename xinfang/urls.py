@@ -17,6 +17,9 @@ core_patterns = (
 )
 org_patterns = ([path("units/", org_views.unit_list, name="unit_list")], "org")
 
+# issue 10: a database outage raised outside a view answers 503, not 500.
+handler500 = "xinfang.core.outage.server_error"
+
 urlpatterns = [
     path("", org_views.home, name="home"),
     path("login/", org_views.LoginView.as_view(), name="login"),

@@ -22,9 +22,20 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
-from xinfang.core.errors import PersonalDataError
+from xinfang.core.errors import PersonalDataError, TamperedCiphertext
 
-__all__ = ["AesGcm", "DataCipher", "Keyring", "Sm4Gcm", "blind_index", "keyring", "open_", "seal"]
+__all__ = [
+    "AesGcm",
+    "DataCipher",
+    "Keyring",
+    "Sm4Gcm",
+    "blind_index",
+    "keyring",
+    "open_",
+    "open_bytes",
+    "seal",
+    "seal_bytes",
+]
 
 NONCE_BYTES = 12
 TAG_BYTES = 16
@@ -123,7 +134,25 @@ class Keyring:
         except KeyError as exc:
             raise PersonalDataError(f"缺少解密所需的密钥或算法:{exc}") from exc
         except (ValueError, InvalidTag) as exc:
-            raise PersonalDataError("个人信息密文已损坏或被篡改") from exc
+            raise TamperedCiphertext("个人信息密文已损坏或被篡改") from exc
+
+    def seal_bytes(self, plaintext: bytes) -> bytes:
+        """Binary sealing (attachments): ``b"<cipher>:<key id>:" + nonce + ciphertext``."""
+        nonce = os.urandom(NONCE_BYTES)
+        cipher = CIPHERS[self.cipher_name]
+        body = cipher.encrypt(self.keys[self.active_key_id], nonce, plaintext)
+        return f"{self.cipher_name}:{self.active_key_id}:".encode("ascii") + nonce + body
+
+    def open_bytes(self, sealed: bytes) -> bytes:
+        try:
+            cipher_name, key_id, raw = sealed.split(b":", 2)
+            cipher = CIPHERS[cipher_name.decode("ascii")]
+            key = self.keys[key_id.decode("ascii")]
+            return cipher.decrypt(key, raw[:NONCE_BYTES], raw[NONCE_BYTES:])
+        except KeyError as exc:
+            raise PersonalDataError(f"缺少解密所需的密钥或算法:{exc}") from exc
+        except (ValueError, InvalidTag) as exc:
+            raise TamperedCiphertext("附件密文已损坏或被篡改") from exc
 
     def needs_rekey(self, token: str) -> bool:
         return not token.startswith(f"{self.cipher_name}:{self.active_key_id}:")
@@ -154,3 +183,11 @@ def open_(token: str) -> str:
 
 def blind_index(normalized: str, purpose: str) -> str:
     return keyring().blind_index(normalized, purpose)
+
+
+def seal_bytes(plaintext: bytes) -> bytes:
+    return keyring().seal_bytes(plaintext)
+
+
+def open_bytes(sealed: bytes) -> bytes:
+    return keyring().open_bytes(sealed)

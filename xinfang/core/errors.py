@@ -10,7 +10,8 @@
     │   ├── CalendarNotCovered   (a date in a year the holiday table does not cover)
     │   └── HolidayNoticeInvalid (a year's holiday notice refused, with the lines to fix)
     ├── PersonalDataError
-    │   └── InvalidIdNumber
+    │   ├── InvalidIdNumber
+    │   └── TamperedCiphertext   (a stored value fails authentication: changed or damaged)
     └── RulebookInvalid          (raised by xinfang.assessment)
 
 Each app may subclass these; messages are user-facing Chinese.
@@ -65,6 +66,10 @@ class PersonalDataError(XinfangError):
 
 class InvalidIdNumber(PersonalDataError):
     """A resident ID number fails the GB 11643 format or checksum."""
+
+
+class TamperedCiphertext(PersonalDataError):
+    """A sealed personal-data value does not authenticate: it was changed or damaged."""
 
 
 class RulebookInvalid(XinfangError):

@@ -5,6 +5,7 @@ Declare on a model::
     class Petitioner(models.Model):
         id_number = ProtectedField("id_number", verbose_name="身份证号")
         phone = ProtectedField("phone", verbose_name="联系电话")
+        address = ProtectedField("address", verbose_name="住址")
 
 Each declaration adds three columns: ``<name>_token`` (the sealed value), ``<name>_digest``
 (HMAC-SM3 of the normalised value, indexed, for exact-match search) and ``<name>_masked``
@@ -16,26 +17,37 @@ reading ``obj.phone`` returns the masked text. The full value is read only throu
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, Literal
 
 from django.db import models
 
 from xinfang.core import audit, crypto
-from xinfang.core.errors import InvalidIdNumber, PersonalDataError
+from xinfang.core.errors import InvalidIdNumber, PersonalDataError, TamperedCiphertext
 from xinfang.core.models import AuditAction
 
 __all__ = [
     "ProtectedField",
     "digest_for",
+    "mask_address",
     "mask_id_number",
     "mask_phone",
+    "normalize_address",
     "normalize_phone",
     "protected_field_names",
+    "register_sealed_files",
     "reveal",
+    "sealed_file_rekeyers",
     "validate_id_number",
 ]
 
-Kind = Literal["id_number", "phone"]
+Kind = Literal["address", "id_number", "phone"]
+
+ADDRESS_MAX_LENGTH = 200
+# The masked address keeps its first characters (the township or street, which every
+# handler of a local matter knows anyway) and hides the house; the mask has a fixed length
+# so that it tells nothing about the rest.
+ADDRESS_SHOWN_CHARS = 6
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -65,6 +77,18 @@ def normalize_phone(raw: str) -> str:
     return value
 
 
+def normalize_address(raw: str) -> str:
+    value = " ".join((raw or "").split())
+    if len(value) > ADDRESS_MAX_LENGTH:
+        raise PersonalDataError(f"住址过长:不得超过 {ADDRESS_MAX_LENGTH} 字")
+    return value
+
+
+def mask_address(value: str) -> str:
+    shown = min(ADDRESS_SHOWN_CHARS, len(value) // 2)
+    return value[:shown] + "****"
+
+
 def mask_id_number(value: str) -> str:
     return value[:4] + "*" * (len(value) - 8) + value[-4:] if len(value) > 8 else "*" * len(value)
 
@@ -73,8 +97,12 @@ def mask_phone(value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:] if len(value) > 7 else "*" * len(value)
 
 
-_NORMALIZERS = {"id_number": validate_id_number, "phone": normalize_phone}
-_MASKERS = {"id_number": mask_id_number, "phone": mask_phone}
+_NORMALIZERS = {
+    "address": normalize_address,
+    "id_number": validate_id_number,
+    "phone": normalize_phone,
+}
+_MASKERS = {"address": mask_address, "id_number": mask_id_number, "phone": mask_phone}
 
 
 def digest_for(kind: Kind, raw: str) -> str:
@@ -121,14 +149,31 @@ class ProtectedField(property):
         return str(getattr(obj, f"{self.name}_masked"))
 
     def __set__(self, obj: Any, raw: str | None) -> None:
-        if not raw:
+        value = _NORMALIZERS[self.kind](raw) if raw else ""
+        if not value:
             for suffix in ("token", "digest", "masked"):
                 setattr(obj, f"{self.name}_{suffix}", "")
             return
-        value = _NORMALIZERS[self.kind](raw)
         setattr(obj, f"{self.name}_token", crypto.seal(value))
         setattr(obj, f"{self.name}_digest", crypto.blind_index(value, self.kind))
         setattr(obj, f"{self.name}_masked", _MASKERS[self.kind](value))
+
+
+# Files sealed with the same keys (attachments): each app that stores some registers, in its
+# AppConfig.ready, a function re-sealing them under the active key, so that
+# `xinfang rekey_personal_data` covers them before the old key is dropped. The function
+# takes keyword-only ``batch_size`` and ``dry_run`` and returns how many files it
+# re-sealed (or would).
+SealedFilesRekeyer = Callable[..., int]
+_SEALED_FILES: dict[str, SealedFilesRekeyer] = {}
+
+
+def register_sealed_files(label: str, rekey: SealedFilesRekeyer) -> None:
+    _SEALED_FILES[label] = rekey
+
+
+def sealed_file_rekeyers() -> dict[str, SealedFilesRekeyer]:
+    return dict(_SEALED_FILES)
 
 
 def protected_field_names(model: type[models.Model]) -> dict[str, Kind]:
@@ -140,7 +185,18 @@ def reveal(obj: models.Model, name: str, *, actor: Any, reason: str = "") -> str
     token = getattr(obj, f"{name}_token")
     if not token:
         return ""
-    value = crypto.open_(token)
+    try:
+        value = crypto.open_(token)
+    except TamperedCiphertext:
+        # A ciphertext that fails authentication was changed in the database: record the
+        # attempt (the read was asked for) and let the caller show the error, not the value.
+        audit.record(
+            actor=actor,
+            action=AuditAction.PII_READ,
+            obj=obj,
+            detail={"field": name, "reason": reason, "failed": "tampered"},
+        )
+        raise
     audit.record(
         actor=actor,
         action=AuditAction.PII_READ,

@@ -12,6 +12,7 @@ class PetitionsConfig(AppConfig):
 
     def ready(self) -> None:
         from xinfang.core.calendar import register_pending_dues
+        from xinfang.core.personal_data import register_sealed_files
         from xinfang.org import dashboard, navigation
         from xinfang.org.choices import Role
         from xinfang.org.demo import DEMO_HOOKS
@@ -40,6 +41,7 @@ class PetitionsConfig(AppConfig):
             )
         )
         register_pending_dues("信访事项", _recompute_pending_matters, _count_pending_matters)
+        register_sealed_files("petitions.attachment", _rekey_attachments)
         if add_demo_petitions not in DEMO_HOOKS:
             DEMO_HOOKS.append(add_demo_petitions)
 
@@ -57,3 +59,9 @@ def _count_pending_matters() -> int:
     from xinfang.petitions.models import Petition
 
     return Petition.objects.filter(deadline_pending=True).count()
+
+
+def _rekey_attachments(*, batch_size: int, dry_run: bool) -> int:
+    from xinfang.petitions.attachments import rekey_attachments
+
+    return rekey_attachments(batch_size=batch_size, dry_run=dry_run)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.core.files.base import File
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -29,13 +29,13 @@ from django.utils import timezone
 from xinfang.core import audit, crypto
 from xinfang.core.audit import snapshot
 from xinfang.core.calendar import LegalCalendar, legal_calendar
-from xinfang.core.errors import ConcurrentChange, TransitionNotAllowed
+from xinfang.core.errors import ConcurrentChange, TamperedCiphertext, TransitionNotAllowed
 from xinfang.core.models import AuditAction
 from xinfang.core.personal_data import digest_for, reveal
 from xinfang.org.access import can
 from xinfang.org.models import Unit, User
 from xinfang.petitions import deadlines
-from xinfang.petitions.attachments import check_upload
+from xinfang.petitions.attachments import check_upload, store_bytes
 from xinfang.petitions.choices import (
     AttachmentStage,
     Channel,
@@ -298,9 +298,9 @@ def register_petition(
             petition=petition,
             role=person.role,
             name=person.name.strip(),
-            address=person.address,
             wants_confidentiality=person.wants_confidentiality,
         )
+        row.address = person.address
         row.phone = person.phone
         row.id_number = person.id_number
         row.save()
@@ -416,7 +416,9 @@ def add_attachment(
         sha256=checked.sha256,
         uploaded_by=actor if isinstance(actor, User) else None,
     )
-    attachment.file.save("upload", File(upload), save=False)
+    upload.seek(0)
+    content, attachment.encrypted = store_bytes(upload.read())
+    attachment.file.save("upload", ContentFile(content), save=False)
     attachment.save()
     audit.record(
         actor=actor if isinstance(actor, User) else None,
@@ -644,32 +646,43 @@ def submit_completion_report(petition: Petition, *, actor: Any, text: str) -> Co
 
 @dataclass(frozen=True)
 class RevealedPersonalData:
-    """The full personal data of one petitioner, as :func:`reveal_petitioner` read it."""
+    """The full personal data of one petitioner, as :func:`reveal_petitioner` read it.
+
+    ``damaged`` names the values whose ciphertext failed authentication (changed in the
+    database): they read as empty and the page says so instead of failing.
+    """
 
     petitioner: Petitioner
     phone: str
     id_number: str
+    address: str = ""
+    damaged: tuple[str, ...] = ()
 
 
 @transaction.atomic
 def reveal_petitioner(
     petitioner: Petitioner, *, actor: Any, reason: str = ""
 ) -> RevealedPersonalData:
-    """Decrypt the full phone and ID number of a petitioner for staff who need them.
+    """Decrypt the full phone, ID number and address of a petitioner for staff who need them.
 
     Allowed by :func:`confidentiality.personal_data_revealable` on a matter in the actor's
     scope; refused alike (``TransitionNotAllowed``, a 404 to the caller) otherwise. Each
-    value read writes a ``pii_read`` audit entry (``core.personal_data.reveal``).
+    value read writes a ``pii_read`` audit entry (``core.personal_data.reveal``), a value
+    that fails to decrypt too (marked ``failed``), and it is reported in ``damaged``.
     """
     petition = petitioner.petition
     if not _in_scope(actor, petition) or not personal_data_revealable(actor, petitioner):
         raise TransitionNotAllowed("您没有查看该信访人完整信息的权限")
     why = reason.strip() or f"办理信访事项 {petition.number}"
-    return RevealedPersonalData(
-        petitioner=petitioner,
-        phone=reveal(petitioner, "phone", actor=actor, reason=why),
-        id_number=reveal(petitioner, "id_number", actor=actor, reason=why),
-    )
+    values: dict[str, str] = {}
+    damaged: list[str] = []
+    for name in ("phone", "id_number", "address"):
+        try:
+            values[name] = reveal(petitioner, name, actor=actor, reason=why)
+        except TamperedCiphertext:
+            values[name] = ""
+            damaged.append(name)
+    return RevealedPersonalData(petitioner=petitioner, damaged=tuple(damaged), **values)
 
 
 @transaction.atomic

@@ -137,11 +137,11 @@ def _petitioner_row(
         "name": CONFIDENTIAL_LABEL if hide else person.name,
         "phone": revealed.phone if revealed else ("" if hide else person.phone_masked),
         "id_number": revealed.id_number if revealed else ("" if hide else person.id_number_masked),
-        "address": "" if hide else person.address,
+        "address": revealed.address if revealed else ("" if hide else person.address_masked),
         "confidential": person.wants_confidentiality,
         "revealable": revealable
         and revealed is None
-        and bool(person.phone_token or person.id_number_token),
+        and bool(person.phone_token or person.id_number_token or person.address_token),
         "revealed": revealed is not None,
     }
 
@@ -461,7 +461,7 @@ def completion_report(request: HttpRequest, pk: int) -> HttpResponse:
 @require_roles(*STAFF_ROLES)
 @require_POST
 def petitioner_reveal(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
-    """htmx: the full phone and ID number of one petitioner, for staff who need them.
+    """htmx: the full phone, ID number and address of one petitioner, for staff who need them.
 
     Every read is audited (``pii_read``); anyone else — the accused, a unit that only
     oversees, anyone not entitled to a confidential petitioner — gets a 404.
@@ -469,17 +469,22 @@ def petitioner_reveal(request: HttpRequest, pk: int, person_pk: int) -> HttpResp
     petition = _get(request, pk)
     person = get_object_or_404(Petitioner.objects.filter(petition=petition), pk=person_pk)
     person.petition = petition
+    htmx = bool(getattr(request, "htmx", False))
     try:
         revealed = services.reveal_petitioner(person, actor=request.user)
     except TransitionNotAllowed as exc:
         raise Http404 from exc
     row = _petitioner_row(person, hide=False, revealable=False, revealed=revealed)
-    template = (
-        "petitions/_petitioner_row.html"
-        if getattr(request, "htmx", False)
-        else "petitions/petitioner_revealed.html"
-    )
-    response = render(request, template, {"p": petition, "person": row})
+    status = 200
+    if revealed.damaged:
+        labels = "、".join(DAMAGED_LABELS[name] for name in revealed.damaged)
+        row["error"] = (
+            f"{labels}的密文已损坏或被篡改,无法显示;已记入审计日志,请联系系统管理员核查。"
+        )
+        # Shown in the row (htmx swaps only 2xx answers); the full page says 422.
+        status = 200 if htmx else 422
+    template = "petitions/_petitioner_row.html" if htmx else "petitions/petitioner_revealed.html"
+    response = render(request, template, {"p": petition, "person": row}, status=status)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -564,12 +569,20 @@ def petition_register(request: HttpRequest) -> HttpResponse:
     return render(request, "petitions/register.html", {"form": form, "formset": formset})
 
 
+DAMAGED_LABELS = {"phone": "联系电话", "id_number": "身份证号", "address": "住址"}
+
+
 @require_roles(Role.REGISTRAR, Role.ADMINISTRATOR)
+@require_POST
 def register_matches(request: HttpRequest) -> HttpResponse:
-    """htmx: possible earlier matters while registering (same phone/ID or similar text)."""
-    summary = request.GET.get("summary", "").strip()
-    phone = request.GET.get("people-0-phone", "").strip()
-    id_number = request.GET.get("people-0-id_number", "").strip()
+    """htmx: possible earlier matters while registering (same phone/ID or similar text).
+
+    POST, and only the three fields the check needs: a query string lands in every access
+    log and proxy log, and the phone and ID number must not (个人信息保护法 Art. 51).
+    """
+    summary = request.POST.get("summary", "").strip()
+    phone = request.POST.get("people-0-phone", "").strip()
+    id_number = request.POST.get("people-0-id_number", "").strip()
     visible = Petition.objects.restrict(request.user, "view")
     since = timezone.localdate() - timedelta(days=730)
     matches: dict[int, tuple[Petition, int, bool]] = {}

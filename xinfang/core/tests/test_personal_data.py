@@ -17,6 +17,7 @@ from xinfang.core.errors import InvalidIdNumber, PersonalDataError
 from xinfang.core.models import AuditAction, AuditEntry
 from xinfang.core.personal_data import (
     digest_for,
+    mask_address,
     mask_id_number,
     mask_phone,
     normalize_phone,
@@ -25,7 +26,9 @@ from xinfang.core.personal_data import (
 )
 from xinfang.core.testing import PASSWORD, Cast
 from xinfang.org import services
+from xinfang.org.choices import Role
 from xinfang.org.models import User
+from xinfang.petitions.services import PetitionerData, register_petition, reveal_petitioner
 
 KEY_1 = "11" * 32
 KEY_2 = "22" * 32
@@ -33,6 +36,8 @@ INDEX = "33" * 32
 ID_NUMBER = "330102198501010102"
 ID_WITH_X = "11010519491231002X"
 PHONE = "13912345678"
+PETITIONER_PHONE = "13755551234"
+ADDRESS = "城关镇幸福路88号3栋502室"
 
 
 def ring(cipher: str = "sm4-gcm", keys: str = f"k1:{KEY_1}") -> Keyring:
@@ -141,6 +146,12 @@ def test_valid_id_numbers(value: str) -> None:
 def test_invalid_id_numbers_have_chinese_messages(value: str, message: str) -> None:
     with pytest.raises(InvalidIdNumber, match=message):
         validate_id_number(value)
+
+
+def test_an_address_is_masked_to_its_first_characters_and_a_fixed_mask() -> None:
+    assert mask_address("城关镇幸福路88号3栋502室") == "城关镇幸福路****"
+    assert mask_address("东街1号") == "东街****"
+    assert len(mask_address("x" * 200)) <= 32
 
 
 def test_masks() -> None:
@@ -288,7 +299,7 @@ def _dump_database() -> str:
 
 
 @pytest.mark.django_db
-def test_database_dump_holds_no_plaintext_id_or_phone_number(cast: Cast) -> None:
+def test_database_dump_holds_no_plaintext_id_phone_or_address(cast: Cast) -> None:
     staff_phone = "13612345678"
     services.create_staff(
         actor=None,
@@ -308,7 +319,28 @@ def test_database_dump_holds_no_plaintext_id_or_phone_number(cast: Cast) -> None
     client.post("/login/", {"username": PHONE, "password": PASSWORD})
     Client().post("/login/", {"username": ID_NUMBER, "password": "wrong-password"})
 
+    # A petitioner with an address, registered, searched for and revealed (audited).
+    registrar = cast.user_with(Role.REGISTRAR, cast.unit_a)
+    petition = register_petition(
+        actor=registrar,
+        registering_unit=cast.unit_a,
+        channel="visit",
+        kind="appeal",
+        summary="反映小区供暖不足",
+        petitioners=[
+            PetitionerData(
+                name="周信访", phone=PETITIONER_PHONE, id_number=ID_WITH_X, address=ADDRESS
+            )
+        ],
+    ).petition
+    person = petition.petitioners.get()
+    assert person.address == mask_address(ADDRESS)
+    handler = cast.user_with(Role.HANDLER, cast.unit_a)
+    assert reveal_petitioner(person, actor=handler).address == ADDRESS
+
     dump = _dump_database()
-    assert "李群众" in dump  # the dump really contains the rows
-    for secret in (PHONE, staff_phone, ID_NUMBER, ID_NUMBER[4:14], PHONE[2:9], staff_phone[2:9]):
+    assert "李群众" in dump and "周信访" in dump  # the dump really contains the rows
+    secrets = (PHONE, staff_phone, ID_NUMBER, ID_NUMBER[4:14], PHONE[2:9], staff_phone[2:9])
+    secrets += (PETITIONER_PHONE, ID_WITH_X, ADDRESS, ADDRESS[6:])
+    for secret in secrets:
         assert secret not in dump, f"plaintext {secret} found in the database"

@@ -278,9 +278,16 @@ def _new_query_code() -> str:
 class Petitioner(models.Model):
     """A person on a matter: the petitioner, a co-signer, a representative or an agent.
 
-    A collective visit elects at most five representatives (条例 Art. 20). Phone and ID
-    number are encrypted (``ProtectedField``); ``wants_confidentiality`` hides the name and
-    details from everyone who does not need them (and always from the accused).
+    A collective visit elects at most five representatives (条例 Art. 20). Phone, ID number
+    and address are encrypted (``ProtectedField``); ``wants_confidentiality`` hides the name
+    and details from everyone who does not need them (and always from the accused).
+
+    The name stays plaintext, on purpose: every list, the general register, the formal
+    documents addressed to the petitioner (条例 Art. 32) and the same-matter check read it
+    for every row, so sealing it would make decryption routine and drown the audited
+    reveal that guards phone, ID and address; and the summary and full text of the matter
+    name the petitioner anyway, so a sealed name column would not keep names out of a
+    database dump. It is hidden where it must be by ``wants_confidentiality``.
     """
 
     petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="petitioners")
@@ -290,8 +297,11 @@ class Petitioner(models.Model):
     name = models.CharField(_("姓名"), max_length=50)
     phone = ProtectedField("phone", verbose_name="联系电话")
     id_number = ProtectedField("id_number", verbose_name="身份证号")
-    address = models.CharField(_("住址"), max_length=200, blank=True)
+    address = ProtectedField("address", verbose_name="住址")
     wants_confidentiality = models.BooleanField(_("要求保密"), default=False)
+    address_token: str
+    address_digest: str
+    address_masked: str
     phone_token: str
     phone_digest: str
     phone_masked: str
@@ -359,6 +369,9 @@ class Attachment(models.Model):
     extension = models.CharField(max_length=10)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
+    # Sealed with the personal-data cipher (XINFANG_ENCRYPT_ATTACHMENTS); files stored
+    # before encryption was turned on stay plaintext and still download.
+    encrypted = models.BooleanField(default=False, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -375,4 +388,6 @@ class Attachment(models.Model):
         return self.original_name
 
     def download_name(self) -> str:
-        return self.original_name or f"attachment.{self.extension}"
+        """Named by the detected type, never by the uploader's name (``p.html``,
+        ``invoicefdp.exe``): the extension is what the content was checked to be."""
+        return f"附件-{self.pk}.{self.extension}"

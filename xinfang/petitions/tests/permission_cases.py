@@ -152,6 +152,7 @@ register(
         list_view=True,
         make=_petition,
         marker=lambda p: p.number,
+        method="post",
         data=lambda p: {"summary": p.summary},
     ),
     RouteCase(

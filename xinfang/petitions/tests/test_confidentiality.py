@@ -111,7 +111,6 @@ def _fetch_everything(client: Client, accusation: Petition, personal: Petition) 
         reverse("petitions:due"),
         reverse("petitions:detail", args=[accusation.pk]),
         reverse("petitions:detail", args=[personal.pk]),
-        reverse("petitions:register_matches") + "?summary=SUMMARY-7f+检举违规审批",
         reverse("petitions:attachment_download", args=[attachment.pk]),
         reverse("dashboard"),
         "/api/petitions/",
@@ -126,6 +125,11 @@ def _fetch_everything(client: Client, accusation: Petition, personal: Petition) 
         response = client.get(url)
         assert response.status_code in (200, 404), (url, response.status_code)
         bodies.append(response.content)
+    response = client.post(
+        reverse("petitions:register_matches"), {"summary": "SUMMARY-7f 检举违规审批"}
+    )
+    assert response.status_code in (200, 404), response.status_code
+    bodies.append(response.content)
     return bodies
 
 

@@ -3,6 +3,8 @@ the audit trail, and a 404 for everyone else (domain principle 3, 条例 Art. 30
 
 from __future__ import annotations
 
+import base64
+
 from django.test import Client
 from django.urls import reverse
 
@@ -125,3 +127,37 @@ def test_reveal_without_htmx_shows_a_page_and_get_is_refused(people) -> None:
     other = _matter(people)
     wrong = reverse("petitions:petitioner_reveal", args=[p.pk, other.petitioners.get().pk])
     assert client.post(wrong).status_code == 404
+
+
+def _tamper(person) -> None:
+    """Flip one byte of the sealed phone, as an edit in the database would."""
+    cipher, key_id, blob = person.phone_token.split(":", 2)
+    raw = bytearray(base64.b64decode(blob))
+    raw[-1] ^= 0x01
+    tampered = f"{cipher}:{key_id}:{base64.b64encode(bytes(raw)).decode()}"
+    type(person).objects.filter(pk=person.pk).update(phone_token=tampered)
+
+
+def test_a_tampered_ciphertext_shows_a_chinese_error_not_a_server_error(people) -> None:
+    p = _matter(people)
+    _tamper(p.petitioners.get())
+    response = _reveal(people.handler_a, p)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "已损坏或被篡改" in body and PHONE not in body
+    failed = AuditEntry.objects.filter(action=AuditAction.PII_READ, actor=people.handler_a)
+    assert {e.detail["field"]: e.detail.get("failed") for e in failed} == {
+        "phone": "tampered",
+        "id_number": None,
+    }
+    assert ID_NUMBER in body  # the undamaged value is still shown
+
+
+def test_a_tampered_ciphertext_on_the_full_page_answers_422(people) -> None:
+    p = _matter(people)
+    person = p.petitioners.get()
+    _tamper(person)
+    url = reverse("petitions:petitioner_reveal", args=[p.pk, person.pk])
+    response = _client(people.handler_a).post(url)
+    assert response.status_code == 422
+    assert "已损坏或被篡改" in response.content.decode()

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from xinfang.core import crypto
 from xinfang.petitions.choices import Channel, Kind, Status
 from xinfang.petitions.models import Attachment, Petition, Petitioner
 from xinfang.petitions.services import find_by_query_code
@@ -54,7 +55,8 @@ def test_submission_registers_an_online_matter_and_shows_the_code_once(portal: P
     assert len(code.replace("-", "")) == 32  # 128 bits in hex
     assert find_by_query_code(code, PHONE) == petition
     person = Petitioner.objects.get(petition=petition)
-    assert person.name == "王某某" and person.address == "测试县人民路8号"
+    assert person.name == "王某某" and person.address == "测试县人****"  # sealed, shown masked
+    assert crypto.open_(person.address_token) == "测试县人民路8号"
     # Only the hash of the code is stored, never the code itself.
     assert code not in (petition.query_code_hash or "")
     again = client.get(reverse("portal:submitted"))

@@ -3,7 +3,8 @@
 Rotation: put the new key first in ``XINFANG_DATA_KEYS`` (keeping the old ones after it so
 existing values still open), run this command, then drop the old keys. Values already
 sealed with the active cipher and key are left alone, so the command can be interrupted
-and run again. Only the sealed token changes: the search digest (HMAC-SM3 under
+and run again. Sealed files registered with ``register_sealed_files`` (attachments) are
+re-sealed too. Only the sealed token changes: the search digest (HMAC-SM3 under
 ``XINFANG_INDEX_KEY``) and the masked text are the same for the same value.
 """
 
@@ -19,7 +20,7 @@ from django.db.models import Q
 from xinfang.core import audit, crypto
 from xinfang.core.errors import PersonalDataError
 from xinfang.core.models import AuditAction
-from xinfang.core.personal_data import protected_field_names
+from xinfang.core.personal_data import protected_field_names, sealed_file_rekeyers
 
 
 def personal_data_models() -> list[tuple[type[models.Model], list[str]]]:
@@ -85,6 +86,12 @@ class Command(BaseCommand):
                         # Batches already done stay done; a rerun continues from here.
                         raise CommandError(f"{label}: {exc}") from exc
                 self.stdout.write(f"{label}: {counts[label]}")
+        for label, rekey in sealed_file_rekeyers().items():
+            try:
+                counts[label] = rekey(batch_size=options["batch_size"], dry_run=options["dry_run"])
+            except PersonalDataError as exc:
+                raise CommandError(f"{label}: {exc}") from exc
+            self.stdout.write(f"{label}: {counts[label]}")
         total = sum(counts.values())
         if options["dry_run"]:
             self.stdout.write(f"需重新加密 {total} 项(未改写)")

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('org', '0003_unit_path_collation_citizen_id'),
-        ('petitions', '0005_due_scope_indexes'),
+        ('petitions', '0007_petitioner_address_encrypted'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
