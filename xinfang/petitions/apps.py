@@ -42,6 +42,10 @@ class PetitionsConfig(AppConfig):
         register_pending_dues("信访事项", _recompute_pending_matters, _count_pending_matters)
         if add_demo_petitions not in DEMO_HOOKS:
             DEMO_HOOKS.append(add_demo_petitions)
+        from xinfang.core import facts
+        from xinfang.petitions.facts import PROVIDER
+
+        facts.register(PROVIDER)
 
 
 def _recompute_pending_matters(calendar: LegalCalendar) -> int:

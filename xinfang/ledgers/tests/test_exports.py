@@ -247,7 +247,7 @@ def test_export_ledger_facts_command_writes_the_assess_csv(cast, tmp_path):
     subject, item, day, qty, value, tags, note = lines[1].split(",", 6)
     assert (subject, item, day, qty, value, tags) == (
         f"unit-{cast.unit_a.pk}",
-        "ledger.dispute.overdue",
+        "ledgers.dispute.overdue",
         "2026-03-11",
         "1",
         "",
@@ -274,6 +274,6 @@ def test_leader_absent_at_spot_check_and_duty_absence_are_facts(cast):
     services.record_duty_absence(actor=supervisor, shift=shift, note="值班电话无人接听")
     from xinfang.ledgers.facts import derive_facts
 
-    items = [(f.item, f.date) for f in derive_facts(date(2026, 3, 1), date(2026, 3, 31))]
-    assert ("ledger.reception.leader_absent", date(2026, 3, 3)) in items
-    assert ("ledger.duty.absence", date(2026, 3, 4)) in items
+    items = [(f.key, f.date) for f in derive_facts(date(2026, 3, 1), date(2026, 3, 31))]
+    assert ("ledgers.reception.leader_absent", date(2026, 3, 3)) in items
+    assert ("ledgers.duty.absence", date(2026, 3, 4)) in items
