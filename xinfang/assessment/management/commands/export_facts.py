@@ -63,4 +63,4 @@ class Command(BaseCommand):
                 writer.writerow(["subject", "name", "category", "lines"])
                 for unit in units:
                     writer.writerow([unit_subject(unit), unit.name, unit.category, ""])
-        self.stderr.write(f"已导出 {count} 条考评事实({len(units)} 个考核对象)。")
+        self.stderr.write(f"已导出 {count} 条事实({len(units)} 个考核对象)。")
