@@ -148,7 +148,7 @@ class _Hit:
     key: str
     date: date
     note: str
-    number: str  # the matter's number: its record is the fact's evidence
+    number: str | None  # the matter's number: its record is the fact's evidence
 
 
 # ---------------------------------------------------------------------------------------
