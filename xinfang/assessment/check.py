@@ -111,6 +111,39 @@ def _check_references(rb: Rulebook) -> list[Finding]:
     return out
 
 
+# Item kinds a derived fact can feed: occurrences (no value) or a measured rate (value).
+_COUNT_KINDS = ("fixed", "veto", "whole_group")
+_RATE_KINDS = ("rate", "condition", "part")
+
+
+def _check_mapping(rb: Rulebook) -> list[Finding]:
+    """The ``mapping`` section: each key once, onto an item that exists and can take the
+    fact as the app emits it (a count, or a rate's percentage), with known tags."""
+    out: list[Finding] = []
+    keys = Counter(m.key for m in rb.mapping)
+    for key, n in keys.items():
+        if n > 1:
+            out.append(Finding("error", key, f"职责键在 mapping 中重复 {n} 次"))
+    tag_codes = {t.code for t in rb.tags}
+    for m in rb.mapping:
+        item = rb.item(m.item)
+        if item is None:
+            out.append(Finding("error", m.key, f"mapping 指向不存在的考核项目 {m.item}"))
+            continue
+        rate = ".rate." in m.key
+        kinds = _RATE_KINDS if rate else _COUNT_KINDS
+        if item.kind not in kinds:
+            what = "比率(value 为百分数)" if rate else "次数(无 value)"
+            why = f"mapping 指向的 {m.item} 是 {item.kind} 类项目,不能计{what}"
+            out.append(Finding("error", m.key, why))
+        variants = {v.tag for v in item.variants}
+        for tag in m.tags:
+            if tag not in tag_codes | variants:
+                why = f"mapping 的标签 {tag} 不是 {m.item} 可用的标签"
+                out.append(Finding("error", m.key, why))
+    return out
+
+
 def _section_max_for(section: Section, category: str | None) -> float:
     """What a section can contribute for a subject of ``category``."""
     if section.mode == "award":
@@ -231,7 +264,7 @@ def _check_arithmetic(rb: Rulebook) -> list[Finding]:
 def check_rulebook(rb: Rulebook) -> list[Finding]:
     """Every finding for ``rb``: errors first, then warnings, each in file order."""
     acknowledged = {r.code for r in rb.readings}
-    findings = _check_references(rb)
+    findings = _check_references(rb) + _check_mapping(rb)
     for f in _check_arithmetic(rb):
         if f.code in acknowledged:
             f = Finding("warning", f.code, f.message + "(原文如此,已记录解读)")

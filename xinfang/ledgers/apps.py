@@ -34,6 +34,10 @@ class LedgersConfig(AppConfig):
         )
         if add_demo_ledgers not in demo.DEMO_HOOKS:
             demo.DEMO_HOOKS.append(add_demo_ledgers)
+        from xinfang.core import facts
+        from xinfang.ledgers.facts import PROVIDER
+
+        facts.register(PROVIDER)
         from xinfang.ledgers import tasks  # noqa: F401 - registers the periodic job with huey
 
 

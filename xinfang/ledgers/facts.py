@@ -1,9 +1,10 @@
 """Assessment facts derived from the ledgers: every late or missing item, as CSV rows.
 
-The rows are the ``FACTS.csv`` format of ``xinfang assess`` (issue 4):
-``subject,item,date,quantity,value,tags,note``. ``subject`` is the unit's
-administrative/organisation code, or ``unit-<id>`` where it has none. Item codes are listed
-in :data:`ITEMS` and documented in docs/ledgers.md; a rulebook maps them to its own items.
+Each is a :class:`xinfang.core.facts.Fact` under a ``ledgers.*`` duty key (:data:`ITEMS`,
+documented in docs/assessment.md, "Duty keys"); a rulebook maps the keys to its own items.
+The subject is the unit's code (``unit_subject``: its administrative or organisation code,
+else ``U<pk>``); the ledger record is the evidence; the app's own qualifiers (round or report
+kind, campaign, risk level) are in ``tags``.
 
 Derivation is from the records alone and does not depend on the periodic job having run:
 a report is missing (漏报) if it was marked so, or is still unfiled past its ``missing_at``,
@@ -12,15 +13,15 @@ or was filed after it (补报); late (迟报) if filed after ``due_at`` but not 
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import IO, Any
+from typing import Any
 
 from django.db.models import F, Q
 from django.utils import timezone
 
+from xinfang.core.facts import Fact, FactWindow, Provider, covering, record_ref, unit_subject
 from xinfang.ledgers.choices import OPEN_DISPUTE_STATUSES, URGENT_KINDS, ReportKind, ReportStatus
 from xinfang.ledgers.models import (
     Dispute,
@@ -32,53 +33,41 @@ from xinfang.ledgers.models import (
     SpotCheck,
 )
 from xinfang.ledgers.schedule import missing_periods
+from xinfang.org.querysets import any_subtree_q
 
-__all__ = ["COLUMNS", "ITEMS", "Fact", "derive_facts", "subject_code", "write_csv"]
+__all__ = ["ITEMS", "PROVIDER", "derive_facts", "ledger_facts"]
 
-COLUMNS = ["subject", "item", "date", "quantity", "value", "tags", "note"]
+_SOURCE = "ledgers.facts"
 
 ITEMS: dict[str, str] = {
-    "ledger.screening.missing": "排查轮次逾期未开展/未报送",
-    "ledger.screening.late": "排查轮次逾期报送",
-    "ledger.report.late": "定期报告迟报",
-    "ledger.report.missing": "定期报告漏报",
-    "ledger.zero_report.late": "零报告迟报",
-    "ledger.zero_report.missing": "零报告漏报",
-    "ledger.urgent_report.late": "紧急报告/预警反馈超时",
-    "ledger.urgent_report.missing": "紧急报告/预警反馈未报",
-    "ledger.submission.late": "专项行动材料迟报",
-    "ledger.submission.missing": "专项行动材料漏报",
-    "ledger.meeting.missing": "例会未召开",
-    "ledger.reception.leader_absent": "暗访督查时接访领导未按日程接访",
-    "ledger.duty.absence": "值班人员脱岗",
-    "ledger.dispute.overdue": "矛盾纠纷逾期未化解",
+    "ledgers.screening.missing": "排查轮次逾期未开展/未报送",
+    "ledgers.screening.late": "排查轮次逾期报送",
+    "ledgers.report.late": "定期报告迟报",
+    "ledgers.report.missing": "定期报告漏报",
+    "ledgers.zero_report.late": "零报告迟报",
+    "ledgers.zero_report.missing": "零报告漏报",
+    "ledgers.urgent_report.late": "紧急报告/预警反馈超时",
+    "ledgers.urgent_report.missing": "紧急报告/预警反馈未报",
+    "ledgers.submission.late": "专项行动材料迟报",
+    "ledgers.submission.missing": "专项行动材料漏报",
+    "ledgers.meeting.missing": "例会未召开",
+    "ledgers.reception.leader_absent": "暗访督查时接访领导未按日程接访",
+    "ledgers.duty.absence": "值班人员脱岗",
+    "ledgers.dispute.overdue": "矛盾纠纷逾期未化解",
 }
 
 
-@dataclass(frozen=True)
-class Fact:
-    subject: str
-    item: str
-    date: date
-    quantity: int = 1
-    value: str = ""
-    tags: str = ""
-    note: str = ""
-
-    def row(self) -> list[str]:
-        return [
-            self.subject,
-            self.item,
-            self.date.isoformat(),
-            str(self.quantity),
-            self.value,
-            self.tags,
-            self.note,
-        ]
-
-
-def subject_code(unit: Any) -> str:
-    return unit.admin_code or f"unit-{unit.pk}"
+def _fact(record: Any, unit: Any, key: str, day: date, **kw: Any) -> tuple[str, Fact]:
+    """A fact of ``unit`` with ``record`` as evidence, with the unit's path for attribution."""
+    fact = Fact(
+        unit_subject(unit),
+        key,
+        day,
+        evidence=record_ref(record._meta.label, record.pk),
+        source=_SOURCE,
+        **kw,
+    )
+    return unit.path, fact
 
 
 def _local(dt: datetime) -> datetime:
@@ -87,15 +76,15 @@ def _local(dt: datetime) -> datetime:
 
 def _report_item(due: ReportDue, outcome: str) -> str:
     if due.kind in URGENT_KINDS:
-        return f"ledger.urgent_report.{outcome}"
+        return f"ledgers.urgent_report.{outcome}"
     if due.kind == ReportKind.SUBMISSION:
-        return f"ledger.submission.{outcome}"
+        return f"ledgers.submission.{outcome}"
     if due.zero_reporting:
-        return f"ledger.zero_report.{outcome}"
-    return f"ledger.report.{outcome}"
+        return f"ledgers.zero_report.{outcome}"
+    return f"ledgers.report.{outcome}"
 
 
-def _report_facts(start: date, end: date, now: datetime, unit_q: Q) -> Iterable[Fact]:
+def _report_facts(start: date, end: date, now: datetime, unit_q: Q) -> Iterator[tuple[str, Fact]]:
     dues = (
         ReportDue.objects.filter(unit_q)
         .filter(due_at__lt=now, due_pending=False)
@@ -119,13 +108,12 @@ def _report_facts(start: date, end: date, now: datetime, unit_q: Q) -> Iterable[
             note = f"{due.title};应报 {_local(due.due_at):%Y-%m-%d %H:%M}"
             if due.filed_at:
                 note += f";{_local(due.filed_at):%Y-%m-%d %H:%M} 补报"
-            yield Fact(
-                subject_code(due.unit), _report_item(due, "missing"), day, tags=tags, note=note
-            )
+            yield _fact(due, due.unit, _report_item(due, "missing"), day, tags=tags, note=note)
         elif due.filed_at is not None and due.filed_at > due.due_at:
             minutes = int((due.filed_at - due.due_at).total_seconds() // 60)
-            yield Fact(
-                subject_code(due.unit),
+            yield _fact(
+                due,
+                due.unit,
                 _report_item(due, "late"),
                 day,
                 tags=tags,
@@ -137,25 +125,49 @@ def derive_facts(
     start: date, end: date, *, unit: Any = None, now: datetime | None = None
 ) -> list[Fact]:
     """Every ledger fact dated in ``[start, end]`` (only what is already late or missing at
-    ``now``), for ``unit``'s subtree or everywhere."""
+    ``now``), for ``unit``'s subtree or everywhere, each on the unit that owed it."""
+    subtree = None if unit is None else [unit.path]
+    return [fact for _path, fact in _derive(start, end, subtree, now)]
+
+
+def ledger_facts(w: FactWindow, subjects: Sequence[Any]) -> list[Fact]:
+    """The registered provider: the facts of the subjects' subtrees in the window, each
+    counted for every subject whose subtree holds the unit that owed it."""
+    units = list(subjects)
+    if not units:
+        return []
+    order = {u.path: i for i, u in enumerate(units)}
+    rows = [
+        (order[s.path], replace(fact, subject=unit_subject(s)))
+        for path, fact in _derive(w.start, w.as_of, [u.path for u in units], None)
+        for s in covering(path, units)
+    ]
+    rows.sort(key=lambda r: r[0])  # stable: by subject, then by date as derived
+    return [fact for _i, fact in rows]
+
+
+def _derive(
+    start: date, end: date, paths: list[str] | None, now: datetime | None
+) -> list[tuple[str, Fact]]:
     now = now or timezone.now()
     today = timezone.localdate(now)
 
     def uq(field: str = "unit") -> Q:
-        if unit is None:
+        if paths is None:
             return Q()
-        return Q(**{f"{field}__path__gte": unit.path, f"{field}__path__lt": unit.path + "~"})
+        return any_subtree_q(paths, f"{field}__path") or Q(pk__in=[])
 
-    facts: list[Fact] = []
+    facts: list[tuple[str, Fact]] = []
 
     for rnd in ScreeningRound.objects.filter(
         uq(), due_date__gte=start, due_date__lte=end, due_date__lt=today, due_pending=False
     ).select_related("unit"):
         if rnd.filed_at is None:
             facts.append(
-                Fact(
-                    subject_code(rnd.unit),
-                    "ledger.screening.missing",
+                _fact(
+                    rnd,
+                    rnd.unit,
+                    "ledgers.screening.missing",
                     rnd.due_date,
                     tags=rnd.kind,
                     note=f"{rnd.title};应于 {rnd.due_date} 前开展并报送",
@@ -164,9 +176,10 @@ def derive_facts(
         elif _local(rnd.filed_at).date() > rnd.due_date:
             days = (_local(rnd.filed_at).date() - rnd.due_date).days
             facts.append(
-                Fact(
-                    subject_code(rnd.unit),
-                    "ledger.screening.late",
+                _fact(
+                    rnd,
+                    rnd.unit,
+                    "ledgers.screening.late",
                     rnd.due_date,
                     tags=rnd.kind,
                     note=f"{rnd.title};逾期 {days} 天报送",
@@ -189,9 +202,10 @@ def derive_facts(
         ):
             if start <= w_end <= end:
                 facts.append(
-                    Fact(
-                        subject_code(req.unit),
-                        "ledger.meeting.missing",
+                    _fact(
+                        req,
+                        req.unit,
+                        "ledgers.meeting.missing",
                         w_end,
                         note=f"{req.title}:{w_start}—{w_end} 未召开",
                     )
@@ -203,9 +217,10 @@ def derive_facts(
         day = _local(check.checked_at).date()
         if start <= day <= end:
             facts.append(
-                Fact(
-                    subject_code(check.unit),
-                    "ledger.reception.leader_absent",
+                _fact(
+                    check,
+                    check.unit,
+                    "ledgers.reception.leader_absent",
                     day,
                     note=f"{check.slot.leader_name} {check.slot.day} 未按日程接访:{check.note}",
                 )
@@ -215,9 +230,10 @@ def derive_facts(
         uq("roster__unit"), absent_at__isnull=False, day__gte=start, day__lte=end
     ).select_related("roster__unit"):
         facts.append(
-            Fact(
-                subject_code(shift.roster.unit),
-                "ledger.duty.absence",
+            _fact(
+                shift,
+                shift.roster.unit,
+                "ledgers.duty.absence",
                 shift.day,
                 note=f"{shift.roster.title} {shift.officer_name}:{shift.absence_note}",
             )
@@ -242,25 +258,19 @@ def derive_facts(
         else:
             note = f"{dispute.number} 截至 {today} 逾期 {(today - dispute.deadline).days} 天未化解"
         facts.append(
-            Fact(
-                subject_code(dispute.unit),
-                "ledger.dispute.overdue",
+            _fact(
+                dispute,
+                dispute.unit,
+                "ledgers.dispute.overdue",
                 first_overdue,
                 tags=dispute.risk_level,
                 note=note,
             )
         )
 
-    facts.sort(key=lambda f: (f.date, f.subject, f.item, f.note))
+    facts.sort(key=lambda f: (f[1].date, f[1].subject, f[1].key, f[1].note))
     return facts
 
 
-def write_csv(facts: Iterable[Fact], out: IO[str]) -> int:
-    """Write the facts with the header row; returns the number of rows."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    n = 0
-    for fact in facts:
-        writer.writerow(fact.row())
-        n += 1
-    return n
+# Registered from LedgersConfig.ready().
+PROVIDER = Provider("ledgers", ITEMS, ledger_facts)

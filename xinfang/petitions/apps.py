@@ -44,6 +44,10 @@ class PetitionsConfig(AppConfig):
         register_sealed_files("petitions.attachment", _rekey_attachments)
         if add_demo_petitions not in DEMO_HOOKS:
             DEMO_HOOKS.append(add_demo_petitions)
+        from xinfang.core import facts
+        from xinfang.petitions.facts import PROVIDER
+
+        facts.register(PROVIDER)
 
 
 def _recompute_pending_matters(calendar: LegalCalendar) -> int:

@@ -1,10 +1,11 @@
 """Assessment facts derived from the petition records (model rulebook items 1.x–5.x).
 
 Each fact is one breached process duty of the 2022 《信访工作条例》 on one record (a matter,
-a hand-over, an extension, an answer, a review request, an audit entry), in the row format
-of the assessment engine (``subject,item,date,quantity,value,tags,note``). The three
-service rates (6.1–6.3) come from :mod:`xinfang.petitions.measures`, supervision answers
-(3.2, 3.3) from :mod:`xinfang.supervision.facts`.
+a hand-over, an extension, an answer, a review request, an audit entry), a
+:class:`xinfang.core.facts.Fact` under a ``petitions.*`` duty key (:data:`PETITION_KEYS`);
+the matter is its evidence. Rulebooks map the keys to their items (model-2022: 1.1–5.2).
+The three service rates come from :mod:`xinfang.petitions.measures`, supervision answers
+from :mod:`xinfang.supervision.facts`.
 
 Rules shared by every item:
 
@@ -35,7 +36,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -58,11 +59,20 @@ from django.utils import timezone
 
 from xinfang.core.calendar import LegalCalendar, legal_calendar
 from xinfang.core.errors import CalendarNotCovered
+from xinfang.core.facts import (
+    Fact,
+    FactWindow,
+    Provider,
+    SubjectUnit,
+    covering,
+    record_ref,
+    unit_subject,
+)
 from xinfang.core.models import AuditAction, AuditEntry
 from xinfang.org.access import roles_for
 from xinfang.org.choices import Role
 from xinfang.org.models import RoleGrant, Unit
-from xinfang.org.querysets import PATH_END, any_subtree_q, subtree_q
+from xinfang.org.querysets import PATH_END, any_subtree_q
 from xinfang.petitions import deadlines
 from xinfang.petitions.choices import (
     Channel,
@@ -72,7 +82,7 @@ from xinfang.petitions.choices import (
     Stage,
     Status,
 )
-from xinfang.petitions.measures import FactRow, subject_code
+from xinfang.petitions.measures import RATE_KEYS, rate_facts
 from xinfang.petitions.models import (
     Answer,
     DeliveryReceipt,
@@ -88,29 +98,27 @@ from xinfang.petitions.models import (
 )
 from xinfang.petitions.workflow import RETURN_VISIT_COSIGNERS
 
-__all__ = [
-    "MODEL_2022_PETITION_CODES",
-    "FactWindow",
-    "petition_fact_rows",
-]
+__all__ = ["PETITION_KEYS", "PROVIDER", "petition_facts", "petitions_provider"]
 
-# Duty key → item code of the model rulebook (assessment/rulebooks/model-2022.yaml).
-MODEL_2022_PETITION_CODES: dict[str, str] = {
-    "route.late": "1.1",
-    "notice.late": "1.2",
-    "objection.late": "1.3",
-    "answer.late": "2.1",
-    "extension.untold": "2.2",
-    "extension.unapproved": "2.3",
-    "answer.incomplete": "2.4",
-    "answer.undocumented": "2.5",
-    "report.late": "2.5",
-    "return_visit.missing": "3.1",
-    "review.late": "4.1",
-    "rereview.late": "4.2",
-    "accusation.exposed": "5.1",
-    "confidential.read": "5.2",
+# The duty keys of this provider (docs/assessment.md, "Duty keys"); rulebooks map them to
+# their own item codes (model-2022: 1.1–5.2).
+PETITION_KEYS: dict[str, str] = {
+    "petitions.route.late": "信访事项未在15日内转送、交办或处理(第二十二条)",
+    "petitions.notice.late": "未在期限内书面告知是否受理(第二十三条)",
+    "petitions.objection.late": "未在5个工作日内提出异议(第二十三条)",
+    "petitions.answer.late": "未在办理期限内答复(第三十四条)",
+    "petitions.extension.untold": "延期理由未告知信访人(第三十四条)",
+    "petitions.extension.unapproved": "延期未经本单位负责人批准或超过30日(第三十四条)",
+    "petitions.answer.incomplete": "答复意见要素不全(第三十二条)",
+    "petitions.answer.undocumented": "答复缺送达回证或佐证材料(第三十二条)",
+    "petitions.report.late": "交办事项结案报告迟报或未报",
+    "petitions.return_visit.missing": "应回访的事项未回访(第二十一条)",
+    "petitions.review.late": "复查意见逾期(第三十五条)",
+    "petitions.rereview.late": "复核意见逾期(第三十六条)",
+    "petitions.accusation.exposed": "检举控告材料被被检举单位或人员接触(第三十条)",
+    "petitions.confidential.read": "要求保密的信访人信息被无权人员查看(第三十条)",
 }
+_SOURCE = "petitions.facts"
 
 # The title of the extension notice in petitions/documents/pdf.py (its download is audited).
 EXTENSION_NOTICE_TITLE = "延期办理告知书"
@@ -122,37 +130,6 @@ _PETITIONER_TYPE = "petitions.petitioner"
 
 def _d(day: date) -> str:
     return f"{day:%Y-%m-%d}"
-
-
-@dataclass(frozen=True)
-class FactWindow:
-    """The period of an export: facts dated in ``[start, as_of]``."""
-
-    start: date
-    end: date
-    as_of: date
-
-    @classmethod
-    def of(cls, start: date, end: date, today: date | None = None) -> FactWindow:
-        today = today or timezone.localdate()
-        return cls(start, end, min(end, today))
-
-    def due(self, field: str) -> Q:
-        """Due dates whose breach day (``due + 1``) lies in the window."""
-        return Q(**{f"{field}__gte": self.start - timedelta(days=1), f"{field}__lt": self.as_of})
-
-    def act(self, field: str) -> Q:
-        return Q(**{f"{field}__gte": self.start, f"{field}__lte": self.as_of})
-
-    def moments(self, field: str) -> Q:
-        """Timestamps on the local days of the window (audit entries)."""
-        tz = timezone.get_current_timezone()
-        first = timezone.make_aware(datetime.combine(self.start, time.min), tz)
-        after = timezone.make_aware(datetime.combine(self.as_of + timedelta(days=1), time.min), tz)
-        return Q(**{f"{field}__gte": first, f"{field}__lt": after})
-
-    def holds(self, day: date) -> bool:
-        return self.start <= day <= self.as_of
 
 
 def _covering(qs: Any, path_field: str, target: Any) -> Any:
@@ -171,6 +148,7 @@ class _Hit:
     key: str
     date: date
     note: str
+    number: str | None  # the matter's number: its record is the fact's evidence
 
 
 # ---------------------------------------------------------------------------------------
@@ -211,7 +189,7 @@ def _route_late(w: FactWindow, scope: Q) -> list[_Hit]:
         else:
             what = f"截至{_d(w.as_of)}仍未转送、交办或处理"
         note = f"事项{number} 应于{_d(due)}前转送、交办或处理(第二十二条),{what}"
-        hits.append(_Hit(path, "route.late", due + timedelta(days=1), note))
+        hits.append(_Hit(path, "route.late", due + timedelta(days=1), note, number))
     return hits
 
 
@@ -240,7 +218,7 @@ def _notice_late(w: FactWindow, scope: Q) -> list[_Hit]:
         else:
             what = f"{_d(day)}{'告知受理' if accepted else '告知不予受理'}"
         note = f"事项{number} 应于{_d(due)}前书面告知是否受理(第二十三条),{what}"
-        hits.append(_Hit(path, "notice.late", due + timedelta(days=1), note))
+        hits.append(_Hit(path, "notice.late", due + timedelta(days=1), note, number))
     return hits
 
 
@@ -275,7 +253,7 @@ def _objection_late(w: FactWindow, scope: Q, calendar: LegalCalendar) -> list[_H
             f"事项{number} {_d(routed)}由{sender}转交办,应于{_d(due)}前提出异议"
             f"(5个工作日,第二十三条),{_d(objected)}才提出"
         )
-        hits.append(_Hit(path, "objection.late", objected, note))
+        hits.append(_Hit(path, "objection.late", objected, note, number))
     return hits
 
 
@@ -300,7 +278,7 @@ def _answer_late(w: FactWindow, scope: Q) -> list[_Hit]:
         period = f"(含延期{ext}日)" if ext else ""
         what = f"{_d(answered)}答复" if answered else f"截至{_d(w.as_of)}仍未答复"
         note = f"事项{number} 办理期限{_d(due)}{period}(第三十四条),{what}"
-        hits.append(_Hit(path, "answer.late", due + timedelta(days=1), note))
+        hits.append(_Hit(path, "answer.late", due + timedelta(days=1), note, number))
     return hits
 
 
@@ -338,7 +316,7 @@ def _extension_untold(w: FactWindow, scope: Q) -> list[_Hit]:
     for approved, days, reason_len, number, path in rows:
         what = "未写明延期理由" if not reason_len else "延期理由未告知信访人(无告知记录)"
         note = f"事项{number} {_d(approved)}延期{days}日,{what}(第三十四条)"
-        hits.append(_Hit(path, "extension.untold", approved, note))
+        hits.append(_Hit(path, "extension.untold", approved, note, number))
     return hits
 
 
@@ -378,7 +356,7 @@ def _extension_unapproved(
             else "批准人不是本单位负责人"
         )
         note = f"事项{number} {_d(approved)}延期{days}日,{what}(第三十四条)"
-        hits.append(_Hit(path, "extension.unapproved", approved, note))
+        hits.append(_Hit(path, "extension.unapproved", approved, note, number))
 
     # A longer handling period without an extension record: the 60th day by the calendar.
     lengthened = Petition.objects.filter(
@@ -401,7 +379,7 @@ def _extension_unapproved(
         day = due + timedelta(days=1)
         if w.holds(day):
             note = f"事项{number} 办理期限延长{ext}日,无经批准的延期记录(第三十四条)"
-            hits.append(_Hit(path, "extension.unapproved", day, note))
+            hits.append(_Hit(path, "extension.unapproved", day, note, number))
     return hits
 
 
@@ -453,7 +431,7 @@ def _answer_incomplete(w: FactWindow, scope: Q) -> list[_Hit]:
             f"事项{number} {_d(answered)}出具的{Stage(stage).label}意见缺少"
             f"{'、'.join(parts)}(第三十二条)"
         )
-        hits.append(_Hit(path, "answer.incomplete", answered, note))
+        hits.append(_Hit(path, "answer.incomplete", answered, note, number))
     return hits
 
 
@@ -478,7 +456,7 @@ def _answer_undocumented(w: FactWindow, scope: Q) -> list[_Hit]:
             f"事项{number} {_d(answered)}出具的{Stage(stage).label}意见缺少"
             f"{'、'.join(parts)}(第三十二条)"
         )
-        hits.append(_Hit(path, "answer.undocumented", answered, note))
+        hits.append(_Hit(path, "answer.undocumented", answered, note, number))
     return hits
 
 
@@ -496,7 +474,7 @@ def _report_late(w: FactWindow, scope: Q) -> list[_Hit]:
             continue
         what = f"{_d(submitted)}报送" if submitted else f"截至{_d(w.as_of)}仍未报送"
         note = f"交办事项{number} 应于{_d(due)}前报送结案报告,{what}"
-        hits.append(_Hit(path, "report.late", due + timedelta(days=1), note))
+        hits.append(_Hit(path, "report.late", due + timedelta(days=1), note, number))
     return hits
 
 
@@ -555,7 +533,7 @@ def _return_visit_missing(w: FactWindow, scope: Q) -> list[_Hit]:
         else:
             why = "上级转交办或重复信访"
         note = f"事项{number} {why},{_d(closed)}办结,未回访听取评价(第二十一条)"
-        hits.append(_Hit(path, "return_visit.missing", closed, note))
+        hits.append(_Hit(path, "return_visit.missing", closed, note, number))
     return hits
 
 
@@ -594,7 +572,7 @@ def _review_late(w: FactWindow, scope: Q, level: str) -> list[_Hit]:
             f"{what_opinion}应于{_d(due)}前出具{paused}({article}),{what}"
         )
         key = "review.late" if review else "rereview.late"
-        hits.append(_Hit(path, key, due + timedelta(days=1), note))
+        hits.append(_Hit(path, key, due + timedelta(days=1), note, number))
     return hits
 
 
@@ -741,7 +719,7 @@ def _accusation_exposed(w: FactWindow, scope: Q) -> list[_Hit]:
             f"检举控告事项{number} 被检举单位或人员接触到检举材料{counts[pid]}次"
             f"(审计记录,首次{_d(day)};第三十条)"
         )
-        hits.append(_Hit(path, "accusation.exposed", day, note))
+        hits.append(_Hit(path, "accusation.exposed", day, note, number))
     return hits
 
 
@@ -818,7 +796,7 @@ def _confidential_read(w: FactWindow, scope: Q) -> list[_Hit]:
             f"事项{number} 要求保密的信访人个人信息被无权人员查看{n}次"
             f"(首次{_d(day)},{where};第三十条)"
         )
-        hits.append(_Hit(path, "confidential.read", day, note))
+        hits.append(_Hit(path, "confidential.read", day, note, number))
     return hits
 
 
@@ -826,37 +804,19 @@ def _confidential_read(w: FactWindow, scope: Q) -> list[_Hit]:
 # Attribution to subjects and the entry point
 
 
-def _subjects(within: Unit | None) -> list[Unit]:
-    units = Unit.objects.filter(is_active=True).exclude(category="")
-    if within is not None:
-        units = units.filter(subtree_q(within.path))
-    return list(units.order_by("path"))
+def petition_facts(
+    w: FactWindow, subjects: Sequence[SubjectUnit], *, keys: Iterable[str] | None = None
+) -> list[Fact]:
+    """Every derived process-duty fact of the window (the registered provider).
 
-
-def petition_fact_rows(
-    start: date,
-    end: date,
-    *,
-    today: date | None = None,
-    subjects: Sequence[Unit] | None = None,
-    within: Unit | None = None,
-    codes: dict[str, str] | None = None,
-) -> list[FactRow]:
-    """Every derived process-duty fact of ``[start, end]`` (as of ``min(end, today)``).
-
-    ``subjects`` are the assessed units (default: the active units with an assessment
-    category, inside ``within`` when given); each is measured on its subtree, and a fact
-    of a unit counts for every subject above it. ``codes`` maps duty keys to item codes
-    (default :data:`MODEL_2022_PETITION_CODES`; leave a key out to skip the duty). Rows
-    come ordered by subject (tree order), item, date and note.
+    ``subjects`` are the assessed units; each is measured on its subtree, and a fact of a
+    unit counts for every subject above it. ``keys`` limits the duties derived (default:
+    all of :data:`PETITION_KEYS`). Facts come ordered by subject (as given), key, date and
+    note.
     """
-    codes = MODEL_2022_PETITION_CODES if codes is None else codes
-    units = list(subjects) if subjects is not None else _subjects(within)
-    if within is not None:
-        units = [u for u in units if u.path.startswith(within.path)]
+    units = list(subjects)
     if not units:
         return []
-    w = FactWindow.of(start, end, today)
     paths = [u.path for u in units]
 
     def scope(field: str) -> Q:
@@ -864,7 +824,7 @@ def petition_fact_rows(
         return q if q is not None else Q(pk__in=[])
 
     calendar = legal_calendar()
-    wanted = set(codes)
+    wanted = {k.removeprefix("petitions.") for k in (PETITION_KEYS if keys is None else keys)}
     hits: list[_Hit] = []
     if "route.late" in wanted:
         hits += _route_late(w, scope("registering_unit__path"))
@@ -899,41 +859,36 @@ def petition_fact_rows(
         hits += _accusation_exposed(w, scope("responsible_unit__path"))
     if "confidential.read" in wanted:
         hits += _confidential_read(w, scope("actor__unit__path"))
-    return _attribute(hits, units, codes, w)
+    return _attribute(hits, units, w)
 
 
-def _attribute(
-    hits: Iterable[_Hit], units: Sequence[Unit], codes: dict[str, str], w: FactWindow
-) -> list[FactRow]:
-    """One row per hit and subject whose subtree holds the unit that owed the duty."""
-    by_path = {u.path: u for u in units}
+def _attribute(hits: Iterable[_Hit], units: Sequence[SubjectUnit], w: FactWindow) -> list[Fact]:
+    """One fact per hit and subject whose subtree holds the unit that owed the duty."""
+    hits = [h for h in hits if w.holds(h.date)]
+    matter = dict(
+        Petition.objects.filter(number__in={h.number for h in hits}).values_list("number", "pk")
+    )
     order = {u.path: i for i, u in enumerate(units)}
-    rows: list[tuple[int, FactRow]] = []
+    rows: list[tuple[int, Fact]] = []
     for hit in hits:
-        if not w.holds(hit.date) or hit.key not in codes:
-            continue
-        parts = hit.unit_path.strip("/").split("/") if hit.unit_path else []
-        for i in range(len(parts)):
-            prefix = "/".join(parts[: i + 1]) + "/"
-            unit = by_path.get(prefix)
-            if unit is None:
-                continue
-            rows.append(
-                (
-                    order[prefix],
-                    FactRow(
-                        subject=subject_code(unit),
-                        item=codes[hit.key],
-                        date=hit.date,
-                        quantity=1,
-                        value=None,
-                        note=hit.note,
-                    ),
-                )
+        for unit in covering(hit.unit_path, units):
+            fact = Fact(
+                subject=unit_subject(unit),
+                key=f"petitions.{hit.key}",
+                date=hit.date,
+                note=hit.note,
+                evidence=record_ref("petitions.Petition", matter.get(hit.number, hit.number)),
+                source=_SOURCE,
             )
-    rows.sort(key=lambda r: (r[0], _item_key(r[1].item), r[1].date, r[1].note))
+            rows.append((order[unit.path], fact))
+    rows.sort(key=lambda r: (r[0], list(PETITION_KEYS).index(r[1].key), r[1].date, r[1].note))
     return [row for _i, row in rows]
 
 
-def _item_key(code: str) -> tuple[int, ...]:
-    return tuple(int(p) if p.isdigit() else 0 for p in code.split("."))
+def petitions_provider(w: FactWindow, subjects: Sequence[Unit]) -> list[Fact]:
+    """The app's registered provider: the process duties, then the three service rates."""
+    return [*petition_facts(w, subjects), *rate_facts(w, subjects)]
+
+
+# Registered from PetitionsConfig.ready().
+PROVIDER = Provider("petitions", {**PETITION_KEYS, **RATE_KEYS}, petitions_provider)

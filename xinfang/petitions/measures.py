@@ -32,16 +32,16 @@ These are counts of case records per unit; no person is counted or profiled (pri
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import IO, Any
+from typing import Any
 
 from django.db.models import Case as DbCase
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
+from xinfang.core.facts import Fact, FactWindow, record_ref, unit_subject
 from xinfang.org.choices import TERRITORIAL_ORDER
 from xinfang.org.models import Unit
 from xinfang.org.querysets import subtree_q
@@ -51,27 +51,24 @@ from xinfang.petitions.units import territorial_level
 
 __all__ = [
     "BACKLOG_STATUSES",
-    "FACT_COLUMNS",
-    "MODEL_2022_CODES",
+    "RATE_KEYS",
     "Backlog",
-    "FactRow",
     "Ratio",
     "UnitMeasures",
     "fact_rows",
     "percent",
+    "rate_facts",
     "unit_measures",
-    "write_facts_csv",
 ]
 
-# The columns of the assessment engine's facts CSV (xinfang/assessment/facts_csv.py).
-FACT_COLUMNS = ["subject", "item", "date", "quantity", "value", "tags", "note"]
-
-# Measure → item code of the model rulebook (assessment/rulebooks/model-2022.yaml, §6).
-MODEL_2022_CODES = {
-    "rate.timely_acceptance": "6.1",
-    "rate.on_time_completion": "6.2",
-    "rate.satisfaction": "6.3",
+# The duty keys of the rate facts (docs/assessment.md, "Duty keys"); model-2022 maps them
+# to 6.1–6.3, xinfang-2023 to 3.2a–c (against the average of the assessed units).
+RATE_KEYS: dict[str, str] = {
+    "petitions.rate.timely_acceptance": "及时受理率(百分数)",
+    "petitions.rate.on_time_completion": "按期办结率(百分数)",
+    "petitions.rate.satisfaction": "群众满意率(百分数)",
 }
+_SOURCE = "petitions.measures"
 
 # Waiting for an office's action: the statuses with a running legal period.
 BACKLOG_STATUSES = (
@@ -129,38 +126,6 @@ class UnitMeasures:
     repeat: int
     escalated: int
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class FactRow:
-    subject: str
-    item: str
-    date: date
-    quantity: float | None
-    value: float | None
-    tags: str = ""
-    note: str = ""
-
-    def as_csv(self) -> list[str]:
-        def num(x: float | None) -> str:
-            if x is None:
-                return ""
-            return str(int(x)) if float(x).is_integer() else f"{x:.2f}"
-
-        return [
-            self.subject,
-            self.item,
-            self.date.isoformat(),
-            num(self.quantity),
-            num(self.value),
-            self.tags,
-            self.note,
-        ]
-
-
-def subject_code(unit: Unit) -> str:
-    """The assessment subject of a unit: its administrative/organisation code, else ``U<pk>``."""
-    return unit.admin_code or f"U{unit.pk}"
 
 
 def _years_before(day: date, years: int) -> date:
@@ -296,7 +261,7 @@ def unit_measures(unit: Unit, start: date, end: date, *, today: date | None = No
     return UnitMeasures(
         unit_id=unit.pk,
         unit_name=unit.name,
-        subject=subject_code(unit),
+        subject=unit_subject(unit),
         start=start,
         end=end,
         timely_acceptance=timely,
@@ -309,46 +274,41 @@ def unit_measures(unit: Unit, start: date, end: date, *, today: date | None = No
     )
 
 
-def fact_rows(
-    measures: Iterable[UnitMeasures], codes: dict[str, str] | None = None
-) -> list[FactRow]:
-    """Facts for the assessment engine: one rate row per unit and rate with a denominator.
+def fact_rows(measures: Iterable[UnitMeasures]) -> list[Fact]:
+    """Facts for the assessment engine: one rate fact per unit and rate with a denominator.
 
-    A rate with nothing to measure (0/0) produces no row: the rulebook then neither deducts
+    A rate with nothing to measure (0/0) produces no fact: the rulebook then neither deducts
     nor credits, rather than scoring an empty period as 0 %.
     """
-    codes = codes or MODEL_2022_CODES
-    rows: list[FactRow] = []
+    rows: list[Fact] = []
     for m in measures:
         for key, ratio, label in (
-            ("rate.timely_acceptance", m.timely_acceptance, "按期告知受理"),
-            ("rate.on_time_completion", m.on_time_completion, "按期办结"),
-            ("rate.satisfaction", m.satisfaction, "满意及基本满意"),
+            ("petitions.rate.timely_acceptance", m.timely_acceptance, "按期告知受理"),
+            ("petitions.rate.on_time_completion", m.on_time_completion, "按期办结"),
+            ("petitions.rate.satisfaction", m.satisfaction, "满意及基本满意"),
         ):
-            if key not in codes or ratio.percent is None:
+            if ratio.percent is None:
                 continue
             rows.append(
-                FactRow(
+                Fact(
                     subject=m.subject,
-                    item=codes[key],
+                    key=key,
                     date=m.end,
                     quantity=None,
                     value=ratio.percent,
-                    tags="",
                     note=(
                         f"{m.unit_name} {m.start:%Y-%m-%d}至{m.end:%Y-%m-%d} "
                         f"{label} {ratio.numerator}/{ratio.denominator}"
                         + (f",另有{ratio.pending}件期限待定未计入" if ratio.pending else "")
                     ),
+                    evidence=record_ref("org.Unit", m.unit_id),
+                    source=_SOURCE,
                 )
             )
     return rows
 
 
-def write_facts_csv(rows: Sequence[FactRow], out: IO[str]) -> int:
-    """Write the facts CSV (header + rows); returns the number of rows written."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(FACT_COLUMNS)
-    for row in rows:
-        writer.writerow(row.as_csv())
-    return len(rows)
+def rate_facts(w: FactWindow, subjects: Sequence[Unit]) -> list[Fact]:
+    """The registered provider: the three rates of each subject over the window (its
+    subtree, about seven queries a subject), dated the end of the period."""
+    return fact_rows(unit_measures(u, w.start, w.end, today=w.as_of) for u in subjects)

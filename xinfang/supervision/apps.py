@@ -45,6 +45,10 @@ class SupervisionConfig(AppConfig):
         # INSTALLED_APPS, so its ready() appends later): it finds the demo matters.
         if add_demo_supervision not in DEMO_HOOKS:
             DEMO_HOOKS.append(add_demo_supervision)
+        from xinfang.core import facts
+        from xinfang.supervision.facts import PROVIDER
+
+        facts.register(PROVIDER)
 
 
 def _recompute_pending_notices(calendar: LegalCalendar) -> int:

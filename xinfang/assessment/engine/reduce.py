@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -24,6 +24,7 @@ import polars as pl
 
 from xinfang.assessment.engine.compile import Compiled
 from xinfang.assessment.engine.encode import CHUNK, dense_codes, lookup_codes
+from xinfang.assessment.engine.mapping import Mapped, has_duty_keys, map_duty_keys
 from xinfang.assessment.engine.validate import locate, validate_facts, validate_reduced
 
 __all__ = ["Reduced", "first_occurrences", "per_fact", "raw_points", "reduce_facts"]
@@ -50,6 +51,7 @@ class Reduced:
     facts: pl.DataFrame
     years: list[int]
     yearly: bool
+    mapped: Mapped = field(default_factory=Mapped)
 
 
 def first_occurrences(c: Compiled, df: pl.DataFrame) -> pl.DataFrame:
@@ -342,8 +344,12 @@ def reduce_facts(
     period: tuple[date, date] | None,
     *,
     explain: bool,
+    mapped: bool = False,
 ) -> Reduced:
-    """Validate the facts and reduce them to one row per (subject, item, year)."""
+    """Validate the facts and reduce them to one row per (subject, item, year).
+
+    Facts under platform duty keys are first turned into the rulebook's items by its
+    ``mapping`` (``engine.mapping``); ``mapped`` says that was done."""
     for col, dtype in FACT_TYPES.items():
         if col not in facts.columns:
             facts = facts.with_columns(pl.lit(None, dtype=dtype).alias(col))
@@ -370,6 +376,11 @@ def reduce_facts(
         eff = _item_index(c, df)
         codes, n_subjects, decode = subject_codes.result()
     df = df.with_columns(eff=eff)
+    if eff.null_count() and not mapped and has_duty_keys(df.filter(eff.is_null())["item"]):
+        # Platform facts under duty keys: map them (once) and start again on the result.
+        facts, done = map_duty_keys(c.rulebook, facts)
+        red = reduce_facts(c, facts, subjects, period, explain=explain, mapped=True)
+        return Reduced(red.agg, red.facts, red.years, red.yearly, done)
     validate_facts(c, df)
     yearly = any(s.yearly for s in c.rulebook.sections)
     years = _years(df, period) if yearly else [0]

@@ -58,8 +58,13 @@ def assess(
     result, sections_df = _derive(c, subj, result, sections_df)
     result = _grade(c, result)
     lines = explain_lines(c, red, agg, result, sections_df) if explain else empty_lines()
+    warning = red.mapped.warning()
     return Assessment(
-        rb, result.sort(["category", "rank", "subject"], nulls_last=True), sections_df, lines, []
+        rb,
+        result.sort(["category", "rank", "subject"], nulls_last=True),
+        sections_df,
+        lines,
+        [warning] if warning else [],
     )
 
 

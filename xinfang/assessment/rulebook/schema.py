@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from xinfang.core.facts import is_duty_key
 
 __all__ = [
     "Advanced",
@@ -23,6 +25,7 @@ __all__ = [
     "Group",
     "Item",
     "ItemKind",
+    "MapEntry",
     "Reading",
     "Rulebook",
     "Section",
@@ -249,6 +252,28 @@ class Advanced(_Strict):
     excludes: list[str] = []  # item codes: a fact of one of these rules a subject out
 
 
+class MapEntry(_Strict):
+    """A platform duty key scored as one of this rulebook's items (``mapping:``).
+
+    The apps emit facts under namespaced duty keys (docs/assessment.md, "Duty keys"); the
+    engine turns a fact of ``key`` into a fact of ``item`` with ``tags`` (this rulebook's
+    own tag codes; the app's tags are dropped). ``why`` records the reading where it is a
+    judgement which item the source meant.
+    """
+
+    key: str
+    item: str
+    tags: list[str] = []
+    why: str | None = None
+
+    @field_validator("key")
+    @classmethod
+    def _key_is_a_duty_key(cls, key: str) -> str:
+        if not is_duty_key(key):
+            raise ValueError(f"“{key}”不是职责键(应为 app.noun.what,小写,如 petitions.route.late)")
+        return key
+
+
 class Period(_Strict):
     """The period a rulebook assesses; the dates come from the command line."""
 
@@ -276,6 +301,7 @@ class Rulebook(_Strict):
     payout: list[Tier] = []
     advanced: Advanced | None = None
     readings: list[Reading] = []
+    mapping: list[MapEntry] = []
     notes: list[str] = []
 
     def items(self) -> list[tuple[Section, Item]]:

@@ -227,33 +227,43 @@ def test_roster_pdf_contains_the_chinese_text(cast):
         assert "国庆节值班表" in text and "冯值班" in text
 
 
-def test_export_ledger_facts_command_writes_the_assess_csv(cast, tmp_path):
-    DisputeFactory(unit=cast.unit_a, found_on=date(2026, 3, 1), deadline=date(2026, 3, 10))
+def test_export_facts_command_writes_the_ledger_facts(cast, tmp_path):
+    from xinfang.core.facts import EXPORT_COLUMNS
+
+    cast.unit_a.category = "A"
+    cast.unit_a.save()
+    dispute = DisputeFactory(
+        unit=cast.unit_a, found_on=date(2026, 3, 1), deadline=date(2026, 3, 10)
+    )
     out = tmp_path / "facts.csv"
     call_command(
-        "export_ledger_facts",
+        "export_facts",
         "--from",
         "2026-03-01",
         "--to",
         "2026-03-31",
         "--unit",
         str(cast.unit_a.pk),
+        "--provider",
+        "ledgers",
         "--out",
         str(out),
         stderr=io.StringIO(),
     )
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "subject,item,date,quantity,value,tags,note"
-    subject, item, day, qty, value, tags, note = lines[1].split(",", 6)
+    assert lines[0] == ",".join(EXPORT_COLUMNS)
+    subject, item, day, qty, value, tags, *rest = lines[1].split(",")
     assert (subject, item, day, qty, value, tags) == (
-        f"unit-{cast.unit_a.pk}",
-        "ledger.dispute.overdue",
+        f"U{cast.unit_a.pk}",
+        "ledgers.dispute.overdue",
         "2026-03-11",
         "1",
         "",
         "medium",
     )
+    note, evidence, source = ",".join(rest).rsplit(",", 2)
     assert "逾期" in note
+    assert (evidence, source) == (f"ledgers.Dispute:{dispute.pk}", "ledgers.facts")
     assert len(lines) == 2
 
 
@@ -274,6 +284,6 @@ def test_leader_absent_at_spot_check_and_duty_absence_are_facts(cast):
     services.record_duty_absence(actor=supervisor, shift=shift, note="值班电话无人接听")
     from xinfang.ledgers.facts import derive_facts
 
-    items = [(f.item, f.date) for f in derive_facts(date(2026, 3, 1), date(2026, 3, 31))]
-    assert ("ledger.reception.leader_absent", date(2026, 3, 3)) in items
-    assert ("ledger.duty.absence", date(2026, 3, 4)) in items
+    items = [(f.key, f.date) for f in derive_facts(date(2026, 3, 1), date(2026, 3, 31))]
+    assert ("ledgers.reception.leader_absent", date(2026, 3, 3)) in items
+    assert ("ledgers.duty.absence", date(2026, 3, 4)) in items

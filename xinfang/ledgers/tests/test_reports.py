@@ -72,9 +72,9 @@ def test_late_and_missing_reports_become_facts(cast):
         assert result["missing"] == 1
         assert services.run_ledger_tick()["missing"] == 0  # idempotent
         facts = derive_facts(date(2026, 10, 1), date(2026, 10, 7))
-    items = [(f.item, f.date) for f in facts]
-    assert ("ledger.zero_report.late", date(2026, 10, 2)) in items
-    assert ("ledger.zero_report.missing", date(2026, 10, 3)) in items
+    items = [(f.key, f.date) for f in facts]
+    assert ("ledgers.zero_report.late", date(2026, 10, 2)) in items
+    assert ("ledgers.zero_report.missing", date(2026, 10, 3)) in items
     assert not any(d == date(2026, 10, 1) for _i, d in items)
     # 4 October is overdue but still within its grace: neither late nor missing yet.
     assert not any(d == date(2026, 10, 4) for _i, d in items)
@@ -88,7 +88,7 @@ def test_a_report_filed_after_being_marked_missing_stays_missing(cast):
         services.run_ledger_tick()
         services.file_report(actor=duty, due=due, is_zero=True)
         facts = derive_facts(date(2026, 10, 1), date(2026, 10, 1))
-    assert [f.item for f in facts] == ["ledger.zero_report.missing"]
+    assert [f.key for f in facts] == ["ledgers.zero_report.missing"]
     assert "补报" in facts[0].note
 
 
@@ -141,7 +141,7 @@ def test_pushed_warning_feedback_is_late_after_two_hours(cast):
     with time_machine.travel(datetime(2026, 5, 2, 12, 5, tzinfo=TZ)):
         services.file_report(actor=duty, due=due, is_zero=False, content="已核查,情况属实")
         facts = derive_facts(date(2026, 5, 1), date(2026, 5, 5))
-    assert [(f.item, f.tags) for f in facts] == [("ledger.urgent_report.late", "warning_feedback")]
+    assert [(f.key, f.tags) for f in facts] == [("ledgers.urgent_report.late", "warning_feedback")]
 
 
 def test_major_event_report_is_due_within_one_hour(cast):

@@ -94,9 +94,9 @@ def test_unit_that_did_not_file_a_round_is_listed_and_counted(cast):
         overdue = list(ScreeningRound.objects.restrict(leader).overdue(date(2026, 5, 20)))
         facts = derive_facts(date(2026, 4, 1), date(2026, 5, 31))
     assert overdue == [third]
-    assert [(f.item, f.date) for f in facts] == [
-        ("ledger.screening.late", date(2026, 4, 30)),
-        ("ledger.screening.missing", date(2026, 5, 15)),
+    assert [(f.key, f.date) for f in facts] == [
+        ("ledgers.screening.late", date(2026, 4, 30)),
+        ("ledgers.screening.missing", date(2026, 5, 15)),
     ]
 
 
@@ -214,6 +214,6 @@ def test_campaign_gives_participants_weekly_rounds_and_friday_submissions(cast):
     assert [d.due_at.astimezone(TZ).date() for d in first] == [date(2026, 2, 24), date(2026, 2, 27)]
     with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=TZ)):
         items = {
-            f.item for f in derive_facts(date(2026, 2, 20), date(2026, 2, 28), unit=cast.unit_a)
+            f.key for f in derive_facts(date(2026, 2, 20), date(2026, 2, 28), unit=cast.unit_a)
         }
-    assert "ledger.submission.missing" in items
+    assert "ledgers.submission.missing" in items

@@ -8,9 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from xinfang.core import audit
+from xinfang.core.facts import write_csv
 from xinfang.core.models import AuditAction
 from xinfang.core.views import require_roles
-from xinfang.ledgers.facts import derive_facts, write_csv
+from xinfang.ledgers.facts import derive_facts
 from xinfang.ledgers.views._common import parse_date, visible_units
 from xinfang.org.access import granted_paths
 from xinfang.org.choices import Role

@@ -22,14 +22,15 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from xinfang.assessment.rulebook import SHIPPED_DIR, load_rulebook
 from xinfang.core import audit
+from xinfang.core.facts import EXPORT_COLUMNS, Fact, FactWindow
 from xinfang.core.models import AuditAction
 from xinfang.core.personal_data import reveal
 from xinfang.org.choices import Role
 from xinfang.org.models import Unit
 from xinfang.petitions.choices import Channel, Kind, Stage
-from xinfang.petitions.facts import MODEL_2022_PETITION_CODES, petition_fact_rows
-from xinfang.petitions.measures import FactRow
+from xinfang.petitions.facts import PETITION_KEYS, petition_facts
 from xinfang.petitions.models import Answer, Extension, Petition, RouteHandover
 from xinfang.petitions.services import (
     add_evidence,
@@ -65,12 +66,20 @@ def step(p: Petition, to: str, actor: Any, day: date, **payload: Any) -> Petitio
         return transition(p, to, actor=actor, today=day, **payload)
 
 
-def facts(item: str, start: date, end: date, today: date, *subjects: Unit) -> list[FactRow]:
+# The model rulebook's mapping: these tests name the facts by its item codes.
+MODEL = {m.key: m.item for m in load_rulebook(SHIPPED_DIR / "model-2022.yaml").mapping}
+
+
+def petition_fact_rows(start: date, end: date, *, today: date, subjects: list[Unit]) -> list[Fact]:
+    return petition_facts(FactWindow.of(start, end, today), subjects)
+
+
+def facts(item: str, start: date, end: date, today: date, *subjects: Unit) -> list[Fact]:
     rows = petition_fact_rows(start, end, today=today, subjects=list(subjects))
-    return [r for r in rows if r.item == item]
+    return [r for r in rows if MODEL[r.key] == item]
 
 
-def numbers(rows: list[FactRow]) -> list[tuple[date, str]]:
+def numbers(rows: list[Fact]) -> list[tuple[date, str]]:
     return [(r.date, r.note.split()[0].removeprefix("交办").removeprefix("检举控告")) for r in rows]
 
 
@@ -84,14 +93,11 @@ def accepted(people: People, received: date, accept: date, unit: Unit | None = N
     return step(p, "accepted", handler, accept)
 
 
-def test_codes_are_the_model_rulebook_items() -> None:
-    from xinfang.assessment.rulebook import SHIPPED_DIR, load_rulebook
-
+def test_every_duty_key_is_a_model_rulebook_item() -> None:
     book = load_rulebook(SHIPPED_DIR / "model-2022.yaml")
     codes = {item.code for section in book.sections for item in section.items}
-    assert set(MODEL_2022_PETITION_CODES.values()) <= codes
-    derived = set(MODEL_2022_PETITION_CODES.values()) | {"3.2", "3.3", "6.1", "6.2", "6.3"}
-    assert derived == codes  # every model-2022 item is derived by some app
+    assert set(PETITION_KEYS) <= set(MODEL)
+    assert set(MODEL.values()) == codes  # every model-2022 item is derived by some app
 
 
 # ---------------------------------------------------------------------------------------
@@ -541,7 +547,7 @@ def test_query_count_does_not_grow_with_records_and_levels_do_not_matter(
     with django_assert_max_num_queries(len(one.captured_queries)):
         rows = petition_fact_rows(*args, today=date(2026, 3, 31), subjects=subjects)
     assert len(one.captured_queries) <= 30  # 27 measured: one per item, six per audit item
-    items = {r.item for r in first}
+    items = {MODEL[r.key] for r in first}
     assert {"1.1", "1.2", "2.1", "2.2", "2.3", "2.5", "5.1", "5.2"} <= items
     assert len(rows) == 4 * len(first)
     # Scope boundary: the level a matter reached changes no fact.
@@ -590,7 +596,7 @@ def test_export_command_and_model_2022_scores(people: People, tmp_path: Any) -> 
     out = tmp_path / "facts.csv"
     with on(date(2026, 11, 2)):
         call_command(
-            "export_petition_facts",
+            "export_facts",
             "--from",
             "2026-10-01",
             "--to",
@@ -598,11 +604,14 @@ def test_export_command_and_model_2022_scores(people: People, tmp_path: Any) -> 
             "--out",
             str(out),
             stdout=io.StringIO(),
+            stderr=io.StringIO(),
         )
     sa, sb = f"U{cast.unit_a.pk}", f"U{cast.unit_b.pk}"
     lines = out.read_text("utf-8").splitlines()
-    assert lines[0] == "subject,item,date,quantity,value,tags,note"
-    got = sorted(tuple(line.split(",")[:5]) for line in lines[1:])
+    assert lines[0] == ",".join(EXPORT_COLUMNS)
+    # The file carries duty keys; model-2022's mapping names them by its items.
+    rows = [line.split(",") for line in lines[1:]]
+    got = sorted((s, MODEL[k], *rest) for s, k, *rest in (r[:5] for r in rows))
     assert got == sorted(
         [
             (sa, "1.2", "2026-10-09", "1", ""),

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
-import yaml
 from django.core.management import call_command
 
 from xinfang.petitions import measures
@@ -95,23 +93,27 @@ def test_unit_measures_on_hand_built_data(people: People) -> None:
     assert county.timely_acceptance == measures.Ratio(2, 4)
 
 
-def test_fact_rows_use_the_model_rulebook_codes(people: People) -> None:
+def test_rate_facts_are_the_model_rulebook_rates(people: People) -> None:
+    from xinfang.assessment.rulebook import SHIPPED_DIR, load_rulebook
+
     _build(people)
     m = measures.unit_measures(people.cast.unit_a, *JUNE, today=date(2026, 6, 30))
     rows = measures.fact_rows([m])
-    assert [(r.item, r.value) for r in rows] == [("6.1", 66.67), ("6.2", 33.33), ("6.3", 50.0)]
+    assert [(r.key, r.value) for r in rows] == [
+        ("petitions.rate.timely_acceptance", 66.67),
+        ("petitions.rate.on_time_completion", 33.33),
+        ("petitions.rate.satisfaction", 50.0),
+    ]
     assert all(r.subject == f"U{people.cast.unit_a.pk}" and r.date == JUNE[1] for r in rows)
-    book = yaml.safe_load(
-        (Path(__file__).parents[2] / "assessment/rulebooks/model-2022.yaml").read_text("utf-8")
-    )
-    rate_codes = {
-        item["code"] for s in book["sections"] for item in s["items"] if item.get("kind") == "rate"
-    }
-    assert set(measures.MODEL_2022_CODES.values()) == rate_codes
+    book = load_rulebook(SHIPPED_DIR / "model-2022.yaml")
+    mapping = {m.key: m.item for m in book.mapping}
+    rate_codes = {i.code for _s, i in book.items() if i.kind == "rate"}
+    assert {mapping[k] for k in measures.RATE_KEYS} == rate_codes == {"6.1", "6.2", "6.3"}
 
 
-def test_export_petition_facts_command_writes_engine_csv(people: People, tmp_path: Any) -> None:
+def test_export_facts_command_writes_engine_csv(people: People, tmp_path: Any) -> None:
     from xinfang.assessment.facts_csv import read_facts, read_subjects
+    from xinfang.assessment.rulebook import SHIPPED_DIR, load_rulebook
 
     _build(people)
     people.cast.unit_a.category = "A"
@@ -120,7 +122,7 @@ def test_export_petition_facts_command_writes_engine_csv(people: People, tmp_pat
     stdout = io.StringIO()
     with time_machine.travel("2026-07-01 10:00 +0800", tick=False):
         call_command(
-            "export_petition_facts",
+            "export_facts",
             "--from",
             "2026-06-01",
             "--to",
@@ -129,12 +131,14 @@ def test_export_petition_facts_command_writes_engine_csv(people: People, tmp_pat
             str(out),
             "--subjects-out",
             str(subjects),
-            stdout=stdout,
+            stderr=stdout,
         )
     facts = read_facts(out)
+    mapping = {m.key: m.item for m in load_rulebook(SHIPPED_DIR / "model-2022.yaml").mapping}
     # The process-duty facts come first: M4 and M5 answered late (2.1); M1 and M5 answered
     # without a delivery receipt or evidence (2.5); then the three rates.
-    assert facts["item"].to_list() == ["2.1", "2.1", "2.5", "2.5", "6.1", "6.2", "6.3"]
+    items = [mapping[k] for k in facts["item"].to_list()]
+    assert items == ["2.1", "2.1", "2.5", "2.5", "6.1", "6.2", "6.3"]
     assert facts["value"].to_list()[4:] == [66.67, 33.33, 50.0]
     assert read_subjects(subjects)["subject"].to_list() == [f"U{people.cast.unit_a.pk}"]
     assert "7 条事实" in stdout.getvalue()

@@ -134,7 +134,9 @@ def test_unanswered_notice_is_overdue_and_an_assessment_fact(crew: Crew) -> None
     assert not SupervisionNotice.objects.overdue(on_due).exists()  # the last day still counts
     assert list(SupervisionNotice.objects.overdue(after)) == [notice]
     rows = supervision_fact_rows(cast.unit_a, date(2026, 10, 1), date(2026, 10, 31), today=after)
-    assert [(r.item, r.quantity, r.date) for r in rows] == [("3.2", 1, on_due)]
+    assert [(r.key, r.quantity, r.date) for r in rows] == [
+        ("supervision.notice.unanswered", 1, on_due)
+    ]
     # The sibling township has no such fact.
     assert (
         supervision_fact_rows(cast.unit_b, date(2026, 10, 1), date(2026, 10, 31), today=after) == []
@@ -183,7 +185,7 @@ def test_reminder_unreported_by_its_date_is_fact_3_3(crew: Crew) -> None:
     rows = supervision_fact_rows(
         cast.unit_a, date(2026, 6, 1), date(2026, 6, 30), today=date(2026, 6, 8)
     )
-    assert [r.item for r in rows] == ["3.3"]
+    assert [r.key for r in rows] == ["supervision.reminder.unreported"]
     services.reply_reminder(reminder, actor=crew.handler_a, reply="已调查", today=date(2026, 6, 5))
     assert Reminder.objects.get(pk=reminder.pk).status == "replied"
     assert (
