@@ -1,0 +1,75 @@
+"""Shared pieces of the REST API: input base, bounded integers, error responses.
+
+- :class:`InputSchema` — the base of every request body: unknown keys are refused (422), so
+  a body can never carry more than the operation declares into a service (issue 10,
+  finding 1).
+- :data:`Pk`, :data:`Offset`, :data:`Limit`, :data:`Days` — bounded integers: a value no
+  database column can hold is a 422, not an overflow deep in the driver (a 500).
+- :func:`errors` — the documented error statuses of an operation, for ``response={...}``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from ninja import P, PathEx, Schema
+from pydantic import ConfigDict, Field
+
+__all__ = [
+    "MAX_LIMIT",
+    "MAX_OFFSET",
+    "PK_MAX",
+    "Days",
+    "ErrorOut",
+    "InputSchema",
+    "Limit",
+    "Offset",
+    "PathPk",
+    "Pk",
+    "ValidationErrorOut",
+    "errors",
+]
+
+PK_MAX = 2**31 - 1  # an integer key both SQLite and PostgreSQL compare without overflow
+MAX_OFFSET = 1_000_000  # deeper than any scope holds; beyond it a filter is the way
+MAX_LIMIT = 100
+
+Pk = Annotated[int, Field(ge=1, le=PK_MAX)]
+Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET)]
+Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
+Days = Annotated[int, Field(ge=0, le=366)]
+PathPk = PathEx[int, P(ge=1, le=PK_MAX)]
+
+
+class InputSchema(Schema):
+    """A request body: unknown keys are refused with 422."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorOut(Schema):
+    """An error with a Chinese message (400 refused by a rule, 401, 404, 409)."""
+
+    detail: str
+
+
+class ValidationErrorOut(Schema):
+    """422: the request does not match the schema (ninja's list of errors), or a step's
+    input has an unknown key (a Chinese message)."""
+
+    detail: str | list[dict[str, Any]]
+
+
+_ERRORS: dict[int, type[Schema]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ValidationErrorOut,
+}
+
+
+def errors(*codes: int) -> dict[int, type[Schema]]:
+    """The error responses ``codes`` for an operation's ``response={...}``; 401 (no or bad
+    credentials) and 422 (invalid request) are always included."""
+    return {code: _ERRORS[code] for code in sorted({401, 422, *codes})}
