@@ -795,7 +795,7 @@ def list_notifications(request: HttpRequest, filters: Query[InboxFilter]) -> dic
 
 @router.post(
     "/notifications/read",
-    response={200: MarkedOut, **errors()},
+    response={200: MarkedOut, **errors(400)},
     url_name="petitions_notifications_read",
 )
 def mark_notifications_read(request: HttpRequest, data: MarkReadIn) -> dict[str, Any]:
