@@ -4,12 +4,14 @@
   a body can never carry more than the operation declares into a service (issue 10,
   finding 1).
 - :data:`Pk`, :data:`Offset`, :data:`Limit`, :data:`Days` — bounded integers: a value no
-  database column can hold is a 422, not an overflow deep in the driver (a 500).
+  database column can hold is a 422, not an overflow deep in the driver (a 500);
+  :data:`Day` — a date the legal calendar can count from (year 1 overflowed a date sum).
 - :func:`errors` — the documented error statuses of an operation, for ``response={...}``.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from ninja import P, PathEx, Schema
@@ -19,6 +21,7 @@ __all__ = [
     "MAX_LIMIT",
     "MAX_OFFSET",
     "PK_MAX",
+    "Day",
     "Days",
     "ErrorOut",
     "InputSchema",
@@ -38,6 +41,7 @@ Pk = Annotated[int, Field(ge=1, le=PK_MAX)]
 Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET)]
 Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT)]
 Days = Annotated[int, Field(ge=0, le=366)]
+Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2099, 12, 31))]
 PathPk = PathEx[int, P(ge=1, le=PK_MAX)]
 
 

@@ -25,6 +25,7 @@ from pydantic import Field
 
 from xinfang.core.api_schema import (
     MAX_LIMIT,
+    Day,
     Days,
     InputSchema,
     Limit,
@@ -204,16 +205,16 @@ class PetitionDetail(PetitionOut):
 
 
 class HearingStartIn(InputSchema):
-    started_on: date | None = Field(None, description="默认今天")
+    started_on: Day | None = Field(None, description="默认今天")
     note: str = ""
 
 
 class HearingEndIn(InputSchema):
-    ended_on: date | None = Field(None, description="默认今天")
+    ended_on: Day | None = Field(None, description="默认今天")
 
 
 class ReceiptIn(InputSchema):
-    delivered_on: date = Field(description="信访人收到书面意见之日,申请复查(复核)期限由此起算")
+    delivered_on: Day = Field(description="信访人收到书面意见之日,申请复查(复核)期限由此起算")
     method: str = Field(max_length=40, description="送达方式,如直接送达、邮寄送达")
     recipient: str = Field(max_length=50, description="受送达人")
 
@@ -274,14 +275,14 @@ class PetitionIn(InputSchema):
     kind: Kind
     summary: str = Field(max_length=500)
     full_text: str = Field("", max_length=50_000)
-    received_on: date | None = None
+    received_on: Day | None = None
     matter_type: str | None = Field(None, max_length=20, description="事项分类代码")
     place: str = Field("", max_length=200)
     head_count: int | None = Field(None, ge=1, le=100_000)
     accused_unit: Pk | None = None
     accused_person: str = Field("", max_length=100)
     handed_down_by: Pk | None = None
-    report_due: date | None = None
+    report_due: Day | None = None
     source_reference: str = Field("", max_length=100)
     petitioners: list[PetitionerIn] = Field(min_length=1, max_length=200)
     idempotency_key: str | None = Field(None, max_length=80)
@@ -309,8 +310,8 @@ class Filters(Schema):
     kind: Kind | None = None
     matter_type: str | None = Field(None, max_length=20)
     unit: Pk | None = None
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
     overdue: bool | None = None
     limit: Limit = 25
     offset: Offset = 0

@@ -17,7 +17,7 @@ from ninja import Status as HttpStatus
 from ninja.errors import HttpError
 from pydantic import Field
 
-from xinfang.core.api_schema import InputSchema, Limit, Offset, Pk, errors
+from xinfang.core.api_schema import Day, InputSchema, Limit, Offset, Pk, errors
 from xinfang.core.errors import ConcurrentChange, XinfangError
 from xinfang.org.models import Unit, User
 from xinfang.petitions.querysets import petition_for_user
@@ -153,7 +153,7 @@ class ReminderIn(InputSchema):
     petition: Pk
     supervising_unit: Pk
     note: str = Field(max_length=TEXT_MAX)
-    reply_due: date | None = None
+    reply_due: Day | None = None
 
 
 @router.post("/reminders", response=CREATED, url_name="supervision_remind")
@@ -206,7 +206,7 @@ class ListedIn(InputSchema):
     responsible_person: Pk | None = None
     supervising_unit: Pk | None = None
     supervisor: Pk | None = None
-    deadline: date | None = None
+    deadline: Day | None = None
     reason: str = Field(max_length=TEXT_MAX)
 
 
@@ -256,9 +256,9 @@ class InstructionIn(InputSchema):
     supervising_unit: Pk
     leader_name: str = Field(max_length=50)
     text: str = Field(max_length=TEXT_MAX)
-    due: date
+    due: Day
     responsible_unit: Pk | None = None
-    instructed_on: date | None = None
+    instructed_on: Day | None = None
 
 
 @router.post("/instructions", response=CREATED, url_name="supervision_instruct")

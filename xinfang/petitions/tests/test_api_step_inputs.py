@@ -206,3 +206,35 @@ def test_schema_has_enums_and_documents_error_statuses() -> None:
     for path in schema["paths"].values():
         for operation in path.values():
             assert {"401", "422"} <= set(operation["responses"]), operation["operationId"]
+
+
+def test_dates_the_calendar_cannot_count_from_are_422_not_500(people) -> None:
+    token = issue_token(actor=people.town_registrar, user=people.town_registrar, name="t")
+    body = {
+        "registering_unit": people.cast.unit_a.pk,
+        "channel": "letter",
+        "kind": "appeal",
+        "summary": "公元元年收到的来信",
+        "received_on": "0001-01-01",
+        "petitioners": [{"name": "周五"}],
+    }
+    response = Client().post(
+        "/api/petitions/",
+        body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 422 and not Petition.objects.exists()
+
+
+def test_offsets_and_ids_beyond_any_column_are_422_not_500(people) -> None:
+    token = issue_token(actor=people.handler_a, user=people.handler_a, name="t")
+    client, headers = Client(), {"Authorization": f"Bearer {token}"}
+    for url in (
+        f"/api/petitions/notifications?offset={2**70}",
+        f"/api/petitions/due?offset={2**64}",
+        f"/api/petitions/?unit={2**63}",
+        f"/api/petitions/{2**63}",
+        f"/api/supervision/?offset={2**64}",
+    ):
+        assert client.get(url, headers=headers).status_code == 422, url

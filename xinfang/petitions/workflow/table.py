@@ -8,12 +8,12 @@ actions that allow it and the unit those actions are checked on.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated, Any
 
 from django.db import models
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from xinfang.core.api_schema import Day
 from xinfang.org.access import can
 from xinfang.org.models import Unit
 from xinfang.petitions.choices import Outcome, Rating, ReviewLevel, RouteMode, Status
@@ -74,7 +74,7 @@ class RouteInput(StepInput):
     to_unit: Pk = Field(description="转至单位的 id")
     mode: RouteMode = RouteMode.FORWARD
     note: Text = ""
-    report_due: date | None = Field(None, description="交办时要求报结的日期")
+    report_due: Day | None = Field(None, description="交办时要求报结的日期")
 
 
 class AcceptInput(StepInput):
@@ -112,7 +112,7 @@ class EvaluateInput(StepInput):
 
 
 class ReviewRequestInput(StepInput):
-    requested_on: date | None = Field(None, description="申请日期,默认今天")
+    requested_on: Day | None = Field(None, description="申请日期,默认今天")
     reviewing_unit: Pk | None = Field(None, description="复查(复核)机关的 id,默认上一级")
 
 
