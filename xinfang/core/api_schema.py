@@ -6,7 +6,11 @@
 - :data:`Pk`, :data:`Offset`, :data:`Limit`, :data:`Days` — bounded integers: a value no
   database column can hold is a 422, not an overflow deep in the driver (a 500);
   :data:`Day` — a date the legal calendar can count from (year 1 overflowed a date sum).
+- :class:`QuerySchema` — the base of query-string filters.
 - :func:`errors` — the documented error statuses of an operation, for ``response={...}``.
+
+Both bases refuse NUL characters anywhere in a string (422): PostgreSQL cannot store or
+compare them and answered such a request with a 500.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from ninja import P, PathEx, Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
 __all__ = [
     "MAX_LIMIT",
@@ -29,8 +33,10 @@ __all__ = [
     "Offset",
     "PathPk",
     "Pk",
+    "QuerySchema",
     "ValidationErrorOut",
     "errors",
+    "refuse_nul",
 ]
 
 PK_MAX = 2**31 - 1  # an integer key both SQLite and PostgreSQL compare without overflow
@@ -45,8 +51,33 @@ Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2099, 12, 31))]
 PathPk = PathEx[int, P(ge=1, le=PK_MAX)]
 
 
-class InputSchema(Schema):
-    """A request body: unknown keys are refused with 422."""
+NUL_REFUSED = "不能包含空字符(\\x00)"
+
+
+def refuse_nul(value: Any) -> Any:
+    """``value`` itself; ``ValueError`` when a string in it (also inside lists and dicts,
+    keys included) holds a NUL character."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError(NUL_REFUSED)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            refuse_nul(key)
+            refuse_nul(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            refuse_nul(item)
+    return value
+
+
+class QuerySchema(Schema):
+    """Query-string parameters: strings without NUL."""
+
+    _no_nul = field_validator("*")(refuse_nul)
+
+
+class InputSchema(QuerySchema):
+    """A request body: unknown keys are refused with 422, strings without NUL."""
 
     model_config = ConfigDict(extra="forbid")
 

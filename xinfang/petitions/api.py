@@ -32,6 +32,7 @@ from xinfang.core.api_schema import (
     Offset,
     PathPk,
     Pk,
+    QuerySchema,
     errors,
 )
 from xinfang.core.errors import ConcurrentChange, TransitionNotAllowed, XinfangError
@@ -303,7 +304,7 @@ class TransitionIn(InputSchema):
     )
 
 
-class Filters(Schema):
+class Filters(QuerySchema):
     q: str | None = Field(None, max_length=200)
     status: Status | None = None
     channel: Channel | None = None
@@ -317,13 +318,13 @@ class Filters(Schema):
     offset: Offset = 0
 
 
-class DueFilter(Schema):
+class DueFilter(QuerySchema):
     days: Days = Field(7, description="多少天内到期(含已超期);超过90天按90天")
     limit: Limit = 25
     offset: Offset = 0
 
 
-class InboxFilter(Schema):
+class InboxFilter(QuerySchema):
     unread: bool = False
     include_subunits: bool = False
     limit: Limit = 30
@@ -715,7 +716,7 @@ def record_receipt(
 def add_evidence(
     request: HttpRequest,
     pk: PathPk,
-    description: str = Form("", max_length=10_000),
+    description: str = Form("", max_length=10_000, pattern=r"^[^\x00]*$"),
     file: UploadedFile | None = File(None),  # noqa: B008
 ) -> HttpStatus:
     """佐证材料 (multipart: ``description`` and optionally ``file``), after acceptance; needs

@@ -17,7 +17,7 @@ from ninja import Status as HttpStatus
 from ninja.errors import HttpError
 from pydantic import Field
 
-from xinfang.core.api_schema import Day, InputSchema, Limit, Offset, Pk, errors
+from xinfang.core.api_schema import Day, InputSchema, Limit, Offset, Pk, QuerySchema, errors
 from xinfang.core.errors import ConcurrentChange, XinfangError
 from xinfang.org.models import Unit, User
 from xinfang.petitions.querysets import petition_for_user
@@ -46,7 +46,7 @@ class RecordPage(Schema):
     items: list[RecordOut]
 
 
-class ListFilter(Schema):
+class ListFilter(QuerySchema):
     kind: RecordKind = RecordKind.NOTICE
     state: str = Field("open", pattern="^(open|overdue|all)$")
     offset: Offset = 0

@@ -9,10 +9,14 @@ derandomized and never shrinks, so a run is the same every time and bounded in t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -46,10 +50,28 @@ def _matters(cast: Cast) -> None:
     make_petition(cast, unit=cast.unit_b)
 
 
+@contextmanager
+def _connection_kept_open() -> Iterator[None]:
+    """What Django's test client does around a request: the request signals must not close
+    the test's connection (on PostgreSQL that would end the test's transaction)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
 def _fuzz(headers: dict[str, str]) -> list[str]:
     """Run every operation; return what failed, one line per operation and mode."""
     from xinfang.wsgi import application
 
+    with _connection_kept_open():
+        return _fuzz_app(application, headers)
+
+
+def _fuzz_app(application: Any, headers: dict[str, str]) -> list[str]:
     schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
     failures = []
     for result in schema.get_all_operations():

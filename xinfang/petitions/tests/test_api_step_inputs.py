@@ -238,3 +238,23 @@ def test_offsets_and_ids_beyond_any_column_are_422_not_500(people) -> None:
         f"/api/supervision/?offset={2**64}",
     ):
         assert client.get(url, headers=headers).status_code == 422, url
+
+
+def test_nul_characters_are_422_not_500(people) -> None:
+    # PostgreSQL cannot store or compare NUL: each of these answered 500 there.
+    p = make_petition(people.cast, actor=people.town_registrar)
+    token = issue_token(actor=people.handler_a, user=people.handler_a, name="t")
+    client, headers = Client(), {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/petitions/?q=a%00b", headers=headers).status_code == 422
+    moved = client.post(
+        f"/api/petitions/{p.pk}/transitions",
+        {"to": "accepted", "payload": {"notice": "a\x00b"}},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert moved.status_code == 422 and refresh(p).status == Status.REGISTERED
+    transition(p, Status.ACCEPTED, actor=people.handler_a)
+    evidence = client.post(
+        f"/api/petitions/{p.pk}/evidence", {"description": "a\x00"}, headers=headers
+    )
+    assert evidence.status_code == 422

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from django.db import models
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from xinfang.core.api_schema import Day
+from xinfang.core.api_schema import Day, refuse_nul
 from xinfang.org.access import can
 from xinfang.org.models import Unit
 from xinfang.petitions.choices import Outcome, Rating, ReviewLevel, RouteMode, Status
@@ -61,9 +61,12 @@ Text = Annotated[str, Field(max_length=TEXT_MAX)]
 
 
 class StepInput(BaseModel):
-    """Base of the step inputs: frozen, unknown keys refused."""
+    """Base of the step inputs: frozen, unknown keys refused, strings without NUL (which
+    PostgreSQL cannot store)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    _no_nul = field_validator("*")(refuse_nul)
 
 
 class NoInput(StepInput):
