@@ -36,7 +36,6 @@ from xinfang.petitions.models import (
     RouteHandover,
 )
 from xinfang.petitions.units import highest_level, next_body_up, territorial_level
-from xinfang.petitions.workflow.proof import PetitionerProof
 from xinfang.petitions.workflow.table import (
     AcceptInput,
     AnswerInput,
@@ -72,7 +71,6 @@ class Ctx:
     reason: str
     input: StepInput
     today: date
-    petitioner: PetitionerProof | None
     changes: dict[str, Any] = field(default_factory=dict)
     after: list[Callable[[], Any]] = field(default_factory=list)
     record: dict[str, Any] = field(default_factory=dict)
@@ -344,7 +342,7 @@ def _evaluate(ctx: Ctx) -> None:
             rating=rating,
             note=data.note,
             by_petitioner=True,
-            recorded_by=ctx.actor if isinstance(ctx.actor, User) else None,
+            recorded_by=None,  # recorded_by is the staff member who took a visit down
         )
 
     ctx.after.append(after)

@@ -102,7 +102,6 @@ def transition(
         reason=reason,
         input=data,
         today=today or timezone.localdate(),
-        petitioner=petitioner,
     )
     EFFECTS[step.name](ctx)
     old_status, old_version = petition.status, petition.version
@@ -145,7 +144,8 @@ def record_step(
     """Write the timeline row and the audit entry of one step (also for in-state actions
     such as an extension or a hearing)."""
     user = actor if isinstance(actor, User) else None
-    label = "信访人(网上)" if as_petitioner and user is None else str(user or "系统")
+    by_citizen = user is None or user.is_citizen
+    label = "信访人(网上)" if as_petitioner and by_citizen else str(user or "系统")
     row = TransitionRow.objects.create(
         petition=petition,
         name=name,
