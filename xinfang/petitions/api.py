@@ -262,7 +262,7 @@ class MarkedOut(Schema):
 
 
 class PetitionerIn(InputSchema):
-    name: str = Field(max_length=100)
+    name: str = Field(max_length=50)
     phone: str = Field("", max_length=30)
     id_number: str = Field("", max_length=30)
     address: str = Field("", max_length=500)
@@ -284,7 +284,7 @@ class PetitionIn(InputSchema):
     accused_person: str = Field("", max_length=100)
     handed_down_by: Pk | None = None
     report_due: Day | None = None
-    source_reference: str = Field("", max_length=100)
+    source_reference: str = Field("", max_length=60)
     petitioners: list[PetitionerIn] = Field(min_length=1, max_length=200)
     idempotency_key: str | None = Field(None, max_length=80)
 

@@ -258,3 +258,12 @@ def test_nul_characters_are_422_not_500(people) -> None:
         f"/api/petitions/{p.pk}/evidence", {"description": "a\x00"}, headers=headers
     )
     assert evidence.status_code == 422
+
+
+def test_text_longer_than_its_column_is_422_not_500(people) -> None:
+    # SQLite stores an over-long value, PostgreSQL refuses it with a 500.
+    p = make_petition(people.cast, actor=people.town_registrar)
+    p = transition(p, Status.ACCEPTED, actor=people.handler_a)
+    body = {"to": "answered", "payload": {**ANSWER, "review_route": "向" * 201}}
+    assert _post(people.leader_a, p, body).status_code == 422
+    assert refresh(p).status == Status.ACCEPTED

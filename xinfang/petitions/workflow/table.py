@@ -106,7 +106,7 @@ class OpinionInput(StepInput):
 class AnswerInput(OpinionInput):
     """An opinion that can be contested (处理意见、复查意见), with its review route."""
 
-    review_route: Annotated[str, Field(max_length=500)] = ""
+    review_route: Annotated[str, Field(max_length=200)] = ""  # the column's length
 
 
 class EvaluateInput(StepInput):
