@@ -99,6 +99,8 @@ def test_unknown_key_in_a_body_is_422(people) -> None:
         headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status_code == 422 and not Petition.objects.exists()
+    [error] = response.json()["detail"]
+    assert error["loc"][-1] == "registrar" and error["msg"] == "不接受该参数"
 
 
 def test_transition_moves_with_its_typed_input(people) -> None:
