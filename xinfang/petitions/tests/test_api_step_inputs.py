@@ -269,3 +269,15 @@ def test_text_longer_than_its_column_is_422_not_500(people) -> None:
     body = {"to": "answered", "payload": {**ANSWER, "review_route": "向" * 201}}
     assert _post(people.leader_a, p, body).status_code == 422
     assert refresh(p).status == Status.ACCEPTED
+
+
+def test_no_grant_allows_a_petitioner_step(people) -> None:
+    from xinfang.petitions.workflow import actor_may
+
+    own = {step.name for step in STEPS if step.petitioner_only}
+    assert own == {"evaluate", "request_review", "request_rereview"}
+    admin = people.cast.user_with(Role.ADMINISTRATOR, people.cast.county, "admin")
+    p = _answered(people)
+    for step in STEPS:
+        if step.petitioner_only:
+            assert not step.actions and not actor_may(admin, p, step), step.name
