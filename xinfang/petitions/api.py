@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, Literal, get_args
 
 from django.db.models import Q
 from django.http import HttpRequest
@@ -23,12 +23,25 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from xinfang.core.api_schema import (
+    MAX_LIMIT,
+    Day,
+    Days,
+    InputSchema,
+    Limit,
+    Offset,
+    PathPk,
+    Pk,
+    QuerySchema,
+    errors,
+)
 from xinfang.core.errors import ConcurrentChange, TransitionNotAllowed, XinfangError
 from xinfang.org.models import Unit
 from xinfang.petitions import services
 from xinfang.petitions.attachments import attachment_response
-from xinfang.petitions.choices import Status
+from xinfang.petitions.choices import Channel, Kind, PetitionerRole, Status
 from xinfang.petitions.confidentiality import CONFIDENTIAL_LABEL, identity_visible
+from xinfang.petitions.errors import StepInputInvalid
 from xinfang.petitions.models import (
     Answer,
     Attachment,
@@ -40,19 +53,37 @@ from xinfang.petitions.models import (
     Petition,
 )
 from xinfang.petitions.querysets import petition_for_user
-from xinfang.petitions.workflow import transition
+from xinfang.petitions.workflow import STEPS, input_for, step_between, transition
 
 router = Router(tags=["信访事项"])
 
-MAX_LIMIT = 100
+# The statuses a step reaches (the ``to`` of a transition); a test keeps it equal to the
+# targets of ``STEPS``. The petitioner's own steps are listed but refused to staff.
+TransitionTarget = Literal[
+    "routed",
+    "objected",
+    "accepted",
+    "not_accepted",
+    "linked",
+    "in_handling",
+    "answered",
+    "evaluated",
+    "closed",
+    "review_requested",
+    "reviewed",
+    "rereview_requested",
+    "final",
+]
+TRANSITION_TARGETS: tuple[str, ...] = get_args(TransitionTarget)
+_STEP_KEYS = "; ".join(f"{s.target}: {', '.join(s.fields) or '-'}" for s in STEPS)
 
 
 class PetitionOut(Schema):
     id: int
     number: str | None
-    channel: str
-    kind: str
-    status: str
+    channel: Channel
+    kind: Kind
+    status: Status
     summary: str
     received_on: date
     matter_type: str | None
@@ -181,17 +212,17 @@ class PetitionDetail(PetitionOut):
     allowed_transitions: list[str]
 
 
-class HearingStartIn(Schema):
-    started_on: date | None = Field(None, description="默认今天")
+class HearingStartIn(InputSchema):
+    started_on: Day | None = Field(None, description="默认今天")
     note: str = ""
 
 
-class HearingEndIn(Schema):
-    ended_on: date | None = Field(None, description="默认今天")
+class HearingEndIn(InputSchema):
+    ended_on: Day | None = Field(None, description="默认今天")
 
 
-class ReceiptIn(Schema):
-    delivered_on: date = Field(description="信访人收到书面意见之日,申请复查(复核)期限由此起算")
+class ReceiptIn(InputSchema):
+    delivered_on: Day = Field(description="信访人收到书面意见之日,申请复查(复核)期限由此起算")
     method: str = Field(max_length=40, description="送达方式,如直接送达、邮寄送达")
     recipient: str = Field(max_length=50, description="受送达人")
 
@@ -205,7 +236,7 @@ class ReceiptOut(Schema):
     review_request_due: date | None = Field(None, description="送达后重新计算的申请期限")
 
 
-class CompletionReportIn(Schema):
+class CompletionReportIn(InputSchema):
     text: str = Field(min_length=1, max_length=10000)
 
 
@@ -228,8 +259,8 @@ class NotificationPage(Schema):
     items: list[NotificationOut]
 
 
-class MarkReadIn(Schema):
-    ids: list[int] | None = Field(None, description="省略则将全部未读标为已读")
+class MarkReadIn(InputSchema):
+    ids: list[Pk] | None = Field(None, max_length=MAX_LIMIT, description="省略则将全部未读标为已读")
     include_subunits: bool = False
 
 
@@ -237,31 +268,31 @@ class MarkedOut(Schema):
     marked: int
 
 
-class PetitionerIn(Schema):
-    name: str
-    phone: str = ""
-    id_number: str = ""
-    address: str = ""
-    role: str = "primary"
+class PetitionerIn(InputSchema):
+    name: str = Field(max_length=50)
+    phone: str = Field("", max_length=30)
+    id_number: str = Field("", max_length=30)
+    address: str = Field("", max_length=500)
+    role: PetitionerRole = PetitionerRole.PRIMARY
     wants_confidentiality: bool = False
 
 
-class PetitionIn(Schema):
-    registering_unit: int
-    channel: str
-    kind: str
+class PetitionIn(InputSchema):
+    registering_unit: Pk
+    channel: Channel
+    kind: Kind
     summary: str = Field(max_length=500)
-    full_text: str = ""
-    received_on: date | None = None
-    matter_type: str | None = Field(None, description="事项分类代码")
-    place: str = ""
-    head_count: int | None = None
-    accused_unit: int | None = None
-    accused_person: str = ""
-    handed_down_by: int | None = None
-    report_due: date | None = None
-    source_reference: str = ""
-    petitioners: list[PetitionerIn]
+    full_text: str = Field("", max_length=50_000)
+    received_on: Day | None = None
+    matter_type: str | None = Field(None, max_length=20, description="事项分类代码")
+    place: str = Field("", max_length=200)
+    head_count: int | None = Field(None, ge=1, le=100_000)
+    accused_unit: Pk | None = None
+    accused_person: str = Field("", max_length=100)
+    handed_down_by: Pk | None = None
+    report_due: Day | None = None
+    source_reference: str = Field("", max_length=60)
+    petitioners: list[PetitionerIn] = Field(min_length=1, max_length=200)
     idempotency_key: str | None = Field(None, max_length=80)
 
 
@@ -271,24 +302,40 @@ class Created(Schema):
     query_code: str
 
 
-class TransitionIn(Schema):
-    to: str
-    reason: str = ""
-    payload: dict[str, Any] = Field(default_factory=dict)
+class TransitionIn(InputSchema):
+    to: TransitionTarget = Field(description="目标状态;由当前状态和目标状态确定办理的步骤")
+    reason: str = Field("", max_length=10_000)
+    payload: dict[str, Any] = Field(
+        default_factory=dict,
+        description="该步骤的参数(其他键一律拒绝,422):" + _STEP_KEYS,
+    )
 
 
-class Filters(Schema):
-    q: str | None = None
-    status: str | None = None
-    channel: str | None = None
-    kind: str | None = None
-    matter_type: str | None = None
-    unit: int | None = None
-    date_from: date | None = None
-    date_to: date | None = None
+class Filters(QuerySchema):
+    q: str | None = Field(None, max_length=200)
+    status: Status | None = None
+    channel: Channel | None = None
+    kind: Kind | None = None
+    matter_type: str | None = Field(None, max_length=20)
+    unit: Pk | None = None
+    date_from: Day | None = None
+    date_to: Day | None = None
     overdue: bool | None = None
-    limit: int = Field(25, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0)
+    limit: Limit = 25
+    offset: Offset = 0
+
+
+class DueFilter(QuerySchema):
+    days: Days = Field(7, description="多少天内到期(含已超期);超过90天按90天")
+    limit: Limit = 25
+    offset: Offset = 0
+
+
+class InboxFilter(QuerySchema):
+    unread: bool = False
+    include_subunits: bool = False
+    limit: Limit = 30
+    offset: Offset = 0
 
 
 def _rows(qs: Any) -> Any:
@@ -304,7 +351,7 @@ def _user(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
-@router.get("/", response=PetitionPage, url_name="petitions_list")
+@router.get("/", response={200: PetitionPage, **errors()}, url_name="petitions_list")
 def list_petitions(request: HttpRequest, filters: Query[Filters]) -> dict[str, Any]:
     """Matters in the caller's scope, filtered and paginated (limit/offset)."""
     qs = Petition.objects.restrict(_user(request), "view")
@@ -331,16 +378,14 @@ def list_petitions(request: HttpRequest, filters: Query[Filters]) -> dict[str, A
     return _page(qs.order_by("-received_on", "-pk"), f.limit, f.offset)
 
 
-@router.get("/due", response=PetitionPage, url_name="petitions_due")
-def due_petitions(
-    request: HttpRequest, days: int = 7, limit: int = 25, offset: int = 0
-) -> dict[str, Any]:
+@router.get("/due", response={200: PetitionPage, **errors()}, url_name="petitions_due")
+def due_petitions(request: HttpRequest, filters: Query[DueFilter]) -> dict[str, Any]:
     """Due within ``days`` days or overdue, soonest first."""
     today = timezone.localdate()
     qs = Petition.objects.restrict(_user(request), "view").due_within(
-        min(max(days, 0), 90), today=today
+        min(filters.days, 90), today=today
     )
-    return _page(qs.order_by("next_due", "pk"), min(max(limit, 1), MAX_LIMIT), max(offset, 0))
+    return _page(qs.order_by("next_due", "pk"), filters.limit, filters.offset)
 
 
 def _detail(p: Petition, user: Any) -> dict[str, Any]:
@@ -459,8 +504,8 @@ def _load(request: HttpRequest, pk: int) -> Petition:
     ).get(pk=petition.pk)
 
 
-@router.get("/{int:pk}", response=PetitionDetail, url_name="petitions_detail")
-def get_petition(request: HttpRequest, pk: int) -> dict[str, Any]:
+@router.get("/{int:pk}", response={200: PetitionDetail, **errors(404)}, url_name="petitions_detail")
+def get_petition(request: HttpRequest, pk: PathPk) -> dict[str, Any]:
     """One matter with petitioners (confidential ones withheld), timeline and attachments."""
     return _detail(_load(request, pk), _user(request))
 
@@ -474,7 +519,7 @@ def _unit(pk: int | None) -> Unit | None:
     return unit
 
 
-@router.post("/", response={201: Created}, url_name="petitions_create")
+@router.post("/", response={201: Created, **errors(400, 404)}, url_name="petitions_create")
 def create_petition(request: HttpRequest, data: PetitionIn) -> HttpStatus:
     """Register a matter (staff: needs "register" on the registering unit)."""
     unit = Unit.objects.filter(pk=data.registering_unit, is_active=True).first()
@@ -500,7 +545,17 @@ def create_petition(request: HttpRequest, data: PetitionIn) -> HttpStatus:
             handed_down_by=_unit(data.handed_down_by),
             report_due=data.report_due,
             source_reference=data.source_reference,
-            petitioners=[services.PetitionerData(**p.dict()) for p in data.petitioners],
+            petitioners=[
+                services.PetitionerData(
+                    name=p.name,
+                    phone=p.phone,
+                    id_number=p.id_number,
+                    address=p.address,
+                    role=p.role,
+                    wants_confidentiality=p.wants_confidentiality,
+                )
+                for p in data.petitioners
+            ],
             idempotency_key=data.idempotency_key,
         )
     except TransitionNotAllowed as exc:
@@ -511,36 +566,55 @@ def create_petition(request: HttpRequest, data: PetitionIn) -> HttpStatus:
     return HttpStatus(201, {"id": p.pk, "number": p.number, "query_code": result.query_code})
 
 
-@router.get("/{int:pk}/transitions", response=list[StepOut], url_name="petitions_timeline")
-def list_transitions(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
+@router.get(
+    "/{int:pk}/transitions",
+    response={200: list[StepOut], **errors(404)},
+    url_name="petitions_timeline",
+)
+def list_transitions(request: HttpRequest, pk: PathPk) -> list[dict[str, Any]]:
     """The timeline of one matter."""
     timeline: list[dict[str, Any]] = _detail(_load(request, pk), _user(request))["timeline"]
     return timeline
 
 
-@router.post("/{int:pk}/transitions", response=PetitionDetail, url_name="petitions_transition")
-def post_transition(request: HttpRequest, pk: int, data: TransitionIn) -> dict[str, Any]:
-    """Move the matter by the transition table (``to`` is the target status)."""
+@router.post(
+    "/{int:pk}/transitions",
+    response={200: PetitionDetail, **errors(400, 404, 409)},
+    url_name="petitions_transition",
+)
+def post_transition(request: HttpRequest, pk: PathPk, data: TransitionIn) -> dict[str, Any]:
+    """Move the matter by the transition table (``to`` is the target status).
+
+    ``payload`` is validated against the step's own input: an unknown key is a 422 and
+    nothing of the body reaches the workflow but the step's fields. The petitioner's own
+    steps (rating, review and re-review requests) are refused here: only the portal takes
+    them, with the petitioner's proof."""
     petition = _load(request, pk)
-    if data.to not in Status.values:
-        raise HttpError(400, "未知的目标状态")
-    payload = dict(data.payload)
-    for key in ("to_unit", "reviewing_unit"):
-        if key in payload and payload[key] is not None:
-            payload[key] = _unit(int(payload[key]))
+    step = step_between(petition.status, data.to)
+    if step is None:
+        raise HttpError(
+            400, f"“{Status(petition.status).label}”状态不能转为“{Status(data.to).label}”"
+        )
     try:
-        transition(petition, data.to, actor=_user(request), reason=data.reason, **payload)
-    except XinfangError as exc:
-        raise HttpError(409 if "他人" in str(exc) else 400, str(exc)) from exc
-    except (TypeError, ValueError) as exc:
-        raise HttpError(400, "参数无效") from exc
+        step_input = input_for(step, data.payload)
+    except StepInputInvalid as exc:
+        raise HttpError(422, str(exc)) from exc
+    _run(
+        lambda: transition(
+            petition, data.to, actor=_user(request), reason=data.reason, input=step_input
+        )
+    )
     return _detail(_load(request, pk), _user(request))
 
 
-@router.post("/{int:pk}/attachments", response={201: AttachmentOut}, url_name="petitions_attach")
+@router.post(
+    "/{int:pk}/attachments",
+    response={201: AttachmentOut, **errors(400, 404)},
+    url_name="petitions_attach",
+)
 def upload_attachment(
     request: HttpRequest,
-    pk: int,
+    pk: PathPk,
     file: UploadedFile | None = File(None),  # noqa: B008
 ) -> HttpStatus:
     """Upload a file (type by content, size-limited) to a matter in scope."""
@@ -556,8 +630,12 @@ def upload_attachment(
     )
 
 
-@router.get("/attachments/{int:pk}", url_name="petitions_download")
-def download_attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
+@router.get(
+    "/attachments/{int:pk}",
+    response={200: None, **errors(404)},
+    url_name="petitions_download",
+)
+def download_attachment(request: HttpRequest, pk: PathPk) -> HttpResponseBase:
     """Download an attachment of a matter in scope (always as an attachment)."""
     attachment = get_object_or_404(Attachment.objects.restrict(_user(request), "view"), pk=pk)
     return attachment_response(attachment)
@@ -567,8 +645,12 @@ def download_attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
 # Hearings, delivery receipts, evidence, completion reports (in-state actions)
 
 
-@router.post("/{int:pk}/hearings", response={201: HearingOut}, url_name="petitions_hearing_start")
-def start_hearing(request: HttpRequest, pk: int, data: HearingStartIn) -> HttpStatus:
+@router.post(
+    "/{int:pk}/hearings",
+    response={201: HearingOut, **errors(400, 404, 409)},
+    url_name="petitions_hearing_start",
+)
+def start_hearing(request: HttpRequest, pk: PathPk, data: HearingStartIn) -> HttpStatus:
     """Open a hearing (needs "lead" on the responsible or reviewing unit). In re-review its
     days are not counted in the 30-day period (条例 Art. 36)."""
     petition = _load(request, pk)
@@ -580,8 +662,12 @@ def start_hearing(request: HttpRequest, pk: int, data: HearingStartIn) -> HttpSt
     return HttpStatus(201, _hearing_out(hearing))
 
 
-@router.post("/{int:pk}/hearings/end", response=HearingOut, url_name="petitions_hearing_end")
-def end_hearing(request: HttpRequest, pk: int, data: HearingEndIn) -> dict[str, Any]:
+@router.post(
+    "/{int:pk}/hearings/end",
+    response={200: HearingOut, **errors(400, 404, 409)},
+    url_name="petitions_hearing_end",
+)
+def end_hearing(request: HttpRequest, pk: PathPk, data: HearingEndIn) -> dict[str, Any]:
     """Close the open hearing; a re-review's due date moves by the hearing's days."""
     petition = _load(request, pk)
     hearing = _run(
@@ -592,10 +678,12 @@ def end_hearing(request: HttpRequest, pk: int, data: HearingEndIn) -> dict[str, 
 
 @router.post(
     "/{int:pk}/answers/{int:answer_pk}/receipt",
-    response={201: ReceiptOut},
+    response={201: ReceiptOut, **errors(400, 404, 409)},
     url_name="petitions_receipt",
 )
-def record_receipt(request: HttpRequest, pk: int, answer_pk: int, data: ReceiptIn) -> HttpStatus:
+def record_receipt(
+    request: HttpRequest, pk: PathPk, answer_pk: PathPk, data: ReceiptIn
+) -> HttpStatus:
     """送达回证 of an answer (needs "handle" on the answering unit); the review (re-review)
     request window runs from this date (条例 Arts. 35, 36)."""
     petition = _load(request, pk)
@@ -628,11 +716,15 @@ def record_receipt(request: HttpRequest, pk: int, answer_pk: int, data: ReceiptI
     )
 
 
-@router.post("/{int:pk}/evidence", response={201: EvidenceOut}, url_name="petitions_evidence")
+@router.post(
+    "/{int:pk}/evidence",
+    response={201: EvidenceOut, **errors(400, 404, 409)},
+    url_name="petitions_evidence",
+)
 def add_evidence(
     request: HttpRequest,
-    pk: int,
-    description: str = Form(""),
+    pk: PathPk,
+    description: str = Form("", max_length=10_000, pattern=r"^[^\x00]*$"),
     file: UploadedFile | None = File(None),  # noqa: B008
 ) -> HttpStatus:
     """佐证材料 (multipart: ``description`` and optionally ``file``), after acceptance; needs
@@ -648,10 +740,12 @@ def add_evidence(
 
 @router.post(
     "/{int:pk}/completion-report",
-    response={201: CompletionReportOut},
+    response={201: CompletionReportOut, **errors(400, 404, 409)},
     url_name="petitions_completion_report",
 )
-def submit_completion_report(request: HttpRequest, pk: int, data: CompletionReportIn) -> HttpStatus:
+def submit_completion_report(
+    request: HttpRequest, pk: PathPk, data: CompletionReportIn
+) -> HttpStatus:
     """结案报告 to the office that handed the matter down (needs "lead" on the responsible
     unit, after the answer); clears the tracked report due date."""
     petition = _load(request, pk)
@@ -673,20 +767,18 @@ def submit_completion_report(request: HttpRequest, pk: int, data: CompletionRepo
 # The notification inbox
 
 
-@router.get("/notifications", response=NotificationPage, url_name="petitions_notifications")
-def list_notifications(
-    request: HttpRequest,
-    unread: bool = False,
-    include_subunits: bool = False,
-    limit: int = 30,
-    offset: int = 0,
-) -> dict[str, Any]:
+@router.get(
+    "/notifications",
+    response={200: NotificationPage, **errors()},
+    url_name="petitions_notifications",
+)
+def list_notifications(request: HttpRequest, filters: Query[InboxFilter]) -> dict[str, Any]:
     """Reminders and overdue notices addressed to the caller's units (or their subunits),
     about matters the caller may see; unread first."""
     user = _user(request)
-    base = Notification.objects.inbox(user, include_subunits=include_subunits)
-    rows = base.unread() if unread else base
-    limit, offset = min(max(limit, 1), MAX_LIMIT), max(offset, 0)
+    base = Notification.objects.inbox(user, include_subunits=filters.include_subunits)
+    rows = base.unread() if filters.unread else base
+    limit, offset = filters.limit, filters.offset
     page = rows.select_related("petition", "recipient_unit").order_by(
         "is_read", "-created_at", "-pk"
     )[offset : offset + limit]
@@ -711,7 +803,11 @@ def list_notifications(
     }
 
 
-@router.post("/notifications/read", response=MarkedOut, url_name="petitions_notifications_read")
+@router.post(
+    "/notifications/read",
+    response={200: MarkedOut, **errors(400)},
+    url_name="petitions_notifications_read",
+)
 def mark_notifications_read(request: HttpRequest, data: MarkReadIn) -> dict[str, Any]:
     """Mark notifications of the caller's inbox as read (ids outside it are ignored)."""
     marked = services.mark_notifications_read(

@@ -15,7 +15,9 @@ from xinfang.org.demo import DemoCounty
 from xinfang.petitions.choices import Channel, Kind, Outcome, Rating, RouteMode, Status
 from xinfang.petitions.models import MatterType, Petition
 from xinfang.petitions.services import PetitionerData, extend_handling, register_petition
-from xinfang.petitions.workflow import transition
+from xinfang.petitions.workflow import PetitionerProof, prove_by_query_code, transition
+
+DEMO_PHONE = "13900001111"
 
 ANSWER: dict[str, Any] = {
     "outcome": Outcome.SUPPORT,
@@ -36,22 +38,32 @@ def add_demo_petitions(demo: DemoCounty) -> None:
     registrar, handler, leader = users["registrar"], users["handler"], users["leader"]
     town_handler, town_leader = users["handler_town"], users["leader_town"]
     today = timezone.localdate()
+    codes: dict[int, str] = {}
+
+    def petitioner(p: Petition) -> PetitionerProof:
+        """The demo petitioner rates and asks for review as on the portal: code and phone."""
+        proof = prove_by_query_code(codes[p.pk], DEMO_PHONE)
+        if proof is None:
+            raise RuntimeError("the demo's own query code failed")
+        return proof
 
     def reg(
         summary: str, days_ago: int, *, people: list[PetitionerData] | None = None, **kw: Any
     ) -> Petition:
         kw.setdefault("channel", Channel.LETTER)
         kw.setdefault("kind", Kind.APPEAL)
-        return register_petition(
+        registration = register_petition(
             actor=registrar,
             registering_unit=u["petition"],
             summary=summary,
             received_on=today - timedelta(days=days_ago),
             petitioners=people
-            or [PetitionerData(name="李明", phone="13900001111", address="城关镇东街12号")],
+            or [PetitionerData(name="李明", phone=DEMO_PHONE, address="城关镇东街12号")],
             propose_matches=False,
             **kw,
-        ).petition
+        )
+        codes[registration.petition.pk] = registration.query_code
+        return registration.petition
 
     # 1. Just registered letter.
     reg(
@@ -98,7 +110,9 @@ def add_demo_petitions(demo: DemoCounty) -> None:
     p = transition(p, Status.ROUTED, actor=registrar, to_unit=u["城关镇"])
     p = transition(p, Status.ACCEPTED, actor=town_handler)
     p = transition(p, Status.ANSWERED, actor=town_leader, **{**ANSWER, "outcome": Outcome.EXPLAIN})
-    p = transition(p, Status.EVALUATED, actor=town_handler, rating=Rating.SATISFIED)
+    p = transition(
+        p, Status.EVALUATED, actor=None, petitioner=petitioner(p), rating=Rating.SATISFIED
+    )
     transition(p, Status.CLOSED, actor=town_handler)
     # 6. Accusation routed to the discipline body, accusing the land bureau.
     p = reg(
@@ -159,4 +173,6 @@ def add_demo_petitions(demo: DemoCounty) -> None:
     p = transition(
         p, Status.ANSWERED, actor=town_leader, **{**ANSWER, "outcome": Outcome.NOT_SUPPORT}
     )
-    transition(p, Status.REVIEW_REQUESTED, actor=town_handler, reason="对处理意见不服")
+    transition(
+        p, Status.REVIEW_REQUESTED, actor=None, petitioner=petitioner(p), reason="对处理意见不服"
+    )

@@ -5,6 +5,7 @@
     XinfangError
     ├── TransitionNotAllowed
     │   └── GuardFailed            (the table allows the step, a rule of law refuses it)
+    │       └── StepInputInvalid   (a step's input has an unknown key or a wrong type)
     ├── ConcurrentChange
     └── PetitionError
         ├── AttachmentRejected      (type not allowed by content, or too large)
@@ -13,11 +14,37 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from xinfang.core.errors import TransitionNotAllowed, XinfangError
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 class GuardFailed(TransitionNotAllowed):
     """A guard of a step refuses it (deadline passed, extension used, …)."""
+
+
+class StepInputInvalid(GuardFailed):
+    """A step's input has a key the step does not take, or a value of the wrong type.
+
+    ``unknown`` lists the refused keys (the API answers 422 and names them)."""
+
+    def __init__(self, message: str, *, unknown: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.unknown = unknown
+
+    @classmethod
+    def from_validation(cls, label: str, exc: ValidationError) -> StepInputInvalid:
+        errors = exc.errors()
+        unknown = tuple(
+            str(e["loc"][0]) for e in errors if e["type"] == "extra_forbidden" and e["loc"]
+        )
+        if unknown:
+            return cls(f"“{label}”不接受参数:{'、'.join(unknown)}", unknown=unknown)
+        names = "、".join(sorted({str(e["loc"][0]) for e in errors if e["loc"]})) or "参数"
+        return cls(f"“{label}”的参数无效:{names}")
 
 
 class PetitionError(XinfangError):

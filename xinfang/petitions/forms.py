@@ -15,7 +15,6 @@ from xinfang.petitions.choices import (
     Kind,
     Outcome,
     PetitionerRole,
-    Rating,
     RouteMode,
     Status,
 )
@@ -122,12 +121,6 @@ class StepForm(forms.Form):
     reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("理由"))
     legal_basis = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("依据"))
     review_route = forms.CharField(required=False, label=_("复查(复核)途径与期限"))
-    rating = forms.ChoiceField(choices=Rating.choices, label=_("评价"))
-    method = forms.CharField(required=False, label=_("回访方式"))
-    requested_on = forms.DateField(required=False, widget=DATE, label=_("申请日期"))
-    reviewing_unit = forms.ModelChoiceField(
-        queryset=Unit.objects.filter(is_active=True), required=False, label=_("复查(复核)机关")
-    )
 
     def __init__(self, *args: Any, step: Step, petition: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

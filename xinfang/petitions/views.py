@@ -60,7 +60,7 @@ from xinfang.petitions.models import (
     SameMatterCandidate,
 )
 from xinfang.petitions.querysets import petition_for_user
-from xinfang.petitions.workflow import STEPS, allowed_steps, transition
+from xinfang.petitions.workflow import STEPS, allowed_steps, input_for, transition
 
 PAGE_SIZE = 25
 DUE_SOON_DAYS = 7
@@ -334,8 +334,8 @@ def petition_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     """Run one workflow step from its htmx form."""
     petition = _get(request, pk)
     step = _STEP_BY_NAME.get(name)
-    if step is None:
-        raise Http404
+    if step is None or step.petitioner_only:
+        raise Http404  # the petitioner's own steps have no staff form (workflow.proof)
     form = StepForm(request.POST, step=step, petition=petition, prefix=step.name)
     return _form_action(
         request,
@@ -343,7 +343,11 @@ def petition_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         form,
         template="petitions/_step_form.html",
         run=lambda d: transition(
-            petition, step.target, actor=request.user, reason=d.get("reason", ""), **form.payload()
+            petition,
+            step.target,
+            actor=request.user,
+            reason=d.get("reason", ""),
+            input=input_for(step, form.payload()),
         ),
         success=f"已完成:{step.label}",
         context={"item": {"step": step, "form": form}},

@@ -4,8 +4,10 @@
 (code + phone) → ``matter`` (stage, due dates, answers) with ``rate`` and ``review``.
 Everything works without JavaScript; htmx only boosts the small forms.
 
-The proof of a successful lookup is kept in the session (the matter's id, not the code), so
-the code is typed once and never travels again; the session key is cycled on success.
+The proof of a successful lookup is kept in the session (the matter's id and a signed
+``PetitionerProof`` token, not the code), so the code is typed once and never travels again;
+the session key is cycled on success. Rating and review requests are the petitioner's own
+acts: they pass that proof to the workflow, and a signed-in staff member is refused.
 An unknown code and a wrong code (or wrong phone) get the same page, wording and status.
 """
 
@@ -29,11 +31,15 @@ from xinfang.petitions.linking import propose_candidates_after_commit
 from xinfang.petitions.models import Petition
 from xinfang.petitions.services import (
     PetitionerData,
-    find_by_query_code,
     query_code_hash,
     register_petition,
 )
-from xinfang.petitions.workflow import transition
+from xinfang.petitions.workflow import (
+    PetitionerProof,
+    proof_from_token,
+    prove_by_query_code,
+    transition,
+)
 from xinfang.portal import progress
 from xinfang.portal.forms import (
     MAX_FORM_AGE_SECONDS,
@@ -195,13 +201,17 @@ def lookup(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = str(wait or LOOKUP_PER_IP.seconds)
         return response
     LOOKUP_PER_IP.hit(ip)
-    petition = find_by_query_code(form.cleaned_data["code"], form.cleaned_data["phone"])
-    if petition is None:
+    proof = prove_by_query_code(form.cleaned_data["code"], form.cleaned_data["phone"])
+    if proof is None:
         LOOKUP_PER_ADDRESS_AND_CODE.fail(attempt)
         return _lookup_page(request, LOOKUP_FAILED, status=200)
     LOOKUP_PER_ADDRESS_AND_CODE.reset(attempt)
     request.session.cycle_key()
-    request.session[SESSION_MATTER] = {"pk": petition.pk, "at": int(time.time())}
+    request.session[SESSION_MATTER] = {
+        "pk": proof.petition_id,
+        "at": int(time.time()),
+        "proof": proof.token,
+    }
     return redirect("portal:matter")
 
 
@@ -213,6 +223,26 @@ def _lookup_page(request: HttpRequest, message: str, *, status: int) -> HttpResp
         {"form": LookupForm(), "section": "lookup", "failure": message},
         status=status,
     )
+
+
+def _petitioner_proof(request: HttpRequest, petition: Petition) -> PetitionerProof:
+    """The session's proof for ``petition``. Refused to anyone signed in as staff: they may
+    look a matter up, but never rate or request review in the petitioner's name."""
+    user = request.user
+    if user.is_authenticated and not getattr(user, "is_citizen", False):
+        raise TransitionNotAllowed(STAFF_REFUSED)
+    proof = proof_from_token(request.session.get(SESSION_MATTER, {}).get("proof"))
+    if proof is None or proof.petition_id != petition.pk:
+        raise TransitionNotAllowed("身份验证已失效,请重新输入查询码和联系电话。")
+    return proof
+
+
+def _petitioner_actor(request: HttpRequest) -> Any:
+    user = request.user
+    return user if user.is_authenticated else None
+
+
+STAFF_REFUSED = "工作人员不能代信访人评价或申请复查(复核),请退出工作人员账号后由信访人本人办理。"
 
 
 def _verified_matter(request: HttpRequest) -> Petition | None:
@@ -263,14 +293,18 @@ def rate(request: HttpRequest) -> HttpResponse:
         messages.error(request, "该事项已评价过或当前不能评价,每个答复只能评价一次。")
         return redirect("portal:matter")
     try:
+        proof = _petitioner_proof(request, petition)
+    except TransitionNotAllowed as exc:
+        messages.error(request, str(exc))
+        return redirect("portal:matter")
+    try:
         transition(
             petition,
             Status.EVALUATED,
-            actor=None,
-            as_petitioner=True,
+            actor=_petitioner_actor(request),
+            petitioner=proof,
             rating=form.cleaned_data["rating"],
             note=form.cleaned_data["comment"],
-            method="网上评价",
         )
     except (TransitionNotAllowed, ConcurrentChange):
         messages.error(request, "该事项已评价过或当前不能评价,每个答复只能评价一次。")
@@ -301,7 +335,11 @@ def review(request: HttpRequest) -> HttpResponse:
     )
     try:
         transition(
-            petition, target, actor=None, as_petitioner=True, reason=form.cleaned_data["reason"]
+            petition,
+            target,
+            actor=_petitioner_actor(request),
+            petitioner=_petitioner_proof(request, petition),
+            reason=form.cleaned_data["reason"],
         )
     except (TransitionNotAllowed, ConcurrentChange) as exc:
         messages.error(request, str(exc))

@@ -6,6 +6,7 @@ missing and forbidden matters); the create endpoints call the same services.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -16,22 +17,20 @@ from ninja import Status as HttpStatus
 from ninja.errors import HttpError
 from pydantic import Field
 
-from xinfang.core.errors import XinfangError
+from xinfang.core.api_schema import Day, InputSchema, Limit, Offset, Pk, QuerySchema, errors
+from xinfang.core.errors import ConcurrentChange, XinfangError
 from xinfang.org.models import Unit, User
-from xinfang.petitions.models import Petition
 from xinfang.petitions.querysets import petition_for_user
 from xinfang.supervision import services
 from xinfang.supervision.choices import RecordKind
-from xinfang.supervision.views import CREATE_SERVICES, MODELS, _due, _scoped, by_state, timing
+from xinfang.supervision.views import MODELS, _due, _scoped, by_state, timing
 
 router = Router(tags=["督查督办"])
-
-MAX_LIMIT = 100
 
 
 class RecordOut(Schema):
     id: int
-    kind: str
+    kind: RecordKind
     petition: int
     petition_number: str | None
     supervising_unit: str
@@ -50,11 +49,11 @@ class RecordPage(Schema):
     items: list[RecordOut]
 
 
-class ListFilter(Schema):
-    kind: str = RecordKind.NOTICE
+class ListFilter(QuerySchema):
+    kind: RecordKind = RecordKind.NOTICE
     state: str = Field("open", pattern="^(open|overdue|all)$")
-    offset: int = Field(0, ge=0)
-    limit: int = Field(25, ge=1, le=MAX_LIMIT)
+    offset: Offset = 0
+    limit: Limit = 25
 
 
 def _actor(request: HttpRequest) -> Any:
@@ -99,13 +98,17 @@ def _page(kind: str, request: HttpRequest, f: ListFilter) -> dict[str, Any]:
     }
 
 
-@router.get("/", response=RecordPage, url_name="supervision_list")
+@router.get("/", response={200: RecordPage, **errors(400)}, url_name="supervision_list")
 def list_records(request: HttpRequest, filters: Query[ListFilter]) -> dict[str, Any]:
     """Supervision records in scope: ``kind`` = reminder / notice / listed / ownership."""
     return _page(filters.kind, request, filters)
 
 
-@router.get("/instructions", response=RecordPage, url_name="supervision_instructions")
+@router.get(
+    "/instructions",
+    response={200: RecordPage, **errors()},
+    url_name="supervision_instructions",
+)
 def list_instructions(request: HttpRequest, filters: Query[ListFilter]) -> dict[str, Any]:
     """Leaders' instructions in scope, with due date and overdue flag."""
     return _page(RecordKind.INSTRUCTION, request, filters)
@@ -113,9 +116,12 @@ def list_instructions(request: HttpRequest, filters: Query[ListFilter]) -> dict[
 
 class Created(Schema):
     id: int
-    kind: str
+    kind: RecordKind
     due: date | None
     due_not_before: date | None = None
+
+
+CREATED = {201: Created, **errors(400, 404)}
 
 
 def _unit(pk: int | None) -> Unit | None:
@@ -126,14 +132,13 @@ def _user(pk: int | None) -> User | None:
     return User.objects.filter(pk=pk, is_active=True).first() if pk else None
 
 
-def _create(
-    request: HttpRequest, kind: str, petition: Petition, data: Schema, **resolved: Any
-) -> HttpStatus:
-    """Call the kind's service with the schema's fields (``petition`` and the ids given
-    ``resolved`` as objects); a service's refusal is a 400 with its Chinese message."""
-    fields = {**data.model_dump(exclude={"petition"}), **resolved}
+def _created(kind: str, call: Callable[[], Any]) -> HttpStatus:
+    """Call the kind's service (each argument named, none spread from the body); a
+    service's refusal is a 400 with its Chinese message (409 for a concurrent change)."""
     try:
-        record = CREATE_SERVICES[kind](actor=_actor(request), petition=petition, **fields)
+        record = call()
+    except ConcurrentChange as exc:
+        raise HttpError(409, str(exc)) from exc
     except XinfangError as exc:
         raise HttpError(400, str(exc)) from exc
     return HttpStatus(
@@ -154,101 +159,136 @@ def _required_unit(pk: int) -> Unit:
     return unit
 
 
-class ReminderIn(Schema):
-    petition: int
-    supervising_unit: int
-    note: str
-    reply_due: date | None = None
+TEXT_MAX = 10_000
 
 
-@router.post("/reminders", response={201: Created}, url_name="supervision_remind")
+class ReminderIn(InputSchema):
+    petition: Pk
+    supervising_unit: Pk
+    note: str = Field(max_length=TEXT_MAX)
+    reply_due: Day | None = None
+
+
+@router.post("/reminders", response=CREATED, url_name="supervision_remind")
 def create_reminder(request: HttpRequest, data: ReminderIn) -> HttpStatus:
     """催办 a matter."""
     petition = petition_for_user(_actor(request), data.petition)
     unit = _required_unit(data.supervising_unit)
-    return _create(request, RecordKind.REMINDER, petition, data, supervising_unit=unit)
+    return _created(
+        RecordKind.REMINDER,
+        lambda: services.send_reminder(
+            actor=_actor(request),
+            petition=petition,
+            supervising_unit=unit,
+            note=data.note,
+            reply_due=data.reply_due,
+        ),
+    )
 
 
-class NoticeIn(Schema):
-    petition: int
-    supervising_unit: int
-    reasons: str
-    recommendation: str
-    answer_days: int = services.NOTICE_ANSWER_DAYS
+class NoticeIn(InputSchema):
+    petition: Pk
+    supervising_unit: Pk
+    reasons: str = Field(max_length=TEXT_MAX)
+    recommendation: str = Field(max_length=TEXT_MAX)
+    answer_days: int = Field(services.NOTICE_ANSWER_DAYS, ge=1, le=366)
 
 
-@router.post("/notices", response={201: Created}, url_name="supervision_notice")
+@router.post("/notices", response=CREATED, url_name="supervision_notice")
 def create_notice(request: HttpRequest, data: NoticeIn) -> HttpStatus:
     """Issue a 督办通知书; the answer due date is returned."""
     petition = petition_for_user(_actor(request), data.petition)
     unit = _required_unit(data.supervising_unit)
-    return _create(request, RecordKind.NOTICE, petition, data, supervising_unit=unit)
-
-
-class ListedIn(Schema):
-    petition: int
-    lead_leader: int | None = None
-    responsible_unit: int | None = None
-    responsible_person: int | None = None
-    supervising_unit: int | None = None
-    supervisor: int | None = None
-    deadline: date | None = None
-    reason: str
-
-
-@router.post("/listed", response={201: Created}, url_name="supervision_listed")
-def create_listed(request: HttpRequest, data: ListedIn) -> HttpStatus:
-    """挂牌督办 with the six fixed fields (each required)."""
-    petition = petition_for_user(_actor(request), data.petition)
-    return _create(
-        request,
-        RecordKind.LISTED,
-        petition,
-        data,
-        lead_leader=_user(data.lead_leader),
-        responsible_unit=_unit(data.responsible_unit),
-        responsible_person=_user(data.responsible_person),
-        supervising_unit=_unit(data.supervising_unit),
-        supervisor=_user(data.supervisor),
+    return _created(
+        RecordKind.NOTICE,
+        lambda: services.issue_notice(
+            actor=_actor(request),
+            petition=petition,
+            supervising_unit=unit,
+            reasons=data.reasons,
+            recommendation=data.recommendation,
+            answer_days=data.answer_days,
+        ),
     )
 
 
-class OwnershipIn(Schema):
-    petition: int
-    leader: int
-    note: str = ""
+class ListedIn(InputSchema):
+    petition: Pk
+    lead_leader: Pk | None = None
+    responsible_unit: Pk | None = None
+    responsible_person: Pk | None = None
+    supervising_unit: Pk | None = None
+    supervisor: Pk | None = None
+    deadline: Day | None = None
+    reason: str = Field(max_length=TEXT_MAX)
 
 
-@router.post("/ownerships", response={201: Created}, url_name="supervision_ownership")
+@router.post("/listed", response=CREATED, url_name="supervision_listed")
+def create_listed(request: HttpRequest, data: ListedIn) -> HttpStatus:
+    """挂牌督办 with the six fixed fields (each required)."""
+    petition = petition_for_user(_actor(request), data.petition)
+    return _created(
+        RecordKind.LISTED,
+        lambda: services.list_supervision(
+            actor=_actor(request),
+            petition=petition,
+            lead_leader=_user(data.lead_leader),
+            responsible_unit=_unit(data.responsible_unit),
+            responsible_person=_user(data.responsible_person),
+            supervising_unit=_unit(data.supervising_unit),
+            supervisor=_user(data.supervisor),
+            deadline=data.deadline,
+            reason=data.reason,
+        ),
+    )
+
+
+class OwnershipIn(InputSchema):
+    petition: Pk
+    leader: Pk
+    note: str = Field("", max_length=TEXT_MAX)
+
+
+@router.post("/ownerships", response=CREATED, url_name="supervision_ownership")
 def create_ownership(request: HttpRequest, data: OwnershipIn) -> HttpStatus:
     """领导包案: a leader takes the matter personally."""
     petition = petition_for_user(_actor(request), data.petition)
     leader = _user(data.leader)
     if leader is None:
         raise HttpError(400, "包案领导不存在")
-    return _create(request, RecordKind.OWNERSHIP, petition, data, leader=leader)
+    return _created(
+        RecordKind.OWNERSHIP,
+        lambda: services.assign_case_owner(
+            actor=_actor(request), petition=petition, leader=leader, note=data.note
+        ),
+    )
 
 
-class InstructionIn(Schema):
-    petition: int
-    supervising_unit: int
-    leader_name: str
-    text: str
-    due: date
-    responsible_unit: int | None = None
-    instructed_on: date | None = None
+class InstructionIn(InputSchema):
+    petition: Pk
+    supervising_unit: Pk
+    leader_name: str = Field(max_length=50)
+    text: str = Field(max_length=TEXT_MAX)
+    due: Day
+    responsible_unit: Pk | None = None
+    instructed_on: Day | None = None
 
 
-@router.post("/instructions", response={201: Created}, url_name="supervision_instruct")
+@router.post("/instructions", response=CREATED, url_name="supervision_instruct")
 def create_instruction(request: HttpRequest, data: InstructionIn) -> HttpStatus:
     """Record a leader's instruction on a matter, with its due date."""
     petition = petition_for_user(_actor(request), data.petition)
     unit = _required_unit(data.supervising_unit)
-    return _create(
-        request,
+    return _created(
         RecordKind.INSTRUCTION,
-        petition,
-        data,
-        supervising_unit=unit,
-        responsible_unit=_unit(data.responsible_unit),
+        lambda: services.record_instruction(
+            actor=_actor(request),
+            petition=petition,
+            supervising_unit=unit,
+            leader_name=data.leader_name,
+            text=data.text,
+            due=data.due,
+            responsible_unit=_unit(data.responsible_unit),
+            instructed_on=data.instructed_on,
+        ),
     )

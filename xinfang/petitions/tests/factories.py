@@ -7,12 +7,14 @@ from typing import Any
 
 import factory
 
+from xinfang.core import crypto
 from xinfang.core.testing import Cast
 from xinfang.org.choices import Role
 from xinfang.org.models import Unit, User
 from xinfang.petitions.choices import Channel, Kind
 from xinfang.petitions.models import Petition
 from xinfang.petitions.services import PetitionerData, Registration, register_petition
+from xinfang.petitions.workflow import PetitionerProof, prove_by_query_code
 
 _seq = itertools.count(1)
 
@@ -58,3 +60,13 @@ def make_petition(cast: Cast, **kwargs: Any) -> Petition:
 
 def refresh(p: Petition) -> Petition:
     return Petition.objects.get(pk=p.pk)
+
+
+def petitioner_proof(p: Petition) -> PetitionerProof:
+    """What the portal holds once the petitioner of ``p`` has looked it up with its query
+    code and contact phone: the proof their own steps (rating, review requests) need."""
+    code = crypto.open_(p.query_code_token)
+    person = next(x for x in p.petitioners.all() if x.phone_digest == p.contact_phone_digest)
+    proof = prove_by_query_code(code, crypto.open_(person.phone_token))
+    assert proof is not None
+    return proof

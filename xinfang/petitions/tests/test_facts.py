@@ -42,7 +42,12 @@ from xinfang.petitions.services import (
     submit_completion_report,
 )
 from xinfang.petitions.tests.conftest import People
-from xinfang.petitions.tests.factories import PetitionerDataFactory, make_petition, refresh
+from xinfang.petitions.tests.factories import (
+    PetitionerDataFactory,
+    make_petition,
+    petitioner_proof,
+    refresh,
+)
 from xinfang.petitions.workflow import transition
 
 pytestmark = pytest.mark.django_db
@@ -62,8 +67,10 @@ def reg(people: People, day: date, unit: Unit | None = None, **kwargs: Any) -> P
 
 
 def step(p: Petition, to: str, actor: Any, day: date, **payload: Any) -> Petition:
+    """``actor=None``: the petitioner's own step, with the portal's proof."""
     with on(day):
-        return transition(p, to, actor=actor, today=day, **payload)
+        proof = petitioner_proof(p) if actor is None else None
+        return transition(p, to, actor=actor, petitioner=proof, today=day, **payload)
 
 
 # The model rulebook's mapping: these tests name the facts by its item codes.
@@ -350,11 +357,11 @@ def test_collective_visit_closed_without_return_visit(people: People) -> None:
 
     # Reviewed, then closed from "reviewed", which the workflow lets through unvisited.
     skipped = answered_collective()
-    skipped = step(skipped, "review_requested", h, date(2026, 3, 25), reason="不服")
+    skipped = step(skipped, "review_requested", None, date(2026, 3, 25), reason="不服")
     skipped = step(skipped, "reviewed", people.county_leader, date(2026, 4, 10), **ANSWER)
     step(skipped, "closed", h, date(2026, 4, 15))
     visited = answered_collective()
-    visited = step(visited, "evaluated", h, date(2026, 3, 25), rating="satisfied")
+    visited = step(visited, "evaluated", None, date(2026, 3, 25), rating="satisfied")
     step(visited, "closed", h, date(2026, 3, 26))
     # An ordinary letter needs no visit.
     letter = accepted(people, date(2026, 3, 2), date(2026, 3, 3))
@@ -377,11 +384,11 @@ def _answered_at_village(people: People, received: date, answered: date) -> Peti
 
 
 def test_review_opinion_due_moved_past_labour_day(people: People) -> None:
-    cast, h, lead = people.cast, people.handler_a, people.leader_a
+    cast, lead = people.cast, people.leader_a
     cases = {}
     for name in ("on_time", "late", "undecided"):
         p = _answered_at_village(people, date(2026, 3, 2), date(2026, 3, 20))
-        cases[name] = step(p, "review_requested", h, date(2026, 4, 3), reason="不服")
+        cases[name] = step(p, "review_requested", None, date(2026, 4, 3), reason="不服")
     # Requested 04-03: 30 days → 05-03 (Labour Day) → due 05-06 (Wed).
     assert cases["on_time"].review_due == date(2026, 5, 6)
     step(cases["on_time"], "reviewed", lead, date(2026, 5, 6), **ANSWER)
@@ -396,13 +403,13 @@ def test_review_opinion_due_moved_past_labour_day(people: People) -> None:
 
 
 def test_rereview_hearing_days_are_not_counted(people: People) -> None:
-    cast, h, county = people.cast, people.handler_a, people.county_leader
+    cast, county = people.cast, people.county_leader
 
     def rereview_requested() -> Petition:
         p = _answered_at_village(people, date(2025, 11, 3), date(2025, 11, 7))
-        p = step(p, "review_requested", h, date(2025, 11, 10), reason="不服")
+        p = step(p, "review_requested", None, date(2025, 11, 10), reason="不服")
         p = step(p, "reviewed", people.leader_a, date(2025, 12, 10), **ANSWER)
-        return step(p, "rereview_requested", h, date(2026, 1, 5), reason="仍不服")
+        return step(p, "rereview_requested", None, date(2026, 1, 5), reason="仍不服")
 
     heard = {}
     for name in ("heard_on_time", "heard_late"):

@@ -9,7 +9,7 @@ from xinfang.petitions.errors import GuardFailed
 from xinfang.petitions.linking import group_summary, link_candidate, similarity
 from xinfang.petitions.models import SameMatterCandidate
 from xinfang.petitions.services import PetitionerData
-from xinfang.petitions.tests.factories import make_petition, refresh, register
+from xinfang.petitions.tests.factories import make_petition, petitioner_proof, refresh, register
 from xinfang.petitions.workflow import transition
 
 ANSWER = {"outcome": "not_support", "facts": "事实", "reasons": "理由", "legal_basis": "依据"}
@@ -79,9 +79,21 @@ def test_a_repeat_after_final_rereview_is_flagged_and_cannot_be_accepted(people)
     )
     first = transition(first, Status.ACCEPTED, actor=vh)
     first = transition(first, Status.ANSWERED, actor=vl, **ANSWER)
-    first = transition(first, Status.REVIEW_REQUESTED, actor=vh, reason="不服")
+    first = transition(
+        first,
+        Status.REVIEW_REQUESTED,
+        actor=None,
+        petitioner=petitioner_proof(first),
+        reason="不服",
+    )
     first = transition(first, Status.REVIEWED, actor=people.leader_a, **ANSWER)
-    first = transition(first, Status.REREVIEW_REQUESTED, actor=vh, reason="不服")
+    first = transition(
+        first,
+        Status.REREVIEW_REQUESTED,
+        actor=None,
+        petitioner=petitioner_proof(first),
+        reason="不服",
+    )
     first = transition(first, Status.FINAL, actor=people.county_leader, **ANSWER)
     again = register(
         cast,

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from xinfang.petitions import measures
 from xinfang.petitions.models import MatterGroup, Petition
 from xinfang.petitions.tests.conftest import People
-from xinfang.petitions.tests.factories import make_petition
+from xinfang.petitions.tests.factories import make_petition, petitioner_proof
 from xinfang.petitions.workflow import transition
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,14 @@ def _build(people: People) -> dict[str, Petition]:
         p = make_petition(people.cast, received_on=date(2026, 6, 1))
         p = transition(p, "accepted", actor=h, today=date(2026, 6, 5))
         p = transition(p, "answered", actor=lead, today=date(2026, 6, 20), **ANSWER)
-        m["M1"] = transition(p, "evaluated", actor=h, today=date(2026, 6, 22), rating="satisfied")
+        m["M1"] = transition(
+            p,
+            "evaluated",
+            actor=None,
+            petitioner=petitioner_proof(p),
+            today=date(2026, 6, 22),
+            rating="satisfied",
+        )
         # M2: received 05-01 (notice due 05-16), accepted 06-10: late; handle due in August.
         p = make_petition(people.cast, received_on=date(2026, 5, 1))
         m["M2"] = transition(p, "accepted", actor=h, today=date(2026, 6, 10))
@@ -55,7 +62,12 @@ def _build(people: People) -> dict[str, Petition]:
         p = transition(p, "accepted", actor=h, today=date(2026, 4, 2))
         p = transition(p, "answered", actor=lead, today=date(2026, 6, 15), **ANSWER)
         m["M5"] = transition(
-            p, "evaluated", actor=h, today=date(2026, 6, 16), rating="dissatisfied"
+            p,
+            "evaluated",
+            actor=None,
+            petitioner=petitioner_proof(p),
+            today=date(2026, 6, 16),
+            rating="dissatisfied",
         )
         # M6: received 2015-01-10, never routed: backlog, aged ≥ 10 (and ≥ 5) years.
         m["M6"] = make_petition(people.cast, received_on=date(2015, 1, 10))

@@ -22,7 +22,7 @@ from xinfang.petitions.choices import NotificationKind
 from xinfang.petitions.models import Notification, Petition, WindowCheck
 from xinfang.petitions.reminders import queue_reminders
 from xinfang.petitions.tests.conftest import People
-from xinfang.petitions.tests.factories import make_petition, refresh
+from xinfang.petitions.tests.factories import make_petition, petitioner_proof, refresh
 from xinfang.petitions.windows import decide_window_check
 from xinfang.petitions.workflow import transition
 
@@ -153,7 +153,7 @@ def test_review_request_in_a_pending_window_is_accepted_and_marked(people: Peopl
     assert p.review_request_due is None
     assert p.not_before("review_request_due") == date(2027, 1, 9)
     with time_machine.travel("2027-01-11 10:00 +0800", tick=False):
-        p = step(p, "review_requested", people.handler_a, date(2027, 1, 11), reason="不服")
+        p = step(p, "review_requested", None, date(2027, 1, 11), reason="不服", petitioner=petitioner_proof(p))
     check = WindowCheck.objects.get(petition=p)
     assert (check.kind, check.made_on, check.outcome) == (
         WindowCheck.Kind.REVIEW_REQUEST,
@@ -165,7 +165,7 @@ def test_review_request_in_a_pending_window_is_accepted_and_marked(people: Peopl
 def test_entering_the_year_settles_requests_in_time(people: People) -> None:
     p = _answered_on_10_december(people)
     with time_machine.travel("2027-01-11 10:00 +0800", tick=False):
-        step(p, "review_requested", people.handler_a, date(2027, 1, 11), reason="不服")
+        step(p, "review_requested", None, date(2027, 1, 11), reason="不服", petitioner=petitioner_proof(p))
     enter_2027()  # 2027-01-09 is a Saturday: the window ends Monday 2027-01-11
     check = WindowCheck.objects.get(petition=p)
     assert (check.real_due, check.outcome) == (date(2027, 1, 11), WindowCheck.Outcome.IN_TIME)
@@ -176,7 +176,7 @@ def test_a_request_outside_the_real_window_is_listed_for_a_staff_decision(
 ) -> None:
     p = _answered_on_10_december(people)
     with time_machine.travel("2027-01-12 10:00 +0800", tick=False):
-        step(p, "review_requested", people.handler_a, date(2027, 1, 12), reason="不服")
+        step(p, "review_requested", None, date(2027, 1, 12), reason="不服", petitioner=petitioner_proof(p))
     enter_2027()
     check = WindowCheck.objects.get(petition=p)
     assert check.outcome == WindowCheck.Outcome.LATE  # not dropped: waiting for a decision

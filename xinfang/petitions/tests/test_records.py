@@ -17,7 +17,7 @@ from xinfang.petitions.errors import GuardFailed
 from xinfang.petitions.models import CompletionReport, Evidence, Hearing, Petition
 from xinfang.petitions.reminders import mark_overdue
 from xinfang.petitions.services import end_hearing, record_delivery, start_hearing
-from xinfang.petitions.tests.factories import make_petition, refresh
+from xinfang.petitions.tests.factories import make_petition, petitioner_proof, refresh
 from xinfang.petitions.workflow import transition
 
 ANSWER = {
@@ -58,9 +58,13 @@ def _rereview_requested(people) -> tuple[Petition, object]:
     village_leader = cast.user_with("unit_leader", cast.village_a, "vl")
     p = transition(refresh(p), Status.ACCEPTED, actor=village_handler)
     p = transition(p, Status.ANSWERED, actor=village_leader, **ANSWER)
-    p = transition(p, Status.REVIEW_REQUESTED, actor=village_handler, reason="不服")
+    p = transition(
+        p, Status.REVIEW_REQUESTED, actor=None, petitioner=petitioner_proof(p), reason="不服"
+    )
     p = transition(p, Status.REVIEWED, actor=people.leader_a, **ANSWER)
-    p = transition(p, Status.REREVIEW_REQUESTED, actor=village_handler, reason="仍不服")
+    p = transition(
+        p, Status.REREVIEW_REQUESTED, actor=None, petitioner=petitioner_proof(p), reason="仍不服"
+    )
     return p, village_handler
 
 
@@ -173,7 +177,9 @@ def test_delivery_receipt_starts_the_review_window_on_the_day_of_receipt(people)
     detail = _client(people.handler_a).get(reverse("petitions:detail", args=[p.pk])).content
     assert "送达回证:2026-03-10 邮寄送达".encode() in detail
     with _at("2026-04-08"):
-        p = transition(p, Status.REVIEW_REQUESTED, actor=people.handler_a, reason="不服")
+        p = transition(
+            p, Status.REVIEW_REQUESTED, actor=None, petitioner=petitioner_proof(p), reason="不服"
+        )
     assert p.review_requested_on == date(2026, 4, 8)
 
 
@@ -181,7 +187,13 @@ def test_review_request_without_a_receipt_counts_from_the_answer(people) -> None
     with _at("2026-03-02"):
         p = transition(_accepted(people), Status.ANSWERED, actor=people.leader_a, **ANSWER)
     with _at("2026-04-08"), pytest.raises(GuardFailed):
-        transition(refresh(p), Status.REVIEW_REQUESTED, actor=people.handler_a, reason="不服")
+        transition(
+            refresh(p),
+            Status.REVIEW_REQUESTED,
+            actor=None,
+            petitioner=petitioner_proof(refresh(p)),
+            reason="不服",
+        )
 
 
 def test_receipt_of_the_review_opinion_starts_the_rereview_window(people) -> None:
@@ -193,7 +205,9 @@ def test_receipt_of_the_review_opinion_starts_the_rereview_window(people) -> Non
         vl = cast.user_with("unit_leader", cast.village_a, "vl")
         p = transition(refresh(p), Status.ACCEPTED, actor=vh)
         p = transition(p, Status.ANSWERED, actor=vl, **ANSWER)
-        p = transition(p, Status.REVIEW_REQUESTED, actor=vh, reason="不服")
+        p = transition(
+            p, Status.REVIEW_REQUESTED, actor=None, petitioner=petitioner_proof(p), reason="不服"
+        )
     with _at("2026-03-10"):
         p = transition(refresh(p), Status.REVIEWED, actor=people.leader_a, **ANSWER)
         assert p.rereview_request_due == date(2026, 4, 9)
@@ -212,7 +226,13 @@ def test_receipt_of_the_review_opinion_starts_the_rereview_window(people) -> Non
         2026, 4, 20
     )
     with _at("2026-04-15"):
-        p = transition(p, Status.REREVIEW_REQUESTED, actor=vh, reason="仍不服")
+        p = transition(
+            p,
+            Status.REREVIEW_REQUESTED,
+            actor=None,
+            petitioner=petitioner_proof(p),
+            reason="仍不服",
+        )
     assert p.status == Status.REREVIEW_REQUESTED
 
 

@@ -14,7 +14,7 @@ from xinfang.petitions.choices import Channel, Kind, Outcome, Rating, RouteMode,
 from xinfang.petitions.errors import AccusationRoutingRefused, GuardFailed
 from xinfang.petitions.models import Petition, RouteHandover, Transition
 from xinfang.petitions.services import extend_handling
-from xinfang.petitions.tests.factories import make_petition, refresh
+from xinfang.petitions.tests.factories import make_petition, petitioner_proof, refresh
 from xinfang.petitions.workflow import STEPS, step_between, transition
 
 ANSWER = {
@@ -50,14 +50,24 @@ def test_full_path_from_letter_to_final_rereview(people) -> None:
         assert p.handle_due == date(2026, 6, 1)  # 90 days from 2 March = 31 May (Sun) → 1 June
         p = transition(p, Status.ANSWERED, actor=people.leader_a, **ANSWER)
         assert p.outcome == Outcome.SUPPORT and p.review_request_due == date(2026, 4, 1)
-        p = transition(p, Status.EVALUATED, actor=people.handler_a, rating=Rating.SATISFIED)
-        p = transition(p, Status.REVIEW_REQUESTED, actor=people.town_registrar, reason="不服")
+        p = transition(
+            p, Status.EVALUATED, actor=None, petitioner=petitioner_proof(p), rating=Rating.SATISFIED
+        )
+        p = transition(
+            p, Status.REVIEW_REQUESTED, actor=None, petitioner=petitioner_proof(p), reason="不服"
+        )
         assert p.review_due == date(2026, 4, 1)
         p = transition(p, Status.REVIEWED, actor=people.county_leader, **ANSWER)
         assert p.status == Status.REVIEWED and p.rereview_request_due == date(2026, 4, 1)
         # The county has no body above it in this cast: no re-review can be requested.
         with pytest.raises(GuardFailed):
-            transition(p, Status.REREVIEW_REQUESTED, actor=people.handler_a, reason="仍不服")
+            transition(
+                p,
+                Status.REREVIEW_REQUESTED,
+                actor=None,
+                petitioner=petitioner_proof(p),
+                reason="仍不服",
+            )
         p = transition(refresh(p), Status.CLOSED, actor=people.handler_a)
     assert p.status == Status.CLOSED
     names = list(Transition.objects.filter(petition=p).values_list("name", flat=True))
@@ -100,7 +110,7 @@ def test_every_step_is_refused_without_the_grant(people, step) -> None:
 def test_a_citizen_may_only_take_petitioner_steps(people) -> None:
     p = make_petition(people.cast, actor=people.town_registrar)
     with pytest.raises(TransitionNotAllowed):
-        transition(p, Status.ACCEPTED, actor=None, as_petitioner=True)
+        transition(p, Status.ACCEPTED, actor=None, petitioner=petitioner_proof(p))
 
 
 def test_transition_writes_timeline_and_audit(people) -> None:
@@ -189,7 +199,13 @@ def test_close_from_answered_requires_return_visit_for_collective_visits(people)
     p = transition(p, Status.ANSWERED, actor=people.leader_a, **ANSWER)
     with pytest.raises(GuardFailed):
         transition(p, Status.CLOSED, actor=people.handler_a)
-    p = transition(p, Status.EVALUATED, actor=people.handler_a, rating=Rating.BASICALLY_SATISFIED)
+    p = transition(
+        p,
+        Status.EVALUATED,
+        actor=None,
+        petitioner=petitioner_proof(p),
+        rating=Rating.BASICALLY_SATISFIED,
+    )
     assert transition(p, Status.CLOSED, actor=people.handler_a).status == Status.CLOSED
 
 
@@ -199,9 +215,21 @@ def test_review_request_after_30_days_is_refused(people) -> None:
         p = transition(p, Status.ACCEPTED, actor=people.handler_a)
         p = transition(p, Status.ANSWERED, actor=people.leader_a, **ANSWER)
     with _at("2026-04-02"), pytest.raises(GuardFailed):
-        transition(refresh(p), Status.REVIEW_REQUESTED, actor=people.handler_a, reason="不服")
+        transition(
+            refresh(p),
+            Status.REVIEW_REQUESTED,
+            actor=None,
+            petitioner=petitioner_proof(refresh(p)),
+            reason="不服",
+        )
     with _at("2026-04-01"):
-        p = transition(refresh(p), Status.REVIEW_REQUESTED, actor=people.handler_a, reason="不服")
+        p = transition(
+            refresh(p),
+            Status.REVIEW_REQUESTED,
+            actor=None,
+            petitioner=petitioner_proof(refresh(p)),
+            reason="不服",
+        )
     assert p.status == Status.REVIEW_REQUESTED
 
 
@@ -209,8 +237,12 @@ def test_petitioner_may_rate_and_request_review_online(people) -> None:
     p = make_petition(people.cast, actor=people.town_registrar)
     p = transition(p, Status.ACCEPTED, actor=people.handler_a)
     p = transition(p, Status.ANSWERED, actor=people.leader_a, **ANSWER)
-    p = transition(p, Status.EVALUATED, actor=None, as_petitioner=True, rating=Rating.DISSATISFIED)
-    p = transition(p, Status.REVIEW_REQUESTED, actor=None, as_petitioner=True, reason="不满意")
+    p = transition(
+        p, Status.EVALUATED, actor=None, petitioner=petitioner_proof(p), rating=Rating.DISSATISFIED
+    )
+    p = transition(
+        p, Status.REVIEW_REQUESTED, actor=None, petitioner=petitioner_proof(p), reason="不满意"
+    )
     assert p.review_requests.get().by_petitioner
 
 
@@ -224,10 +256,18 @@ def test_rereview_opinion_is_final_and_a_repeat_is_flagged(people) -> None:
         village_leader = people.cast.user_with("unit_leader", people.cast.village_a, "vl")
         p = transition(refresh(p), Status.ACCEPTED, actor=village_handler)
         p = transition(p, Status.ANSWERED, actor=village_leader, **ANSWER)
-        p = transition(p, Status.REVIEW_REQUESTED, actor=village_handler, reason="不服")
+        p = transition(
+            p, Status.REVIEW_REQUESTED, actor=None, petitioner=petitioner_proof(p), reason="不服"
+        )
         assert p.review_requests.get().reviewing_unit == unit_a
         p = transition(p, Status.REVIEWED, actor=people.leader_a, **ANSWER)
-        p = transition(p, Status.REREVIEW_REQUESTED, actor=village_handler, reason="仍不服")
+        p = transition(
+            p,
+            Status.REREVIEW_REQUESTED,
+            actor=None,
+            petitioner=petitioner_proof(p),
+            reason="仍不服",
+        )
         assert p.review_requests.get(level="rereview").reviewing_unit == province_like
         p = transition(p, Status.FINAL, actor=people.county_leader, **ANSWER)
     assert p.is_final and p.status == Status.FINAL
@@ -306,7 +346,13 @@ def test_required_return_visits_block_closing_until_the_petitioner_is_visited(pe
         p = _answered(people, p)
         with pytest.raises(GuardFailed, match="须先回访"):
             transition(p, Status.CLOSED, actor=people.handler_a)
-        p = transition(refresh(p), Status.EVALUATED, actor=people.handler_a, rating="satisfied")
+        p = transition(
+            refresh(p),
+            Status.EVALUATED,
+            actor=None,
+            petitioner=petitioner_proof(refresh(p)),
+            rating="satisfied",
+        )
         assert transition(p, Status.CLOSED, actor=people.handler_a).status == Status.CLOSED, label
 
 

@@ -9,7 +9,10 @@ compare-and-swap on ``(status, version)``, recomputes the due dates, and records
 
 The package is split by sub-domain:
 
-- :mod:`.table` — the table (:class:`Step`, :data:`STEPS`) and the grant checks;
+- :mod:`.table` — the table (:class:`Step`, :data:`STEPS`), each step's typed input and
+  the grant checks;
+- :mod:`.proof` — the petitioner's proof, without which their own steps (rating, review
+  and re-review requests) cannot be taken;
 - :mod:`.steps` — the guard and effect of each step;
 - :mod:`.dues` — the legal clock applied to a row (:func:`apply_dues`);
 - :mod:`.transitions` — :func:`transition` and the timeline row (:func:`record_step`,
@@ -19,6 +22,7 @@ The package is split by sub-domain:
 from __future__ import annotations
 
 from xinfang.petitions.workflow.dues import anchors_of, apply_dues
+from xinfang.petitions.workflow.proof import PetitionerProof, proof_from_token, prove_by_query_code
 from xinfang.petitions.workflow.steps import (
     RETURN_VISIT_COSIGNERS,
     check_not_accused,
@@ -27,25 +31,36 @@ from xinfang.petitions.workflow.steps import (
 from xinfang.petitions.workflow.table import (
     STEPS,
     Step,
+    StepInput,
     actor_may,
     allowed_steps,
     grant_units,
     mermaid,
     step_between,
 )
-from xinfang.petitions.workflow.transitions import record_action, record_step, transition
+from xinfang.petitions.workflow.transitions import (
+    input_for,
+    record_action,
+    record_step,
+    transition,
+)
 
 __all__ = [
     "RETURN_VISIT_COSIGNERS",
     "STEPS",
+    "PetitionerProof",
     "Step",
+    "StepInput",
     "actor_may",
     "allowed_steps",
     "anchors_of",
     "apply_dues",
     "check_not_accused",
     "grant_units",
+    "input_for",
     "mermaid",
+    "proof_from_token",
+    "prove_by_query_code",
     "record_action",
     "record_step",
     "return_visit_required",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from xinfang.org.access import can
 from xinfang.org.models import Unit, User
@@ -37,7 +37,19 @@ from xinfang.petitions.models import (
     WindowCheck,
 )
 from xinfang.petitions.units import highest_level, next_body_up, territorial_level
-from xinfang.petitions.workflow.table import Step, review_request
+from xinfang.petitions.workflow.table import (
+    AcceptInput,
+    AnswerInput,
+    EvaluateInput,
+    LinkInput,
+    OpinionInput,
+    ReviewRequestInput,
+    RouteInput,
+    StartHandlingInput,
+    Step,
+    StepInput,
+    review_request,
+)
 
 __all__ = [
     "EFFECTS",
@@ -49,6 +61,7 @@ __all__ = [
 
 S = Status
 T = TypeVar("T")
+In = TypeVar("In", bound=StepInput)
 
 
 @dataclass
@@ -57,12 +70,18 @@ class Ctx:
     step: Step
     actor: Any
     reason: str
-    payload: dict[str, Any]
+    input: StepInput
     today: date
-    as_petitioner: bool
     changes: dict[str, Any] = field(default_factory=dict)
     after: list[Callable[[], Any]] = field(default_factory=list)
     record: dict[str, Any] = field(default_factory=dict)
+
+    def data(self, kind: type[In]) -> In:
+        """The input as the step's model (``transition`` has validated it against the
+        step's ``input``)."""
+        if not isinstance(self.input, kind):
+            raise TypeError(f"{self.step.name} takes {kind.__name__}")
+        return cast(In, self.input)
 
 
 # ---------------------------------------------------------------------------------------
@@ -81,20 +100,10 @@ def _required(value: T | None, message: str) -> T:
     return value
 
 
-def _date(value: Any, default: date) -> date:
-    if value in (None, ""):
-        return default
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
-
-
-def _unit(value: Any) -> Unit:
-    if isinstance(value, Unit):
-        return value
+def _unit(pk: int) -> Unit:
     try:
-        return Unit.objects.get(pk=int(value), is_active=True)
-    except (Unit.DoesNotExist, TypeError, ValueError) as exc:
+        return Unit.objects.get(pk=pk, is_active=True)
+    except Unit.DoesNotExist as exc:
         raise GuardFailed("请选择有效的单位") from exc
 
 
@@ -132,13 +141,12 @@ def _level_after(petition: Petition, unit: Unit) -> str:
 
 def _route(ctx: Ctx) -> None:
     p = ctx.petition
-    to_unit = _unit(ctx.payload.get("to_unit"))
+    data = ctx.data(RouteInput)
+    to_unit = _unit(data.to_unit)
     _require(to_unit.pk != p.responsible_unit_id, "不能转送给本单位")
     check_not_accused(p, to_unit)
-    mode = ctx.payload.get("mode") or RouteMode.FORWARD
-    _require(mode in RouteMode.values, "转交办方式无效")
-    report_due = ctx.payload.get("report_due")
-    report_due = _date(report_due, ctx.today) if report_due else None
+    mode = RouteMode(data.mode).value
+    report_due = data.report_due
     _require(report_due is None or report_due >= ctx.today, "要求报结日期不能早于今天")
     from_unit = p.responsible_unit
     ctx.changes.update(
@@ -161,7 +169,7 @@ def _route(ctx: Ctx) -> None:
             to_unit=to_unit,
             routed_by=ctx.actor if isinstance(ctx.actor, User) else None,
             routed_on=ctx.today,
-            note=str(ctx.payload.get("note") or ""),
+            note=data.note,
             report_due=report_due if mode == RouteMode.ASSIGN else None,
         )
         _add_reach(p, to_unit)
@@ -207,7 +215,7 @@ def _not_after_final(p: Petition) -> None:
 def _accept(ctx: Ctx) -> None:
     _not_after_final(ctx.petition)
     ctx.changes["accepted_on"] = ctx.today
-    ctx.record["notice"] = str(ctx.payload.get("notice") or "")
+    ctx.record["notice"] = ctx.data(AcceptInput).notice
 
 
 def _not_accept(ctx: Ctx) -> None:
@@ -215,21 +223,22 @@ def _not_accept(ctx: Ctx) -> None:
 
 
 def _link(ctx: Ctx) -> None:
-    target = ctx.payload.get("target")
-    if not isinstance(target, Petition):
-        raise GuardFailed("请选择要并入的事项")
+    # Only a matter the actor may see can be the one this is merged into.
+    target = _required(
+        Petition.objects.restrict(ctx.actor, "view").filter(pk=ctx.data(LinkInput).target).first(),
+        "请选择要并入的事项",
+    )
     _require(target.pk != ctx.petition.pk, "不能与自身关联")
     ctx.changes["closed_on"] = ctx.today
     ctx.record["target"] = target.pk
 
 
 def _start_handling(ctx: Ctx) -> None:
-    handler = ctx.payload.get("handler") or ctx.actor
-    if not isinstance(handler, User):
-        try:
-            handler = User.objects.get(pk=int(handler))
-        except (User.DoesNotExist, TypeError, ValueError) as exc:
-            raise GuardFailed("请选择承办人") from exc
+    chosen = ctx.data(StartHandlingInput).handler
+    found = User.objects.filter(pk=chosen, is_active=True).first() if chosen else ctx.actor
+    if not isinstance(found, User):
+        raise GuardFailed("请选择承办人")
+    handler: User = found
     _require(
         can(handler, "handle", ctx.petition.responsible_unit.path),
         "承办人须为责任单位有办理权限的工作人员",
@@ -239,17 +248,16 @@ def _start_handling(ctx: Ctx) -> None:
 
 
 def _answer_fields(ctx: Ctx) -> dict[str, Any]:
-    p = ctx.payload
-    outcome = p.get("outcome")
-    _require(outcome in Outcome.values, "请选择处理意见:支持、解释说明或不予支持(第三十二条)")
-    for key, label in (("facts", "事实"), ("reasons", "理由"), ("legal_basis", "依据")):
-        _require(bool(str(p.get(key) or "").strip()), f"答复意见须写明{label}(第三十二条)")
+    p = ctx.data(OpinionInput)
+    outcome = _required(p.outcome, "请选择处理意见:支持、解释说明或不予支持(第三十二条)")
+    for value, label in ((p.facts, "事实"), (p.reasons, "理由"), (p.legal_basis, "依据")):
+        _require(bool(value.strip()), f"答复意见须写明{label}(第三十二条)")
     return {
-        "outcome": outcome,
-        "request": str(p.get("request") or ""),
-        "facts": str(p["facts"]),
-        "reasons": str(p["reasons"]),
-        "legal_basis": str(p["legal_basis"]),
+        "outcome": Outcome(outcome).value,
+        "request": p.request,
+        "facts": p.facts,
+        "reasons": p.reasons,
+        "legal_basis": p.legal_basis,
     }
 
 
@@ -286,7 +294,7 @@ def _default_route(unit: Unit, kind: str) -> str:
 
 def _answer(ctx: Ctx) -> None:
     p = ctx.petition
-    route = str(ctx.payload.get("review_route") or _default_route(p.responsible_unit, "review"))
+    route = ctx.data(AnswerInput).review_route or _default_route(p.responsible_unit, "review")
     _create_answer(ctx, Stage.HANDLING, p.responsible_unit, route)
     ctx.changes["answered_on"] = ctx.today
 
@@ -323,19 +331,20 @@ def return_visit_required(p: Petition) -> bool:
 
 
 def _evaluate(ctx: Ctx) -> None:
-    rating = ctx.payload.get("rating")
-    _require(rating in Rating.values, "请选择评价:满意、基本满意或不满意")
+    data = ctx.data(EvaluateInput)
+    rating = Rating(_required(data.rating, "请选择评价:满意、基本满意或不满意")).value
     ctx.record["rating"] = rating
 
     def after() -> None:
+        # Only the petitioner rates (see .proof), so the row is always theirs.
         ReturnVisit.objects.create(
             petition=ctx.petition,
             visited_on=ctx.today,
-            method=str(ctx.payload.get("method") or ("网上评价" if ctx.as_petitioner else "")),
-            rating=str(rating),
-            note=str(ctx.payload.get("note") or ""),
-            by_petitioner=ctx.as_petitioner,
-            recorded_by=ctx.actor if isinstance(ctx.actor, User) else None,
+            method="网上评价",
+            rating=rating,
+            note=data.note,
+            by_petitioner=True,
+            recorded_by=None,  # recorded_by is the staff member who took a visit down
         )
 
     ctx.after.append(after)
@@ -353,7 +362,7 @@ def _close(ctx: Ctx) -> None:
 
 def _request_window(ctx: Ctx, column: str, anchor: date | None, what: str) -> date:
     due = getattr(ctx.petition, column)
-    requested_on = _date(ctx.payload.get("requested_on"), ctx.today)
+    requested_on = ctx.data(ReviewRequestInput).requested_on or ctx.today
     _require(requested_on <= ctx.today, "申请日期不能晚于今天")
     received = _required(anchor, f"尚无可申请{what}的意见")
     _require(requested_on >= received, "申请日期不能早于收到意见的日期")
@@ -382,7 +391,7 @@ def _check_window_later(ctx: Ctx, column: str, made_on: date) -> None:
 
 
 def _reviewing_unit(ctx: Ctx, below: Unit) -> Unit:
-    chosen = ctx.payload.get("reviewing_unit")
+    chosen = ctx.data(ReviewRequestInput).reviewing_unit
     unit = _required(
         _unit(chosen) if chosen else next_body_up(below), "没有上一级机关可以受理该申请"
     )
@@ -409,7 +418,7 @@ def _file_request(ctx: Ctx, level: str, requested_on: date, unit: Unit) -> None:
             requested_on=requested_on,
             reason=ctx.reason,
             reviewing_unit=unit,
-            by_petitioner=ctx.as_petitioner,
+            by_petitioner=True,
         )
         _add_reach(ctx.petition, unit)
 
@@ -433,9 +442,7 @@ def _request_review(ctx: Ctx) -> None:
 
 def _review_opinion(ctx: Ctx) -> None:
     request = _pending_request(ctx, ReviewLevel.REVIEW)
-    route = str(
-        ctx.payload.get("review_route") or _default_route(request.reviewing_unit, "rereview")
-    )
+    route = ctx.data(AnswerInput).review_route or _default_route(request.reviewing_unit, "rereview")
     _create_answer(ctx, Stage.REVIEW, request.reviewing_unit, route)
     ctx.changes["review_decided_on"] = ctx.today
 

@@ -7,17 +7,31 @@ actions that allow it and the unit those actions are checked on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
+from django.db import models
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from xinfang.core.api_schema import Day, refuse_nul
 from xinfang.org.access import can
 from xinfang.org.models import Unit
-from xinfang.petitions.choices import ReviewLevel, Status
+from xinfang.petitions.choices import Outcome, Rating, ReviewLevel, RouteMode, Status
 from xinfang.petitions.models import Petition, ReviewRequest
 
 __all__ = [
     "STEPS",
+    "AcceptInput",
+    "AnswerInput",
+    "EvaluateInput",
+    "LinkInput",
+    "NoInput",
+    "OpinionInput",
+    "ReviewRequestInput",
+    "RouteInput",
+    "StartHandlingInput",
     "Step",
+    "StepInput",
     "actor_may",
     "allowed_steps",
     "grant_units",
@@ -28,6 +42,82 @@ __all__ = [
 
 S = Status
 
+# ---------------------------------------------------------------------------------------
+# The typed input of each step. A step receives exactly its own fields: unknown keys are
+# refused, so no request can reach a parameter of ``transition`` it was not meant to set
+# (issue 10, finding 1: ``"as_petitioner": true`` in an API payload skipped the grant).
+
+PK_MAX = 2**31 - 1  # the largest integer key both databases accept in a filter
+TEXT_MAX = 10_000
+
+
+def _pk_of(value: Any) -> Any:
+    """Python callers pass model instances, requests pass ids; the input keeps the id."""
+    return value.pk if isinstance(value, models.Model) else value
+
+
+Pk = Annotated[int, BeforeValidator(_pk_of), Field(ge=1, le=PK_MAX)]
+Text = Annotated[str, Field(max_length=TEXT_MAX)]
+
+
+class StepInput(BaseModel):
+    """Base of the step inputs: frozen, unknown keys refused, strings without NUL (which
+    PostgreSQL cannot store)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    _no_nul = field_validator("*")(refuse_nul)
+
+
+class NoInput(StepInput):
+    """A step that takes nothing beyond the reason."""
+
+
+class RouteInput(StepInput):
+    to_unit: Pk = Field(description="转至单位的 id")
+    mode: RouteMode = RouteMode.FORWARD
+    note: Text = ""
+    report_due: Day | None = Field(None, description="交办时要求报结的日期")
+
+
+class AcceptInput(StepInput):
+    notice: Text = ""
+
+
+class LinkInput(StepInput):
+    target: Pk = Field(description="并入的同一事项的 id")
+
+
+class StartHandlingInput(StepInput):
+    handler: Pk | None = Field(None, description="承办人的 id,默认本人")
+
+
+class OpinionInput(StepInput):
+    """A final opinion (复核意见): its content is checked by the step's guard, which cites
+    条例 Art. 32; its review route is fixed (Art. 36: final)."""
+
+    outcome: Outcome | None = None
+    request: Text = ""
+    facts: Text = ""
+    reasons: Text = ""
+    legal_basis: Text = ""
+
+
+class AnswerInput(OpinionInput):
+    """An opinion that can be contested (处理意见、复查意见), with its review route."""
+
+    review_route: Annotated[str, Field(max_length=200)] = ""  # the column's length
+
+
+class EvaluateInput(StepInput):
+    rating: Rating | None = None
+    note: Text = ""
+
+
+class ReviewRequestInput(StepInput):
+    requested_on: Day | None = Field(None, description="申请日期,默认今天")
+    reviewing_unit: Pk | None = Field(None, description="复查(复核)机关的 id,默认上一级")
+
 
 @dataclass(frozen=True)
 class Step:
@@ -35,8 +125,10 @@ class Step:
 
     ``actions`` are ``org.access`` actions, any of which allows the step when granted over
     the unit named by ``unit``: "responsible", "chain" (registering or responsible),
-    "review" or "rereview" (the reviewing bodies). ``petitioner_may`` marks steps the
-    citizen takes through the portal (after proving the query code).
+    "review" or "rereview" (the reviewing bodies). ``petitioner_only`` marks the steps
+    that are the petitioner's own acts (rating the answer, Art. 21; requesting review and
+    re-review, Arts. 35–36): no staff grant allows them, only a
+    :class:`~.proof.PetitionerProof` does. ``input`` is the step's typed payload.
     """
 
     name: str
@@ -45,10 +137,15 @@ class Step:
     target: str
     actions: tuple[str, ...]
     unit: str = "responsible"
-    petitioner_may: bool = False
+    petitioner_only: bool = False
     reason_required: bool = False
     article: str = ""
-    fields: tuple[str, ...] = field(default_factory=tuple)
+    input: type[StepInput] = NoInput
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The names of the step's input fields (the staff form shows these)."""
+        return tuple(self.input.model_fields)
 
 
 def _s(*statuses: str) -> frozenset[str]:
@@ -63,7 +160,7 @@ STEPS: tuple[Step, ...] = (
         S.ROUTED,
         ("register", "lead"),
         article="第二十二条",
-        fields=("to_unit", "mode", "note", "report_due"),
+        input=RouteInput,
     ),
     Step(
         "object",
@@ -81,7 +178,7 @@ STEPS: tuple[Step, ...] = (
         S.ACCEPTED,
         ("handle",),
         article="第二十三条",
-        fields=("notice",),
+        input=AcceptInput,
     ),
     Step(
         "not_accept",
@@ -101,7 +198,7 @@ STEPS: tuple[Step, ...] = (
         unit="chain",
         reason_required=True,
         article="第十九条",
-        fields=("target",),
+        input=LinkInput,
     ),
     Step(
         "start_handling",
@@ -110,7 +207,7 @@ STEPS: tuple[Step, ...] = (
         S.IN_HANDLING,
         ("handle",),
         article="第三十二条",
-        fields=("handler",),
+        input=StartHandlingInput,
     ),
     Step(
         "answer",
@@ -119,18 +216,17 @@ STEPS: tuple[Step, ...] = (
         S.ANSWERED,
         ("lead",),
         article="第三十二条、第三十四条",
-        fields=("outcome", "request", "facts", "reasons", "legal_basis", "review_route"),
+        input=AnswerInput,
     ),
     Step(
         "evaluate",
         "回访评价",
         _s(S.ANSWERED),
         S.EVALUATED,
-        ("register", "handle"),
-        unit="chain",
-        petitioner_may=True,
+        (),
+        petitioner_only=True,
         article="第二十一条",
-        fields=("rating", "method", "note"),
+        input=EvaluateInput,
     ),
     Step(
         "close",
@@ -145,12 +241,11 @@ STEPS: tuple[Step, ...] = (
         "申请复查",
         _s(S.ANSWERED, S.EVALUATED, S.CLOSED),
         S.REVIEW_REQUESTED,
-        ("register", "handle"),
-        unit="chain",
-        petitioner_may=True,
+        (),
+        petitioner_only=True,
         reason_required=True,
         article="第三十五条",
-        fields=("requested_on", "reviewing_unit"),
+        input=ReviewRequestInput,
     ),
     Step(
         "review_opinion",
@@ -160,19 +255,18 @@ STEPS: tuple[Step, ...] = (
         ("lead",),
         unit="review",
         article="第三十五条",
-        fields=("outcome", "request", "facts", "reasons", "legal_basis", "review_route"),
+        input=AnswerInput,
     ),
     Step(
         "request_rereview",
         "申请复核",
         _s(S.REVIEWED, S.CLOSED),
         S.REREVIEW_REQUESTED,
-        ("register", "handle"),
-        unit="chain",
-        petitioner_may=True,
+        (),
+        petitioner_only=True,
         reason_required=True,
         article="第三十六条",
-        fields=("requested_on", "reviewing_unit"),
+        input=ReviewRequestInput,
     ),
     Step(
         "rereview_opinion",
@@ -182,7 +276,7 @@ STEPS: tuple[Step, ...] = (
         ("lead",),
         unit="rereview",
         article="第三十六条",
-        fields=("outcome", "request", "facts", "reasons", "legal_basis"),
+        input=OpinionInput,
     ),
 )
 
@@ -231,6 +325,8 @@ def grant_units(petition: Petition, step: Step) -> list[Unit]:
 
 def actor_may(actor: Any, petition: Petition, step: Step) -> bool:
     """Does ``actor``'s grant allow ``step`` on ``petition`` (ignoring guards)?"""
+    if step.petitioner_only:
+        return False  # the petitioner's own act: no grant allows it (see .proof)
     if actor is None or not getattr(actor, "is_authenticated", False):
         return False
     if getattr(actor, "is_citizen", False):

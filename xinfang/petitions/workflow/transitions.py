@@ -13,20 +13,50 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from pydantic import ValidationError
 
 from xinfang.core import audit
 from xinfang.core.errors import ConcurrentChange, TransitionNotAllowed
 from xinfang.core.models import AuditAction
 from xinfang.org.models import User
 from xinfang.petitions.choices import Status
-from xinfang.petitions.errors import GuardFailed
+from xinfang.petitions.errors import GuardFailed, StepInputInvalid
 from xinfang.petitions.models import Petition
 from xinfang.petitions.models import Transition as TransitionRow
 from xinfang.petitions.workflow.dues import apply_dues
+from xinfang.petitions.workflow.proof import PetitionerProof
 from xinfang.petitions.workflow.steps import EFFECTS, Ctx
-from xinfang.petitions.workflow.table import actor_may, step_between
+from xinfang.petitions.workflow.table import Step, StepInput, actor_may, step_between
 
-__all__ = ["record_action", "record_step", "transition"]
+__all__ = ["input_for", "record_action", "record_step", "transition"]
+
+
+def input_for(step: Step, data: StepInput | dict[str, Any]) -> StepInput:
+    """``data`` as ``step``'s typed input; ``StepInputInvalid`` names an unknown key or a
+    value of the wrong type (the API answers it with 422)."""
+    if isinstance(data, StepInput):
+        if type(data) is not step.input:
+            raise StepInputInvalid(f"“{step.label}”的参数类型不符")
+        return data
+    try:
+        return step.input.model_validate(data)
+    except ValidationError as exc:
+        raise StepInputInvalid.from_validation(step.label, exc) from exc
+
+
+def _check_actor(actor: Any, petition: Petition, step: Step, petitioner: Any) -> None:
+    if step.petitioner_only:
+        # The petitioner's own act (Arts. 21, 35, 36): a proof for this matter, and never a
+        # staff identity, whatever else is passed.
+        if actor is not None and not getattr(actor, "is_citizen", False):
+            raise TransitionNotAllowed(f"“{step.label}”只能由信访人本人办理,工作人员不能代为操作")
+        if not isinstance(petitioner, PetitionerProof):
+            raise TransitionNotAllowed(f"“{step.label}”须由信访人凭查询码和联系电话办理")
+        petitioner.check(petition)
+    elif petitioner is not None:
+        raise TransitionNotAllowed("信访人不能办理此项操作")
+    elif not actor_may(actor, petition, step):
+        raise TransitionNotAllowed("您没有办理此项操作的权限")
 
 
 @transaction.atomic
@@ -36,16 +66,20 @@ def transition(
     *,
     actor: Any,
     reason: str = "",
-    as_petitioner: bool = False,
+    input: StepInput | None = None,
+    petitioner: PetitionerProof | None = None,
     today: date | None = None,
-    **payload: Any,
+    **fields: Any,
 ) -> Petition:
     """Move ``petition`` to ``to`` by the table, as ``actor``; return the updated matter.
 
-    ``as_petitioner=True`` is for the citizen portal, which has verified the query code and
-    phone: only steps with ``petitioner_may`` are then allowed, ``actor`` may be ``None``.
-    Raises ``TransitionNotAllowed`` (table or grant), ``GuardFailed`` (a rule of law) or
-    ``ConcurrentChange`` (someone moved the matter meanwhile).
+    The step's payload is its typed ``input`` (what request handlers pass, built from the
+    request by :func:`input_for`), or, for Python callers, its fields as keywords — both
+    are validated against the step's model, unknown keys refused (``StepInputInvalid``).
+    Steps that are the petitioner's own act need ``petitioner``, a proof minted by the
+    portal (see :mod:`.proof`), and refuse any staff ``actor``.
+    Raises ``TransitionNotAllowed`` (table, grant or proof), ``GuardFailed`` (a rule of law)
+    or ``ConcurrentChange`` (someone moved the matter meanwhile).
     """
     step = step_between(petition.status, to)
     if step is None:
@@ -54,11 +88,10 @@ def transition(
             if to in Status.values
             else "未知的目标状态"
         )
-    if as_petitioner:
-        if not step.petitioner_may:
-            raise TransitionNotAllowed("信访人不能办理此项操作")
-    elif not actor_may(actor, petition, step):
-        raise TransitionNotAllowed("您没有办理此项操作的权限")
+    if input is not None and fields:
+        raise TypeError("pass the step's input or its fields, not both")
+    _check_actor(actor, petition, step, petitioner)
+    data = input_for(step, input if input is not None else fields)
     reason = (reason or "").strip()
     if step.reason_required and not reason:
         raise GuardFailed(f"“{step.label}”须写明理由")
@@ -67,9 +100,8 @@ def transition(
         step=step,
         actor=actor,
         reason=reason,
-        payload=payload,
+        input=data,
         today=today or timezone.localdate(),
-        as_petitioner=as_petitioner,
     )
     EFFECTS[step.name](ctx)
     old_status, old_version = petition.status, petition.version
@@ -93,7 +125,7 @@ def transition(
         actor=actor,
         reason=reason,
         payload=ctx.record,
-        as_petitioner=as_petitioner,
+        as_petitioner=petitioner is not None,
     )
     return petition
 
@@ -112,7 +144,8 @@ def record_step(
     """Write the timeline row and the audit entry of one step (also for in-state actions
     such as an extension or a hearing)."""
     user = actor if isinstance(actor, User) else None
-    label = "信访人(网上)" if as_petitioner and user is None else str(user or "系统")
+    by_citizen = user is None or user.is_citizen
+    label = "信访人(网上)" if as_petitioner and by_citizen else str(user or "系统")
     row = TransitionRow.objects.create(
         petition=petition,
         name=name,

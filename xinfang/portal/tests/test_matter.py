@@ -14,6 +14,7 @@ from xinfang.core.testing import Cast
 from xinfang.petitions.choices import Rating, Status
 from xinfang.petitions.models import Petition, ReturnVisit, ReviewRequest
 from xinfang.petitions.services import PetitionerData, extend_handling, register_petition
+from xinfang.petitions.tests.factories import petitioner_proof
 from xinfang.petitions.workflow import transition
 from xinfang.portal.tests.conftest import Portal
 from xinfang.portal.tests.helpers import ANSWER, answer, lookup, registered
@@ -161,7 +162,11 @@ def test_rereview_after_the_review_opinion(cast: Cast, portal: Portal) -> None:
         leader = cast.user_with("unit_leader", cast.village_a, "village-leader")
         petition = answer(petition, handler, leader)
         petition = transition(
-            petition, Status.REVIEW_REQUESTED, actor=None, as_petitioner=True, reason="不服"
+            petition,
+            Status.REVIEW_REQUESTED,
+            actor=None,
+            petitioner=petitioner_proof(petition),
+            reason="不服",
         )
         transition(petition, Status.REVIEWED, actor=portal.leader_a, **ANSWER)
     with _at("2026-03-10 10:00"):
