@@ -26,7 +26,6 @@ class PetitionsConfig(AppConfig):
             )
         )
         navigation.register(navigation.NavItem("临期超期", "petitions:due", staff))
-        navigation.register(navigation.NavItem("提醒消息", "petitions:inbox", staff))
         navigation.register(
             navigation.NavItem("待定期限内的申请", "petitions:window_checks", staff)
         )
@@ -40,6 +39,15 @@ class PetitionsConfig(AppConfig):
             )
         )
         register_pending_dues("信访事项", _recompute_pending_matters, _count_pending_matters)
+
+        from xinfang.core.models import MESSAGE_KINDS
+        from xinfang.core.outbox import register_withheld
+        from xinfang.petitions.choices import NotificationKind
+        from xinfang.petitions.confidentiality import accused_q
+
+        # Art. 30: a message about an accusation never reaches its accused (unit or person).
+        register_withheld(accused_q)
+        MESSAGE_KINDS.update({str(k): str(k.label) for k in NotificationKind})
         if add_demo_petitions not in DEMO_HOOKS:
             DEMO_HOOKS.append(add_demo_petitions)
 

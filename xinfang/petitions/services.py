@@ -55,8 +55,6 @@ from xinfang.petitions.models import (
     Extension,
     Hearing,
     MatterType,
-    Notification,
-    NotificationRead,
     Petition,
     Petitioner,
     PetitionReach,
@@ -75,7 +73,6 @@ __all__ = [
     "extend_handling",
     "find_by_query_code",
     "hearing_stage",
-    "mark_notifications_read",
     "query_code_hash",
     "recompute_deadlines",
     "record_delivery",
@@ -670,22 +667,6 @@ def reveal_petitioner(
         phone=reveal(petitioner, "phone", actor=actor, reason=why),
         id_number=reveal(petitioner, "id_number", actor=actor, reason=why),
     )
-
-
-@transaction.atomic
-def mark_notifications_read(
-    *, actor: Any, ids: Sequence[int] | None = None, include_subunits: bool = False
-) -> int:
-    """Mark notifications of the actor's inbox as read (all unread ones when ``ids`` is
-    ``None``); ids outside the inbox are ignored. Returns how many were newly marked."""
-    rows = Notification.objects.inbox(actor, include_subunits=include_subunits).unread()
-    if ids is not None:
-        rows = rows.filter(pk__in=list(ids))
-    pks = list(rows.values_list("pk", flat=True))
-    created = NotificationRead.objects.bulk_create(
-        [NotificationRead(notification_id=pk, user=actor) for pk in pks], ignore_conflicts=True
-    )
-    return len(created)
 
 
 # Columns apply_dues() writes; a recomputation that leaves them equal writes nothing.
