@@ -12,7 +12,8 @@ from xinfang.core.errors import TransitionNotAllowed
 from xinfang.ledgers import services
 from xinfang.ledgers.choices import Cadence, ReportKind, ReportStatus
 from xinfang.ledgers.facts import derive_facts
-from xinfang.ledgers.models import Reminder, ReportDue
+from xinfang.core.models import Message
+from xinfang.ledgers.models import ReportDue
 from xinfang.org.choices import Role
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -97,8 +98,13 @@ def test_reminders_are_written_once_before_the_due_time(cast):
     with time_machine.travel(datetime(2026, 10, 1, 14, 30, tzinfo=TZ)):
         assert services.queue_reminders(datetime.now(tz=TZ)) == 1
         assert services.queue_reminders(datetime.now(tz=TZ)) == 0
-    assert Reminder.objects.count() == 1
-    assert "16:00" in Reminder.objects.get().message
+    assert Message.objects.count() == 1
+    reminder = Message.objects.get()
+    assert "16:00" in reminder.text
+    # To the reporting unit's inbox (ledger reminders used to reach nobody).
+    due = ReportDue.objects.get(pk=reminder.source.removeprefix("ledgers.ReportDue:"))
+    assert reminder.recipient_unit_id == due.unit_id
+    assert reminder.channel == "inbox"
 
 
 def test_huey_periodic_task_runs_the_tick(cast):

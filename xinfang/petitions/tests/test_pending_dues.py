@@ -19,8 +19,8 @@ from xinfang.core.calendar import due_text, recompute_pending_dues
 from xinfang.core.models import CalendarDay, CalendarYear
 from xinfang.petitions import measures
 from xinfang.petitions.choices import NotificationKind
-from xinfang.petitions.models import Notification, Petition, WindowCheck
-from xinfang.petitions.reminders import queue_reminders
+from xinfang.petitions.models import Petition, WindowCheck
+from xinfang.petitions.reminders import messages_about, queue_reminders
 from xinfang.petitions.tests.conftest import People
 from xinfang.petitions.tests.factories import make_petition, refresh
 from xinfang.petitions.windows import decide_window_check
@@ -85,7 +85,7 @@ def test_staff_are_reminded_against_the_earliest_day(people: People, settings: A
     assert queue_reminders(date(2026, 12, 31)) == 0  # 4 days before 2027-01-04
     assert queue_reminders(date(2027, 1, 1)) == 1
     assert queue_reminders(date(2027, 1, 2)) == 0  # once per period
-    note = Notification.objects.get(petition=p)
+    note = messages_about(p).get()
     assert note.kind == NotificationKind.REMINDER and note.due == date(2027, 1, 4)
     assert "待定" in note.text and "2027-01-04" in note.text
 
