@@ -48,6 +48,7 @@ class PetitionsConfig(AppConfig):
         # Art. 30: a message about an accusation never reaches its accused (unit or person).
         register_withheld(accused_q)
         MESSAGE_KINDS.update({str(k): str(k.label) for k in NotificationKind})
+        MESSAGE_KINDS["citizen_sms"] = "信访人短信"
         if add_demo_petitions not in DEMO_HOOKS:
             DEMO_HOOKS.append(add_demo_petitions)
 

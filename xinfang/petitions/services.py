@@ -209,6 +209,7 @@ def register_petition(
     idempotency_key: str | None = None,
     attachments: Iterable[Any] = (),
     propose_matches: bool = True,
+    sms_opt_in: bool = False,
 ) -> Registration:
     """Register a matter the day it arrives (条例 Art. 18–21), whatever its channel.
 
@@ -218,7 +219,8 @@ def register_petition(
     with the same key and the same content returns the first matter and its query code;
     a different submission under a used key is refused. The query code (128 random bits)
     is returned in clear once and stored as a hash (plus, sealed, for idempotent retries);
-    the primary petitioner's phone digest is kept for the code + phone lookup. First-question
+    the primary petitioner's phone digest is kept for the code + phone lookup. ``sms_opt_in``:
+    the petitioner agreed to SMS about the matter's steps (kept only with a phone). First-question
     responsibility: the matter stays with ``registering_unit`` until handed over.
     """
     today = timezone.localdate()
@@ -276,6 +278,7 @@ def register_petition(
         idempotency_key=idempotency_key or None,
         submission_digest=fingerprint,
         level_reached=territorial_level(registering_unit),
+        sms_opt_in=sms_opt_in and bool(primary_phone),
     )
     apply_dues(petition, today=today)
     try:

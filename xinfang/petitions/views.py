@@ -540,6 +540,7 @@ def petition_register(request: HttpRequest) -> HttpResponse:
                     source_reference=d["source_reference"],
                     petitioners=people,
                     attachments=d["attachments"],
+                    sms_opt_in=d["sms_opt_in"],
                 )
             except XinfangError as exc:
                 form.add_error(None, str(exc))

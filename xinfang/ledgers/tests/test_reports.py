@@ -9,10 +9,10 @@ import pytest
 import time_machine
 
 from xinfang.core.errors import TransitionNotAllowed
+from xinfang.core.models import Message
 from xinfang.ledgers import services
 from xinfang.ledgers.choices import Cadence, ReportKind, ReportStatus
 from xinfang.ledgers.facts import derive_facts
-from xinfang.core.models import Message
 from xinfang.ledgers.models import ReportDue
 from xinfang.org.choices import Role
 

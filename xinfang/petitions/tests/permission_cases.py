@@ -8,10 +8,10 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from xinfang.core.models import Message
 from xinfang.core.testing import Cast, RouteCase, register
 from xinfang.org.choices import Role
 from xinfang.petitions.choices import Status
-from xinfang.core.models import Message
 from xinfang.petitions.models import Petition, SameMatterCandidate, WindowCheck
 from xinfang.petitions.reminders import message_key
 from xinfang.petitions.services import (

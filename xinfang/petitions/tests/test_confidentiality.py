@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from xinfang.org.choices import Role
+from xinfang.org.inbox import inbox_messages
 from xinfang.petitions.choices import Kind, Status
 from xinfang.petitions.confidentiality import identity_visible
 from xinfang.petitions.errors import AccusationRoutingRefused, PetitionError
-from xinfang.org.inbox import inbox_messages
 from xinfang.petitions.models import Attachment, Petition, Petitioner
 from xinfang.petitions.reminders import messages_about, run_deadline_job
 from xinfang.petitions.services import PetitionerData, add_attachment, register_petition

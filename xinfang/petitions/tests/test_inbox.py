@@ -81,9 +81,7 @@ def test_notices_about_an_accusation_never_reach_the_accused_unit(people) -> Non
     body = _client(people.handler_dept).get(reverse("org:inbox")).content.decode()
     assert leaked.text not in body
     assert (
-        _client(people.handler_dept)
-        .post(reverse("org:inbox_read"), {"id": leaked.pk})
-        .status_code
+        _client(people.handler_dept).post(reverse("org:inbox_read"), {"id": leaked.pk}).status_code
         == 404
     )
 
@@ -92,9 +90,7 @@ def test_a_note_for_one_person_is_not_shown_to_colleagues(people) -> None:
     p = make_petition(people.cast, actor=people.town_registrar)
     note = _note(p, people.cast.unit_a, "仅致承办人", user=people.handler_a)
     assert note.text in _client(people.handler_a).get(reverse("org:inbox")).content.decode()
-    assert (
-        note.text not in _client(people.leader_a).get(reverse("org:inbox")).content.decode()
-    )
+    assert note.text not in _client(people.leader_a).get(reverse("org:inbox")).content.decode()
 
 
 def test_inbox_paginates_with_bounded_queries(people, django_assert_max_num_queries) -> None:
@@ -115,9 +111,7 @@ def test_mark_one_read_is_per_user_and_read_ones_sink(people) -> None:
     first = _note(p, people.cast.unit_a, "提醒甲")
     _note(p, people.cast.unit_a, "提醒乙", step="notice")
     client = _client(people.handler_a)
-    response = client.post(
-        reverse("org:inbox_read"), {"id": first.pk}, HTTP_HX_REQUEST="true"
-    )
+    response = client.post(reverse("org:inbox_read"), {"id": first.pk}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and "已读" in response.content.decode()
     assert MessageRead.objects.filter(message=first, user=people.handler_a).exists()
     body = client.get(reverse("org:inbox")).content.decode()
