@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.test import Client
+from django.urls import reverse
 
 from xinfang.core.errors import TransitionNotAllowed
 from xinfang.core.models import Message
@@ -171,3 +173,17 @@ def test_duty_officer_of_another_unit_cannot_file(cast):
 
     with pytest.raises(NotFoundOrForbidden):
         services.file_report(actor=other, due=due, is_zero=True)
+
+
+def test_a_report_reminder_reaches_the_units_inbox_and_no_other(cast):
+    _daily(cast)
+    duty = cast.user_with(Role.DUTY_OFFICER, cast.unit_a, "duty-a")
+    other = cast.user_with(Role.DUTY_OFFICER, cast.unit_b, "duty-b")
+    with time_machine.travel(datetime(2026, 10, 1, 14, 30, tzinfo=TZ)):
+        services.queue_reminders(datetime.now(tz=TZ))
+        client = Client()
+        client.force_login(duty)
+        page = client.get(reverse("org:inbox")).content.decode()
+        assert "国庆信访稳定日报告" in page and "报送提醒" in page and "1 条未读" in page
+        client.force_login(other)
+        assert "国庆信访稳定日报告" not in client.get(reverse("org:inbox")).content.decode()
