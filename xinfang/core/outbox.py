@@ -116,7 +116,7 @@ def _addressed_to_accused(messages: Sequence[Message]) -> set[int]:
     ids = {m.recipient_unit_id for m in messages if m.accused_unit_id and m.recipient_unit_id}
     ids |= {m.accused_unit_id for m in messages if m.accused_unit_id and m.recipient_unit_id}
     paths: dict[int, str] = (
-        dict(unit_model._default_manager.filter(pk__in=ids).values_list("pk", "path"))  # type: ignore[union-attr]
+        dict(unit_model._default_manager.filter(pk__in=ids).values_list("pk", "path"))
         if ids
         else {}
     )
@@ -336,7 +336,7 @@ class SmsChannel:
 
         if self.adapter is None:
             raise UndeliverableMessage("未配置短信通道(XINFANG_SMS_URL 或 XINFANG_SMS_FILE)")
-        if not message.phone_token:
+        if not getattr(message, "phone_token", ""):
             raise UndeliverableMessage("没有手机号")
         phone = reveal(message, "phone", actor=None, reason="短信通知")
         self.adapter.send(phone, message.text)
