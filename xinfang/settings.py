@@ -241,6 +241,35 @@ XINFANG_REMINDER_DAYS = env_str(
     "XINFANG_REMINDER_DAYS", "route=3,notice=3,objection=1,handle=7,report=3,review=5,rereview=5"
 )
 
+# --- Outbox delivery (core/outbox.py): e-mail, SMS, retries -----------------------------
+# E-mail through Django's mail backend: the console in development, SMTP in production.
+EMAIL_BACKEND = env_str(
+    "XINFANG_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env_str("XINFANG_EMAIL_FROM", "xinfang@localhost")
+EMAIL_HOST = env_str("XINFANG_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("XINFANG_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("XINFANG_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("XINFANG_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("XINFANG_EMAIL_TLS", False)
+# SMS: an HTTP gateway (POST JSON {phone, text}, bearer token), else a JSON-lines file
+# (development and tests), else none (SMS messages are given up, the reason recorded).
+XINFANG_SMS_URL = env_str("XINFANG_SMS_URL", "")
+XINFANG_SMS_TOKEN = env_str("XINFANG_SMS_TOKEN", "")
+XINFANG_SMS_TIMEOUT = env_int("XINFANG_SMS_TIMEOUT", 10)
+XINFANG_SMS_FILE = env_str("XINFANG_SMS_FILE", "")
+# The public portal address that citizens' SMS point to.
+XINFANG_PORTAL_URL = env_str("XINFANG_PORTAL_URL", "http://127.0.0.1:8000/portal/")
+# Attempts before a message is given up; first retry delay (doubled each time); seconds
+# after which a claim of a worker that died is taken over.
+XINFANG_OUTBOX_MAX_ATTEMPTS = env_int("XINFANG_OUTBOX_MAX_ATTEMPTS", 6)
+XINFANG_OUTBOX_BACKOFF_SECONDS = env_int("XINFANG_OUTBOX_BACKOFF_SECONDS", 60)
+XINFANG_OUTBOX_CLAIM_SECONDS = env_int("XINFANG_OUTBOX_CLAIM_SECONDS", 300)
+# --- end of outbox delivery ----------------------------------------------------------------
+
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",

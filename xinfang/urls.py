@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from xinfang.api import api
 from xinfang.core import views as core_views
+from xinfang.org import inbox as org_inbox
 from xinfang.org import views as org_views
 
 core_patterns = (
@@ -15,7 +16,14 @@ core_patterns = (
     ],
     "core",
 )
-org_patterns = ([path("units/", org_views.unit_list, name="unit_list")], "org")
+org_patterns = (
+    [
+        path("units/", org_views.unit_list, name="unit_list"),
+        path("inbox/", org_inbox.inbox, name="inbox"),
+        path("inbox/read/", org_inbox.inbox_read, name="inbox_read"),
+    ],
+    "org",
+)
 
 # issue 10: a database outage raised outside a view answers 503, not 500.
 handler500 = "xinfang.core.outage.server_error"

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -131,22 +132,122 @@ class LoginAttempt(models.Model):
         return f"{self.key} {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class AdminNotice(models.Model):
-    """A daily notice to the administrators (the calendar's early warning).
+# ---------------------------------------------------------------------------------------
+# The outbox (xinfang/core/outbox.py)
 
-    ``key`` makes queueing idempotent: one notice per subject and day, however often the
-    job runs. It is shown on the administrators' dashboard until read.
+# Imported here, not at the top: personal_data needs AuditAction, defined above.
+from xinfang.core.personal_data import ProtectedField  # noqa: E402
+
+# Labels of message kinds, filled by each app's ready() (the inbox's "类别" column/filter).
+MESSAGE_KINDS: dict[str, str] = {"calendar": "系统通知"}
+
+
+class MessageChannel(models.TextChoices):
+    INBOX = "inbox", _("站内消息")
+    EMAIL = "email", _("电子邮件")
+    SMS = "sms", _("短信")
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", _("待发送")
+    SENDING = "sending", _("发送中")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败,待重试")
+    DEAD = "dead", _("已放弃")
+
+
+class Message(models.Model):
+    """One notice of the outbox, addressed to a unit, a user or a citizen's phone.
+
+    ``key`` is the idempotency key: queueing the same notice twice writes nothing. The row
+    is the source of truth of its delivery (``status``, ``attempts``, ``next_attempt_at``,
+    ``last_error``); workers claim rows with a compare-and-swap (``claim``), so a killed
+    worker loses nothing and two workers never send the same message.
+
+    ``accused_unit`` / ``accused_user``: a message about an accusation names its accused,
+    and is never queued to nor shown to them (条例 Art. 30).
     """
 
-    key = models.CharField(max_length=100, unique=True)
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(_("类别"), max_length=40)
+    channel = models.CharField(
+        max_length=10, choices=MessageChannel.choices, default=MessageChannel.INBOX
+    )
+    recipient_unit = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # A citizen's phone: sealed like every personal datum, never stored or logged in clear.
+    phone = ProtectedField("phone", verbose_name="手机号")
     text = models.CharField(_("内容"), max_length=500)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    link = models.CharField(_("链接"), max_length=300, blank=True, default="")
+    source = models.CharField(_("来源"), max_length=100, blank=True, default="")
+    subject = models.CharField(_("事项"), max_length=60, blank=True, default="")
+    due = models.DateField(_("期限"), null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    accused_unit = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accused_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claim = models.CharField(max_length=32, blank=True, default="")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name = _("系统通知")
-        verbose_name_plural = _("系统通知")
+        verbose_name = _("消息")
+        verbose_name_plural = _("消息")
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status__in=["queued", "sending", "failed"]),
+                name="outbox_pending",
+            ),
+            models.Index(fields=["recipient_unit", "-created_at"], name="outbox_unit_inbox"),
+            models.Index(fields=["source", "kind"], name="outbox_source"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(recipient_unit__isnull=False)
+                | models.Q(recipient_user__isnull=False)
+                | ~models.Q(phone_token=""),
+                name="outbox_message_addressed",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def kind_label(self) -> str:
+        return MESSAGE_KINDS.get(self.kind, self.kind)
+
+
+class MessageRead(models.Model):
+    """One user's read receipt of an inbox message: a message to a unit is read by each of
+    its staff for themself. Its own append-only record, not copied to the audit chain."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("消息已读")
+        verbose_name_plural = _("消息已读")
+        constraints = [
+            models.UniqueConstraint(fields=["message", "user"], name="unique_message_read")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} read by {self.user_id}"

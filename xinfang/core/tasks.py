@@ -5,6 +5,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from xinfang.core import outbox
 from xinfang.core.calendar_notices import queue_calendar_warning
 
 
@@ -12,3 +13,9 @@ from xinfang.core.calendar_notices import queue_calendar_warning
 def daily_calendar_warning() -> None:
     """Every morning: say so when next year's holiday schedule is missing (from 1 October)."""
     queue_calendar_warning()
+
+
+@db_periodic_task(crontab(minute="*"))
+def deliver_outbox() -> None:
+    """Every minute: deliver what the outbox holds (the rows are the truth; see outbox)."""
+    outbox.dispatch()

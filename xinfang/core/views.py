@@ -83,9 +83,10 @@ def calendar_panel_data(request: HttpRequest) -> dict[str, Any]:
     from django.utils import timezone
 
     from xinfang.core.calendar import calendar_warning
-    from xinfang.core.models import AdminNotice
+    from xinfang.org.inbox import inbox_messages
 
+    unread = inbox_messages(request.user).filter(kind="calendar", is_read=False)
     return {
         "warning": calendar_warning(timezone.localdate()),
-        "notices": list(AdminNotice.objects.filter(read_at__isnull=True)[:5]),
+        "notices": list(unread.order_by("-created_at", "-pk")[:5]),
     }

@@ -18,6 +18,9 @@ class LedgersConfig(AppConfig):
         from xinfang.org.choices import Role
 
         register_pending_dues("台账报送与排查", _recompute_pending_ledgers, _count_pending_ledgers)
+        from xinfang.core.models import MESSAGE_KINDS
+
+        MESSAGE_KINDS["report_due"] = "报送提醒"
         staff = tuple(Role.values)
         navigation.register(navigation.NavItem("工作台账", "ledgers:dashboard", staff))
         navigation.register(navigation.NavItem("矛盾纠纷", "ledgers:dispute_list", staff))

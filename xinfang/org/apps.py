@@ -6,6 +6,20 @@ class OrgConfig(AppConfig):
     label = "org"
 
     def ready(self) -> None:
+        from xinfang.org import dashboard, inbox, navigation
+
+        # Every staff member has an inbox: messages of every app to their units or to them.
+        navigation.register(navigation.NavItem("提醒消息", "org:inbox", ()))
+        dashboard.register(
+            dashboard.Panel(
+                key="inbox",
+                title="提醒消息",
+                roles=(),
+                template="org/inbox_panel.html",
+                data=inbox.dashboard_data,
+            )
+        )
+
         # django-otp registers its devices in the admin, unscoped, with each TOTP secret
         # (and a QR code of it) readable by any administrator. A second factor is managed
         # only by its owner, on the audited page /account/two-factor/. The admin's

@@ -36,6 +36,7 @@ from xinfang.core.api_schema import (
     errors,
 )
 from xinfang.core.errors import ConcurrentChange, TransitionNotAllowed, XinfangError
+from xinfang.org.inbox import inbox_messages, mark_messages_read
 from xinfang.org.models import Unit
 from xinfang.petitions import services
 from xinfang.petitions.attachments import attachment_response
@@ -49,10 +50,10 @@ from xinfang.petitions.models import (
     Evidence,
     Hearing,
     MatterType,
-    Notification,
     Petition,
 )
 from xinfang.petitions.querysets import petition_for_user
+from xinfang.petitions.reminders import PETITION_SOURCE
 from xinfang.petitions.workflow import STEPS, input_for, step_between, transition
 
 router = Router(tags=["信访事项"])
@@ -776,24 +777,27 @@ def list_notifications(request: HttpRequest, filters: Query[InboxFilter]) -> dic
     """Reminders and overdue notices addressed to the caller's units (or their subunits),
     about matters the caller may see; unread first."""
     user = _user(request)
-    base = Notification.objects.inbox(user, include_subunits=filters.include_subunits)
-    rows = base.unread() if filters.unread else base
+    # The matters' messages of the one inbox (org.inbox); other apps' are on their pages.
+    base = inbox_messages(user, include_subunits=filters.include_subunits).filter(
+        source__startswith=PETITION_SOURCE
+    )
+    rows = base.filter(is_read=False) if filters.unread else base
     limit, offset = filters.limit, filters.offset
-    page = rows.select_related("petition", "recipient_unit").order_by(
-        "is_read", "-created_at", "-pk"
-    )[offset : offset + limit]
+    page = rows.select_related("recipient_unit").order_by("is_read", "-created_at", "-pk")[
+        offset : offset + limit
+    ]
     return {
         "count": rows.count(),
-        "unread": base.unread().count(),
+        "unread": base.filter(is_read=False).count(),
         "items": [
             {
                 "id": n.pk,
-                "petition_id": n.petition_id,
-                "petition_number": n.petition.number,
+                "petition_id": int(n.source.removeprefix(PETITION_SOURCE)),
+                "petition_number": n.subject,
                 "kind": n.kind,
-                "step": n.step,
+                "step": n.data.get("step", ""),
                 "due": n.due,
-                "recipient_unit": n.recipient_unit.name,
+                "recipient_unit": n.recipient_unit.name if n.recipient_unit else "",
                 "text": n.text,
                 "created_at": n.created_at.isoformat(),
                 "is_read": n.is_read,
@@ -810,7 +814,10 @@ def list_notifications(request: HttpRequest, filters: Query[InboxFilter]) -> dic
 )
 def mark_notifications_read(request: HttpRequest, data: MarkReadIn) -> dict[str, Any]:
     """Mark notifications of the caller's inbox as read (ids outside it are ignored)."""
-    marked = services.mark_notifications_read(
-        actor=_user(request), ids=data.ids, include_subunits=data.include_subunits
+    marked = mark_messages_read(
+        actor=_user(request),
+        ids=data.ids,
+        include_subunits=data.include_subunits,
+        source_prefix=PETITION_SOURCE,
     )
     return {"marked": marked}

@@ -27,7 +27,6 @@ class PetitionsConfig(AppConfig):
             )
         )
         navigation.register(navigation.NavItem("临期超期", "petitions:due", staff))
-        navigation.register(navigation.NavItem("提醒消息", "petitions:inbox", staff))
         navigation.register(
             navigation.NavItem("待定期限内的申请", "petitions:window_checks", staff)
         )
@@ -42,6 +41,16 @@ class PetitionsConfig(AppConfig):
         )
         register_pending_dues("信访事项", _recompute_pending_matters, _count_pending_matters)
         register_sealed_files("petitions.attachment", _rekey_attachments)
+
+        from xinfang.core.models import MESSAGE_KINDS
+        from xinfang.core.outbox import register_withheld
+        from xinfang.petitions.choices import NotificationKind
+        from xinfang.petitions.confidentiality import accused_q
+
+        # Art. 30: a message about an accusation never reaches its accused (unit or person).
+        register_withheld(accused_q)
+        MESSAGE_KINDS.update({str(k): str(k.label) for k in NotificationKind})
+        MESSAGE_KINDS["citizen_sms"] = "信访人短信"
         if add_demo_petitions not in DEMO_HOOKS:
             DEMO_HOOKS.append(add_demo_petitions)
         from xinfang.core import facts

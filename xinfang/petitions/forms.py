@@ -73,6 +73,9 @@ class RegisterForm(forms.Form):
     report_due = forms.DateField(required=False, widget=DATE, label=_("要求报结日期(交办)"))
     source_reference = forms.CharField(max_length=60, required=False, label=_("来文编号"))
     attachments = MultipleFileField(required=False, label=_("附件(PDF、图片、Office 文档)"))
+    sms_opt_in = forms.BooleanField(
+        required=False, label=_("信访人同意接收短信通知(受理、延期、答复、复查意见)")
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -3,7 +3,7 @@
 A matter is visible to the units on its chain (``PetitionReach``: the registering unit,
 every unit it was handed to or through, the review bodies) and to the units above them, via
 grants on those subtrees — and never to the accused of an accusation (``confidentiality``).
-Child rows (history, attachments, notifications) are scoped through their matter.
+Child rows (history, attachments) are scoped through their matter.
 """
 
 from __future__ import annotations
@@ -120,44 +120,6 @@ class PetitionerQuerySet(PetitionChildQuerySet):
         if need_q is not None:
             visible_identity |= need_q & ~accused_q(user, "petition__")
         return base & visible_identity
-
-
-class NotificationQuerySet(PetitionChildQuerySet):
-    """Notifications addressed to the user's units, about matters the user may see."""
-
-    def scope_q(self, user: Any, action: str) -> Q | None:
-        base = super().scope_q(user, action)
-        units = any_subtree_q(granted_paths(user, action), "recipient_unit__path")
-        if base is None or units is None:
-            return None
-        return base & units
-
-    def unsent(self) -> NotificationQuerySet:
-        return self.filter(sent_at__isnull=True)
-
-    def inbox(self, user: Any, *, include_subunits: bool = False) -> NotificationQuerySet:
-        """The user's inbox: notifications about matters the user may see, addressed to a
-        unit where the user holds a grant (or, with ``include_subunits``, to any unit in
-        those subtrees) and not to another person. Each row carries ``is_read`` for the
-        user."""
-        from django.db.models import Exists, OuterRef
-
-        from xinfang.petitions.models import NotificationRead
-
-        rows = cast(NotificationQuerySet, self.restrict(user, "view"))
-        if not include_subunits and not getattr(user, "is_superuser", False):
-            # "view" is allowed by every role: these are the units of all the user's grants.
-            rows = rows.filter(recipient_unit__path__in=granted_paths(user, "view"))
-        rows = rows.filter(Q(recipient_user__isnull=True) | Q(recipient_user_id=user.pk))
-        return rows.annotate(
-            is_read=Exists(
-                NotificationRead.objects.filter(notification_id=OuterRef("pk"), user_id=user.pk)
-            )
-        )
-
-    def unread(self) -> NotificationQuerySet:
-        """Rows of :meth:`inbox` the user has not marked as read."""
-        return self.filter(is_read=False)
 
 
 def visible_petitions(user: Any, action: str = "view") -> PetitionQuerySet:

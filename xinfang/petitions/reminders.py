@@ -4,12 +4,15 @@ Everything is found through indexed columns and written with compare-and-swap, s
 second run, or a run after a crash half-way, changes nothing more:
 
 - overdue: ``UPDATE … SET is_overdue = true WHERE is_overdue = false AND next_due < today``;
-- reminders: one ``Notification`` per (matter, kind, step, due, unit), inserted with
-  ``ignore_conflicts`` against the unique constraint;
+- reminders: one outbox ``core.Message`` per (matter, kind, step, due, unit) — its key
+  ``petitions:<kind>:<matter>:<step>:<due>:<unit>`` — queued with ``core.outbox.queue_many``
+  (``ignore_conflicts`` against the unique key), to the responsible unit's inbox;
 - only matters without a notice for their running period are queued (the unique key
   checked with ``NOT EXISTS``), so a run's work is what is new since the last one;
-- dispatch: ``UPDATE … SET sent_at = stamp WHERE pk IN (…) AND sent_at IS NULL`` in
-  batches until the outbox is empty; only the run that wins a row calls the senders.
+- dispatch: ``core.outbox.dispatch`` (compare-and-swap claims; see there).
+
+A notice about an accusation names its accused, so the outbox never queues it to, nor shows
+it to, the accused unit or person (条例 Art. 30).
 
 ``XINFANG_REMINDER_DAYS`` ("route=3,notice=3,handle=7,review=5") says how many days before
 each step's due date the reminder is queued.
@@ -17,35 +20,37 @@ each step's due date the reminder is queued.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import CharField, Exists, F, OuterRef, Value
+from django.db.models.functions import Cast, Concat
+from django.urls import reverse
 from django.utils import timezone
 
-from xinfang.petitions.choices import DueStep, NotificationKind
-from xinfang.petitions.models import Notification, Petition
+from xinfang.core import outbox
+from xinfang.core.models import Message
+from xinfang.petitions.choices import DueStep, Kind, NotificationKind
+from xinfang.petitions.models import Petition
 
 __all__ = [
-    "NOTIFICATION_SENDERS",
+    "PETITION_SOURCE",
     "JobResult",
-    "dispatch_notifications",
     "mark_overdue",
+    "message_key",
+    "messages_about",
     "queue_reminders",
     "reminder_days",
     "run_deadline_job",
 ]
 
+PETITION_SOURCE = "petitions.Petition:"  # + pk: the source reference of a matter's messages
 QUEUE_BATCH = 500  # notices per INSERT
 
 DEFAULT_REMINDER_DAYS = "route=3,notice=3,objection=1,handle=7,report=3,review=5,rereview=5"
-
-# Channels beyond the in-app inbox (SMS gateway, e-mail) register a callable here.
-NOTIFICATION_SENDERS: list[Callable[[Notification], None]] = []
 
 
 def reminder_days(spec: str | None = None) -> dict[str, int]:
@@ -83,22 +88,37 @@ def _text(p: dict[str, Any], kind: str) -> str:
     return f"{p['number']}:{step}期限为 {p['next_due']},即将到期,请按时办理"
 
 
+def messages_about(petition: Any) -> Any:
+    """The outbox messages about one matter (any kind, any recipient)."""
+    pk = getattr(petition, "pk", petition)
+    return Message.objects.filter(source=f"{PETITION_SOURCE}{pk}")
+
+
+def message_key(kind: str, petition_id: int, step: str, due: date, unit_id: int) -> str:
+    """The outbox key of a matter's notice: one per (kind, matter, step, due, unit)."""
+    return f"petitions:{kind}:{petition_id}:{step}:{due.isoformat()}:{unit_id}"
+
+
 def _not_yet_notified(rows: Any, kind: str, *, due_column: str = "next_due") -> Any:
     """``rows`` without a notice of ``kind`` for their running period yet.
 
-    The unique key of the outbox is (matter, kind, step, due, unit): a matter gets one
-    overdue notice (and one reminder) per period and responsible unit. Filtering on it
-    before inserting keeps each run's work proportional to what is new, not to every
-    overdue matter of the province.
+    The outbox key is (kind, matter, step, due, unit): a matter gets one overdue notice
+    (and one reminder) per period and responsible unit. Filtering on it (the unique key
+    index) before inserting keeps each run's work proportional to what is new, not to
+    every overdue matter of the province.
     """
-    sent_for_period = Notification.objects.filter(
-        petition_id=OuterRef("pk"),
-        kind=kind,
-        step=OuterRef("next_due_step"),
-        due=OuterRef(due_column),
-        recipient_unit_id=OuterRef("responsible_unit_id"),
+    key = Concat(
+        Value(f"petitions:{kind}:"),
+        Cast(OuterRef("pk"), CharField()),
+        Value(":"),
+        OuterRef("next_due_step"),
+        Value(":"),
+        Cast(OuterRef(due_column), CharField()),
+        Value(":"),
+        Cast(OuterRef("responsible_unit_id"), CharField()),
+        output_field=CharField(),
     )
-    return rows.filter(~Exists(sent_for_period))
+    return rows.filter(~Exists(Message.objects.filter(key=key)))
 
 
 def mark_overdue(today: date) -> int:
@@ -130,34 +150,40 @@ def _queue(rows: Any, kind: str) -> int:
     fields = (
         "pk",
         "number",
+        "kind",
+        "accused_unit_id",
+        "accused_user_id",
         "next_due",
         "next_due_not_before",
         "next_due_step",
         "responsible_unit_id",
     )
-    batch: list[Notification] = []
+    batch: list[Message] = []
     for p in rows.values(*fields).iterator(chunk_size=1000):
+        due = p["next_due"] or p["next_due_not_before"]
+        accusation = p["kind"] == Kind.ACCUSATION
         batch.append(
-            Notification(
-                petition_id=p["pk"],
+            outbox.build_message(
+                key=message_key(kind, p["pk"], p["next_due_step"], due, p["responsible_unit_id"]),
                 kind=kind,
-                step=p["next_due_step"],
-                due=p["next_due"] or p["next_due_not_before"],
                 recipient_unit_id=p["responsible_unit_id"],
                 text=_text(p, kind)[:300],
+                link=reverse("petitions:detail", args=[p["pk"]]),
+                source=f"{PETITION_SOURCE}{p['pk']}",
+                subject=p["number"],
+                due=due,
+                data={"step": p["next_due_step"]},
+                accused_unit_id=p["accused_unit_id"] if accusation else None,
+                accused_user_id=p["accused_user_id"] if accusation else None,
+                channel="",
             )
         )
         if len(batch) >= QUEUE_BATCH:
-            created += _insert(batch)
+            created += len(outbox.queue_many(batch))
             batch = []
     if batch:
-        created += _insert(batch)
+        created += len(outbox.queue_many(batch))
     return created
-
-
-def _insert(batch: list[Notification]) -> int:
-    Notification.objects.bulk_create(batch, ignore_conflicts=True)
-    return len(batch)
 
 
 def queue_reminders(today: date, days: dict[str, int] | None = None) -> int:
@@ -193,37 +219,6 @@ def queue_reminders(today: date, days: dict[str, int] | None = None) -> int:
     return queued
 
 
-def dispatch_notifications(limit: int | None = None, *, batch_size: int = 500) -> int:
-    """Deliver unsent notifications, each exactly once, until the outbox is empty.
-
-    Each batch is claimed with one compare-and-swap ``UPDATE … SET sent_at = stamp WHERE
-    pk IN (…) AND sent_at IS NULL``; the rows carrying this run's own ``stamp`` are the
-    ones it won (a concurrent run claims with another stamp), and only those are handed
-    to the senders. ``limit`` caps the number sent (``None``: the whole queue).
-    """
-    sent = 0
-    last_pk = 0
-    while limit is None or sent < limit:
-        size = batch_size if limit is None else min(batch_size, limit - sent)
-        pks = list(
-            Notification.objects.unsent()
-            .filter(pk__gt=last_pk)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:size]
-        )
-        if not pks:
-            break
-        last_pk = pks[-1]
-        stamp = timezone.now()
-        won = Notification.objects.filter(pk__in=pks, sent_at__isnull=True).update(sent_at=stamp)
-        sent += won
-        if won and NOTIFICATION_SENDERS:
-            for note in Notification.objects.filter(pk__in=pks, sent_at=stamp).order_by("pk"):
-                for sender in NOTIFICATION_SENDERS:
-                    sender(note)
-    return sent
-
-
 def run_deadline_job(today: date | None = None) -> JobResult:
     """The whole periodic job: recompute pending due dates, mark overdue, queue, dispatch."""
     from xinfang.petitions.services import recompute_deadlines
@@ -235,5 +230,5 @@ def run_deadline_job(today: date | None = None) -> JobResult:
         settle_window_checks()
     marked = mark_overdue(today)
     queued = queue_reminders(today)
-    sent = dispatch_notifications()
+    sent = outbox.dispatch()
     return JobResult(recomputed, marked, queued, sent)

@@ -55,8 +55,6 @@ from xinfang.petitions.models import (
     Extension,
     Hearing,
     MatterType,
-    Notification,
-    NotificationRead,
     Petition,
     Petitioner,
     PetitionReach,
@@ -75,7 +73,6 @@ __all__ = [
     "extend_handling",
     "find_by_query_code",
     "hearing_stage",
-    "mark_notifications_read",
     "query_code_hash",
     "recompute_deadlines",
     "record_delivery",
@@ -212,6 +209,7 @@ def register_petition(
     idempotency_key: str | None = None,
     attachments: Iterable[Any] = (),
     propose_matches: bool = True,
+    sms_opt_in: bool = False,
 ) -> Registration:
     """Register a matter the day it arrives (条例 Art. 18–21), whatever its channel.
 
@@ -221,7 +219,8 @@ def register_petition(
     with the same key and the same content returns the first matter and its query code;
     a different submission under a used key is refused. The query code (128 random bits)
     is returned in clear once and stored as a hash (plus, sealed, for idempotent retries);
-    the primary petitioner's phone digest is kept for the code + phone lookup. First-question
+    the primary petitioner's phone digest is kept for the code + phone lookup. ``sms_opt_in``:
+    the petitioner agreed to SMS about the matter's steps (kept only with a phone). First-question
     responsibility: the matter stays with ``registering_unit`` until handed over.
     """
     today = timezone.localdate()
@@ -279,6 +278,7 @@ def register_petition(
         idempotency_key=idempotency_key or None,
         submission_digest=fingerprint,
         level_reached=territorial_level(registering_unit),
+        sms_opt_in=sms_opt_in and bool(primary_phone),
     )
     apply_dues(petition, today=today)
     try:
@@ -683,22 +683,6 @@ def reveal_petitioner(
             values[name] = ""
             damaged.append(name)
     return RevealedPersonalData(petitioner=petitioner, damaged=tuple(damaged), **values)
-
-
-@transaction.atomic
-def mark_notifications_read(
-    *, actor: Any, ids: Sequence[int] | None = None, include_subunits: bool = False
-) -> int:
-    """Mark notifications of the actor's inbox as read (all unread ones when ``ids`` is
-    ``None``); ids outside the inbox are ignored. Returns how many were newly marked."""
-    rows = Notification.objects.inbox(actor, include_subunits=include_subunits).unread()
-    if ids is not None:
-        rows = rows.filter(pk__in=list(ids))
-    pks = list(rows.values_list("pk", flat=True))
-    created = NotificationRead.objects.bulk_create(
-        [NotificationRead(notification_id=pk, user=actor) for pk in pks], ignore_conflicts=True
-    )
-    return len(created)
 
 
 # Columns apply_dues() writes; a recomputation that leaves them equal writes nothing.

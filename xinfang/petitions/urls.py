@@ -30,7 +30,6 @@ urlpatterns = [
         name="petitioner_reveal",
     ),
     path("inbox/", views.inbox, name="inbox"),
-    path("inbox/read/", views.inbox_read, name="inbox_read"),
     path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("candidates/<int:pk>/<slug:decision>/", views.candidate_decide, name="candidate"),

@@ -54,7 +54,6 @@ from xinfang.petitions.models import (
     Attachment,
     DeliveryReceipt,
     Extension,
-    Notification,
     Petition,
     Petitioner,
     SameMatterCandidate,
@@ -550,6 +549,7 @@ def petition_register(request: HttpRequest) -> HttpResponse:
                     source_reference=d["source_reference"],
                     petitioners=people,
                     attachments=d["attachments"],
+                    sms_opt_in=d["sms_opt_in"],
                 )
             except XinfangError as exc:
                 form.add_error(None, str(exc))
@@ -660,77 +660,12 @@ def dashboard_data(request: HttpRequest) -> dict[str, Any]:
         "due_soon": qs.due_within(DUE_SOON_DAYS, today=today).filter(is_overdue=False).count(),
         "overdue": qs.overdue().count(),
         "pending": qs.filter(deadline_pending=True).count(),
-        "unread": Notification.objects.inbox(request.user).unread().count(),
     }
-
-
-INBOX_PAGE_SIZE = 30
-
-
-def _inbox_rows(request: HttpRequest) -> tuple[Any, bool, bool]:
-    include_subunits = request.GET.get("scope") == "subunits"
-    unread_only = request.GET.get("unread") == "on"
-    rows = Notification.objects.inbox(request.user, include_subunits=include_subunits)
-    if unread_only:
-        rows = rows.unread()
-    return rows, include_subunits, unread_only
 
 
 @require_roles(*STAFF_ROLES)
 def inbox(request: HttpRequest) -> HttpResponse:
-    """The user's notifications: reminders and overdue notices addressed to their units
-    (optionally their subordinate units), about matters they may see; unread first."""
-    rows, include_subunits, unread_only = _inbox_rows(request)
-    rows = rows.select_related("petition", "recipient_unit").order_by(
-        "is_read", "-created_at", "-pk"
-    )
-    page = Paginator(rows, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "petitions/inbox.html",
-        {
-            "page_obj": page,
-            "qs": _querystring(request),
-            "include_subunits": include_subunits,
-            "unread_only": unread_only,
-            "unread": Notification.objects.inbox(request.user, include_subunits=include_subunits)
-            .unread()
-            .count(),
-        },
-    )
-
-
-@require_roles(*STAFF_ROLES)
-@require_POST
-def inbox_read(request: HttpRequest) -> HttpResponse:
-    """Mark one notification (``id``) or every unread one in the inbox as read."""
-    include_subunits = request.POST.get("scope") == "subunits"
-    raw = request.POST.get("id")
-    ids: list[int] | None = None
-    if raw:
-        try:
-            ids = [int(raw)]
-        except ValueError as exc:
-            raise Http404 from exc
-        if not (
-            Notification.objects.inbox(request.user, include_subunits=True)
-            .filter(pk=ids[0])
-            .exists()
-        ):
-            raise Http404
-    marked = services.mark_notifications_read(
-        actor=request.user, ids=ids, include_subunits=include_subunits or ids is not None
-    )
-    if ids is None:
-        messages.success(request, f"已将 {marked} 条提醒标为已读")
-    elif getattr(request, "htmx", False):
-        note = (
-            Notification.objects.inbox(request.user, include_subunits=True)
-            .select_related("petition", "recipient_unit")
-            .get(pk=ids[0])
-        )
-        return render(request, "petitions/_inbox_row.html", {"n": note})
-    url = reverse("petitions:inbox")
-    if include_subunits:
-        url += "?scope=subunits"
-    return _htmx_redirect(request, url)
+    """The inbox moved to ``org:inbox`` (every app's messages); old links still work."""
+    url = reverse("org:inbox")
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(f"{url}?{query}" if query else url)

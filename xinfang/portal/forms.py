@@ -202,6 +202,11 @@ class SubmitForm(forms.Form):
         required=False,
         help_text=_("保密后,只有办理您事项的工作人员能看到您的身份;检举控告人的身份一律保密"),
     )
+    sms_opt_in = forms.BooleanField(
+        label=_("受理、延期、答复和复查意见时给我发短信"),
+        required=False,
+        help_text=_("短信只含事项编号、办理环节和日期,不含反映内容和查询码"),
+    )
     attachments = MultipleFileField(
         label=_("附件(选填)"),
         required=False,

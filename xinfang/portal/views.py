@@ -126,6 +126,7 @@ def submit(request: HttpRequest) -> HttpResponse:
                 )
             ],
             idempotency_key=f"portal:{token.key}",
+            sms_opt_in=data["sms_opt_in"],
             attachments=data["attachments"],
             # The same-matter search runs after commit, off the citizen's request.
             propose_matches=False,

@@ -19,6 +19,16 @@ class SupervisionConfig(AppConfig):
         from xinfang.supervision.demo import add_demo_supervision
 
         register_pending_dues("督办通知", _recompute_pending_notices, _count_pending_notices)
+        from xinfang.core.models import MESSAGE_KINDS
+
+        MESSAGE_KINDS.update(
+            {
+                "supervision_reminder": "催办",
+                "supervision_notice": "督办通知",
+                "listed_supervision": "挂牌督办",
+                "instruction": "领导批示",
+            }
+        )
         roles = tuple(str(r) for r in views.STAFF_ROLES)
         navigation.register(navigation.NavItem("督查督办", "supervision:list", roles))
         navigation.register(navigation.NavItem("领导批示", "supervision:instructions", roles))

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from xinfang.core import audit
+from xinfang.core import audit, outbox
 from xinfang.core.audit import snapshot
 from xinfang.core.calendar import LegalCalendar, add_calendar_days, earliest_due, legal_calendar
 from xinfang.core.errors import CalendarNotCovered, ConcurrentChange, TransitionNotAllowed
@@ -125,6 +125,29 @@ def _move(model: type[models.Model], obj: Any, old: str, new: str, **changes: An
         setattr(obj, key, value)
 
 
+def _notify(record: Any, kind: str, unit_id: int, text: str, due: date | None) -> None:
+    """Queue a message about ``record`` to the inbox of the unit that must act on it.
+
+    The text names the matter by number only, never the grievance (the matter's page has
+    it, for those who may see it); an accusation's message carries its accused so the
+    outbox never delivers it to them (Art. 30).
+    """
+    petition = record.petition
+    accusation = petition.kind == Kind.ACCUSATION
+    outbox.queue(
+        key=f"supervision:{kind}:{record.pk}:{unit_id}",
+        kind=kind,
+        unit_id=unit_id,
+        text=f"{petition.number}:{text}",
+        link=f"/petitions/{petition.pk}/",
+        source=f"supervision.{type(record).__name__}:{record.pk}",
+        subject=petition.number,
+        due=due,
+        accused_unit_id=petition.accused_unit_id if accusation else None,
+        accused_user_id=petition.accused_user_id if accusation else None,
+    )
+
+
 def _audit(
     actor: Any, action: str, obj: models.Model, before: dict[str, Any] | None = None
 ) -> None:
@@ -162,6 +185,14 @@ def send_reminder(
         reply_due=reply_due,
     )
     _audit(actor, AuditAction.CREATE, reminder)
+    _notify(
+        reminder,
+        "supervision_reminder",
+        reminder.responsible_unit_id,
+        f"{supervising_unit.name}催办"
+        + (f",请于 {reply_due} 前报告办理进展" if reply_due else ",请抓紧办理"),
+        reply_due,
+    )
     return reminder
 
 
@@ -252,6 +283,15 @@ def issue_notice(
     else:
         raise ConcurrentChange("文号生成冲突,请重试")
     _audit(actor, AuditAction.CREATE, notice)
+    _notify(
+        notice,
+        "supervision_notice",
+        notice.responsible_unit_id,
+        f"收到督办通知书 {notice.number},请于 "
+        + (str(due) if due else f"(待定,不早于 {notice.answer_not_before})")
+        + " 前书面回复",
+        due or notice.answer_not_before,
+    )
     return notice
 
 
@@ -383,6 +423,13 @@ def list_supervision(
         reason=reason.strip(),
     )
     _audit(actor, AuditAction.CREATE, listed)
+    _notify(
+        listed,
+        "listed_supervision",
+        responsible_unit.pk,
+        f"已挂牌督办,请于 {deadline} 前办结",
+        deadline,
+    )
     return listed
 
 
@@ -517,6 +564,13 @@ def record_instruction(
         due=due,
     )
     _audit(actor, AuditAction.CREATE, instruction)
+    _notify(
+        instruction,
+        "instruction",
+        responsible.pk,
+        f"收到{instruction.leader_name}批示,请于 {due} 前落实",
+        due,
+    )
     return instruction
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from xinfang.core.calendar import calendar_warning
 from xinfang.core.calendar_notices import queue_calendar_warning
-from xinfang.core.models import AdminNotice, CalendarYear
+from xinfang.core.models import CalendarYear, Message
 from xinfang.core.testing import Cast, sign_in
 from xinfang.org.choices import Role
 from xinfang.petitions.tests.factories import make_petition
@@ -41,12 +41,31 @@ def test_a_missing_current_year_is_warned_about_all_year() -> None:
     assert calendar_warning(date(2027, 3, 1)) is not None
 
 
-def test_the_daily_outbox_gets_one_notice_a_day() -> None:
+def test_the_daily_outbox_gets_one_notice_a_day(cast: Cast) -> None:
+    admin = cast.user_with(Role.ADMINISTRATOR, cast.county)
     queue_calendar_warning(date(2026, 10, 2))
     queue_calendar_warning(date(2026, 10, 2))
     queue_calendar_warning(date(2026, 10, 3))
-    assert AdminNotice.objects.count() == 2
-    assert queue_calendar_warning(date(2026, 9, 2)) is None and AdminNotice.objects.count() == 2
+    notices = Message.objects.filter(kind="calendar")
+    assert notices.count() == 2
+    assert queue_calendar_warning(date(2026, 9, 2)) is None and notices.count() == 2
+    # Addressed to the administrator of the top-level unit, not to every county colleague.
+    assert set(notices.values_list("recipient_user", flat=True)) == {admin.pk}
+    assert not notices.filter(recipient_unit__isnull=False).exists()
+
+
+def test_the_daily_notice_shows_on_the_administrators_panel_until_read(cast: Cast) -> None:
+    admin = cast.user_with(Role.ADMINISTRATOR, cast.county)
+    with time_machine.travel("2026-10-09 10:00 +0800", tick=True):
+        queue_calendar_warning()
+        client = Client()
+        sign_in(client, admin)
+        note = Message.objects.get(kind="calendar")
+        panel = client.get(reverse("dashboard")).content.decode()
+        assert f"{note.created_at:%Y-%m-%d}:{note.text}" in panel
+        client.post(reverse("org:inbox_read"), {"id": note.pk})
+        panel = client.get(reverse("dashboard")).content.decode()
+        assert f"{note.created_at:%Y-%m-%d}:{note.text}" not in panel
 
 
 def test_administrator_dashboard_shows_the_warning_and_others_do_not(cast: Cast) -> None:

@@ -4,7 +4,7 @@
 
     screening  ScreeningRule → ScreeningRound → Dispute (→ DisputeTransition)
     duty       SensitivePeriod, DutyRoster → DutyShift,
-               ReportObligation → ReportDue, Reminder (outbox)
+               ReportObligation → ReportDue (reminders go to core's outbox)
     reception  ReceptionSlot → Reception, SpotCheck
     meetings   MeetingRequirement → Meeting
     campaigns  Campaign → CampaignPhase
@@ -14,7 +14,6 @@ from xinfang.ledgers.models.campaigns import Campaign, CampaignPhase
 from xinfang.ledgers.models.duty import (
     DutyRoster,
     DutyShift,
-    Reminder,
     ReportDue,
     ReportObligation,
     SensitivePeriod,
@@ -39,7 +38,6 @@ __all__ = [
     "MeetingRequirement",
     "Reception",
     "ReceptionSlot",
-    "Reminder",
     "ReportDue",
     "ReportObligation",
     "ScreeningRound",

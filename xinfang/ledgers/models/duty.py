@@ -245,31 +245,3 @@ class ReportDue(models.Model):
         if self.due_pending:
             return f"待定,不早于 {local:%Y-%m-%d %H:%M}"
         return f"{local:%Y-%m-%d %H:%M}"
-
-
-class Reminder(models.Model):
-    """Outbox of reminders: written once per (subject, kind), delivered by whoever reads it."""
-
-    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=30)
-    subject_type = models.CharField(max_length=50)
-    subject_id = models.PositiveBigIntegerField()
-    message = models.CharField(max_length=300)
-    due_at = models.DateTimeField()
-    created_at = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    objects: ClassVar[UnitScopedQuerySet] = UnitScopedQuerySet.as_manager()  # type: ignore[assignment]
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["subject_type", "subject_id", "kind"], name="ledgers_reminder_once"
-            )
-        ]
-        verbose_name = _("提醒")
-        verbose_name_plural = _("提醒")
-
-    def __str__(self) -> str:
-        return self.message

@@ -6,9 +6,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from xinfang.core import audit
+from xinfang.core import audit, outbox
 from xinfang.core.audit import snapshot
 from xinfang.core.calendar import LegalCalendar, legal_calendar
 from xinfang.core.errors import ConcurrentChange, TransitionNotAllowed
@@ -24,7 +25,6 @@ from xinfang.ledgers.choices import (
 from xinfang.ledgers.models import (
     DutyRoster,
     DutyShift,
-    Reminder,
     ReportDue,
     ReportObligation,
     SensitivePeriod,
@@ -323,10 +323,11 @@ def file_report(*, actor: Any, due: ReportDue, is_zero: bool, content: str = "")
 
 
 def queue_reminders(now: datetime) -> int:
-    """Write a reminder to the outbox for each open report whose reminder time has come.
+    """Queue a reminder to the reporting unit's inbox for each open report whose reminder
+    time has come.
 
-    Compare-and-swap on ``reminded_at`` and a unique outbox row: running twice, or on two
-    workers at once, writes each reminder once.
+    Compare-and-swap on ``reminded_at`` and the outbox's unique key: running twice, or on
+    two workers at once, writes each reminder once.
     """
     count = 0
     due_ids = list(
@@ -342,18 +343,17 @@ def queue_reminders(now: datetime) -> int:
                 continue
             due = ReportDue.objects.get(pk=pk)
             local = timezone.localtime(due.due_at)
-            _, created = Reminder.objects.get_or_create(
-                subject_type="ledgers.reportdue",
-                subject_id=pk,
+            created = outbox.queue(
+                key=f"ledgers:report_due:{pk}",
                 kind="report_due",
-                defaults={
-                    "unit_id": due.unit_id,
-                    "message": f"“{due.title}”应于 {local:%m月%d日 %H:%M} 前报送",
-                    "due_at": due.due_at,
-                    "created_at": now,
-                },
+                unit_id=due.unit_id,
+                text=f"“{due.title}”应于 {local:%m月%d日 %H:%M} 前报送",
+                link=reverse("ledgers:report_file", args=[pk]),
+                source=f"ledgers.ReportDue:{pk}",
+                subject=due.title,
+                due=local.date(),
             )
-            count += int(created)
+            count += int(created is not None)
     return count
 
 

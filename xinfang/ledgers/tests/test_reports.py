@@ -7,12 +7,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.test import Client
+from django.urls import reverse
 
 from xinfang.core.errors import TransitionNotAllowed
+from xinfang.core.models import Message
 from xinfang.ledgers import services
 from xinfang.ledgers.choices import Cadence, ReportKind, ReportStatus
 from xinfang.ledgers.facts import derive_facts
-from xinfang.ledgers.models import Reminder, ReportDue
+from xinfang.ledgers.models import ReportDue
 from xinfang.org.choices import Role
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -97,8 +100,13 @@ def test_reminders_are_written_once_before_the_due_time(cast):
     with time_machine.travel(datetime(2026, 10, 1, 14, 30, tzinfo=TZ)):
         assert services.queue_reminders(datetime.now(tz=TZ)) == 1
         assert services.queue_reminders(datetime.now(tz=TZ)) == 0
-    assert Reminder.objects.count() == 1
-    assert "16:00" in Reminder.objects.get().message
+    assert Message.objects.count() == 1
+    reminder = Message.objects.get()
+    assert "16:00" in reminder.text
+    # To the reporting unit's inbox (ledger reminders used to reach nobody).
+    due = ReportDue.objects.get(pk=reminder.source.removeprefix("ledgers.ReportDue:"))
+    assert reminder.recipient_unit_id == due.unit_id
+    assert reminder.channel == "inbox"
 
 
 def test_huey_periodic_task_runs_the_tick(cast):
@@ -165,3 +173,17 @@ def test_duty_officer_of_another_unit_cannot_file(cast):
 
     with pytest.raises(NotFoundOrForbidden):
         services.file_report(actor=other, due=due, is_zero=True)
+
+
+def test_a_report_reminder_reaches_the_units_inbox_and_no_other(cast):
+    _daily(cast)
+    duty = cast.user_with(Role.DUTY_OFFICER, cast.unit_a, "duty-a")
+    other = cast.user_with(Role.DUTY_OFFICER, cast.unit_b, "duty-b")
+    with time_machine.travel(datetime(2026, 10, 1, 14, 30, tzinfo=TZ)):
+        services.queue_reminders(datetime.now(tz=TZ))
+        client = Client()
+        client.force_login(duty)
+        page = client.get(reverse("org:inbox")).content.decode()
+        assert "国庆信访稳定日报告" in page and "报送提醒" in page and "1 条未读" in page
+        client.force_login(other)
+        assert "国庆信访稳定日报告" not in client.get(reverse("org:inbox")).content.decode()

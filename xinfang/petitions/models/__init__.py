@@ -3,7 +3,8 @@
 Split by sub-domain: ``taxonomy`` (matter types), ``matter`` (the petition, petitioners,
 attachments, the units it reached), ``history`` (transitions, hand-overs, extensions,
 hearings, answers, receipts, evidence, reports, return visits, review requests),
-``links`` (same-matter groups and candidates) and ``outbox`` (notifications).
+and ``links`` (same-matter groups and candidates). Notices go to the outbox of ``core``
+(``core.Message``).
 """
 
 from xinfang.petitions.models.history import (
@@ -21,7 +22,6 @@ from xinfang.petitions.models.history import (
 )
 from xinfang.petitions.models.links import MatterGroup, SameMatterCandidate
 from xinfang.petitions.models.matter import Attachment, Petition, Petitioner, PetitionReach
-from xinfang.petitions.models.outbox import Notification, NotificationRead
 from xinfang.petitions.models.taxonomy import MatterType
 
 __all__ = [
@@ -34,8 +34,6 @@ __all__ = [
     "Hearing",
     "MatterGroup",
     "MatterType",
-    "Notification",
-    "NotificationRead",
     "Petition",
     "PetitionReach",
     "Petitioner",

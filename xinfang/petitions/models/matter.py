@@ -188,6 +188,9 @@ class Petition(models.Model):
     next_due_not_before = models.DateField(_("当前期限不早于"), null=True, blank=True)
     is_overdue = models.BooleanField(_("已超期"), default=False)
     overdue_since = models.DateField(_("超期日期"), null=True, blank=True)
+    # The petitioner agreed, at submission, to SMS about acceptance, extension, answer and
+    # review opinion (matter number, event and date only: petitions.citizen_sms).
+    sms_opt_in = models.BooleanField(_("接收短信通知"), default=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

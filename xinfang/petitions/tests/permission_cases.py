@@ -8,10 +8,12 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from xinfang.core.models import Message
 from xinfang.core.testing import Cast, RouteCase, register
 from xinfang.org.choices import Role
 from xinfang.petitions.choices import Status
-from xinfang.petitions.models import Notification, Petition, SameMatterCandidate, WindowCheck
+from xinfang.petitions.models import Petition, SameMatterCandidate, WindowCheck
+from xinfang.petitions.reminders import message_key
 from xinfang.petitions.services import (
     PetitionerData,
     add_attachment,
@@ -89,13 +91,16 @@ def _person_kwargs(p: Petition) -> dict[str, Any]:
     return {"pk": p.pk, "person_pk": p.petitioners.get().pk}
 
 
-def _notification(cast: Cast) -> Notification:
+def _notification(cast: Cast) -> Message:
     p = _petition(cast)
-    return Notification.objects.create(
-        petition=p,
+    due = timezone.localdate()
+    return Message.objects.create(
+        key=message_key("reminder", p.pk, "route", due, cast.unit_a.pk),
         kind="reminder",
-        step="route",
-        due=timezone.localdate(),
+        source=f"petitions.Petition:{p.pk}",
+        subject=p.number,
+        data={"step": "route"},
+        due=due,
         recipient_unit=cast.unit_a,
         text=f"INBOX-MARKER-{p.pk}",
     )
@@ -251,14 +256,23 @@ register(
         marker=lambda p: "13911112222",
     ),
     RouteCase(
+        # The old address of the inbox: sends every petitions role on to org:inbox.
         "petitions:inbox",
+        role=Role.HANDLER,
+        list_view=True,
+        ok_status=302,
+        no_grant_status=404,
+    ),
+    RouteCase(
+        "org:inbox",
         role=Role.HANDLER,
         list_view=True,
         make=_notification,
         marker=lambda n: n.text,
+        no_grant_status=200,
     ),
     RouteCase(
-        "petitions:inbox_read",
+        "org:inbox_read",
         role=Role.HANDLER,
         make=_notification,
         method="post",

@@ -24,8 +24,8 @@ from xinfang.core.testing import PASSWORD, build_cast
 from xinfang.org.choices import Role
 from xinfang.petitions.choices import Kind, Status
 from xinfang.petitions.documents.pdf import DOCUMENTS
-from xinfang.petitions.models import Notification, Petition
-from xinfang.petitions.reminders import run_deadline_job
+from xinfang.petitions.models import Petition
+from xinfang.petitions.reminders import messages_about, run_deadline_job
 from xinfang.petitions.services import PetitionerData, add_attachment, register_petition
 from xinfang.petitions.tests.fixtures import unit_staff
 from xinfang.petitions.workflow import transition
@@ -111,7 +111,7 @@ def _plant():
     # The periodic job on the notice's due day queues the reminders, each to the matter's
     # responsible unit only.
     run_deadline_job(accusation.next_due)
-    assert Notification.objects.filter(petition=accusation).exists()
+    assert messages_about(accusation).exists()
     canaries = (
         CANARY_SUMMARY,
         CANARY_TEXT,
@@ -132,7 +132,7 @@ def _pages() -> list[str]:
         "/petitions/",
         "/petitions/?kind=accusation",
         "/petitions/due/",
-        "/petitions/inbox/?scope=subunits",
+        "/org/inbox/?scope=subunits",
         "/dashboard/",
         "/supervision/?kind=notice",
         "/documents/register/",
@@ -203,7 +203,7 @@ def test_accused_unit_users_find_no_trace_of_the_accusation_in_the_browser(page)
     assert CANARY_SUMMARY in page.inner_text("main table")
     page.goto("/petitions/due/")
     assert accusation.number in page.inner_text("main")
-    page.goto("/petitions/inbox/")
+    page.goto("/org/inbox/")
     assert accusation.number in page.inner_text("main")
     page.goto("/supervision/?kind=notice")
     assert CANARY_SUMMARY in page.inner_text("main")

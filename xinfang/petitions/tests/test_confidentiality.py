@@ -17,11 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from xinfang.org.choices import Role
+from xinfang.org.inbox import inbox_messages
 from xinfang.petitions.choices import Kind, Status
 from xinfang.petitions.confidentiality import identity_visible
 from xinfang.petitions.errors import AccusationRoutingRefused, PetitionError
-from xinfang.petitions.models import Attachment, Notification, Petition, Petitioner
-from xinfang.petitions.reminders import run_deadline_job
+from xinfang.petitions.models import Attachment, Petition, Petitioner
+from xinfang.petitions.reminders import messages_about, run_deadline_job
 from xinfang.petitions.services import PetitionerData, add_attachment, register_petition
 from xinfang.petitions.tests.factories import refresh
 from xinfang.petitions.workflow import transition
@@ -146,7 +147,8 @@ def test_accused_unit_users_find_no_trace_of_the_accusation(people, planted, rol
     user = people.cast.user_with(role, people.cast.department, f"accused-{role}")
     _assert_clean(_fetch_everything(_client(user), accusation, personal))
     assert not Petition.objects.restrict(user).filter(kind=Kind.ACCUSATION).exists()
-    assert not Notification.objects.restrict(user).filter(petition=accusation).exists()
+    inbox = inbox_messages(user, include_subunits=True)
+    assert not inbox.filter(pk__in=messages_about(accusation)).exists()
 
 
 def test_accused_person_cannot_see_an_accusation_against_them(people, planted) -> None:
@@ -154,9 +156,8 @@ def test_accused_person_cannot_see_an_accusation_against_them(people, planted) -
     bodies = _fetch_everything(_client(people.county_leader), accusation, personal)
     bodies += [_client(people.county_leader).get(f"/api/petitions/{personal.pk}").content]
     _assert_clean(bodies, (CANARY_PERSONAL, CANARY_PERSONAL_NAME))
-    assert (
-        not Notification.objects.restrict(people.county_leader).filter(petition=personal).exists()
-    )
+    inbox = inbox_messages(people.county_leader, include_subunits=True)
+    assert not inbox.filter(pk__in=messages_about(personal)).exists()
     # … while an uninvolved county-level user sees both accusations.
     assert Petition.objects.restrict(people.registrar).filter(kind=Kind.ACCUSATION).count() == 2
 
@@ -187,10 +188,8 @@ def test_confidential_petitioner_is_hidden_from_the_unit_complained_about(people
 
 def test_notifications_never_go_to_the_accused_unit(people, planted) -> None:
     accusation, _appeal, _personal = planted
-    assert Notification.objects.filter(petition=accusation).exists()
-    assert not Notification.objects.filter(
-        petition=accusation, recipient_unit=people.cast.department
-    ).exists()
+    assert messages_about(accusation).exists()
+    assert not messages_about(accusation).filter(recipient_unit=people.cast.department).exists()
 
 
 def test_accusation_cannot_be_routed_into_the_accused_unit_subtree(people, planted) -> None:

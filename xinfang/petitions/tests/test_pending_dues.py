@@ -19,8 +19,8 @@ from xinfang.core.calendar import due_text, recompute_pending_dues
 from xinfang.core.models import CalendarDay, CalendarYear
 from xinfang.petitions import measures
 from xinfang.petitions.choices import NotificationKind
-from xinfang.petitions.models import Notification, Petition, WindowCheck
-from xinfang.petitions.reminders import queue_reminders
+from xinfang.petitions.models import Petition, WindowCheck
+from xinfang.petitions.reminders import messages_about, queue_reminders
 from xinfang.petitions.tests.conftest import People
 from xinfang.petitions.tests.factories import make_petition, petitioner_proof, refresh
 from xinfang.petitions.windows import decide_window_check
@@ -79,7 +79,7 @@ def test_staff_are_reminded_against_the_earliest_day(people: People, settings: A
     assert queue_reminders(date(2026, 12, 31)) == 0  # 4 days before 2027-01-04
     assert queue_reminders(date(2027, 1, 1)) == 1
     assert queue_reminders(date(2027, 1, 2)) == 0  # once per period
-    note = Notification.objects.get(petition=p)
+    note = messages_about(p).get()
     assert note.kind == NotificationKind.REMINDER and note.due == date(2027, 1, 4)
     assert "待定" in note.text and "2027-01-04" in note.text
 
@@ -140,6 +140,11 @@ def test_acceptance_before_the_earliest_notice_day_is_timely_while_pending(
     assert result.timely_acceptance == measures.Ratio(1, 1)
 
 
+def request_review(p: Petition, day: date) -> Petition:
+    """The petitioner asks for review on ``day`` (with the portal's proof)."""
+    return step(p, "review_requested", None, day, reason="不服", petitioner=petitioner_proof(p))
+
+
 def _answered_on_10_december(people: People) -> Petition:
     with time_machine.travel("2026-12-10 10:00 +0800", tick=False):
         p = make_petition(people.cast, received_on=date(2026, 12, 1))
@@ -153,7 +158,14 @@ def test_review_request_in_a_pending_window_is_accepted_and_marked(people: Peopl
     assert p.review_request_due is None
     assert p.not_before("review_request_due") == date(2027, 1, 9)
     with time_machine.travel("2027-01-11 10:00 +0800", tick=False):
-        p = step(p, "review_requested", None, date(2027, 1, 11), reason="不服", petitioner=petitioner_proof(p))
+        p = step(
+            p,
+            "review_requested",
+            None,
+            date(2027, 1, 11),
+            reason="不服",
+            petitioner=petitioner_proof(p),
+        )
     check = WindowCheck.objects.get(petition=p)
     assert (check.kind, check.made_on, check.outcome) == (
         WindowCheck.Kind.REVIEW_REQUEST,
@@ -165,7 +177,14 @@ def test_review_request_in_a_pending_window_is_accepted_and_marked(people: Peopl
 def test_entering_the_year_settles_requests_in_time(people: People) -> None:
     p = _answered_on_10_december(people)
     with time_machine.travel("2027-01-11 10:00 +0800", tick=False):
-        step(p, "review_requested", None, date(2027, 1, 11), reason="不服", petitioner=petitioner_proof(p))
+        step(
+            p,
+            "review_requested",
+            None,
+            date(2027, 1, 11),
+            reason="不服",
+            petitioner=petitioner_proof(p),
+        )
     enter_2027()  # 2027-01-09 is a Saturday: the window ends Monday 2027-01-11
     check = WindowCheck.objects.get(petition=p)
     assert (check.real_due, check.outcome) == (date(2027, 1, 11), WindowCheck.Outcome.IN_TIME)
@@ -176,7 +195,14 @@ def test_a_request_outside_the_real_window_is_listed_for_a_staff_decision(
 ) -> None:
     p = _answered_on_10_december(people)
     with time_machine.travel("2027-01-12 10:00 +0800", tick=False):
-        step(p, "review_requested", None, date(2027, 1, 12), reason="不服", petitioner=petitioner_proof(p))
+        step(
+            p,
+            "review_requested",
+            None,
+            date(2027, 1, 12),
+            reason="不服",
+            petitioner=petitioner_proof(p),
+        )
     enter_2027()
     check = WindowCheck.objects.get(petition=p)
     assert check.outcome == WindowCheck.Outcome.LATE  # not dropped: waiting for a decision

@@ -9,11 +9,13 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from xinfang.core.models import Message
+from xinfang.core.outbox import InboxChannel, dispatch
 from xinfang.petitions.choices import NotificationKind, Status
-from xinfang.petitions.models import Notification, Petition
+from xinfang.petitions.models import Petition
 from xinfang.petitions.reminders import (
-    dispatch_notifications,
     mark_overdue,
+    messages_about,
     queue_reminders,
     reminder_days,
     run_deadline_job,
@@ -45,8 +47,8 @@ def test_overdue_matter_is_marked_once_and_notified_once(people) -> None:
     assert p.is_overdue and p.overdue_since == date(2026, 11, 25)
     assert (first.marked_overdue, again.marked_overdue) == (1, 0)
     assert again.queued == 0 and again.sent == 0
-    notes = Notification.objects.filter(petition=p)
-    assert [(n.kind, n.step, n.recipient_unit) for n in notes] == [
+    notes = messages_about(p)
+    assert [(n.kind, n.data["step"], n.recipient_unit) for n in notes] == [
         (NotificationKind.OVERDUE, "route", people.cast.unit_a)
     ]
     assert notes.get().sent_at is not None
@@ -59,17 +61,17 @@ def test_reminder_is_queued_n_days_before_the_due_date(people, settings) -> None
     assert queue_reminders(date(2026, 11, 21)) == 0  # 4 days before
     assert queue_reminders(date(2026, 11, 22)) == 1  # 3 days before
     assert queue_reminders(date(2026, 11, 23)) == 0  # already queued for this due date
-    assert Notification.objects.get(petition=p).kind == NotificationKind.REMINDER
+    assert messages_about(p).get().kind == NotificationKind.REMINDER
 
 
 def test_a_crash_between_marking_and_sending_sends_each_notice_once(people) -> None:
     p = make_petition(people.cast, actor=people.town_registrar, received_on=date(2026, 10, 1))
     mark_overdue(date(2026, 11, 22))  # the "crashed" run: marked and queued, nothing sent
-    assert Notification.objects.unsent().count() == 1
+    assert Message.objects.filter(sent_at__isnull=True).count() == 1
     result = run_deadline_job(date(2026, 11, 22))
     assert (result.marked_overdue, result.queued, result.sent) == (0, 0, 1)
-    assert dispatch_notifications() == 0
-    assert Notification.objects.filter(petition=p).count() == 1
+    assert dispatch() == 0
+    assert messages_about(p).count() == 1
 
 
 def test_moving_on_clears_overdue_and_a_new_step_gets_its_own_notice(people) -> None:
@@ -142,7 +144,10 @@ def test_second_run_of_the_job_writes_nothing(people, settings) -> None:
     assert (again.recomputed, again.marked_overdue, again.queued, again.sent) == (0, 0, 0, 0)
     assert _writes(queries) == []
     assert recompute_deadlines(pending_only=False, today=today) == 0  # nothing stale either
-    assert {n.petition_id for n in Notification.objects.all()} == {overdue.pk, reminded.pk}
+    assert {n.source for n in Message.objects.all()} == {
+        f"petitions.Petition:{overdue.pk}",
+        f"petitions.Petition:{reminded.pk}",
+    }
 
 
 def test_a_matter_found_overdue_at_registration_gets_its_notice(people) -> None:
@@ -150,14 +155,22 @@ def test_a_matter_found_overdue_at_registration_gets_its_notice(people) -> None:
     assert refresh(p).is_overdue  # marked by the registration itself, not by the job
     result = run_deadline_job(date(2026, 11, 22))
     assert (result.marked_overdue, result.sent) == (0, 1)
-    note = Notification.objects.get(petition=p)
-    assert (note.kind, note.step, note.due) == (NotificationKind.OVERDUE, "route", p.route_due)
+    note = messages_about(p).get()
+    assert (note.kind, note.data["step"], note.due) == (
+        NotificationKind.OVERDUE,
+        "route",
+        p.route_due,
+    )
 
 
 def test_dispatch_empties_the_whole_outbox_in_batches(people) -> None:
     sent: list[int] = []
-    from xinfang.petitions import reminders
 
+    class Recording(InboxChannel):
+        def deliver(self, message: Message) -> None:
+            sent.append(message.pk)
+
+    channels = {"inbox": Recording()}
     for i in range(7):
         make_petition(
             people.cast,
@@ -166,13 +179,9 @@ def test_dispatch_empties_the_whole_outbox_in_batches(people) -> None:
             received_on=date(2026, 10, 1),
         )
     mark_overdue(date(2026, 11, 22))
-    assert Notification.objects.unsent().count() == 7
-    reminders.NOTIFICATION_SENDERS.append(lambda note: sent.append(note.pk))
-    try:
-        assert dispatch_notifications(limit=2) == 2
-        assert dispatch_notifications(batch_size=3) == 5
-        assert dispatch_notifications() == 0
-    finally:
-        reminders.NOTIFICATION_SENDERS.pop()
-    assert sorted(sent) == sorted(Notification.objects.values_list("pk", flat=True))
-    assert not Notification.objects.unsent().exists()
+    assert Message.objects.filter(sent_at__isnull=True).count() == 7
+    assert dispatch(limit=2, channels=channels) == 2
+    assert dispatch(batch_size=3, channels=channels) == 5
+    assert dispatch(channels=channels) == 0
+    assert sorted(sent) == sorted(Message.objects.values_list("pk", flat=True))
+    assert not Message.objects.filter(sent_at__isnull=True).exists()

@@ -20,6 +20,7 @@ from xinfang.core.errors import ConcurrentChange, TransitionNotAllowed
 from xinfang.core.models import AuditAction
 from xinfang.org.models import User
 from xinfang.petitions.choices import Status
+from xinfang.petitions.citizen_sms import notify_petitioner
 from xinfang.petitions.errors import GuardFailed, StepInputInvalid
 from xinfang.petitions.models import Petition
 from xinfang.petitions.models import Transition as TransitionRow
@@ -164,6 +165,7 @@ def record_step(
         after={"status": new},
         detail={"step": name, "reason": reason, **(payload or {})},
     )
+    notify_petitioner(petition, step=name)  # the citizen's SMS (opt-in; citizen_sms.py)
     return row
 
 
