@@ -105,6 +105,7 @@ _ERRORS: dict[int, type[Schema]] = {
 
 
 def errors(*codes: int) -> dict[int, type[Schema]]:
-    """The error responses ``codes`` for an operation's ``response={...}``; 401 (no or bad
+    """The error responses ``codes`` for an operation's ``response={...}``; 400 (a number in
+    the URL beyond 64 bits, refused before any view by ``core.outage``), 401 (no or bad
     credentials) and 422 (invalid request) are always included."""
-    return {code: _ERRORS[code] for code in sorted({401, 422, *codes})}
+    return {code: _ERRORS[code] for code in sorted({400, 401, 422, *codes})}

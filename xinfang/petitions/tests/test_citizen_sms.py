@@ -16,7 +16,7 @@ from xinfang.core.outbox import dispatch
 from xinfang.petitions.choices import Kind, Status
 from xinfang.petitions.models import Petition
 from xinfang.petitions.services import PetitionerData, extend_handling
-from xinfang.petitions.tests.factories import register
+from xinfang.petitions.tests.factories import petitioner_proof, register
 from xinfang.petitions.workflow import transition
 
 SUMMARY = "CANARY-SMS-SUMMARY-道路积水"
@@ -73,7 +73,9 @@ def test_each_of_the_four_events_sends_exactly_one_sms(people, sms_file) -> None
     extend_handling(p, actor=leader, days=10, reason="需要现场核查")
     p = Petition.objects.get(pk=p.pk)
     p = transition(p, Status.ANSWERED, actor=leader, **ANSWER)
-    p = transition(p, Status.REVIEW_REQUESTED, actor=handler, reason="不服")
+    p = transition(
+        p, Status.REVIEW_REQUESTED, actor=None, petitioner=petitioner_proof(p), reason="不服"
+    )
     p = transition(p, Status.REVIEWED, actor=people.leader_a, **ANSWER)
     sent = _sent(sms_file)
     assert [s["phone"] for s in sent] == [PHONE] * 4
