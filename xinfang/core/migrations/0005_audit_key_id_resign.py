@@ -1,0 +1,115 @@
+"""Key the audit chain: every existing entry is checked under the old SHA-256 chain, then
+re-signed with HMAC-SM3 under the first key of XINFANG_AUDIT_KEYS.
+
+Why re-sign instead of keeping unkeyed entries as an older format: an unkeyed entry can be
+rewritten by anyone, and a verifier that accepts them cannot tell an old entry from a new
+one downgraded to the old format (all of them rewritten, hashes recomputed: the informed
+tamper of issue 10). After this migration the verifier accepts keyed entries only.
+
+Re-signing must not launder earlier tampering, so the old chain is verified first and the
+migration stops on any break: investigate with `xinfang verify_audit` of the previous
+release (restore the table from a backup if it was tampered with) before migrating.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import migrations, models
+
+from xinfang.core import audit
+
+BATCH = 2000
+
+
+def _legacy_hash(entry: Any, prev_hash: str) -> str:
+    """The unkeyed hash of releases before issue 10 (frozen here: it must never change)."""
+    created = entry.created_at
+    fields = {
+        "seq": entry.seq,
+        "created_at": created.isoformat() if isinstance(created, datetime) else str(created),
+        "actor": entry.actor_id,
+        "actor_label": entry.actor_label,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_repr": entry.object_repr,
+        "before": entry.before,
+        "after": entry.after,
+        "detail": entry.detail,
+        "ip": entry.ip,
+    }
+    canonical = json.dumps(
+        fields, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":")
+    )
+    return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
+
+
+def _rechain(apps: Any, *, check: Any, sign: Any, key_id: str) -> None:
+    entry_model = apps.get_model("core", "AuditEntry")
+    head_model = apps.get_model("core", "AuditHead")
+    old_prev = new_prev = audit.GENESIS
+    expected = 1
+    batch: list[Any] = []
+    for entry in entry_model.objects.order_by("seq").iterator(chunk_size=BATCH):
+        if (
+            entry.seq != expected
+            or entry.prev_hash != old_prev
+            or check(entry, old_prev) != entry.entry_hash
+        ):
+            raise RuntimeError(
+                f"审计链在第 {entry.seq} 条断裂,拒绝重新签名(否则会掩盖篡改)。"
+                "请先用上一版本的 `xinfang verify_audit` 核查,必要时从备份恢复审计表。"
+            )
+        old_prev = entry.entry_hash
+        entry.key_id = key_id
+        entry.prev_hash = new_prev
+        entry.entry_hash = new_prev = sign(entry, new_prev)
+        expected += 1
+        batch.append(entry)
+        if len(batch) >= BATCH:
+            entry_model.objects.bulk_update(batch, ["key_id", "prev_hash", "entry_hash"])
+            batch = []
+    entry_model.objects.bulk_update(batch, ["key_id", "prev_hash", "entry_hash"])
+    head_model.objects.filter(pk=1).update(last_seq=expected - 1, last_hash=new_prev)
+
+
+def resign(apps: Any, schema_editor: Any) -> None:
+    _rechain(apps, check=_legacy_hash, sign=audit.compute_hash, key_id=audit.signing_key_id())
+
+
+def unsign(apps: Any, schema_editor: Any) -> None:
+    _rechain(apps, check=audit.compute_hash, sign=_legacy_hash, key_id="")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("core", "0004_seed_calendar"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="auditentry",
+            name="key_id",
+            field=models.CharField(default="", max_length=32),
+            preserve_default=False,
+        ),
+        migrations.AlterField(
+            model_name="auditentry",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
+        ),
+        migrations.RunPython(resign, unsign, elidable=False),
+    ]
