@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from itertools import islice
@@ -233,7 +233,7 @@ def sign_head() -> Anchor:
         at=timezone.now().isoformat(timespec="seconds"),
         key_id=signing_key_id(),
     )
-    return Anchor(**{**asdict(unsigned), "mac": unsigned.expected_mac()})
+    return replace(unsigned, mac=unsigned.expected_mac())
 
 
 def append_anchor(path: str | Path) -> Anchor:
