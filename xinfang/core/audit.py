@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -59,7 +60,13 @@ class AuditKeyUnknown(XinfangError):
 
 @lru_cache(maxsize=4)
 def _audit_keys(spec: str) -> dict[str, bytes]:
-    return parse_key_list(spec, setting="XINFANG_AUDIT_KEYS")
+    keys = parse_key_list(spec, setting="XINFANG_AUDIT_KEYS")
+    max_length = AuditEntry._meta.get_field("key_id").max_length or 0
+    if too_long := [key_id for key_id in keys if len(key_id) > max_length]:
+        raise ImproperlyConfigured(
+            f"XINFANG_AUDIT_KEYS:密钥编号 {too_long[0]!r} 超过 {max_length} 字符"
+        )
+    return keys
 
 
 def _key(key_id: str) -> bytes:

@@ -79,6 +79,9 @@ def _rechain(apps: Any, *, check: Any, sign: Any, key_id: str) -> None:
 
 
 def resign(apps: Any, schema_editor: Any) -> None:
+    # The product's own signing function, on purpose: an installation that upgrades later
+    # must end up with entries today's verifier accepts. Should the signed fields ever grow,
+    # the new field's migration re-signs again.
     _rechain(apps, check=_legacy_hash, sign=audit.compute_hash, key_id=audit.signing_key_id())
 
 
