@@ -49,7 +49,8 @@ def test_anchor_appends_one_signed_line_per_run(anchor_file: Path, cast: Cast) -
     assert (first["seq"], second["seq"]) == (6, 7)
     assert second["hash"] == AuditEntry.objects.get(seq=7).entry_hash
     assert second["key_id"] == audit.signing_key_id()
-    assert first["at"] == "2026-09-01T02:00:00+00:00"
+    # The frozen today (10:00 in Beijing), ticking: stored in UTC with the offset.
+    assert str(first["at"]).startswith("2026-09-01T02:0") and str(first["at"]).endswith("+00:00")
     assert Anchor(**second).expected_mac() == second["mac"]  # type: ignore[arg-type]
     assert stat.S_IMODE(anchor_file.stat().st_mode) == 0o600
 
@@ -93,7 +94,8 @@ def test_chain_rewritten_with_the_key_is_caught_by_an_earlier_anchor(
     assert audit.verify_chain() == []
     code, err = verify_audit(capsys, anchor_file)
     assert code == 1
-    assert "审计链断裂 #6: 记录哈希与 2026-09-01T02:00:00+00:00 的锚点不符:链被改写" in err
+    (anchor,) = lines(anchor_file)
+    assert f"审计链断裂 #6: 记录哈希与 {anchor['at']} 的锚点不符:链被改写" in err
 
 
 def test_edited_anchor_line_is_refused(

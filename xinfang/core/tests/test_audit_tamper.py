@@ -129,8 +129,7 @@ def test_changed_entry_re_signed_without_the_key_is_detected(
     AuditEntry.objects.filter(seq=4).update(after={"n": "篡改"})
 
     def guess(entry: AuditEntry, prev: str) -> str:
-        # The intruder knows the format and the key id, but not the key (e.g. tries the
-        # public development key against a production deployment).
+        # The intruder knows the format, the key id and the algorithm, but not the key.
         payload = (prev + audit._canonical(audit._hash_fields(entry))).encode("utf-8")
         return hmac_sm3(bytes.fromhex("c0" * 32), audit.ENTRY_PURPOSE + payload).hex()
 
