@@ -2,7 +2,8 @@
 
 A sealed value is the text ``"<cipher>:<key id>:<base64(nonce || ciphertext || tag)>"`` so
 that keys can rotate (``xinfang rekey_personal_data``) and ciphers can change without a
-migration. Exact-match search uses a keyed hash (HMAC-SM3) of the normalised value.
+migration. Exact-match search uses a keyed hash (HMAC-SM3) of the normalised value; the audit
+chain (xinfang.core.audit) signs its entries with the same primitive, under its own keys.
 
 Keys come from the environment (``XINFANG_DATA_KEYS``, ``XINFANG_INDEX_KEY``), never the
 database.
