@@ -18,7 +18,6 @@ The entries the unkeyed requests append do not verify: a bench database only. Wr
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import statistics
 import sys
@@ -81,32 +80,30 @@ def _paired_http(url: str, args: Any) -> dict[str, list[float]]:
 
 def _entries_by_hash(after_seq: int) -> dict[str, int]:
     """How many entries since ``after_seq`` each hash wrote: shows the switch took effect."""
-    from xinfang.core import audit
+    from xinfang.core import audit, audit_v1
     from xinfang.core.models import AuditEntry
 
-    legacy = importlib.import_module("xinfang.core.migrations.0005_audit_key_id_resign")
     counts = dict.fromkeys(MODES, 0)
     for entry in AuditEntry.objects.filter(seq__gt=after_seq).iterator():
         if audit.compute_hash(entry, entry.prev_hash) == entry.entry_hash:
             counts["keyed"] += 1
-        elif legacy._legacy_hash(entry, entry.prev_hash) == entry.entry_hash:
+        elif audit_v1.entry_hash(entry, entry.prev_hash) == entry.entry_hash:
             counts["unkeyed"] += 1
     return counts
 
 
 def _interleaved_service(blocks: int, per_block: int = 10) -> dict[str, Any]:
-    from xinfang.core import audit
+    from xinfang.core import audit, audit_v1
     from xinfang.core.models import AuditEntry
     from xinfang.org.models import Unit
     from xinfang.petitions.models import Petition
     from xinfang.petitions.services import PetitionerData, register_petition
     from xinfang.portal.open311.feed import public_services
 
-    legacy = importlib.import_module("xinfang.core.migrations.0005_audit_key_id_resign")
     office = Unit.objects.filter(is_petition_office=True, parent__level="county").order_by("pk")[0]
     service = public_services().first()
     keyed_hash = audit.compute_hash
-    hashes = {"unkeyed": legacy._legacy_hash, "keyed": keyed_hash}
+    hashes = {"unkeyed": audit_v1.entry_hash, "keyed": keyed_hash}
     before = Petition.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     entries_before = AuditEntry.objects.count()
     seconds: dict[str, list[float]] = {mode: [] for mode in MODES}
@@ -142,10 +139,9 @@ def _interleaved_service(blocks: int, per_block: int = 10) -> dict[str, Any]:
 
 def _hash_cost(n: int = 20_000) -> dict[str, float]:
     """Microseconds per entry of each hash, on a submission-like entry."""
-    from xinfang.core import audit
+    from xinfang.core import audit, audit_v1
     from xinfang.core.models import AuditEntry
 
-    legacy = importlib.import_module("xinfang.core.migrations.0005_audit_key_id_resign")
     entry = AuditEntry(
         seq=123_456,
         created_at=datetime(2026, 12, 2, 8, 0, tzinfo=UTC),
@@ -158,7 +154,7 @@ def _hash_cost(n: int = 20_000) -> dict[str, float]:
         key_id=audit.signing_key_id(),
     )
     costs = {}
-    for name, fn in (("unkeyed", legacy._legacy_hash), ("keyed", audit.compute_hash)):
+    for name, fn in (("unkeyed", audit_v1.entry_hash), ("keyed", audit.compute_hash)):
         began = time.perf_counter()
         for _ in range(n):
             fn(entry, audit.GENESIS)

@@ -1,7 +1,7 @@
 """Bench-only: choose the audit chain's hash per request, for ``bench/audit_chain``.
 
 A request with ``X-Bench-Audit: unkeyed`` appends entries hashed the way the chain was
-before issue 10 (SHA-256, the function frozen in the re-signing migration); any other
+before issue 10 (SHA-256, ``xinfang.core.audit_v1``); any other
 request uses the product's HMAC-SM3. One server then serves both modes, so a comparison is
 not skewed by which server process happened to be faster (two identical servers differed
 by 12–17% on the shared machine). Installed by ``bench_settings`` only.
@@ -9,20 +9,17 @@ by 12–17% on the shared machine). Installed by ``bench_settings`` only.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from xinfang.core import audit
+from xinfang.core import audit, audit_v1
 
 _unkeyed: ContextVar[bool] = ContextVar("bench_audit_unkeyed", default=False)
 _keyed_hash = audit.compute_hash
-_legacy_hash = importlib.import_module(
-    "xinfang.core.migrations.0005_audit_key_id_resign"
-)._legacy_hash
+_legacy_hash = audit_v1.entry_hash
 
 
 def compute_hash(entry: Any, prev_hash: str) -> str:

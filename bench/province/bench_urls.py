@@ -12,16 +12,12 @@ cache work is still done on every submission.
 
 from __future__ import annotations
 
-import importlib
-import os
-
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import escape
 
-from xinfang.core import audit
 from xinfang.petitions.models import Petition
 from xinfang.petitions.views import DUE_SOON_DAYS, PAGE_SIZE, _list_rows
 from xinfang.portal import views as portal_views
@@ -29,13 +25,6 @@ from xinfang.portal.ratelimit import Limit
 from xinfang.urls import urlpatterns as product_urlpatterns
 
 portal_views.SUBMIT_PER_IP = Limit("submit-ip", 10**9, 3600)  # type: ignore[misc]
-
-if os.environ.get("XINFANG_BENCH_AUDIT") == "unkeyed":
-    # bench/audit_chain's baseline: the chain as before issue 10 (unkeyed SHA-256, the
-    # function frozen in the re-signing migration), so keying's cost is what is measured.
-    audit.compute_hash = importlib.import_module(  # type: ignore[assignment]
-        "xinfang.core.migrations.0005_audit_key_id_resign"
-    )._legacy_hash
 
 
 def bare_due(request: HttpRequest) -> HttpResponse:

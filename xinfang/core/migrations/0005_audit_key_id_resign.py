@@ -13,40 +13,15 @@ release (restore the table from a backup if it was tampered with) before migrati
 
 from __future__ import annotations
 
-import hashlib
-import json
-from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, migrations, models
 
 from xinfang.core import audit
+from xinfang.core.audit_v1 import entry_hash as _legacy_hash
 
 BATCH = 2000
-
-
-def _legacy_hash(entry: Any, prev_hash: str) -> str:
-    """The unkeyed hash of releases before issue 10 (frozen here: it must never change)."""
-    created = entry.created_at
-    fields = {
-        "seq": entry.seq,
-        "created_at": created.isoformat() if isinstance(created, datetime) else str(created),
-        "actor": entry.actor_id,
-        "actor_label": entry.actor_label,
-        "action": entry.action,
-        "object_type": entry.object_type,
-        "object_id": entry.object_id,
-        "object_repr": entry.object_repr,
-        "before": entry.before,
-        "after": entry.after,
-        "detail": entry.detail,
-        "ip": entry.ip,
-    }
-    canonical = json.dumps(
-        fields, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":")
-    )
-    return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
 
 
 def _rechain(apps: Any, schema_editor: Any, *, check: Any, sign: Any, key_id: str) -> None:

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
-from xinfang.core import audit
+from xinfang.core import audit, audit_v1
 from xinfang.core.audit import GENESIS, verify_chain
 from xinfang.core.models import AuditAction, AuditEntry, AuditHead
 from xinfang.core.testing import Cast
@@ -66,7 +66,7 @@ def _legacy_chain(cast: Cast, n: int) -> None:
             prev_hash=prev,
             key_id="",
         )
-        entry.entry_hash = prev = resign_migration._legacy_hash(entry, prev)
+        entry.entry_hash = prev = audit_v1.entry_hash(entry, prev)
         entry.save()
     AuditHead.objects.create(pk=1, last_seq=n, last_hash=prev)
 

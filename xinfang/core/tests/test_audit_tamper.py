@@ -18,7 +18,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.test import override_settings
 
-from xinfang.core import audit
+from xinfang.core import audit, audit_v1
 from xinfang.core.audit import GENESIS, verify_chain
 from xinfang.core.crypto import hmac_sm3
 from xinfang.core.models import AuditAction, AuditEntry, AuditHead
@@ -26,7 +26,7 @@ from xinfang.core.testing import Cast
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("owner_disabled_the_trigger")]
 
-legacy = importlib.import_module("xinfang.core.migrations.0005_audit_key_id_resign")
+resign_migration = importlib.import_module("xinfang.core.migrations.0005_audit_key_id_resign")
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def legacy_breaks() -> list[int]:
     bad, prev, seq = [], GENESIS, 0
     for entry in AuditEntry.objects.order_by("seq"):
         ok = entry.seq == seq + 1 and entry.prev_hash == prev
-        if not ok or legacy._legacy_hash(entry, prev) != entry.entry_hash:
+        if not ok or audit_v1.entry_hash(entry, prev) != entry.entry_hash:
             bad.append(entry.seq)
         prev, seq = entry.entry_hash, entry.seq
     head = AuditHead.objects.filter(pk=1).first()
@@ -114,9 +114,9 @@ def test_emptied_chain_with_reset_head_is_caught_by_the_anchor(
 def test_changed_entry_with_recomputed_unkeyed_hashes_is_detected(
     chain: list[AuditEntry], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    legacy.unsign(apps, None)  # the chain as the releases before issue 10 kept it
+    resign_migration.unsign(apps, None)  # the chain as the releases before issue 10 kept it
     AuditEntry.objects.filter(seq=4).update(after={"n": "篡改"})
-    rehash_from(4, legacy._legacy_hash)
+    rehash_from(4, audit_v1.entry_hash)
     assert legacy_breaks() == []  # the old verifier's exit 0
     code, err = verify_audit(capsys)
     assert code == 1
