@@ -131,3 +131,23 @@ def _official_calendar(request: pytest.FixtureRequest) -> None:
     CalendarYear.objects.bulk_create(
         [CalendarYear(year=y, source="chinese-calendar") for y in years], ignore_conflicts=True
     )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Let this run's test databases TRUNCATE the audit table (PostgreSQL).
+
+    The append-only trigger (core migration 0006) refuses TRUNCATE unless the session set
+    ``xinfang.audit_truncate``; Django's flush after a transactional test is one TRUNCATE
+    of every table. Set for the test database (new connections) and this connection.
+    """
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if connection.vendor != "postgresql":
+                continue
+            name = connection.ops.quote_name(connection.settings_dict["NAME"])
+            with connection.cursor() as cursor:
+                cursor.execute(f"ALTER DATABASE {name} SET xinfang.audit_truncate = 'allow'")
+                cursor.execute("SET xinfang.audit_truncate = 'allow'")

@@ -233,6 +233,16 @@ XINFANG_INDEX_KEY = env_str(
 )
 XINFANG_CIPHER = env_str("XINFANG_CIPHER", "sm4-gcm")
 
+# core, audit trail (issue 10): HMAC-SM3 keys of the audit chain, "id:hex" pairs (32 bytes
+# each); the first signs new entries, all verify (rotation). The default is public: the
+# deploy check xinfang.E006 refuses it. The anchor file, when set, receives the signed head
+# of the chain from a periodic task (`xinfang audit_anchor`); keep it off this host.
+XINFANG_AUDIT_KEYS = env_str(
+    "XINFANG_AUDIT_KEYS",
+    "audit-dev1:c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf",
+)
+XINFANG_AUDIT_ANCHOR_FILE = env_str("XINFANG_AUDIT_ANCHOR_FILE", "")
+
 # The legal clock: "civil-code" = start day not counted, a last day on a rest day moves to
 # the next working day (民法典 Arts. 201, 203). "start-day-counted" counts the start day.
 XINFANG_DEADLINE_CONVENTION = env_str("XINFANG_DEADLINE_CONVENTION", "civil-code")

@@ -6,3 +6,6 @@ The bare baseline views live only here (``bench_urls``), never in the product's 
 from xinfang.settings import *  # noqa: F403
 
 ROOT_URLCONF = "bench.province.bench_urls"
+
+# bench/audit_chain: the audit hash chosen per request (X-Bench-Audit), see audit_switch.
+MIDDLEWARE = ["bench.province.audit_switch.AuditSwitchMiddleware", *MIDDLEWARE]  # noqa: F405

@@ -350,13 +350,58 @@ def _csrf(server: web.Server) -> tuple[str, str]:
     return f"csrftoken={cookie.group(1)}", token.group(1)
 
 
+def _office_and_service() -> tuple[Any, Any]:
+    from xinfang.org.models import Unit
+    from xinfang.portal.open311.feed import public_services
+
+    office = Unit.objects.filter(is_petition_office=True, parent__level="county").order_by("pk")[0]
+    service = public_services().first()
+    assert service is not None
+    return office, service
+
+
+def portal_submissions(server: web.Server, n: int) -> tuple[list[str], dict[str, str]]:
+    """``n`` distinct portal submissions (each with its own form token, so none is an
+    idempotent replay of another) and the headers to POST them with."""
+    from xinfang.portal.forms import make_form_token
+
+    office, service = _office_and_service()
+    cookie, csrf = _csrf(server)
+    stamp = time.time() - 60
+    common_fields = {
+        "name": "张三",
+        "phone": "13800138000",
+        "address": "江川省某县某镇某村",
+        "kind": "appeal",
+        "matter_type": service.code,
+        "receiving_unit": str(office.pk),
+        "place": "某镇某村",
+        "full_text": "本人反映某小区供水水压长期不足,影响正常生活,请求有关部门尽快处理。",
+        "website": "",
+        "csrfmiddlewaretoken": csrf,
+    }
+    bodies = [
+        urlencode(
+            {
+                **common_fields,
+                "summary": f"小区供水水压不足问题 第{i}号",
+                "form_token": make_form_token(now=stamp),
+            }
+        )
+        for i in range(n)
+    ]
+    form = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": cookie,
+        "Referer": server.base + "/portal/submit/",
+    }
+    return bodies, form
+
+
 def submissions(report: Report, server: web.Server, quick: bool, connections: int) -> None:
     from django.db import connection
 
-    from xinfang.org.models import Unit
     from xinfang.petitions.models import Petition
-    from xinfang.portal.forms import make_form_token
-    from xinfang.portal.open311.feed import public_services
     from xinfang.portal.services import issue_open311_client
 
     with connection.cursor() as cursor:
@@ -371,35 +416,10 @@ def submissions(report: Report, server: web.Server, quick: bool, connections: in
                 "CREATE TABLE bench_insert (id integer PRIMARY KEY AUTOINCREMENT, body text, "
                 "created_at datetime)"
             )
-    office = Unit.objects.filter(is_petition_office=True, parent__level="county").order_by("pk")[0]
-    service = public_services().first()
-    assert service is not None
-    cookie, csrf = _csrf(server)
+    office, service = _office_and_service()
     seconds = 5 if quick else 15
     n_bodies = 3000 if quick else 8000
-    stamp = time.time() - 60
-    common_fields = {
-        "name": "张三",
-        "phone": "13800138000",
-        "address": "江川省某县某镇某村",
-        "kind": "appeal",
-        "matter_type": service.code,
-        "receiving_unit": str(office.pk),
-        "place": "某镇某村",
-        "full_text": "本人反映某小区供水水压长期不足,影响正常生活,请求有关部门尽快处理。",
-        "website": "",
-        "csrfmiddlewaretoken": csrf,
-    }
-    portal_bodies = [
-        urlencode(
-            {
-                **common_fields,
-                "summary": f"小区供水水压不足问题 第{i}号",
-                "form_token": make_form_token(now=stamp),
-            }
-        )
-        for i in range(n_bodies)
-    ]
+    portal_bodies, form = portal_submissions(server, n_bodies)
     client, api_key = issue_open311_client(actor=None, name="bench 12345", unit=office)
     run_id = int(time.time())
     open311_bodies = [
@@ -417,11 +437,6 @@ def submissions(report: Report, server: web.Server, quick: bool, connections: in
         )
         for i in range(n_bodies)
     ]
-    form = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Cookie": cookie,
-        "Referer": server.base + "/portal/submit/",
-    }
     tmp = Path(tempfile.mkdtemp(prefix="xinfang-bench-"))
     results: dict[str, Any] = {}
     before = Petition.objects.order_by("-pk").values_list("pk", flat=True).first() or 0

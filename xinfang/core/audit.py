@@ -1,28 +1,84 @@
 """The audit chain: every change, transition, export, personal-data read and login.
 
-Call :func:`record` inside the service's transaction. Entries are hash-chained:
-``entry_hash = sha256(prev_hash || canonical(entry))``; :func:`verify_chain` walks the
-chain and reports the first break.
+Call :func:`record` inside the service's transaction. Entries are chained with a keyed
+hash: ``entry_hash = HMAC-SM3(key[key_id], prev_hash || canonical(entry))``, so whoever can
+write the table but does not hold ``XINFANG_AUDIT_KEYS`` cannot re-sign a rewritten chain.
+:func:`verify_chain` walks the chain and reports every break.
+
+A chain that was cut short (its last entries deleted, the head row moved back) or emptied
+is still consistent in itself; :func:`append_anchor` therefore writes the signed head to a
+file outside the database, and :func:`verify_anchors` compares the chain with every head
+anchored there.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-from dataclasses import dataclass
+import os
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
+from functools import lru_cache
+from itertools import islice
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 from django.utils import timezone
 
+from xinfang.core.crypto import hmac_sm3, parse_key_list
+from xinfang.core.errors import XinfangError
 from xinfang.core.middleware import current_ip
 from xinfang.core.models import AuditAction, AuditEntry, AuditHead
 
-__all__ = ["ChainBreak", "record", "snapshot", "verify_chain"]
+__all__ = [
+    "Anchor",
+    "AuditKeyUnknown",
+    "ChainBreak",
+    "append_anchor",
+    "compute_hash",
+    "record",
+    "sign_head",
+    "signing_key_id",
+    "snapshot",
+    "verify_anchors",
+    "verify_chain",
+]
 
 GENESIS = "0" * 64
 REDACTED_FIELDS = frozenset({"password"})
+# Domain separation: an entry's MAC can never pass for an anchor's, or the reverse.
+ENTRY_PURPOSE = b"xinfang-audit-entry\x00"
+ANCHOR_PURPOSE = b"xinfang-audit-anchor\x00"
+
+
+class AuditKeyUnknown(XinfangError):
+    """An entry or anchor names a key id that XINFANG_AUDIT_KEYS does not hold."""
+
+
+@lru_cache(maxsize=4)
+def _audit_keys(spec: str) -> dict[str, bytes]:
+    keys = parse_key_list(spec, setting="XINFANG_AUDIT_KEYS")
+    max_length = AuditEntry._meta.get_field("key_id").max_length or 0
+    if too_long := [key_id for key_id in keys if len(key_id) > max_length]:
+        raise ImproperlyConfigured(
+            f"XINFANG_AUDIT_KEYS:密钥编号 {too_long[0]!r} 超过 {max_length} 字符"
+        )
+    return keys
+
+
+def _key(key_id: str) -> bytes:
+    try:
+        return _audit_keys(settings.XINFANG_AUDIT_KEYS)[key_id]
+    except KeyError:
+        raise AuditKeyUnknown(f"签名密钥 {key_id!r} 未配置(XINFANG_AUDIT_KEYS)") from None
+
+
+def signing_key_id() -> str:
+    """The first key of XINFANG_AUDIT_KEYS signs; the others only verify (rotation)."""
+    return next(iter(_audit_keys(settings.XINFANG_AUDIT_KEYS)))
 
 
 def _canonical(fields: dict[str, Any]) -> str:
@@ -46,12 +102,14 @@ def _hash_fields(entry: AuditEntry) -> dict[str, Any]:
         "after": entry.after,
         "detail": entry.detail,
         "ip": entry.ip,
+        "key_id": entry.key_id,
     }
 
 
 def compute_hash(entry: AuditEntry, prev_hash: str) -> str:
-    payload = prev_hash + _canonical(_hash_fields(entry))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    """The entry's MAC under the key it names; :class:`AuditKeyUnknown` if that is absent."""
+    payload = (prev_hash + _canonical(_hash_fields(entry))).encode("utf-8")
+    return hmac_sm3(_key(entry.key_id), ENTRY_PURPOSE + payload).hex()
 
 
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
@@ -106,6 +164,7 @@ def record(
         detail=detail,
         ip=ip if ip is not None else current_ip(),
         prev_hash=head.last_hash,
+        key_id=signing_key_id(),
     )
     entry.entry_hash = compute_hash(entry, head.last_hash)
     entry.save()
@@ -135,12 +194,147 @@ def verify_chain() -> list[ChainBreak]:
             )
         if entry.prev_hash != prev_hash:
             breaks.append(ChainBreak(entry.seq, "前序哈希不符(记录被删除、插入或重排)"))
-        if compute_hash(entry, entry.prev_hash) != entry.entry_hash:
-            breaks.append(ChainBreak(entry.seq, "内容哈希不符(记录被修改)"))
+        try:
+            if compute_hash(entry, entry.prev_hash) != entry.entry_hash:
+                breaks.append(ChainBreak(entry.seq, "内容哈希不符(记录被修改,或哈希未经密钥重算)"))
+        except AuditKeyUnknown as exc:
+            breaks.append(ChainBreak(entry.seq, f"{exc},无法校验(或记录系伪造)"))
         prev_hash = entry.entry_hash
         expected_seq = entry.seq + 1
         last_seq = entry.seq
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and (head.last_seq != last_seq or head.last_hash != prev_hash):
         breaks.append(ChainBreak(last_seq, "链尾与记录头不符(末尾记录被删除或追加)"))
+    return breaks
+
+
+# ---------------------------------------------------------------------------------------
+# Anchors: the signed head, kept outside the database
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The chain's last entry at one moment, signed: one line of the anchor file."""
+
+    seq: int
+    hash: str
+    at: str
+    key_id: str
+    mac: str = ""
+
+    def expected_mac(self) -> str:
+        message = f"{self.seq}|{self.hash}|{self.at}|{self.key_id}".encode("ascii")
+        return hmac_sm3(_key(self.key_id), ANCHOR_PURPOSE + message).hex()
+
+    def line(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":")) + "\n"
+
+
+def sign_head() -> Anchor:
+    """The last entry actually in the table (not the head row, which an intruder may move)."""
+    last = AuditEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()
+    seq, entry_hash = last if last is not None else (0, GENESIS)
+    unsigned = Anchor(
+        seq=seq,
+        hash=entry_hash,
+        at=timezone.now().isoformat(timespec="seconds"),
+        key_id=signing_key_id(),
+    )
+    return replace(unsigned, mac=unsigned.expected_mac())
+
+
+def append_anchor(path: str | Path) -> Anchor:
+    """Append the signed head to ``path`` as one line, durably (O_APPEND, fsync)."""
+    path = Path(path)
+    anchor = sign_head()
+    created = not path.exists()
+    # O_APPEND: never seek, never overwrite what an earlier run wrote.
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, anchor.line().encode("ascii"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if created:
+        # The new directory entry must survive a crash too.
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    return anchor
+
+
+def _read_anchors(path: Path, breaks: list[ChainBreak]) -> list[tuple[int, Anchor]]:
+    anchors: list[tuple[int, Anchor]] = []
+    previous_seq = 0
+    with path.open(encoding="ascii", errors="replace") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                anchor = Anchor(**json.loads(line))
+                valid = int(anchor.seq) == anchor.seq and anchor.mac == anchor.expected_mac()
+            except AuditKeyUnknown as exc:
+                breaks.append(ChainBreak(0, f"锚点文件第 {number} 行:{exc}"))
+                continue
+            except (ValueError, TypeError):
+                valid = False
+            if not valid:
+                breaks.append(ChainBreak(0, f"锚点文件第 {number} 行签名不符(锚点被篡改或伪造)"))
+                continue
+            if anchor.seq < previous_seq:
+                breaks.append(
+                    ChainBreak(anchor.seq, f"锚点文件第 {number} 行序号倒退(锚点文件被改动)")
+                )
+            previous_seq = max(previous_seq, anchor.seq)
+            anchors.append((number, anchor))
+    return anchors
+
+
+def _batches(items: list[tuple[int, Anchor]], size: int) -> Iterator[list[tuple[int, Anchor]]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def verify_anchors(path: str | Path) -> list[ChainBreak]:
+    """Compare the chain with every head anchored in ``path``; return what disagrees.
+
+    An anchored entry that is missing means the chain was cut short (or emptied); one whose
+    hash differs means the chain was rewritten from that entry on, or earlier.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return [ChainBreak(0, f"锚点文件 {path} 不存在或不可读")]
+    breaks: list[ChainBreak] = []
+    anchors = _read_anchors(path, breaks)
+    last = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    for batch in _batches(anchors, 1000):
+        stored = dict(
+            AuditEntry.objects.filter(seq__in={a.seq for _, a in batch}).values_list(
+                "seq", "entry_hash"
+            )
+        )
+        for number, anchor in batch:
+            if anchor.seq == 0:
+                continue
+            found = stored.get(anchor.seq)
+            if found is None and anchor.seq > last:
+                breaks.append(
+                    ChainBreak(
+                        anchor.seq,
+                        f"审计链被截短:{anchor.at} 锚定到第 {anchor.seq} 条,"
+                        f"库中只到第 {last} 条(锚点文件第 {number} 行)",
+                    )
+                )
+            elif found is None:
+                breaks.append(ChainBreak(anchor.seq, f"锚定的记录已被删除(锚点文件第 {number} 行)"))
+            elif found != anchor.hash:
+                breaks.append(
+                    ChainBreak(
+                        anchor.seq,
+                        f"记录哈希与 {anchor.at} 的锚点不符:链被改写(锚点文件第 {number} 行)",
+                    )
+                )
     return breaks

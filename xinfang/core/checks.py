@@ -16,6 +16,7 @@ from django.db import DatabaseError
 DEV_SECRET_KEY = "django-insecure-development-only-key-change-me"  # noqa: S105 - the known default
 DEV_DATA_KEYS = "dev1:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 DEV_INDEX_KEY = "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
+DEV_AUDIT_KEYS = "audit-dev1:c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf"
 ARGON2 = "django.contrib.auth.hashers.Argon2PasswordHasher"
 
 
@@ -54,6 +55,16 @@ def check_production_secrets(app_configs: Any = None, **kwargs: Any) -> list[Err
                 "XINFANG_INDEX_KEY is the public development key.",
                 hint="Set it before the first record is stored; changing it needs re-indexing.",
                 id="xinfang.E004",
+            )
+        )
+    if DEV_AUDIT_KEYS.split(":", 1)[1] in settings.XINFANG_AUDIT_KEYS:
+        # With a public key anyone with database access can re-sign a rewritten chain.
+        errors.append(
+            Error(
+                "XINFANG_AUDIT_KEYS still contains the public development key.",
+                hint="Generate a key (see E003) and set it before the deployment's first"
+                " `migrate`, which signs the existing entries with it.",
+                id="xinfang.E006",
             )
         )
     if not settings.PASSWORD_HASHERS or settings.PASSWORD_HASHERS[0] != ARGON2:

@@ -2,7 +2,8 @@
 
 A sealed value is the text ``"<cipher>:<key id>:<base64(nonce || ciphertext || tag)>"`` so
 that keys can rotate (``xinfang rekey_personal_data``) and ciphers can change without a
-migration. Exact-match search uses a keyed hash (HMAC-SM3) of the normalised value.
+migration. Exact-match search uses a keyed hash (HMAC-SM3) of the normalised value; the audit
+chain (xinfang.core.audit) signs its entries with the same primitive, under its own keys.
 
 Keys come from the environment (``XINFANG_DATA_KEYS``, ``XINFANG_INDEX_KEY``), never the
 database.
@@ -30,9 +31,11 @@ __all__ = [
     "Keyring",
     "Sm4Gcm",
     "blind_index",
+    "hmac_sm3",
     "keyring",
     "open_",
     "open_bytes",
+    "parse_key_list",
     "seal",
     "seal_bytes",
 ]
@@ -81,6 +84,33 @@ class AesGcm:
 CIPHERS: dict[str, DataCipher] = {c.name: c for c in (Sm4Gcm(), AesGcm())}
 
 
+def hmac_sm3(key: bytes, message: bytes) -> bytes:
+    """HMAC over SM3 (GB/T 32905): the keyed hash of the search index and the audit chain."""
+    mac = hmac.HMAC(key, hashes.SM3())
+    mac.update(message)
+    return mac.finalize()
+
+
+def parse_key_list(spec: str, *, setting: str) -> dict[str, bytes]:
+    """``"id:hex,id:hex"`` → {id: 32 bytes}, in the given order (the first one is active)."""
+    keys: dict[str, bytes] = {}
+    for part in spec.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        key_id, _, hex_key = part.partition(":")
+        try:
+            raw = bytes.fromhex(hex_key)
+        except ValueError as exc:
+            raise PersonalDataError(f"{setting}:密钥 {key_id} 不是十六进制") from exc
+        if len(raw) != 32 or not key_id or ":" in key_id:
+            raise PersonalDataError(f"{setting}:密钥 {key_id!r} 须为 32 字节(64 位十六进制)")
+        keys[key_id] = raw
+    if not keys:
+        raise PersonalDataError(f"未配置密钥 {setting}")
+    return keys
+
+
 @dataclass(frozen=True)
 class Keyring:
     keys: dict[str, bytes]
@@ -90,23 +120,7 @@ class Keyring:
 
     @classmethod
     def parse(cls, spec: str, index_key_hex: str, cipher_name: str) -> Keyring:
-        keys: dict[str, bytes] = {}
-        order: list[str] = []
-        for part in spec.split(","):
-            part = part.strip()
-            if not part:
-                continue
-            key_id, _, hex_key = part.partition(":")
-            try:
-                raw = bytes.fromhex(hex_key)
-            except ValueError as exc:
-                raise PersonalDataError(f"密钥 {key_id} 不是十六进制") from exc
-            if len(raw) != 32 or not key_id or ":" in key_id:
-                raise PersonalDataError(f"密钥 {key_id!r} 须为 32 字节(64 位十六进制)")
-            keys[key_id] = raw
-            order.append(key_id)
-        if not order:
-            raise PersonalDataError("未配置个人信息加密密钥 XINFANG_DATA_KEYS")
+        keys = parse_key_list(spec, setting="XINFANG_DATA_KEYS")
         if cipher_name not in CIPHERS:
             raise PersonalDataError(f"不支持的加密算法 {cipher_name}")
         try:
@@ -115,7 +129,9 @@ class Keyring:
             raise PersonalDataError("XINFANG_INDEX_KEY 不是十六进制") from exc
         if len(index_key) < 16:
             raise PersonalDataError("XINFANG_INDEX_KEY 至少 16 字节")
-        return cls(keys=keys, active_key_id=order[0], cipher_name=cipher_name, index_key=index_key)
+        return cls(
+            keys=keys, active_key_id=next(iter(keys)), cipher_name=cipher_name, index_key=index_key
+        )
 
     def seal(self, plaintext: str) -> str:
         nonce = os.urandom(NONCE_BYTES)
@@ -158,9 +174,9 @@ class Keyring:
         return not token.startswith(f"{self.cipher_name}:{self.active_key_id}:")
 
     def blind_index(self, normalized: str, purpose: str) -> str:
-        mac = hmac.HMAC(self.index_key, hashes.SM3())
-        mac.update(purpose.encode("ascii") + b"\x00" + normalized.encode("utf-8"))
-        return mac.finalize().hex()
+        return hmac_sm3(
+            self.index_key, purpose.encode("ascii") + b"\x00" + normalized.encode("utf-8")
+        ).hex()
 
 
 @lru_cache(maxsize=4)

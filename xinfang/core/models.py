@@ -25,8 +25,10 @@ class AuditAction(models.TextChoices):
 class AuditEntry(models.Model):
     """One append-only entry of the audit chain.
 
-    ``entry_hash`` covers every other field and the previous entry's hash, so a changed,
-    deleted, inserted or reordered entry breaks the chain (see ``xinfang verify_audit``).
+    ``entry_hash`` is an HMAC-SM3, under the audit key ``key_id``, of every other field and
+    the previous entry's hash, so a changed, deleted, inserted or reordered entry breaks the
+    chain and cannot be re-signed without the key (see ``xinfang verify_audit``). On
+    PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE of the table.
     """
 
     seq = models.BigIntegerField(unique=True)
@@ -35,7 +37,9 @@ class AuditEntry(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # Not SET_NULL: the actor's id is signed, and the row must never be rewritten;
+        # ``actor_label`` keeps the name of a deleted account.
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
     )
@@ -50,6 +54,8 @@ class AuditEntry(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64)
+    # Which of XINFANG_AUDIT_KEYS signed the entry, so keys can rotate.
+    key_id = models.CharField(max_length=32)
 
     class Meta:
         ordering = ["seq"]
@@ -73,7 +79,11 @@ class AuditEntry(models.Model):
 
 
 class AuditHead(models.Model):
-    """A single row locked while appending, so concurrent writers form one chain."""
+    """A single row locked while appending, so concurrent writers form one chain.
+
+    It stays updatable (every append moves it); a rewritten head is caught by the signed
+    heads that ``xinfang audit_anchor`` keeps outside the database.
+    """
 
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)

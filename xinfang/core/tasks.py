@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from xinfang.core import outbox
+from xinfang.core.audit import append_anchor
 from xinfang.core.calendar_notices import queue_calendar_warning
 
 
@@ -19,3 +21,16 @@ def daily_calendar_warning() -> None:
 def deliver_outbox() -> None:
     """Every minute: deliver what the outbox holds (the rows are the truth; see outbox)."""
     outbox.dispatch()
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def anchor_audit_head() -> int | None:
+    """Every ten minutes: append the signed audit head to XINFANG_AUDIT_ANCHOR_FILE, if set.
+
+    Entries written since the last anchor are the ones a truncation could remove unseen, so
+    the interval bounds what can be lost without trace.
+    """
+    path = settings.XINFANG_AUDIT_ANCHOR_FILE
+    if not path:
+        return None
+    return append_anchor(path).seq

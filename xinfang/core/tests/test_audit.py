@@ -13,7 +13,7 @@ from xinfang.core.audit import compute_hash, verify_chain
 from xinfang.core.models import AuditAction, AuditEntry, AuditHead
 from xinfang.core.testing import Cast
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("owner_disabled_the_trigger")]
 
 
 @pytest.fixture
@@ -127,6 +127,7 @@ def test_inserted_entry_is_detected(
         object_type="org.unit",
         object_id="1",
         prev_hash=chain[1].entry_hash,
+        key_id=audit.signing_key_id(),
     )
     forged.entry_hash = compute_hash(forged, forged.prev_hash)
     forged.save()
@@ -144,6 +145,7 @@ def test_appended_entry_without_head_is_detected(
         created_at=chain[-1].created_at,
         action=AuditAction.LOGIN,
         prev_hash=chain[-1].entry_hash,
+        key_id=audit.signing_key_id(),
     )
     forged.entry_hash = compute_hash(forged, forged.prev_hash)
     forged.save()

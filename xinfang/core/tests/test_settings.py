@@ -70,6 +70,7 @@ PRODUCTION_ENV = {
     "XINFANG_ALLOWED_HOSTS": "xinfang.example.gov.cn",
     "XINFANG_DATA_KEYS": "prod1:" + "5a" * 32,
     "XINFANG_INDEX_KEY": "6b" * 32,
+    "XINFANG_AUDIT_KEYS": "audit1:" + "7c" * 32,
 }
 
 
