@@ -3,12 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
 from xinfang.core.admin_site import RootAdminOnly
+from xinfang.core.audit_visibility import visible_audit_entries
 from xinfang.core.calendar import legal_calendar
 from xinfang.core.errors import HolidayNoticeInvalid
 from xinfang.core.forms import HolidayNoticeForm
@@ -113,6 +114,10 @@ class AuditEntryAdmin(RootAdminOnly):
     list_display = ("seq", "created_at", "actor_label", "action", "object_type", "object_repr")
     list_filter = ("action",)
     search_fields = ("object_repr", "actor_label", "object_id")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        # The same rule as the audit list page: by the visibility of each entry's object.
+        return visible_audit_entries(request.user, super().get_queryset(request))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -13,12 +13,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
+from xinfang.core.audit_visibility import visible_audit_entries
 from xinfang.core.calendar import legal_calendar
 from xinfang.core.deadline_reasoning import explain_deadline
 from xinfang.core.forms import DeadlineForm
-from xinfang.core.models import AuditEntry
-from xinfang.org.access import granted_paths, has_role
-from xinfang.org.querysets import any_subtree_q
+from xinfang.org.access import has_role
 
 View = Callable[..., HttpResponse]
 
@@ -77,10 +76,7 @@ def require_staff(view: View) -> View:
 
 @require_roles("administrator")
 def audit_list(request: HttpRequest) -> HttpResponse:
-    entries = AuditEntry.objects.order_by("-seq")
-    if not request.user.is_superuser:
-        scope = any_subtree_q(granted_paths(request.user, "admin"), "actor__unit__path")
-        entries = entries.filter(scope) if scope is not None else entries.none()
+    entries = visible_audit_entries(request.user).order_by("-seq")
     q = request.GET.get("q", "").strip()
     if q:
         entries = entries.filter(
