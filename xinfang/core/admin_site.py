@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -17,6 +17,8 @@ from django.urls import reverse
 from xinfang.org.access import granted_paths, has_role
 from xinfang.org.querysets import any_subtree_q
 
+_View = TypeVar("_View", bound=Callable[..., Any])
+
 
 class XinfangAdminSite(admin.AdminSite):
     site_header = "信访工作平台 · 系统管理"
@@ -27,7 +29,7 @@ class XinfangAdminSite(admin.AdminSite):
         user = request.user
         return bool(user.is_active and (user.is_superuser or has_role(user, "administrator")))
 
-    def admin_view(self, view: Callable[..., Any], cacheable: bool = False) -> Callable[..., Any]:
+    def admin_view(self, view: _View, cacheable: bool = False) -> _View:
         """A signed-in user who is no administrator gets the (Chinese) 404 page.
 
         Django's admin would send them to the login page, which sends a signed-in user
@@ -42,7 +44,7 @@ class XinfangAdminSite(admin.AdminSite):
                 raise Http404
             return inner(request, *args, **kwargs)
 
-        return guarded
+        return cast(_View, guarded)
 
     def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         """One sign-in for the whole platform: the throttled, audited login page.

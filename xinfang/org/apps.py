@@ -4,6 +4,7 @@ from django.apps import AppConfig
 class OrgConfig(AppConfig):
     name = "xinfang.org"
     label = "org"
+    verbose_name = "单位与人员"
 
     def ready(self) -> None:
         # django-otp registers its devices in the admin, unscoped, with each TOTP secret
