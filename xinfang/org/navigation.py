@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import admin
@@ -24,7 +24,8 @@ class NavItem:
 
     label: str
     url_name: str
-    visible: Callable[[Any], bool] | None = None
+    # Keyword-only: a role list passed where it used to go fails at start-up, loudly.
+    visible: Callable[[Any], bool] | None = field(default=None, kw_only=True)
 
     def shown_to(self, user: Any) -> bool:
         if self.visible is not None:

@@ -103,3 +103,16 @@ def test_entry_without_an_object_follows_the_actor(cast: Cast) -> None:
     )
     body = _audit_page(cast, cast.user_with(Role.ADMINISTRATOR, cast.unit_a))
     assert f"handler-{cast.village_a.pk}" in body and "handler-b" not in body
+
+
+def test_audit_list_query_count_does_not_grow_with_entries(
+    cast: Cast, django_assert_max_num_queries: Any
+) -> None:
+    actor = cast.user_with(Role.HANDLER, cast.village_a)
+    for _ in range(60):
+        audit.record(actor=actor, action=AuditAction.CHANGE, obj=cast.village_a)
+    client = Client()
+    sign_in(client, cast.user_with(Role.ADMINISTRATOR, cast.unit_a))
+    client.get("/core/audit/")
+    with django_assert_max_num_queries(12):
+        assert client.get("/core/audit/?page=2").status_code == 200
