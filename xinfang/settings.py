@@ -222,6 +222,10 @@ OTP_TOTP_ISSUER = "信访工作平台"
 # is XINFANG_SESSION_SECONDS).
 XINFANG_SESSION_MAX_SECONDS = env_int("XINFANG_SESSION_MAX_SECONDS", 12 * 60 * 60)
 
+# ui-admin (issue 11): accounts created in the admin without a password are activated by a
+# one-time signed link, valid this many seconds (default 72 hours).
+XINFANG_ACTIVATION_SECONDS = env_int("XINFANG_ACTIVATION_SECONDS", 72 * 60 * 60)
+
 # Personal data: key id -> 32 hex-encoded bytes (SM4 uses the first 16), comma separated
 # "id:hex" pairs. The first key encrypts; all decrypt. The blind-index key keys HMAC-SM3.
 XINFANG_DATA_KEYS = env_str(

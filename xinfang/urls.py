@@ -34,6 +34,7 @@ urlpatterns = [
     path("login/code/", org_views.login_code, name="login_code"),
     path("logout/", org_views.LogoutView.as_view(), name="logout"),
     path("account/two-factor/", org_views.two_factor, name="two_factor"),
+    path("account/activate/<str:token>/", org_views.activate_account, name="activate_account"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"

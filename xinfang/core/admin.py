@@ -3,24 +3,27 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
 from xinfang.core.admin_site import RootAdminOnly
+from xinfang.core.audit_visibility import visible_audit_entries
 from xinfang.core.calendar import legal_calendar
 from xinfang.core.errors import HolidayNoticeInvalid
 from xinfang.core.forms import HolidayNoticeForm
 from xinfang.core.holidays import (
     EnterResult,
+    delete_calendar_day,
     enter_year,
     entry_problems,
     parse_notice,
+    save_calendar_day,
     year_grid,
     years_without_holidays,
 )
-from xinfang.core.models import AuditEntry, CalendarDay, CalendarYear
+from xinfang.core.models import AuditAction, AuditEntry, CalendarDay, CalendarYear
 
 
 @admin.register(CalendarDay)
@@ -29,6 +32,17 @@ class CalendarDayAdmin(RootAdminOnly):
     list_filter = ("is_working_day",)
     search_fields = ("name",)
     date_hierarchy = "date"
+
+    # Written through the audited services, like a whole year entered from the notice.
+    def save_model(self, request: HttpRequest, obj: CalendarDay, form: Any, change: bool) -> None:
+        save_calendar_day(actor=request.user, day=obj)
+
+    def delete_model(self, request: HttpRequest, obj: CalendarDay) -> None:
+        delete_calendar_day(actor=request.user, day=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> None:
+        for day in queryset:
+            delete_calendar_day(actor=request.user, day=day)
 
 
 @admin.register(CalendarYear)
@@ -108,14 +122,76 @@ def _entered_message(result: EnterResult) -> str:
     )
 
 
+# Column and field labels of the audit log. They are given here rather than as the model's
+# verbose names so the audit model (and its migrations) stay as they are.
+AUDIT_LABELS = {
+    "seq": "序号",
+    "created_at": "时间",
+    "actor_label": "操作人",
+    "action": "操作",
+    "object_type": "对象类型",
+    "object_id": "对象编号",
+    "object_repr": "对象",
+    "before": "修改前",
+    "after": "修改后",
+    "detail": "详情",
+    "ip": "来源地址",
+    "prev_hash": "前一条哈希",
+    "entry_hash": "本条哈希",
+}
+
+
+def _audit_column(name: str) -> Any:
+    def column(obj: AuditEntry) -> Any:
+        value = getattr(obj, name)
+        return obj.get_action_display() if name == "action" else value
+
+    column.__name__ = f"audit_{name}"
+    return admin.display(description=AUDIT_LABELS[name], ordering=name)(column)
+
+
+AUDIT_COLUMNS = {name: _audit_column(name) for name in AUDIT_LABELS}
+
+
+class AuditActionFilter(admin.SimpleListFilter):
+    title = AUDIT_LABELS["action"]
+    parameter_name = "action"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> Any:
+        return AuditAction.choices
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(RootAdminOnly):
-    list_display = ("seq", "created_at", "actor_label", "action", "object_type", "object_repr")
-    list_filter = ("action",)
+    list_display = tuple(
+        AUDIT_COLUMNS[n]
+        for n in ("seq", "created_at", "actor_label", "action", "object_type", "object_repr")
+    )
+    fields = readonly_fields = tuple(AUDIT_COLUMNS.values())
+    list_filter = (AuditActionFilter,)
     search_fields = ("object_repr", "actor_label", "object_id")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        # The same rule as the audit list page: by the visibility of each entry's object.
+        return visible_audit_entries(request.user, super().get_queryset(request))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        # The page's subtitle in words (the entry's own str() is for logs: "#12 create …").
+        entry = self.get_queryset(request).filter(pk=object_id).first()
+        if entry is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "subtitle": f"第 {entry.seq} 条 · {entry.get_action_display()}",
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
 
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -15,6 +17,8 @@ from django.urls import reverse
 from xinfang.org.access import granted_paths, has_role
 from xinfang.org.querysets import any_subtree_q
 
+_View = TypeVar("_View", bound=Callable[..., Any])
+
 
 class XinfangAdminSite(admin.AdminSite):
     site_header = "信访工作平台 · 系统管理"
@@ -25,13 +29,31 @@ class XinfangAdminSite(admin.AdminSite):
         user = request.user
         return bool(user.is_active and (user.is_superuser or has_role(user, "administrator")))
 
+    def admin_view(self, view: _View, cacheable: bool = False) -> _View:
+        """A signed-in user who is no administrator gets the (Chinese) 404 page.
+
+        Django's admin would send them to the login page, which sends a signed-in user
+        straight back to ``next``: the endless redirect of issue 11. "Not here" also tells
+        them nothing about the admin, as for any other page they may not open.
+        """
+        inner = super().admin_view(view, cacheable)
+
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            if request.user.is_authenticated and not self.has_permission(request):
+                raise Http404
+            return inner(request, *args, **kwargs)
+
+        return cast(_View, guarded)
+
     def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         """One sign-in for the whole platform: the throttled, audited login page.
 
         Django's own admin login form would bypass the lockout and the audit trail. A
-        signed-in user without the administrator role is sent there too (and sees the
-        login page, not the admin).
+        signed-in user who is no administrator gets the 404 page (see ``admin_view``).
         """
+        if request.user.is_authenticated and not self.has_permission(request):
+            raise Http404
         target = request.GET.get(REDIRECT_FIELD_NAME) or reverse(
             "admin:index", current_app=self.name
         )

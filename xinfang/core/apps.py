@@ -13,7 +13,7 @@ class CoreConfig(AppConfig):
         from xinfang.org.choices import Role
 
         # Every staff member computes periods (empty roles = any staff).
-        navigation.register(navigation.NavItem("期限计算器", "core:deadline_calculator", ()))
+        navigation.register(navigation.NavItem("期限计算器", "core:deadline_calculator"))
         dashboard.register(
             dashboard.Panel(
                 key="calendar",

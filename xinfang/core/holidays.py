@@ -53,9 +53,11 @@ __all__ = [
     "GridMonth",
     "HolidayNotice",
     "HolidayRange",
+    "delete_calendar_day",
     "enter_year",
     "entry_problems",
     "parse_notice",
+    "save_calendar_day",
     "weekday_zh",
     "year_grid",
     "years_without_holidays",
@@ -417,3 +419,27 @@ def describe_year(rows: list[tuple[date, bool, str]]) -> list[str]:
         if working:
             lines.append(f"{name or WORKDAY_NAME}:{day}({weekday_zh(day)})")
     return lines
+
+
+@transaction.atomic
+def save_calendar_day(*, actor: Any, day: CalendarDay) -> CalendarDay:
+    """One holiday or make-up working day added or corrected by hand (the admin), audited
+    with before and after. A whole year is entered with :func:`enter_year` instead."""
+    stored = CalendarDay.objects.filter(pk=day.pk).first() if day.pk is not None else None
+    before = audit.snapshot(stored) if stored is not None else None
+    day.full_clean()
+    day.save()
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE if before is None else AuditAction.CHANGE,
+        obj=day,
+        before=before,
+        after=audit.snapshot(day),
+    )
+    return day
+
+
+@transaction.atomic
+def delete_calendar_day(*, actor: Any, day: CalendarDay) -> None:
+    audit.record(actor=actor, action=AuditAction.DELETE, obj=day, before=audit.snapshot(day))
+    day.delete()

@@ -100,9 +100,9 @@ class CalendarDay(models.Model):
     covered: a date outside them is an error, never a guess.
     """
 
-    date = models.DateField(unique=True)
+    date = models.DateField(_("日期"), unique=True)
     is_working_day = models.BooleanField(
-        help_text=_("真 = 调休上班日(周末上班);假 = 法定节假日或调休休息日")
+        _("上班日"), help_text=_("真 = 调休上班日(周末上班);假 = 法定节假日或调休休息日")
     )
     name = models.CharField(_("名称"), max_length=50, blank=True)
 
@@ -119,8 +119,8 @@ class CalendarDay(models.Model):
 class CalendarYear(models.Model):
     """A year whose official holidays and make-up days are fully recorded."""
 
-    year = models.PositiveSmallIntegerField(unique=True)
-    source = models.CharField(max_length=100, blank=True)
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    source = models.CharField(_("依据(国务院办公厅通知)"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["year"]

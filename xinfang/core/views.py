@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
@@ -11,19 +11,31 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
+from xinfang.core.audit_visibility import visible_audit_entries
 from xinfang.core.calendar import legal_calendar
 from xinfang.core.deadline_reasoning import explain_deadline
 from xinfang.core.forms import DeadlineForm
-from xinfang.core.models import AuditEntry
-from xinfang.org.access import granted_paths, has_role
-from xinfang.org.querysets import any_subtree_q
+from xinfang.org.access import has_role
 
 View = Callable[..., HttpResponse]
 
 
+def roles_allow(user: Any, roles: tuple[str, ...]) -> bool:
+    """The check of :func:`require_roles`: a signed-in staff member holding one of ``roles``
+    (any staff member when ``roles`` is empty)."""
+    if not getattr(user, "is_authenticated", False) or getattr(user, "is_citizen", False):
+        return False
+    return not roles or has_role(user, *roles)
+
+
 def require_roles(*roles: str) -> Callable[[View], View]:
-    """Staff-only view for the given roles. Anonymous → login; anyone else → 404, never 403."""
+    """Staff-only view for the given roles. Anonymous → login; anyone else → 404, never 403.
+
+    The view carries its check as ``allows(user)`` so that links and forms pointing at it
+    are shown by the very same rule (:func:`view_allows`, the ``may_open`` template tag).
+    """
 
     def decorator(view: View) -> View:
         @wraps(view)
@@ -31,14 +43,31 @@ def require_roles(*roles: str) -> Callable[[View], View]:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if getattr(user, "is_citizen", False) or (roles and not has_role(user, *roles)):
+            if not roles_allow(user, roles):
                 raise Http404
             return view(request, *args, **kwargs)
 
         wrapped.required_roles = roles  # type: ignore[attr-defined]
+        wrapped.allows = partial(roles_allow, roles=roles)  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
+
+
+def view_allows(user: Any, url_name: str, *args: Any) -> bool:
+    """May ``user`` open the page named ``url_name``? Asked of the view itself.
+
+    ``functools.wraps`` copies ``allows`` through outer decorators (``require_POST``), so the
+    resolved function answers with the predicate it enforces. A view that declares none is
+    open to whoever sees the link (public pages, the sign-in pages); a name that does not
+    reverse is never shown.
+    """
+    try:
+        match = resolve(reverse(url_name, args=args))
+    except (NoReverseMatch, Resolver404):
+        return False
+    allows = getattr(match.func, "allows", None)
+    return allows is None or bool(allows(user))
 
 
 def require_staff(view: View) -> View:
@@ -47,10 +76,7 @@ def require_staff(view: View) -> View:
 
 @require_roles("administrator")
 def audit_list(request: HttpRequest) -> HttpResponse:
-    entries = AuditEntry.objects.order_by("-seq")
-    if not request.user.is_superuser:
-        scope = any_subtree_q(granted_paths(request.user, "admin"), "actor__unit__path")
-        entries = entries.filter(scope) if scope is not None else entries.none()
+    entries = visible_audit_entries(request.user).order_by("-seq")
     q = request.GET.get("q", "").strip()
     if q:
         entries = entries.filter(

@@ -22,10 +22,10 @@ class LedgersConfig(AppConfig):
 
         MESSAGE_KINDS["report_due"] = "报送提醒"
         staff = tuple(Role.values)
-        navigation.register(navigation.NavItem("工作台账", "ledgers:dashboard", staff))
-        navigation.register(navigation.NavItem("矛盾纠纷", "ledgers:dispute_list", staff))
-        navigation.register(navigation.NavItem("值班报送", "ledgers:report_list", staff))
-        navigation.register(navigation.NavItem("领导接访", "ledgers:slot_list", staff))
+        navigation.register(navigation.NavItem("工作台账", "ledgers:dashboard"))
+        navigation.register(navigation.NavItem("矛盾纠纷", "ledgers:dispute_list"))
+        navigation.register(navigation.NavItem("值班报送", "ledgers:report_list"))
+        navigation.register(navigation.NavItem("领导接访", "ledgers:slot_list"))
         dashboard.register(
             dashboard.Panel(
                 key="ledgers",

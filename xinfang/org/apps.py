@@ -4,12 +4,13 @@ from django.apps import AppConfig
 class OrgConfig(AppConfig):
     name = "xinfang.org"
     label = "org"
+    verbose_name = "单位与人员"
 
     def ready(self) -> None:
         from xinfang.org import dashboard, inbox, navigation
 
         # Every staff member has an inbox: messages of every app to their units or to them.
-        navigation.register(navigation.NavItem("提醒消息", "org:inbox", ()))
+        navigation.register(navigation.NavItem("提醒消息", "org:inbox"))
         dashboard.register(
             dashboard.Panel(
                 key="inbox",

@@ -14,6 +14,8 @@ from xinfang.org import twofactor
 
 # What a signed-in user who still owes a second factor may reach.
 OPEN_ROUTES = frozenset({"two_factor", "login_code", "logout"})
+# What a user signed in with an administrator's initial password may reach.
+PASSWORD_ROUTES = frozenset({"password_change", "logout"})
 
 
 class SecondFactorMiddleware:
@@ -39,14 +41,24 @@ class SecondFactorMiddleware:
             and not self._open(request)
         ):
             return self._refuse(request)
+        # Second, an initial password chosen by an administrator is for this sign-in only:
+        # nothing but "change password" until the owner chose their own (org.services).
+        if (
+            user.is_authenticated
+            and getattr(user, "must_change_password", False)
+            and not self._open(request, PASSWORD_ROUTES)
+        ):
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"detail": "请先修改初始密码"}, status=403)
+            return HttpResponseRedirect(reverse("password_change"))
         return self.get_response(request)
 
     @staticmethod
-    def _open(request: HttpRequest) -> bool:
+    def _open(request: HttpRequest, routes: frozenset[str] = OPEN_ROUTES) -> bool:
         if request.path_info.startswith(settings.STATIC_URL):
             return True
         try:
-            return resolve(request.path_info).url_name in OPEN_ROUTES
+            return resolve(request.path_info).url_name in routes
         except Resolver404:
             return False
 

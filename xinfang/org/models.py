@@ -148,6 +148,9 @@ class User(AbstractUser):
         verbose_name=_("所在单位"),
     )
     title = models.CharField(_("职务"), max_length=50, blank=True)
+    # An initial password set by an administrator is for the first sign-in only: the
+    # account reaches nothing but "change password" until its owner chose one.
+    must_change_password = models.BooleanField(_("首次登录须修改密码"), default=False)
     phone = ProtectedField("phone", verbose_name="手机号码")
     # A citizen's resident ID number, when the citizen gives it (real-name petitions).
     id_number = ProtectedField("id_number", verbose_name="身份证号码")
@@ -177,6 +180,12 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
+    def set_password(self, raw_password: str | None) -> None:
+        # Whoever sets a password now knows it; the services set the flag again afterwards
+        # for an initial password an administrator chose.
+        super().set_password(raw_password)
+        self.must_change_password = False
+
     @property
     def is_citizen(self) -> bool:
         return self.kind == AccountKind.CITIZEN
@@ -185,10 +194,14 @@ class User(AbstractUser):
 class RoleGrant(models.Model):
     """A role held on a unit and everything under it."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants")
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="grants", verbose_name=_("用户")
+    )
     role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="grants")
-    granted_at = models.DateTimeField(auto_now_add=True)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="grants", verbose_name=_("单位")
+    )
+    granted_at = models.DateTimeField(_("授权时间"), auto_now_add=True)
 
     class Meta:
         constraints = [

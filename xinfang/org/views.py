@@ -8,9 +8,11 @@ from urllib.parse import urlencode
 
 import django_otp
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -24,7 +26,7 @@ from xinfang.core import audit
 from xinfang.core.middleware import client_ip, mark_signed_in
 from xinfang.core.models import AuditAction
 from xinfang.core.views import require_roles
-from xinfang.org import auth, twofactor
+from xinfang.org import activation, auth, services, twofactor
 from xinfang.org.access import user_roles
 from xinfang.org.auth import login_label
 from xinfang.org.choices import Role
@@ -224,3 +226,19 @@ def home(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(reverse("portal:home"))
     except NoReverseMatch:
         return HttpResponseRedirect(reverse("login"))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def activate_account(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-time activation link: the account's owner chooses a password (Django's
+    password validators apply), then signs in as usual (second factor included)."""
+    user = activation.user_for_token(token)
+    if user is None:
+        return render(request, "registration/activate_invalid.html", status=404)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.activate_account(user=user, password=form.cleaned_data["new_password1"])
+        messages.success(request, "账号已激活,请用新密码登录。")
+        return redirect("login")
+    return render(request, "registration/activate.html", {"form": form, "account": user})

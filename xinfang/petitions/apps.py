@@ -14,22 +14,15 @@ class PetitionsConfig(AppConfig):
         from xinfang.core.calendar import register_pending_dues
         from xinfang.core.personal_data import register_sealed_files
         from xinfang.org import dashboard, navigation
-        from xinfang.org.choices import Role
         from xinfang.org.demo import DEMO_HOOKS
         from xinfang.petitions import views
         from xinfang.petitions.demo import add_demo_petitions
 
         staff = tuple(str(r) for r in views.STAFF_ROLES)
-        navigation.register(navigation.NavItem("信访事项", "petitions:list", staff))
-        navigation.register(
-            navigation.NavItem(
-                "登记信访", "petitions:register", (Role.REGISTRAR, Role.ADMINISTRATOR)
-            )
-        )
-        navigation.register(navigation.NavItem("临期超期", "petitions:due", staff))
-        navigation.register(
-            navigation.NavItem("待定期限内的申请", "petitions:window_checks", staff)
-        )
+        navigation.register(navigation.NavItem("信访事项", "petitions:list"))
+        navigation.register(navigation.NavItem("登记信访", "petitions:register"))
+        navigation.register(navigation.NavItem("临期超期", "petitions:due"))
+        navigation.register(navigation.NavItem("待定期限内的申请", "petitions:window_checks"))
         dashboard.register(
             dashboard.Panel(
                 key="petitions",

@@ -50,7 +50,7 @@ class Open311Client(models.Model):
     key_prefix = models.CharField(_("密钥前缀"), max_length=12, editable=False)
     key_digest = models.CharField(max_length=64, unique=True, editable=False)
     is_active = models.BooleanField(_("启用"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True, editable=False)
 
     objects: ClassVar[Open311ClientQuerySet] = Open311ClientQuerySet.as_manager()  # type: ignore[assignment]

@@ -30,9 +30,9 @@ class SupervisionConfig(AppConfig):
             }
         )
         roles = tuple(str(r) for r in views.STAFF_ROLES)
-        navigation.register(navigation.NavItem("督查督办", "supervision:list", roles))
-        navigation.register(navigation.NavItem("领导批示", "supervision:instructions", roles))
-        navigation.register(navigation.NavItem("受理登记簿", "documents:register", roles))
+        navigation.register(navigation.NavItem("督查督办", "supervision:list"))
+        navigation.register(navigation.NavItem("领导批示", "supervision:instructions"))
+        navigation.register(navigation.NavItem("受理登记簿", "documents:register"))
         dashboard.register(
             dashboard.Panel(
                 key="supervision",

@@ -53,6 +53,10 @@ def slot_list(request: HttpRequest) -> HttpResponse:
             Q(leader_name__icontains=q) | Q(place__icontains=q) | Q(topic__icontains=q)
         )
     units = visible_units(request, "lead")
+    # The public links only where the public pages answer (``_public_unit``).
+    public_unit_ids = set(
+        ReceptionSlot.objects.published().filter(unit__in=units).values_list("unit_id", flat=True)
+    )
     return render(
         request,
         "ledgers/slot_list.html",
@@ -62,6 +66,7 @@ def slot_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": PublishStatus.choices,
             "lead_units": units,
+            "public_unit_ids": public_unit_ids,
             "qs": query_string(request),
         },
     )

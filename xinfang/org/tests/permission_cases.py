@@ -47,3 +47,30 @@ register(
         no_grant_status=302,
     ),
 )
+
+
+def _account_to_activate(cast: Cast) -> Any:
+    from xinfang.org import services
+
+    return services.create_staff(
+        actor=None, username="to-activate", password=None, full_name="待激活", unit=cast.unit_a
+    )
+
+
+def _activation_kwargs(user: Any) -> dict[str, str]:
+    from xinfang.org.activation import activation_token
+
+    return {"token": activation_token(user)}
+
+
+register(
+    # A capability link: whoever holds it sets the account's password, once, signed in or
+    # not; the account's name is shown to them alone (the link is the secret).
+    RouteCase(
+        "activate_account",
+        role=Role.HANDLER,
+        make=_account_to_activate,
+        kwargs=_activation_kwargs,
+        anonymous="public",
+    ),
+)
