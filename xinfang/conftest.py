@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import time_machine
 
-from xinfang.core.testing import Cast, build_cast
+from xinfang.shell.testing import Cast, build_cast
 
 # "Today" for every test that does not choose its own: a Tuesday well inside a year the
 # shipped calendar covers, so that a 90-day period started on it still ends in that year.

@@ -49,7 +49,7 @@ PRODUCTION = env_bool("XINFANG_PRODUCTION", False)
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 INSTALLED_APPS = [
-    "xinfang.core.admin_apps.XinfangAdminConfig",
+    "xinfang.shell.admin_apps.XinfangAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -59,12 +59,12 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "xinfang.core",
     "xinfang.org",
+    "xinfang.shell",
     "xinfang.petitions",
     "xinfang.ledgers",
     "xinfang.assessment",
     "xinfang.portal",
-    # supervision + documents (supervision engineer)
-    "xinfang.petitions.documents",
+    "xinfang.documents",
     "xinfang.supervision",
 ]
 

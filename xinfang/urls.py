@@ -5,16 +5,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from xinfang.api import api
-from xinfang.core import views as core_views
 from xinfang.org import inbox as org_inbox
 from xinfang.org import views as org_views
+from xinfang.shell import views as shell_views
 
-core_patterns = (
+shell_patterns = (
     [
-        path("audit/", core_views.audit_list, name="audit_list"),
-        path("deadline/", core_views.deadline_calculator, name="deadline_calculator"),
+        path("audit/", shell_views.audit_list, name="audit_list"),
+        path("deadline/", shell_views.deadline_calculator, name="deadline_calculator"),
     ],
-    "core",
+    "shell",
 )
 org_patterns = (
     [
@@ -40,7 +40,7 @@ urlpatterns = [
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
     path("dashboard/", org_views.dashboard, name="dashboard"),
-    path("core/", include(core_patterns)),
+    path("core/", include(shell_patterns)),
     path("org/", include(org_patterns)),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
@@ -48,7 +48,6 @@ urlpatterns = [
     path("ledgers/", include("xinfang.ledgers.urls")),
     path("portal/", include("xinfang.portal.urls")),
     path("open311/v2/", include("xinfang.portal.open311.urls")),  # portal app: Open311
-    # supervision + documents (supervision engineer)
     path("supervision/", include("xinfang.supervision.urls")),
-    path("documents/", include("xinfang.petitions.documents.urls")),
+    path("documents/", include("xinfang.documents.urls")),
 ]

@@ -58,15 +58,25 @@ def oversized_number(request: HttpRequest) -> bool:
     return any(_too_large(v) for values in request.GET.lists() for v in values[1])
 
 
+# Other protocols answer failures in their own format (Open311's error documents, from the
+# portal app's ready()); core knows them only by path prefix, never by import.
+ErrorRenderer = Callable[[HttpRequest, int, str], HttpResponse]
+_RENDERERS: dict[str, ErrorRenderer] = {}
+
+
+def register_error_renderer(prefix: str, render: ErrorRenderer) -> None:
+    """Answer failures under ``prefix`` with ``render(request, status, message)``."""
+    _RENDERERS[prefix] = render
+
+
 def _respond(request: HttpRequest, status: int, message: str, title: str) -> HttpResponse:
     path = request.path
     response: HttpResponse
+    renderer = next((r for p, r in _RENDERERS.items() if path.startswith(p)), None)
     if path.startswith("/api/"):
         response = JsonResponse({"detail": message}, status=status)
-    elif path.startswith("/open311/"):
-        from xinfang.portal.open311.render import errors_response
-
-        response = errors_response("xml" if path.endswith(".xml") else "json", status, [message])
+    elif renderer is not None:
+        response = renderer(request, status, message)
     else:
         html = render_to_string(
             "core/failure.html", {"title": title, "message": message, "status": status}

@@ -8,8 +8,7 @@
     │   └── VerifierConflict     (the resolver cannot verify their own close-out)
     ├── ConcurrentChange
     └── LedgerError
-        ├── ImportRejected       (an xlsx import with bad rows; nothing was imported)
-        └── PetitionsUnavailable (the petitions app has no intake service yet)
+        └── ImportRejected       (an xlsx import with bad rows; nothing was imported)
 """
 
 from __future__ import annotations
@@ -31,7 +30,3 @@ class ImportRejected(LedgerError):
     def __init__(self, errors: list[str]) -> None:
         super().__init__("导入失败,未导入任何数据:\n" + "\n".join(errors))
         self.errors = errors
-
-
-class PetitionsUnavailable(LedgerError):
-    """The petitions app does not (yet) offer ``services.register_petition``."""

@@ -22,8 +22,8 @@ from django.views.decorators.http import require_POST
 
 from xinfang.core.models import MESSAGE_KINDS, Message, MessageChannel, MessageRead
 from xinfang.core.outbox import withheld_q
-from xinfang.core.views import require_staff
 from xinfang.org.access import granted_paths
+from xinfang.org.guards import require_staff
 from xinfang.org.querysets import any_subtree_q
 
 __all__ = ["inbox", "inbox_messages", "inbox_read", "mark_messages_read", "unread_count"]

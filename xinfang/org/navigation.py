@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from xinfang.core.views import view_allows
+from xinfang.org.guards import view_allows
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem("工作台", "dashboard"),
     NavItem("单位与人员", "org:unit_list"),
-    NavItem("审计日志", "core:audit_list"),
+    NavItem("审计日志", "shell:audit_list"),
 ]
 
 

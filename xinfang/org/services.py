@@ -1,6 +1,6 @@
 """Writes to the organisation: units, accounts and grants. Each one is audited.
 
-The admin goes through these too (``org/admin.py``): a change made there is in the audit
+The admin goes through these too (``shell/org_admin.py``): a change made there is in the audit
 chain with its before and after, in the same transaction as the change itself.
 """
 

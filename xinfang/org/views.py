@@ -25,13 +25,13 @@ from django.views.decorators.http import require_http_methods
 from xinfang.core import audit
 from xinfang.core.middleware import client_ip, mark_signed_in
 from xinfang.core.models import AuditAction
-from xinfang.core.views import require_roles
 from xinfang.org import activation, auth, services, twofactor
 from xinfang.org.access import user_roles
 from xinfang.org.auth import login_label
 from xinfang.org.choices import Role
 from xinfang.org.dashboard import panels_for
 from xinfang.org.forms import SecondFactorForm, ThrottledLoginForm
+from xinfang.org.guards import require_roles
 from xinfang.org.models import Unit, User
 
 PAGE_SIZE = 50

@@ -120,7 +120,7 @@ PETITION_KEYS: dict[str, str] = {
 }
 _SOURCE = "petitions.facts"
 
-# The title of the extension notice in petitions/documents/pdf.py (its download is audited).
+# The title of the extension notice in documents/pdf.py (its download is audited).
 EXTENSION_NOTICE_TITLE = "延期办理告知书"
 # Grants that give a right to a confidential petitioner's identity (confidentiality.py).
 IDENTITY_ROLES = sorted(roles_for("register") | roles_for("handle") | roles_for("lead"), key=str)

@@ -23,9 +23,9 @@ from django.views.decorators.http import require_POST
 
 from xinfang.core.errors import TransitionNotAllowed, XinfangError
 from xinfang.core.personal_data import digest_for
-from xinfang.core.views import require_roles
 from xinfang.org.access import can
 from xinfang.org.choices import Role
+from xinfang.org.guards import require_roles
 from xinfang.petitions import services
 from xinfang.petitions.attachments import attachment_response
 from xinfang.petitions.choices import Channel, Status

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from xinfang.core.errors import XinfangError
-from xinfang.core.views import require_roles
+from xinfang.org.guards import require_roles
 from xinfang.petitions.models import WindowCheck
 from xinfang.petitions.views import STAFF_ROLES, services_can
 from xinfang.petitions.windows import decide_window_check

@@ -7,8 +7,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from xinfang.core.admin_site import ScopedAdmin
 from xinfang.portal.models import Open311Client
+from xinfang.shell.admin_site import ScopedAdmin
 
 
 @admin.register(Open311Client)

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xinfang.core.errors import XinfangError
-from xinfang.core.views import require_roles
 from xinfang.org.access import granted_paths
+from xinfang.org.guards import require_roles
 from xinfang.org.models import Unit
 from xinfang.petitions.models import Petition
 from xinfang.petitions.querysets import petition_for_user

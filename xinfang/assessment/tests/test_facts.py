@@ -21,11 +21,11 @@ from xinfang.assessment.check import check_rulebook
 from xinfang.assessment.errors import RulebookSyntaxError
 from xinfang.assessment.rulebook import SHIPPED_DIR, load_rulebook, shipped_names
 from xinfang.core.facts import EXPORT_COLUMNS, duty_keys, providers, unit_subject
-from xinfang.core.testing import Cast
 from xinfang.ledgers.tests.factories import ReportDueFactory, ScreeningRoundFactory
 from xinfang.org.choices import Role
 from xinfang.petitions.tests.factories import make_petition
 from xinfang.petitions.workflow import transition
+from xinfang.shell.testing import Cast
 from xinfang.supervision import services as supervision
 
 pytestmark = pytest.mark.django_db

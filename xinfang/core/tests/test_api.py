@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from xinfang.api import StaffSessionAuth, TokenAuth
 from xinfang.core.models import AuditAction, AuditEntry
-from xinfang.core.testing import PASSWORD, Cast
 from xinfang.org import services
 from xinfang.org.models import ApiToken
 from xinfang.org.tokens import issue_token, user_for_token
+from xinfang.shell.testing import PASSWORD, Cast
 
 pytestmark = pytest.mark.django_db
 

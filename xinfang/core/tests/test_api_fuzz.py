@@ -25,12 +25,12 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from xinfang.core.testing import Cast
 from xinfang.org.choices import Role
 from xinfang.org.tokens import issue_token
 from xinfang.petitions.choices import Status
 from xinfang.petitions.tests.factories import make_petition
 from xinfang.petitions.workflow import transition
+from xinfang.shell.testing import Cast
 
 EXAMPLES = 30
 

@@ -11,7 +11,7 @@ from django.db import connection
 from xinfang.core import audit
 from xinfang.core.audit import compute_hash, verify_chain
 from xinfang.core.models import AuditAction, AuditEntry, AuditHead
-from xinfang.core.testing import Cast
+from xinfang.shell.testing import Cast
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("owner_disabled_the_trigger")]
 

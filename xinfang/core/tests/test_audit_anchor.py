@@ -15,7 +15,7 @@ from xinfang.core import audit
 from xinfang.core.audit import Anchor, verify_anchors
 from xinfang.core.models import AuditAction, AuditEntry, AuditHead
 from xinfang.core.tasks import anchor_audit_head
-from xinfang.core.testing import Cast
+from xinfang.shell.testing import Cast
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("owner_disabled_the_trigger")]
 

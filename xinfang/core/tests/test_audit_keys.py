@@ -14,8 +14,8 @@ from django.test import override_settings
 from xinfang.core import audit, audit_v1
 from xinfang.core.audit import GENESIS, verify_chain
 from xinfang.core.models import AuditAction, AuditEntry, AuditHead
-from xinfang.core.testing import Cast
 from xinfang.core.tests.test_settings import PRODUCTION_ENV, _check_deploy
+from xinfang.shell.testing import Cast
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("owner_disabled_the_trigger")]
 

@@ -22,7 +22,7 @@ from xinfang.core import audit, audit_v1
 from xinfang.core.audit import GENESIS, verify_chain
 from xinfang.core.crypto import hmac_sm3
 from xinfang.core.models import AuditAction, AuditEntry, AuditHead
-from xinfang.core.testing import Cast
+from xinfang.shell.testing import Cast
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("owner_disabled_the_trigger")]
 

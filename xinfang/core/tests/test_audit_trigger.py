@@ -7,7 +7,7 @@ from django.db import DatabaseError, connection, transaction
 
 from xinfang.core import audit
 from xinfang.core.models import AuditAction, AuditEntry, AuditHead
-from xinfang.core.testing import Cast
+from xinfang.shell.testing import Cast
 
 pytestmark = [
     pytest.mark.django_db,

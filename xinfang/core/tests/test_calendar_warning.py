@@ -12,9 +12,9 @@ from django.urls import reverse
 from xinfang.core.calendar import calendar_warning
 from xinfang.core.calendar_notices import queue_calendar_warning
 from xinfang.core.models import CalendarYear, Message
-from xinfang.core.testing import Cast, sign_in
 from xinfang.org.choices import Role
 from xinfang.petitions.tests.factories import make_petition
+from xinfang.shell.testing import Cast, sign_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("year_2027_not_entered")]
 

@@ -16,7 +16,7 @@ from xinfang.core.calendar import build_calendar, legal_calendar
 from xinfang.core.errors import HolidayNoticeInvalid
 from xinfang.core.holidays import enter_year, parse_notice, years_without_holidays
 from xinfang.core.models import AuditAction, AuditEntry, CalendarDay, CalendarYear
-from xinfang.core.testing import Cast
+from xinfang.shell.testing import Cast
 
 # A fictional notice; the line of each entry matters to the tests below.
 NOTICE_2031 = """\

@@ -27,9 +27,9 @@ from xinfang.core.outbox import (
     dispatch,
     queue,
 )
-from xinfang.core.testing import Cast
 from xinfang.org.choices import Role
 from xinfang.org.inbox import inbox_messages
+from xinfang.shell.testing import Cast
 
 PHONE = "13912345678"
 

@@ -24,11 +24,11 @@ from xinfang.core.personal_data import (
     reveal,
     validate_id_number,
 )
-from xinfang.core.testing import PASSWORD, Cast
 from xinfang.org import services
 from xinfang.org.choices import Role
 from xinfang.org.models import User
 from xinfang.petitions.services import PetitionerData, register_petition, reveal_petitioner
+from xinfang.shell.testing import PASSWORD, Cast
 
 KEY_1 = "11" * 32
 KEY_2 = "22" * 32

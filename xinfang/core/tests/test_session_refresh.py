@@ -14,7 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from xinfang.core.middleware import SESSION_REFRESHED_KEY
-from xinfang.core.testing import Cast
+from xinfang.shell.testing import Cast
 
 pytestmark = pytest.mark.django_db
 

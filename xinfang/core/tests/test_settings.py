@@ -15,7 +15,7 @@ from django.conf import settings
 from django.test import Client
 
 import xinfang.settings as real_settings
-from xinfang.core.testing import Cast
+from xinfang.shell.testing import Cast
 
 ROOT = Path(real_settings.__file__).resolve().parent.parent
 SETTINGS_SOURCE = Path(real_settings.__file__).read_text(encoding="utf-8")

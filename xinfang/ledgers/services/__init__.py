@@ -26,7 +26,6 @@ from xinfang.ledgers.services.meetings import (
     record_meeting,
 )
 from xinfang.ledgers.services.reception import (
-    petition_intake,
     publish_reception_schedule,
     record_reception,
     record_spot_check,
@@ -65,7 +64,6 @@ __all__ = [
     "generate_dues",
     "mark_missing",
     "missing_meetings",
-    "petition_intake",
     "planned_rounds",
     "publish_reception_schedule",
     "publish_roster",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from datetime import date, datetime, time
 from typing import Any
 
@@ -14,7 +13,6 @@ from xinfang.core.audit import snapshot
 from xinfang.core.errors import ConcurrentChange, TransitionNotAllowed
 from xinfang.core.models import AuditAction
 from xinfang.ledgers.choices import PublishStatus
-from xinfang.ledgers.errors import PetitionsUnavailable
 from xinfang.ledgers.models import Reception, ReceptionSlot, SpotCheck
 from xinfang.ledgers.services._common import check
 from xinfang.org.models import Unit
@@ -103,25 +101,6 @@ def record_reception(
     return reception
 
 
-def petition_intake() -> Any:
-    """The petitions app's ``services.register_petition``, or raise PetitionsUnavailable.
-
-    Imported lazily: the ledgers never import the petitions app at module import time.
-    """
-    try:
-        module = importlib.import_module("xinfang.petitions.services")
-    except ImportError as exc:
-        raise PetitionsUnavailable(
-            "信访事项登记功能尚未启用(petitions 应用未提供登记服务),请在信访事项模块手工登记。"
-        ) from exc
-    register = getattr(module, "register_petition", None)
-    if register is None:
-        raise PetitionsUnavailable(
-            "信访事项登记功能尚未启用(petitions 应用未提供登记服务),请在信访事项模块手工登记。"
-        )
-    return register
-
-
 @transaction.atomic
 def register_reception_as_petition(
     *,
@@ -139,10 +118,12 @@ def register_reception_as_petition(
     check(actor, "receive", reception.unit)
     if reception.petition_ref:
         raise TransitionNotAllowed(f"已登记为信访事项 {reception.petition_ref}")
-    register = petition_intake()
-    data_cls = importlib.import_module("xinfang.petitions.services").PetitionerData
+    # The ledgers sit above the petitions app (imports point down): its intake service
+    # registers the matter; the petitioner's name and phone go to its protected store.
+    from xinfang.petitions.services import PetitionerData, register_petition
+
     collective = reception.visitor_count >= 2
-    registration = register(
+    registration = register_petition(
         actor=actor,
         registering_unit=reception.unit,
         channel="collective_visit" if collective else "visit",
@@ -152,12 +133,12 @@ def register_reception_as_petition(
             f"{reception.matters_raised}\n\n领导接访({reception.leader_name},"
             f"{reception.received_on})处理意见:{reception.instructions}"
         ),
-        petitioners=[data_cls(name=petitioner_name, phone=phone)],
+        petitioners=[PetitionerData(name=petitioner_name, phone=phone)],
         received_on=reception.received_on,
         head_count=reception.visitor_count if collective else None,
     )
-    petition = getattr(registration, "petition", registration)
-    ref = str(getattr(petition, "number", "") or petition.pk)
+    petition = registration.petition
+    ref = str(petition.number or petition.pk)
     updated = Reception.objects.filter(pk=reception.pk, petition_ref="").update(
         petition_ref=ref, petition=petition
     )

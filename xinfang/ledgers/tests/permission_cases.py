@@ -7,10 +7,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from xinfang.core.testing import Cast, RouteCase, register
 from xinfang.ledgers.choices import PublishStatus
 from xinfang.ledgers.tests import factories as f
 from xinfang.org.choices import Role
+from xinfang.shell.testing import Cast, RouteCase, register
 
 
 def _round(cast: Cast) -> Any:

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from xinfang.core.testing import PASSWORD
 from xinfang.ledgers.tests import factories as f
 from xinfang.org.choices import Role
+from xinfang.shell.testing import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

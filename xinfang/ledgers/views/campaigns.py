@@ -11,12 +11,12 @@ from django.views.decorators.http import require_POST
 
 from xinfang.core.errors import XinfangError
 from xinfang.core.querysets import get_object_for_user
-from xinfang.core.views import require_roles
 from xinfang.ledgers import services
 from xinfang.ledgers.choices import DisputeStatus, ReportStatus
 from xinfang.ledgers.forms import CampaignForm, SubmissionForm
 from xinfang.ledgers.models import Campaign, Dispute, ReportDue, ScreeningRound
 from xinfang.ledgers.views._common import LEAD_ROLES, STAFF_ROLES, flash_error, paginate
+from xinfang.org.guards import require_roles
 
 
 @require_roles(*STAFF_ROLES)

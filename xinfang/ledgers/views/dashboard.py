@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from xinfang.core.views import require_roles
 from xinfang.ledgers.choices import DisputeStatus, ReportStatus
 from xinfang.ledgers.models import (
     Campaign,
@@ -21,6 +20,7 @@ from xinfang.ledgers.models import (
 )
 from xinfang.ledgers.views._common import STAFF_ROLES, visible_units
 from xinfang.ledgers.views.meetings import missing_by_requirement
+from xinfang.org.guards import require_roles
 
 
 def _scoped(request: HttpRequest, qs: Any, unit: Any) -> Any:

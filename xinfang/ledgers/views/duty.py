@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from xinfang.core.errors import XinfangError
 from xinfang.core.querysets import get_object_for_user
-from xinfang.core.views import require_roles
 from xinfang.ledgers import services
 from xinfang.ledgers.choices import PublishStatus, ReportKind, ReportStatus
 from xinfang.ledgers.forms import (
@@ -38,6 +37,7 @@ from xinfang.ledgers.views._common import (
     visible_units,
     xlsx_response,
 )
+from xinfang.org.guards import require_roles
 
 
 @require_roles(*STAFF_ROLES)

@@ -10,11 +10,11 @@ from django.utils import timezone
 from xinfang.core import audit
 from xinfang.core.facts import write_csv
 from xinfang.core.models import AuditAction
-from xinfang.core.views import require_roles
 from xinfang.ledgers.facts import derive_facts
 from xinfang.ledgers.views._common import parse_date, visible_units
 from xinfang.org.access import granted_paths
 from xinfang.org.choices import Role
+from xinfang.org.guards import require_roles
 
 
 @require_roles(Role.ASSESSMENT_OFFICER, Role.UNIT_LEADER, Role.SUPERVISOR)

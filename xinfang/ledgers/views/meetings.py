@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from xinfang.core.errors import XinfangError
-from xinfang.core.views import require_roles
 from xinfang.ledgers import schedule, services
 from xinfang.ledgers.forms import MeetingForm, MeetingRequirementForm
 from xinfang.ledgers.models import Meeting, MeetingRequirement
@@ -25,6 +24,7 @@ from xinfang.ledgers.views._common import (
     query_string,
     xlsx_response,
 )
+from xinfang.org.guards import require_roles
 
 
 def missing_by_requirement(user: object, today: date) -> list[tuple[MeetingRequirement, list]]:

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from xinfang.core.errors import XinfangError
 from xinfang.core.querysets import get_object_for_user
-from xinfang.core.views import require_roles
 from xinfang.ledgers import services
 from xinfang.ledgers.choices import PublishStatus
 from xinfang.ledgers.forms import PetitionIntakeForm, ReceptionForm, SlotForm, SpotCheckForm
@@ -33,6 +32,7 @@ from xinfang.ledgers.views._common import (
     xlsx_response,
 )
 from xinfang.org.choices import Role
+from xinfang.org.guards import require_roles
 from xinfang.org.models import Unit
 
 RECEIVE_ROLES = (Role.RECEIVING_LEADER, Role.UNIT_LEADER, Role.REGISTRAR)
@@ -228,15 +228,10 @@ def reception_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reception = get_object_for_user(
         Reception.objects.select_related("unit", "slot"), request.user, pk=pk
     )
-    try:
-        services.petition_intake()
-        intake_ready = True
-    except XinfangError:
-        intake_ready = False
     return render(
         request,
         "ledgers/reception_detail.html",
-        {"r": reception, "intake_ready": intake_ready, "intake_form": PetitionIntakeForm()},
+        {"r": reception, "intake_form": PetitionIntakeForm()},
     )
 
 

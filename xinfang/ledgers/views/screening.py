@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from xinfang.core.errors import XinfangError
 from xinfang.core.querysets import get_object_for_user
-from xinfang.core.views import require_roles
 from xinfang.ledgers import services
 from xinfang.ledgers.choices import DisputeDomain, DisputeStatus, RiskLevel, RoundKind
 from xinfang.ledgers.errors import ImportRejected
@@ -40,6 +39,7 @@ from xinfang.ledgers.views._common import (
 )
 from xinfang.ledgers.workflow import allowed_steps, transition
 from xinfang.ledgers.xlsx import DISPUTE_EXPORT_COLUMNS, DISPUTE_IMPORT_COLUMNS, dispute_rows
+from xinfang.org.guards import require_roles
 
 
 @require_roles(*STAFF_ROLES)

@@ -15,8 +15,8 @@ from typing import Any
 
 from django import template
 
-from xinfang.core.views import view_allows
 from xinfang.org.access import can
+from xinfang.org.guards import view_allows
 
 register = template.Library()
 

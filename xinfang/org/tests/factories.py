@@ -6,9 +6,9 @@ from typing import Any
 
 import factory
 
-from xinfang.core.testing import PASSWORD
 from xinfang.org.choices import AccountKind, UnitLevel
 from xinfang.org.models import RoleGrant, Unit, User
+from xinfang.shell.testing import PASSWORD
 
 
 class UnitFactory(factory.django.DjangoModelFactory[Unit]):

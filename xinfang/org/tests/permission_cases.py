@@ -4,8 +4,8 @@ from typing import Any
 
 from xinfang.core import audit
 from xinfang.core.models import AuditAction
-from xinfang.core.testing import Cast, RouteCase, register
 from xinfang.org.choices import Role
+from xinfang.shell.testing import Cast, RouteCase, register
 
 
 def _audited_change_in_unit_a(cast: Cast) -> Any:
@@ -25,7 +25,7 @@ register(
         marker=lambda unit: unit.name,
     ),
     RouteCase(
-        "core:audit_list",
+        "shell:audit_list",
         role=Role.ADMINISTRATOR,
         list_view=True,
         make=_audited_change_in_unit_a,

@@ -7,14 +7,14 @@ from django.http import Http404
 from django.test import Client, RequestFactory
 
 from xinfang.core.querysets import get_object_for_user
-from xinfang.core.testing import PASSWORD, Cast, sign_in
-from xinfang.core.views import require_roles
 from xinfang.org import services
 from xinfang.org.access import can, forget_grants, granted_paths, has_role, user_roles
 from xinfang.org.choices import Role
+from xinfang.org.guards import require_roles
 from xinfang.org.models import RoleGrant, Unit, User
 from xinfang.org.navigation import items_for, navigation
 from xinfang.org.querysets import any_subtree_q
+from xinfang.shell.testing import PASSWORD, Cast, sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ import time_machine
 from django.test import Client
 
 from xinfang.core.models import AuditAction, AuditEntry, CalendarDay
-from xinfang.core.testing import Cast, sign_in
 from xinfang.org.choices import Role
 from xinfang.org.models import RoleGrant, Unit, User
+from xinfang.shell.testing import Cast, sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ import time_machine
 from django.test import Client
 
 from xinfang.core.models import AuditAction, AuditEntry, LoginAttempt
-from xinfang.core.testing import PASSWORD, Cast
 from xinfang.org import services
 from xinfang.org.auth import CitizenPhoneBackend, StaffBackend
 from xinfang.org.models import User
+from xinfang.shell.testing import PASSWORD, Cast
 
 pytestmark = pytest.mark.django_db
 

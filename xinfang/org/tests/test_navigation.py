@@ -8,10 +8,10 @@ import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
 
-from xinfang.core.testing import Cast
-from xinfang.core.views import require_roles, view_allows
 from xinfang.org import navigation
 from xinfang.org.choices import Role
+from xinfang.org.guards import require_roles, view_allows
+from xinfang.shell.testing import Cast
 
 pytestmark = pytest.mark.django_db
 

@@ -16,11 +16,11 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from xinfang.core.models import AuditAction, AuditEntry
-from xinfang.core.testing import PASSWORD, Cast
 from xinfang.org import services
 from xinfang.org.choices import Role
 from xinfang.org.models import User
 from xinfang.org.tests.helpers import code_for, enrol, recovery_codes_in
+from xinfang.shell.testing import PASSWORD, Cast
 
 pytestmark = pytest.mark.django_db
 

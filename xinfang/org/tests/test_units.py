@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
-from xinfang.core.testing import Cast
 from xinfang.org import services
 from xinfang.org.choices import UnitLevel
 from xinfang.org.models import Unit
+from xinfang.shell.testing import Cast
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from xinfang.core.testing import PASSWORD, Cast, sign_in
 from xinfang.org import services
 from xinfang.org.choices import Role, UnitLevel
+from xinfang.shell.testing import PASSWORD, Cast, sign_in
 
 pytestmark = pytest.mark.django_db
 

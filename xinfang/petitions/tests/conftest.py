@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from xinfang.core.testing import Cast
 from xinfang.org.choices import Role
 from xinfang.org.models import User
 from xinfang.petitions.tests.fixtures import UnitStaff, scratch_media, unit_staff
+from xinfang.shell.testing import Cast
 
 __all__ = ["People", "people", "scratch_media"]
 

@@ -8,13 +8,13 @@ from typing import Any
 import factory
 
 from xinfang.core import crypto
-from xinfang.core.testing import Cast
 from xinfang.org.choices import Role
 from xinfang.org.models import Unit, User
 from xinfang.petitions.choices import Channel, Kind
 from xinfang.petitions.models import Petition
 from xinfang.petitions.services import PetitionerData, Registration, register_petition
 from xinfang.petitions.workflow import PetitionerProof, prove_by_query_code
+from xinfang.shell.testing import Cast
 
 _seq = itertools.count(1)
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from xinfang.core.testing import Cast
 from xinfang.org.choices import Role, UnitLevel
 from xinfang.org.models import Unit, User
+from xinfang.shell.testing import Cast
 
 __all__ = ["UnitStaff", "scratch_media", "unit_staff"]
 

@@ -9,7 +9,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from xinfang.core.models import Message
-from xinfang.core.testing import Cast, RouteCase, register
 from xinfang.org.choices import Role
 from xinfang.petitions.choices import Status
 from xinfang.petitions.models import Petition, SameMatterCandidate, WindowCheck
@@ -21,6 +20,7 @@ from xinfang.petitions.services import (
     start_hearing,
 )
 from xinfang.petitions.workflow import transition
+from xinfang.shell.testing import Cast, RouteCase, register
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -13,10 +13,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from xinfang.core.testing import PASSWORD, build_cast
 from xinfang.org.choices import Role
 from xinfang.petitions.models import Petition
 from xinfang.petitions.services import PetitionerData, register_petition
+from xinfang.shell.testing import PASSWORD, build_cast
 
 PHONE = "13987654321"
 ID_NUMBER = "11010519491231002X"

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from xinfang.core.testing import PASSWORD, build_cast
 from xinfang.org.choices import Role
 from xinfang.petitions.choices import Status
 from xinfang.petitions.models import Petition
+from xinfang.shell.testing import PASSWORD, build_cast
 
 pytestmark = [
     pytest.mark.browser,

@@ -20,15 +20,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from xinfang.core.testing import PASSWORD, build_cast
+from xinfang.documents.pdf import DOCUMENTS
 from xinfang.org.choices import Role
 from xinfang.petitions.choices import Kind, Status
-from xinfang.petitions.documents.pdf import DOCUMENTS
 from xinfang.petitions.models import Petition
 from xinfang.petitions.reminders import messages_about, run_deadline_job
 from xinfang.petitions.services import PetitionerData, add_attachment, register_petition
 from xinfang.petitions.tests.fixtures import unit_staff
 from xinfang.petitions.workflow import transition
+from xinfang.shell.testing import PASSWORD, build_cast
 from xinfang.supervision.services import issue_notice
 
 pytestmark = [

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 
-from xinfang.core.testing import Cast
 from xinfang.org.choices import Role, UnitLevel
 from xinfang.org.models import Unit, User
+from xinfang.shell.testing import Cast
 
 
 @dataclass

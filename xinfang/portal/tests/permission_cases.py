@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from xinfang.core.testing import Cast, RouteCase, register
 from xinfang.org.choices import Role
 from xinfang.petitions.models import MatterType
 from xinfang.petitions.services import PetitionerData, register_petition
 from xinfang.portal.services import issue_open311_client
+from xinfang.shell.testing import Cast, RouteCase, register
 
 PUBLIC: dict[str, Any] = {"role": Role.HANDLER, "anonymous": "public"}
 

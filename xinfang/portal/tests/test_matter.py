@@ -10,7 +10,6 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from xinfang.core.testing import Cast
 from xinfang.petitions.choices import Rating, Status
 from xinfang.petitions.models import Petition, ReturnVisit, ReviewRequest
 from xinfang.petitions.services import PetitionerData, extend_handling, register_petition
@@ -18,6 +17,7 @@ from xinfang.petitions.tests.factories import petitioner_proof
 from xinfang.petitions.workflow import transition
 from xinfang.portal.tests.conftest import Portal
 from xinfang.portal.tests.helpers import ANSWER, answer, lookup, registered
+from xinfang.shell.testing import Cast
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,6 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from xinfang.core.testing import Cast
 from xinfang.org.models import Unit
 from xinfang.petitions.choices import Channel, Kind, Status
 from xinfang.petitions.models import Petition
@@ -25,6 +24,7 @@ from xinfang.portal.services import issue_open311_client, revoke_open311_client
 from xinfang.portal.tests.conftest import Portal
 from xinfang.portal.tests.helpers import answer
 from xinfang.portal.tests.schema import validate
+from xinfang.shell.testing import Cast
 
 pytestmark = pytest.mark.django_db
 

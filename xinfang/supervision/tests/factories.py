@@ -9,10 +9,10 @@ from typing import Any
 import factory
 from django.utils import timezone
 
-from xinfang.core.testing import Cast
 from xinfang.org.choices import Role
 from xinfang.petitions.models import Petition
 from xinfang.petitions.services import PetitionerData, register_petition
+from xinfang.shell.testing import Cast
 from xinfang.supervision.models import Instruction, SupervisionNotice
 
 _seq = itertools.count(1)

@@ -1,6 +1,6 @@
 """Permission cases of every supervision route and of the document routes.
 
-The document routes (``documents:*``, app ``xinfang.petitions.documents``) are registered
+The document routes (``documents:*``, app ``xinfang.documents``) are registered
 here as well: the documents app ships no tests package of its own.
 """
 
@@ -11,11 +11,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from xinfang.core.testing import Cast, RouteCase, register
 from xinfang.org.choices import Role
 from xinfang.petitions.models import Petition
 from xinfang.petitions.services import PetitionerData, register_petition
 from xinfang.petitions.workflow import transition
+from xinfang.shell.testing import Cast, RouteCase, register
 from xinfang.supervision import services
 
 
@@ -73,8 +73,8 @@ def _not_accepted(cast: Cast) -> Petition:
 
 
 def _job(cast: Cast) -> Any:
-    from xinfang.petitions.documents.models import ExportJob
-    from xinfang.petitions.documents.register import run_export_job
+    from xinfang.documents.models import ExportJob
+    from xinfang.documents.register import run_export_job
 
     _petition(cast, "导出矩阵事项")
     job = ExportJob.objects.create(requested_by=cast.user_with(Role.HANDLER, cast.unit_a))

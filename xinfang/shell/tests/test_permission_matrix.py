@@ -10,7 +10,7 @@ from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from xinfang.core.testing import (
+from xinfang.shell.testing import (
     EXEMPT_PREFIXES,
     EXEMPT_ROUTES,
     PERMISSION_CASES,

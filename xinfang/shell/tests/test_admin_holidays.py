@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 
 from xinfang.core.models import AuditEntry, CalendarDay, CalendarYear
-from xinfang.core.testing import Cast, sign_in
 from xinfang.core.tests.test_holidays import NOTICE_2031
 from xinfang.org.models import User
+from xinfang.shell.testing import Cast, sign_in
 
 pytestmark = pytest.mark.django_db
 ENTER = "/admin/core/calendaryear/enter/"

@@ -20,8 +20,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import Resolver404, resolve
 
-from xinfang.core.testing import sign_in
 from xinfang.org.demo import STAFF, build_demo_county
+from xinfang.shell.testing import sign_in
 
 MAX_PAGES = 400
 # Pages of one route differ by their object, rarely by the links they show: a few of each

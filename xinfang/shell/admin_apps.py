@@ -6,4 +6,4 @@ from django.contrib.admin.apps import AdminConfig
 class XinfangAdminConfig(AdminConfig):
     """The Django admin, for administrators only and scoped like every other page."""
 
-    default_site = "xinfang.core.admin_site.XinfangAdminSite"
+    default_site = "xinfang.shell.admin_site.XinfangAdminSite"

@@ -9,11 +9,11 @@ from django.test import Client
 
 from xinfang.core import audit
 from xinfang.core.models import AuditAction
-from xinfang.core.testing import Cast, sign_in
 from xinfang.org import services
 from xinfang.org.choices import Role, UnitLevel
 from xinfang.petitions.choices import Kind
 from xinfang.petitions.tests.factories import make_petition
+from xinfang.shell.testing import Cast, sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -20,10 +20,10 @@ from django.views.decorators.http import require_POST
 
 from xinfang.core import audit
 from xinfang.core.models import AuditAction
-from xinfang.core.views import require_roles
-from xinfang.petitions.documents import register as reg
-from xinfang.petitions.documents.models import ExportJob, ExportStatus
-from xinfang.petitions.documents.pdf import DOCUMENTS, render_pdf, supervision_notice_context
+from xinfang.documents import register as reg
+from xinfang.documents.models import ExportJob, ExportStatus
+from xinfang.documents.pdf import DOCUMENTS, render_pdf, supervision_notice_context
+from xinfang.org.guards import require_roles
 from xinfang.petitions.forms import FilterForm
 from xinfang.petitions.models import Petition
 from xinfang.petitions.querysets import petition_for_user
@@ -142,7 +142,7 @@ def register_export(request: HttpRequest) -> HttpResponse:
         return response
     requester: Any = request.user
     job = ExportJob.objects.create(requested_by=requester, filters=filters, total=count)
-    from xinfang.petitions.documents.tasks import export_register
+    from xinfang.documents.tasks import export_register
 
     export_register(job.pk)
     return redirect("documents:job", job.pk)

@@ -29,10 +29,10 @@ from django.utils import timezone
 
 from xinfang.core import audit
 from xinfang.core.models import AuditAction
+from xinfang.documents.models import ExportJob, ExportStatus
 from xinfang.org.models import User
 from xinfang.petitions.choices import Channel, Kind, Outcome, Rating, Status
 from xinfang.petitions.confidentiality import CONFIDENTIAL_LABEL, identity_visible
-from xinfang.petitions.documents.models import ExportJob, ExportStatus
 from xinfang.petitions.filters import filter_petitions
 from xinfang.petitions.forms import FilterForm
 from xinfang.petitions.models import Petition, Petitioner, ReturnVisit

@@ -1,4 +1,9 @@
-"""View helpers shared by every app, the audit log page and the deadline calculator."""
+"""View guards: who may open a page, asked of the view itself (roles from ``org.access``).
+
+``require_roles`` answers 404 (never 403) to a signed-in user without the role and sends a
+visitor to the sign-in page; the view carries the same check as ``allows(user)`` so links
+and forms pointing at it are shown by the very same rule (:func:`view_allows`).
+"""
 
 from __future__ import annotations
 
@@ -7,17 +12,12 @@ from functools import partial, wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
-from xinfang.core.audit_visibility import visible_audit_entries
-from xinfang.core.calendar import legal_calendar
-from xinfang.core.deadline_reasoning import explain_deadline
-from xinfang.core.forms import DeadlineForm
 from xinfang.org.access import has_role
+
+__all__ = ["View", "require_roles", "require_staff", "roles_allow", "view_allows"]
 
 View = Callable[..., HttpResponse]
 
@@ -72,47 +72,3 @@ def view_allows(user: Any, url_name: str, *args: Any) -> bool:
 
 def require_staff(view: View) -> View:
     return require_roles()(view)
-
-
-@require_roles("administrator")
-def audit_list(request: HttpRequest) -> HttpResponse:
-    entries = visible_audit_entries(request.user).order_by("-seq")
-    q = request.GET.get("q", "").strip()
-    if q:
-        entries = entries.filter(
-            Q(object_repr__icontains=q) | Q(actor_label__icontains=q) | Q(object_id=q)
-        )
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit_list.html", {"page_obj": page, "q": q})
-
-
-@require_staff
-def deadline_calculator(request: HttpRequest) -> HttpResponse:
-    """期限计算器: any staff member; a GET form, so it works without JavaScript and a
-    result can be bookmarked or sent to a colleague."""
-    form = DeadlineForm(request.GET or None)
-    result = None
-    if form.is_valid():
-        data = form.cleaned_data
-        result = explain_deadline(
-            legal_calendar(),
-            data["start"],
-            data["days"],
-            working=data["mode"] == "working",
-            convention=data["convention"],
-        )
-    return render(request, "core/deadline_calculator.html", {"form": form, "result": result})
-
-
-def calendar_panel_data(request: HttpRequest) -> dict[str, Any]:
-    """The administrators' panel: a missing holiday schedule and the daily notices about it."""
-    from django.utils import timezone
-
-    from xinfang.core.calendar import calendar_warning
-    from xinfang.org.inbox import inbox_messages
-
-    unread = inbox_messages(request.user).filter(kind="calendar", is_read=False)
-    return {
-        "warning": calendar_warning(timezone.localdate()),
-        "notices": list(unread.order_by("-created_at", "-pk")[:5]),
-    }

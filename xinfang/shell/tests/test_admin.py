@@ -9,9 +9,9 @@ from django.test import Client
 
 from xinfang.core import calendar
 from xinfang.core.models import CalendarDay
-from xinfang.core.testing import PASSWORD, Cast, sign_in
 from xinfang.org import services
 from xinfang.org.models import RoleGrant, Unit, User
+from xinfang.shell.testing import PASSWORD, Cast, sign_in
 
 pytestmark = pytest.mark.django_db
 

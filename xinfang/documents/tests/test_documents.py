@@ -20,9 +20,9 @@ from django.test import Client
 from django.urls import reverse
 
 from xinfang.core.models import AuditEntry
+from xinfang.documents import register as reg
+from xinfang.documents.models import ExportJob
 from xinfang.org.choices import Role
-from xinfang.petitions.documents import register as reg
-from xinfang.petitions.documents.models import ExportJob
 from xinfang.petitions.services import PetitionerData, extend_handling, record_delivery
 from xinfang.petitions.tests.conftest import People
 from xinfang.petitions.tests.factories import make_petition

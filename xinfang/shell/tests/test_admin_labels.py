@@ -11,9 +11,9 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
-from xinfang.core.testing import sign_in
 from xinfang.org.demo import build_demo_county
 from xinfang.org.models import User
+from xinfang.shell.testing import sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from xinfang.core.testing import PASSWORD, Cast
 from xinfang.org import services
 from xinfang.org.navigation import items_for
+from xinfang.shell.testing import PASSWORD, Cast
 
 pytestmark = pytest.mark.django_db
 URL = "/core/deadline/"

@@ -16,12 +16,12 @@ from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from xinfang.core.admin_site import ScopedAdmin, ScopedInline
 from xinfang.org import activation, services
 from xinfang.org.access import can
 from xinfang.org.choices import AccountKind
 from xinfang.org.forms import AccountCreationForm
 from xinfang.org.models import RoleGrant, Unit, User
+from xinfang.shell.admin_site import ScopedAdmin, ScopedInline
 
 # Rights come from role grants on units (org.access); Django's groups and model permissions
 # play no part, and their page lists hundreds of untranslatable "Can add …" names.

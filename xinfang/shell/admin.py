@@ -1,3 +1,6 @@
+"""The admin registrations of core's models (the calendar, the audit log) and, through
+``org_admin``, of org's: the admin site belongs to the shell, above both."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -8,8 +11,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
-from xinfang.core.admin_site import RootAdminOnly
-from xinfang.core.audit_visibility import visible_audit_entries
 from xinfang.core.calendar import legal_calendar
 from xinfang.core.errors import HolidayNoticeInvalid
 from xinfang.core.forms import HolidayNoticeForm
@@ -24,6 +25,9 @@ from xinfang.core.holidays import (
     years_without_holidays,
 )
 from xinfang.core.models import AuditAction, AuditEntry, CalendarDay, CalendarYear
+from xinfang.shell import org_admin  # noqa: F401 - registers units, accounts and grants
+from xinfang.shell.admin_site import RootAdminOnly
+from xinfang.shell.audit_visibility import visible_audit_entries
 
 
 @admin.register(CalendarDay)

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client, override_settings
 from django.urls import path
 
-from xinfang.core.testing import Cast, sign_in
+from xinfang.shell.testing import Cast, sign_in
 from xinfang.urls import urlpatterns as site_patterns
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from xinfang.petitions.documents import views
+from xinfang.documents import views
 
 app_name = "documents"
 urlpatterns = [

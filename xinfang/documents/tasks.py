@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from huey.contrib.djhuey import db_task
 
-from xinfang.petitions.documents.register import run_export_job
+from xinfang.documents.register import run_export_job
 
 
 @db_task()
