@@ -1,0 +1,77 @@
+"""The Art. 30 rule lives in one module (``petitions.confidentiality``).
+
+Its pure core, :func:`inside_accused`, is checked here on paths; the suite's other tests
+check each caller (routing, review, supervision, registration, facts, scopes). The last test
+keeps a fifth copy of the rule from appearing elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from xinfang.petitions.confidentiality import inside_accused
+
+COUNTY, TOWN, VILLAGE = "/1/", "/1/2/", "/1/2/3/"
+DISCIPLINE, DISCIPLINE_OFFICE = "/1/9/", "/1/9/10/"
+
+
+@pytest.mark.parametrize("path", [COUNTY + "4/", TOWN, VILLAGE])
+def test_the_accused_unit_and_everything_below_it_are_inside(path: str) -> None:
+    accused = COUNTY if path.startswith(COUNTY + "4/") else TOWN
+    assert inside_accused(path, accused, [DISCIPLINE])
+
+
+def test_a_unit_beside_or_above_the_accused_is_outside() -> None:
+    assert not inside_accused(COUNTY, TOWN, [])
+    assert not inside_accused("/1/5/", TOWN, [])
+    assert not inside_accused("/1/22/", "/1/2/", [])  # a path prefix is not an ancestor
+
+
+@pytest.mark.parametrize("path", [DISCIPLINE, DISCIPLINE_OFFICE])
+def test_a_discipline_body_below_the_accused_and_its_offices_are_independent(path: str) -> None:
+    assert not inside_accused(path, COUNTY, [DISCIPLINE])
+
+
+def test_an_accused_discipline_body_is_inside_itself() -> None:
+    assert inside_accused(DISCIPLINE, DISCIPLINE, [DISCIPLINE])
+    assert inside_accused(DISCIPLINE_OFFICE, DISCIPLINE, [DISCIPLINE])
+
+
+def test_no_accused_unit_means_nobody_is_inside() -> None:
+    assert not inside_accused(TOWN, "", [])
+
+
+PACKAGE = Path(__file__).resolve().parents[2]
+# What compares a unit, a path or a person with a matter's accused, or applies the discipline
+# body's exception: the rule itself, wherever it is written.
+COPY_OF_THE_RULE = re.compile(
+    r"is_discipline_body"
+    r"|startswith\([^)]*accused"
+    r"|accused\w*(\.path)?\.startswith"
+    r"|accused_unit(_id)?\s*(==|!=|\bin\b)"
+    r"|(==|!=)\s*[\w.]*accused_unit"
+    r"|accused_user\.unit"
+)
+ALLOWED = {
+    "petitions/confidentiality.py": "the one home of the rule",
+    "org/models.py": "the field itself",
+    "org/demo.py": "demo data marks the discipline body",
+    # core imports no app (issue 11 item 5), so the outbox's last-line refusal at delivery
+    # keeps its own, stricter reading (the whole accused subtree, no exception).
+    "core/outbox.py": "core cannot import petitions",
+}
+
+
+def test_no_copy_of_the_accused_rule_outside_its_module() -> None:
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE).as_posix()
+        if "/tests/" in f"/{relative}" or "/migrations/" in relative or relative in ALLOWED:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if COPY_OF_THE_RULE.search(line):
+                found.append(f"xinfang/{relative}:{number}: {line.strip()}")
+    assert not found, "use petitions.confidentiality (Art. 30) instead of:\n" + "\n".join(found)
