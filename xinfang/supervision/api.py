@@ -18,7 +18,6 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from xinfang.core.api_schema import Day, InputSchema, Limit, Offset, Pk, QuerySchema, errors
-from xinfang.core.errors import ConcurrentChange, XinfangError
 from xinfang.org.models import Unit, User
 from xinfang.petitions.querysets import petition_for_user
 from xinfang.supervision import services
@@ -133,14 +132,9 @@ def _user(pk: int | None) -> User | None:
 
 
 def _created(kind: str, call: Callable[[], Any]) -> HttpStatus:
-    """Call the kind's service (each argument named, none spread from the body); a
-    service's refusal is a 400 with its Chinese message (409 for a concurrent change)."""
-    try:
-        record = call()
-    except ConcurrentChange as exc:
-        raise HttpError(409, str(exc)) from exc
-    except XinfangError as exc:
-        raise HttpError(400, str(exc)) from exc
+    """Call the kind's service (each argument named, none spread from the body); its refusals
+    reach the API's one handler (``xinfang.api``: 400, 409 for a concurrent change)."""
+    record = call()
     return HttpStatus(
         201,
         {
