@@ -18,7 +18,6 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema
 from ninja import Status as HttpStatus
-from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -34,7 +33,7 @@ from xinfang.core.api_schema import (
     QuerySchema,
     errors,
 )
-from xinfang.core.errors import NotFoundOrForbidden
+from xinfang.core.errors import NotFoundOrForbidden, TransitionNotAllowed
 from xinfang.org.access import can
 from xinfang.org.inbox import inbox_messages, mark_messages_read
 from xinfang.org.models import Unit
@@ -42,6 +41,7 @@ from xinfang.petitions import services
 from xinfang.petitions.attachments import attachment_response
 from xinfang.petitions.choices import Channel, Kind, PetitionerRole, Status
 from xinfang.petitions.confidentiality import CONFIDENTIAL_LABEL, identity_visible
+from xinfang.petitions.errors import PetitionError
 from xinfang.petitions.models import (
     Answer,
     Attachment,
@@ -506,7 +506,7 @@ def _unit(pk: int | None) -> Unit | None:
         return None
     unit = Unit.objects.filter(pk=pk, is_active=True).first()
     if unit is None:
-        raise HttpError(400, "单位不存在")
+        raise PetitionError("单位不存在")
     return unit
 
 
@@ -515,7 +515,7 @@ def create_petition(request: HttpRequest, data: PetitionIn) -> HttpStatus:
     """Register a matter (staff: needs "register" on the registering unit)."""
     unit = Unit.objects.filter(pk=data.registering_unit, is_active=True).first()
     if unit is None:
-        raise HttpError(404, "单位不存在")
+        raise NotFoundOrForbidden("单位不存在")
     matter_type = (
         MatterType.objects.filter(code=data.matter_type).first() if data.matter_type else None
     )
@@ -582,8 +582,8 @@ def post_transition(request: HttpRequest, pk: PathPk, data: TransitionIn) -> dic
     petition = _load(request, pk)
     step = step_between(petition.status, data.to)
     if step is None:
-        raise HttpError(
-            400, f"“{Status(petition.status).label}”状态不能转为“{Status(data.to).label}”"
+        raise TransitionNotAllowed(
+            f"“{Status(petition.status).label}”状态不能转为“{Status(data.to).label}”"
         )
     step_input = input_for(step, data.payload)  # StepInputInvalid: 422
     transition(petition, data.to, actor=_user(request), reason=data.reason, input=step_input)
@@ -603,7 +603,7 @@ def upload_attachment(
     """Upload a file (type by content, size-limited) to a matter in scope."""
     petition = _load(request, pk)
     if file is None:
-        raise HttpError(400, "请选择要上传的文件")
+        raise PetitionError("请选择要上传的文件")
     a = services.add_attachment(petition, actor=_user(request), upload=file, stage="handling")
     return HttpStatus(201, _attachment_out(a))
 

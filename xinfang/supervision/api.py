@@ -14,7 +14,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja import Status as HttpStatus
-from ninja.errors import HttpError
 from pydantic import Field
 
 from xinfang.core.api_schema import Day, InputSchema, Limit, Offset, Pk, QuerySchema, errors
@@ -22,6 +21,7 @@ from xinfang.org.models import Unit, User
 from xinfang.petitions.querysets import petition_for_user
 from xinfang.supervision import services
 from xinfang.supervision.choices import RecordKind
+from xinfang.supervision.errors import SupervisionInvalid
 from xinfang.supervision.views import MODELS, _due, _scoped, by_state, timing
 
 router = Router(tags=["督查督办"])
@@ -88,7 +88,7 @@ def _out(record: Any, kind: str, today: date) -> dict[str, Any]:
 
 def _page(kind: str, request: HttpRequest, f: ListFilter) -> dict[str, Any]:
     if kind not in MODELS:
-        raise HttpError(400, "未知的督办类别")
+        raise SupervisionInvalid("未知的督办类别")
     today = timezone.localdate()
     qs = by_state(_scoped(kind, _actor(request)), f.state, today).order_by("pk")
     return {
@@ -149,7 +149,7 @@ def _created(kind: str, call: Callable[[], Any]) -> HttpStatus:
 def _required_unit(pk: int) -> Unit:
     unit = _unit(pk)
     if unit is None:
-        raise HttpError(400, "单位不存在")
+        raise SupervisionInvalid("单位不存在")
     return unit
 
 
@@ -249,7 +249,7 @@ def create_ownership(request: HttpRequest, data: OwnershipIn) -> HttpStatus:
     petition = petition_for_user(_actor(request), data.petition)
     leader = _user(data.leader)
     if leader is None:
-        raise HttpError(400, "包案领导不存在")
+        raise SupervisionInvalid("包案领导不存在")
     return _created(
         RecordKind.OWNERSHIP,
         lambda: services.assign_case_owner(
