@@ -38,6 +38,7 @@ __all__ = [
     "discipline_paths",
     "identity_visible",
     "inside_accused",
+    "may_receive_q",
     "personal_data_revealable",
     "unit_is_accused",
     "user_unit_ids",
@@ -83,6 +84,25 @@ def unit_is_accused(petition: Any, unit: Any) -> bool:
     if person is None:
         return False
     return bool(person.unit_id == unit.pk)
+
+
+def may_receive_q(petition: Any) -> Q:
+    """The units (a ``Q`` on ``Unit``) that may receive ``petition``: the complement of
+    :func:`unit_is_accused`, for the target lists a page offers (route, supervise)."""
+    q = Q()
+    if petition.kind != Kind.ACCUSATION:
+        return q
+    accused = petition.accused_unit
+    if accused is not None:
+        inside = Q(path__startswith=accused.path)
+        for d in discipline_paths():
+            if d != accused.path and d.startswith(accused.path):
+                inside &= ~Q(path__startswith=d)
+        q &= ~inside
+    person = petition.accused_user
+    if person is not None and person.unit_id is not None:
+        q &= ~Q(pk=person.unit_id)
+    return q
 
 
 def check_may_receive(

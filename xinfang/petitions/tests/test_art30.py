@@ -75,3 +75,34 @@ def test_no_copy_of_the_accused_rule_outside_its_module() -> None:
             if COPY_OF_THE_RULE.search(line):
                 found.append(f"xinfang/{relative}:{number}: {line.strip()}")
     assert not found, "use petitions.confidentiality (Art. 30) instead of:\n" + "\n".join(found)
+
+
+@pytest.mark.django_db
+def test_route_targets_offer_exactly_the_units_the_rule_allows(people) -> None:
+    from xinfang.org.choices import Role
+    from xinfang.org.models import Unit
+    from xinfang.petitions.choices import Kind, Status
+    from xinfang.petitions.confidentiality import may_receive_q, unit_is_accused
+    from xinfang.petitions.forms import StepForm
+    from xinfang.petitions.tests.factories import make_petition
+    from xinfang.petitions.workflow import step_between
+
+    cast = people.cast
+    accused_person = cast.user_with(Role.HANDLER, cast.unit_b, "accused-clerk")
+    p = make_petition(
+        cast,
+        unit=cast.county,
+        actor=people.registrar,
+        kind=Kind.ACCUSATION,
+        accused_unit=cast.unit_a,
+        accused_person="乙镇某干部",
+        accused_user=accused_person,
+    )
+    step = step_between(p.status, Status.ROUTED)
+    assert step is not None
+    offered = set(StepForm(step=step, petition=p).fields["to_unit"].queryset)  # type: ignore[attr-defined]
+    active = set(Unit.objects.filter(is_active=True))
+    assert offered == {u for u in active if not unit_is_accused(p, u)}
+    assert offered == set(Unit.objects.filter(may_receive_q(p), is_active=True))
+    assert not {cast.unit_a, cast.village_a, cast.unit_b} & offered
+    assert {cast.department, people.discipline} <= offered
