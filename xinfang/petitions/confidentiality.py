@@ -21,7 +21,7 @@ querysets in ``querysets.py``, which call these helpers.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db.models import Q
@@ -34,6 +34,7 @@ __all__ = [
     "CONFIDENTIAL_LABEL",
     "accusation_hidden_q",
     "accused_q",
+    "addressed_to_accused",
     "check_may_receive",
     "discipline_paths",
     "identity_visible",
@@ -146,6 +147,41 @@ def user_unit_ids(user: Any) -> set[int]:
         ids.update(parts[cut:])
     user._xinfang_unit_ids = frozenset(ids)
     return ids
+
+
+def addressed_to_accused(messages: Sequence[Any]) -> set[int]:
+    """Indexes of outbox ``messages`` addressed to their own accused: the accused person, a
+    unit that is the accused (:func:`inside_accused`), or the accused person's own unit —
+    the outbox refuses to queue them (registered with ``core.outbox``). Three queries."""
+    from xinfang.org.models import Unit, User
+
+    about = [m for m in messages if m.accused_unit_id or m.accused_user_id]
+    persons = {m.accused_user_id for m in about if m.accused_user_id and m.recipient_unit_id}
+    staff_of: dict[int, int | None] = (
+        dict(User.objects.filter(pk__in=persons).values_list("pk", "unit_id")) if persons else {}
+    )
+    ids = {m.recipient_unit_id for m in about if m.recipient_unit_id}
+    ids |= {m.accused_unit_id for m in about if m.accused_unit_id and m.recipient_unit_id}
+    paths: dict[int, str] = (
+        dict(Unit.objects.filter(pk__in=ids).values_list("pk", "path")) if ids else {}
+    )
+    discipline = discipline_paths() if ids else []
+
+    def to_accused(m: Any) -> bool:
+        if m.accused_user_id and m.recipient_user_id == m.accused_user_id:
+            return True
+        if not m.recipient_unit_id:
+            return False
+        if m.accused_user_id and staff_of.get(m.accused_user_id) == m.recipient_unit_id:
+            return True
+        accused = paths.get(m.accused_unit_id, "") if m.accused_unit_id else ""
+        return inside_accused(paths.get(m.recipient_unit_id, ""), accused, discipline)
+
+    return {
+        i
+        for i, m in enumerate(messages)
+        if (m.accused_unit_id or m.accused_user_id) and to_accused(m)
+    }
 
 
 def accused_q(user: Any, prefix: str = "") -> Q:

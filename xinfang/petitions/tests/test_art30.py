@@ -59,9 +59,6 @@ ALLOWED = {
     "petitions/confidentiality.py": "the one home of the rule",
     "org/models.py": "the field itself",
     "org/demo.py": "demo data marks the discipline body",
-    # core imports no app (issue 11 item 5), so the outbox's last-line refusal at delivery
-    # keeps its own, stricter reading (the whole accused subtree, no exception).
-    "core/outbox.py": "core cannot import petitions",
 }
 
 
@@ -106,3 +103,26 @@ def test_route_targets_offer_exactly_the_units_the_rule_allows(people) -> None:
     assert offered == set(Unit.objects.filter(may_receive_q(p), is_active=True))
     assert not {cast.unit_a, cast.village_a, cast.unit_b} & offered
     assert {cast.department, people.discipline} <= offered
+
+
+@pytest.mark.django_db
+def test_notices_reach_a_discipline_body_inside_the_accused_unit_but_not_the_accused(
+    people,
+) -> None:
+    # An accusation against the county government goes to the county discipline body: its
+    # notices must reach it (the outbox refused them, missing the exception), and still
+    # never the county itself, nor the accused person's own unit (Art. 30).
+    from xinfang.core.models import Message
+    from xinfang.core.outbox import queue
+    from xinfang.org.choices import Role
+
+    cast = people.cast
+    person = cast.user_with(Role.HANDLER, cast.unit_b, "accused-clerk")
+    about = {"kind": "reminder", "text": "检举", "accused_unit_id": cast.county.pk}
+    assert queue(key="d:1", unit_id=people.discipline.pk, **about) is not None
+    assert queue(key="d:2", unit_id=cast.county.pk, **about) is None
+    assert queue(key="d:3", unit_id=cast.unit_b.pk, accused_user_id=person.pk, **about) is None
+    person_only = {"kind": "reminder", "text": "检举", "accused_user_id": person.pk}
+    assert queue(key="d:4", unit_id=cast.unit_b.pk, **person_only) is None
+    assert queue(key="d:5", unit_id=cast.unit_a.pk, **person_only) is not None
+    assert set(Message.objects.values_list("key", flat=True)) == {"d:1", "d:5"}
