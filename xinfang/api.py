@@ -15,6 +15,8 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
+from xinfang.core.errors import ConcurrentChange, InputInvalid, NotFoundOrForbidden, XinfangError
+
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
@@ -66,6 +68,26 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     unknown key reads "不接受该参数" with the key in ``loc``)."""
     detail = [{**e, "msg": _MESSAGES.get(str(e.get("type")), e.get("msg", ""))} for e in exc.errors]
     return api.create_response(request, {"detail": detail}, status=422)
+
+
+# The domain's exceptions as HTTP statuses, most specific first; any other XinfangError is a
+# refusal by a rule (400). Endpoints raise, never translate (one handler, issue 11).
+_STATUSES: tuple[tuple[type[XinfangError], int], ...] = (
+    (NotFoundOrForbidden, 404),
+    (ConcurrentChange, 409),
+    (InputInvalid, 422),
+)
+
+
+def status_for(exc: XinfangError) -> int:
+    """The HTTP status answering ``exc``."""
+    return next((status for kind, status in _STATUSES if isinstance(exc, kind)), 400)
+
+
+@api.exception_handler(XinfangError)
+def domain_error(request: HttpRequest, exc: XinfangError) -> HttpResponse:
+    """A service's refusal: its status by :func:`status_for`, ``detail`` its Chinese message."""
+    return api.create_response(request, {"detail": str(exc)}, status=status_for(exc))
 
 
 def _mount_routers() -> None:

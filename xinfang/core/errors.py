@@ -4,8 +4,9 @@
 
     XinfangError
     ├── NotFoundOrForbidden      (missing and forbidden look the same: 404)
+    ├── InputInvalid             (a request's input is malformed for the operation: 422)
     ├── TransitionNotAllowed     (a workflow step the table or the grant refuses)
-    ├── ConcurrentChange         (compare-and-swap lost: someone else moved the object)
+    ├── ConcurrentChange         (compare-and-swap lost: someone else moved the object: 409)
     ├── DeadlineError
     │   ├── CalendarNotCovered   (a date in a year the holiday table does not cover)
     │   └── HolidayNoticeInvalid (a year's holiday notice refused, with the lines to fix)
@@ -14,7 +15,8 @@
     │   └── TamperedCiphertext   (a stored value fails authentication: changed or damaged)
     └── RulebookInvalid          (raised by xinfang.assessment)
 
-Each app may subclass these; messages are user-facing Chinese.
+Each app may subclass these; messages are user-facing Chinese. The API answers every one
+through one handler (``xinfang.api``): the statuses above, 400 for any other refusal.
 """
 
 from __future__ import annotations
@@ -26,6 +28,10 @@ class XinfangError(Exception):
 
 class NotFoundOrForbidden(XinfangError):
     """The object does not exist or the actor may not see it; callers cannot tell which."""
+
+
+class InputInvalid(XinfangError):
+    """The input has the wrong shape for the operation (an unknown key, a wrong type)."""
 
 
 class TransitionNotAllowed(XinfangError):

@@ -20,9 +20,9 @@ A failed attempt is retried after ``XINFANG_OUTBOX_BACKOFF_SECONDS * 2**(attempt
 given up (``dead``) after ``XINFANG_OUTBOX_MAX_ATTEMPTS``.
 
 A message about an accusation carries its accused (``accused_unit`` / ``accused_user``): it is
-never queued to the accused unit's subtree or the accused person (条例 Art. 30), and the
-inbox hides it from them (the rule itself is ``petitions.confidentiality``, registered
-with :func:`register_withheld`).
+never queued to its accused (条例 Art. 30), and the inbox hides it from them (the rule
+itself is ``petitions.confidentiality``, registered with :func:`register_addressee_rule`
+and :func:`register_withheld`).
 
 Exceptions::
 
@@ -109,25 +109,21 @@ def withheld_q(user: Any) -> Q | None:
     return q
 
 
+_ADDRESSEE_RULES: list[Callable[[Sequence[Message]], set[int]]] = []
+
+
+def register_addressee_rule(rule: Callable[[Sequence[Message]], set[int]]) -> None:
+    """Register a rule ``messages -> indexes`` of the messages never to be queued (an app's
+    ``ready()``; petitions registers the Art. 30 rule: not to their own accused)."""
+    if rule not in _ADDRESSEE_RULES:
+        _ADDRESSEE_RULES.append(rule)
+
+
 def _addressed_to_accused(messages: Sequence[Message]) -> set[int]:
-    """Indexes of ``messages`` addressed to their own accused: the accused person, or a unit
-    in the accused unit's subtree (the unit itself or anything below it)."""
-    unit_model = Message._meta.get_field("recipient_unit").related_model
-    ids = {m.recipient_unit_id for m in messages if m.accused_unit_id and m.recipient_unit_id}
-    ids |= {m.accused_unit_id for m in messages if m.accused_unit_id and m.recipient_unit_id}
-    paths: dict[int, str] = (
-        dict(unit_model._default_manager.filter(pk__in=ids).values_list("pk", "path"))
-        if ids
-        else {}
-    )
+    """Indexes of ``messages`` refused by a registered addressee rule."""
     refused: set[int] = set()
-    for i, m in enumerate(messages):
-        if m.accused_user_id and m.recipient_user_id == m.accused_user_id:
-            refused.add(i)
-        elif m.accused_unit_id and m.recipient_unit_id:
-            accused = paths.get(m.accused_unit_id, "\0")
-            if paths.get(m.recipient_unit_id, "").startswith(accused):
-                refused.add(i)
+    for rule in _ADDRESSEE_RULES:
+        refused |= rule(messages)
     return refused
 
 

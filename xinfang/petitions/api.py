@@ -8,7 +8,6 @@ returned as "(信访人要求保密)" to anyone who may not see them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any, Literal, get_args
 
@@ -19,7 +18,6 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema
 from ninja import Status as HttpStatus
-from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -35,14 +33,15 @@ from xinfang.core.api_schema import (
     QuerySchema,
     errors,
 )
-from xinfang.core.errors import ConcurrentChange, TransitionNotAllowed, XinfangError
+from xinfang.core.errors import NotFoundOrForbidden, TransitionNotAllowed
+from xinfang.org.access import can
 from xinfang.org.inbox import inbox_messages, mark_messages_read
 from xinfang.org.models import Unit
 from xinfang.petitions import services
 from xinfang.petitions.attachments import attachment_response
 from xinfang.petitions.choices import Channel, Kind, PetitionerRole, Status
 from xinfang.petitions.confidentiality import CONFIDENTIAL_LABEL, identity_visible
-from xinfang.petitions.errors import StepInputInvalid
+from xinfang.petitions.errors import PetitionError
 from xinfang.petitions.models import (
     Answer,
     Attachment,
@@ -443,13 +442,14 @@ def _detail(p: Petition, user: Any) -> dict[str, Any]:
             }
             for t in p.transitions.all()
         ],
-        attachments=[
-            {"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size}
-            for a in p.attachments.all()
-        ],
+        attachments=[_attachment_out(a) for a in p.attachments.all()],
         allowed_transitions=[str(s.target) for s in allowed_steps(p, user)],
     )
     return data
+
+
+def _attachment_out(a: Attachment) -> dict[str, Any]:
+    return {"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size}
 
 
 def _answer_out(a: Answer) -> dict[str, Any]:
@@ -488,16 +488,6 @@ def _evidence_out(e: Evidence) -> dict[str, Any]:
     }
 
 
-def _run(call: Callable[[], Any]) -> Any:
-    """Call a service; its refusals become 400 (409 for a concurrent change)."""
-    try:
-        return call()
-    except ConcurrentChange as exc:
-        raise HttpError(409, str(exc)) from exc
-    except XinfangError as exc:
-        raise HttpError(400, str(exc)) from exc
-
-
 def _load(request: HttpRequest, pk: int) -> Petition:
     petition = petition_for_user(_user(request), pk)
     return Petition.objects.select_related(
@@ -516,7 +506,7 @@ def _unit(pk: int | None) -> Unit | None:
         return None
     unit = Unit.objects.filter(pk=pk, is_active=True).first()
     if unit is None:
-        raise HttpError(400, "单位不存在")
+        raise PetitionError("单位不存在")
     return unit
 
 
@@ -525,44 +515,43 @@ def create_petition(request: HttpRequest, data: PetitionIn) -> HttpStatus:
     """Register a matter (staff: needs "register" on the registering unit)."""
     unit = Unit.objects.filter(pk=data.registering_unit, is_active=True).first()
     if unit is None:
-        raise HttpError(404, "单位不存在")
+        raise NotFoundOrForbidden("单位不存在")
     matter_type = (
         MatterType.objects.filter(code=data.matter_type).first() if data.matter_type else None
     )
-    try:
-        result = services.register_petition(
-            actor=_user(request),
-            registering_unit=unit,
-            channel=data.channel,
-            kind=data.kind,
-            summary=data.summary,
-            full_text=data.full_text,
-            received_on=data.received_on,
-            matter_type=matter_type,
-            place=data.place,
-            head_count=data.head_count,
-            accused_unit=_unit(data.accused_unit),
-            accused_person=data.accused_person,
-            handed_down_by=_unit(data.handed_down_by),
-            report_due=data.report_due,
-            source_reference=data.source_reference,
-            petitioners=[
-                services.PetitionerData(
-                    name=p.name,
-                    phone=p.phone,
-                    id_number=p.id_number,
-                    address=p.address,
-                    role=p.role,
-                    wants_confidentiality=p.wants_confidentiality,
-                )
-                for p in data.petitioners
-            ],
-            idempotency_key=data.idempotency_key,
-        )
-    except TransitionNotAllowed as exc:
-        raise HttpError(404, "单位不存在") from exc
-    except XinfangError as exc:
-        raise HttpError(400, str(exc)) from exc
+    user = _user(request)
+    if not can(user, "register", unit.path):
+        # As for a unit that does not exist: a registrar cannot probe the tree (404).
+        raise NotFoundOrForbidden("单位不存在")
+    result = services.register_petition(
+        actor=user,
+        registering_unit=unit,
+        channel=data.channel,
+        kind=data.kind,
+        summary=data.summary,
+        full_text=data.full_text,
+        received_on=data.received_on,
+        matter_type=matter_type,
+        place=data.place,
+        head_count=data.head_count,
+        accused_unit=_unit(data.accused_unit),
+        accused_person=data.accused_person,
+        handed_down_by=_unit(data.handed_down_by),
+        report_due=data.report_due,
+        source_reference=data.source_reference,
+        petitioners=[
+            services.PetitionerData(
+                name=p.name,
+                phone=p.phone,
+                id_number=p.id_number,
+                address=p.address,
+                role=p.role,
+                wants_confidentiality=p.wants_confidentiality,
+            )
+            for p in data.petitioners
+        ],
+        idempotency_key=data.idempotency_key,
+    )
     p = result.petition
     return HttpStatus(201, {"id": p.pk, "number": p.number, "query_code": result.query_code})
 
@@ -593,18 +582,11 @@ def post_transition(request: HttpRequest, pk: PathPk, data: TransitionIn) -> dic
     petition = _load(request, pk)
     step = step_between(petition.status, data.to)
     if step is None:
-        raise HttpError(
-            400, f"“{Status(petition.status).label}”状态不能转为“{Status(data.to).label}”"
+        raise TransitionNotAllowed(
+            f"“{Status(petition.status).label}”状态不能转为“{Status(data.to).label}”"
         )
-    try:
-        step_input = input_for(step, data.payload)
-    except StepInputInvalid as exc:
-        raise HttpError(422, str(exc)) from exc
-    _run(
-        lambda: transition(
-            petition, data.to, actor=_user(request), reason=data.reason, input=step_input
-        )
-    )
+    step_input = input_for(step, data.payload)  # StepInputInvalid: 422
+    transition(petition, data.to, actor=_user(request), reason=data.reason, input=step_input)
     return _detail(_load(request, pk), _user(request))
 
 
@@ -621,14 +603,9 @@ def upload_attachment(
     """Upload a file (type by content, size-limited) to a matter in scope."""
     petition = _load(request, pk)
     if file is None:
-        raise HttpError(400, "请选择要上传的文件")
-    try:
-        a = services.add_attachment(petition, actor=_user(request), upload=file, stage="handling")
-    except XinfangError as exc:
-        raise HttpError(400, str(exc)) from exc
-    return HttpStatus(
-        201, {"id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size}
-    )
+        raise PetitionError("请选择要上传的文件")
+    a = services.add_attachment(petition, actor=_user(request), upload=file, stage="handling")
+    return HttpStatus(201, _attachment_out(a))
 
 
 @router.get(
@@ -655,10 +632,8 @@ def start_hearing(request: HttpRequest, pk: PathPk, data: HearingStartIn) -> Htt
     """Open a hearing (needs "lead" on the responsible or reviewing unit). In re-review its
     days are not counted in the 30-day period (条例 Art. 36)."""
     petition = _load(request, pk)
-    hearing = _run(
-        lambda: services.start_hearing(
-            petition, actor=_user(request), started_on=data.started_on, note=data.note
-        )
+    hearing = services.start_hearing(
+        petition, actor=_user(request), started_on=data.started_on, note=data.note
     )
     return HttpStatus(201, _hearing_out(hearing))
 
@@ -671,9 +646,7 @@ def start_hearing(request: HttpRequest, pk: PathPk, data: HearingStartIn) -> Htt
 def end_hearing(request: HttpRequest, pk: PathPk, data: HearingEndIn) -> dict[str, Any]:
     """Close the open hearing; a re-review's due date moves by the hearing's days."""
     petition = _load(request, pk)
-    hearing = _run(
-        lambda: services.end_hearing(petition, actor=_user(request), ended_on=data.ended_on)
-    )
+    hearing = services.end_hearing(petition, actor=_user(request), ended_on=data.ended_on)
     return _hearing_out(hearing)
 
 
@@ -691,14 +664,12 @@ def record_receipt(
     answer = get_object_or_404(
         Answer.objects.select_related("unit", "petition"), pk=answer_pk, petition=petition
     )
-    receipt = _run(
-        lambda: services.record_delivery(
-            answer,
-            actor=_user(request),
-            delivered_on=data.delivered_on,
-            method=data.method,
-            recipient=data.recipient,
-        )
+    receipt = services.record_delivery(
+        answer,
+        actor=_user(request),
+        delivered_on=data.delivered_on,
+        method=data.method,
+        recipient=data.recipient,
     )
     refreshed = Petition.objects.only("review_request_due", "rereview_request_due").get(pk=pk)
     due = (
@@ -731,10 +702,8 @@ def add_evidence(
     """佐证材料 (multipart: ``description`` and optionally ``file``), after acceptance; needs
     "handle" on the responsible unit."""
     petition = _load(request, pk)
-    evidence = _run(
-        lambda: services.add_evidence(
-            petition, actor=_user(request), description=description, upload=file
-        )
+    evidence = services.add_evidence(
+        petition, actor=_user(request), description=description, upload=file
     )
     return HttpStatus(201, _evidence_out(evidence))
 
@@ -750,9 +719,7 @@ def submit_completion_report(
     """结案报告 to the office that handed the matter down (needs "lead" on the responsible
     unit, after the answer); clears the tracked report due date."""
     petition = _load(request, pk)
-    report = _run(
-        lambda: services.submit_completion_report(petition, actor=_user(request), text=data.text)
-    )
+    report = services.submit_completion_report(petition, actor=_user(request), text=data.text)
     return HttpStatus(
         201,
         {

@@ -36,12 +36,13 @@ class PetitionsConfig(AppConfig):
         register_sealed_files("petitions.attachment", _rekey_attachments)
 
         from xinfang.core.models import MESSAGE_KINDS
-        from xinfang.core.outbox import register_withheld
+        from xinfang.core.outbox import register_addressee_rule, register_withheld
         from xinfang.petitions.choices import NotificationKind
-        from xinfang.petitions.confidentiality import accused_q
+        from xinfang.petitions.confidentiality import accused_q, addressed_to_accused
 
         # Art. 30: a message about an accusation never reaches its accused (unit or person).
         register_withheld(accused_q)
+        register_addressee_rule(addressed_to_accused)
         MESSAGE_KINDS.update({str(k): str(k.label) for k in NotificationKind})
         MESSAGE_KINDS["citizen_sms"] = "信访人短信"
         if add_demo_petitions not in DEMO_HOOKS:

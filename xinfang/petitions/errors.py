@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from xinfang.core.errors import TransitionNotAllowed, XinfangError
+from xinfang.core.errors import InputInvalid, TransitionNotAllowed, XinfangError
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -26,7 +26,7 @@ class GuardFailed(TransitionNotAllowed):
     """A guard of a step refuses it (deadline passed, extension used, …)."""
 
 
-class StepInputInvalid(GuardFailed):
+class StepInputInvalid(GuardFailed, InputInvalid):
     """A step's input has a key the step does not take, or a value of the wrong type.
 
     ``unknown`` lists the refused keys (the API answers 422 and names them)."""

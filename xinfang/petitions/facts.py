@@ -82,6 +82,7 @@ from xinfang.petitions.choices import (
     Stage,
     Status,
 )
+from xinfang.petitions.confidentiality import discipline_paths, inside_accused
 from xinfang.petitions.measures import RATE_KEYS, rate_facts
 from xinfang.petitions.models import (
     Answer,
@@ -618,19 +619,8 @@ def _readers(actor_ids: Iterable[int]) -> dict[int, _Reader]:
 
 
 def _inside(paths: Iterable[str], accused_path: str, discipline: Sequence[str]) -> bool:
-    """Is a user with these unit paths "in" the accused unit (Art. 30)? As in
-    ``confidentiality.user_unit_ids``: inside its subtree, except that the staff of a
-    discipline body (纪检监察机关) below the accused unit are not counted as inside it."""
-    for path in paths:
-        if not path.startswith(accused_path):
-            continue
-        if any(
-            path.startswith(d) and d.startswith(accused_path) and d != accused_path
-            for d in discipline
-        ):
-            continue
-        return True
-    return False
+    """Is a user with these unit paths "in" the accused unit (Art. 30)?"""
+    return any(inside_accused(path, accused_path, discipline) for path in paths)
 
 
 def _audit_on(matters: Any, w: FactWindow) -> list[tuple[int, int, datetime, str]]:
@@ -696,7 +686,7 @@ def _accusation_exposed(w: FactWindow, scope: Q) -> list[_Hit]:
         return []
     entries = _audit_on(matters, w)
     readers = _readers(actor for _p, actor, _at, _a in entries)
-    discipline = list(Unit.objects.filter(is_discipline_body=True).values_list("path", flat=True))
+    discipline = discipline_paths()
     first: dict[int, tuple[datetime, int]] = {}
     counts: dict[int, int] = defaultdict(int)
     info = {c[0]: c for c in candidates}
@@ -767,7 +757,7 @@ def _confidential_read(w: FactWindow, scope: Q) -> list[_Hit]:
     ).values_list("petition_id", "unit_path"):
         chain[pid].append(path)
     readers = _readers(actor for _o, actor, _t in rows)
-    discipline = list(Unit.objects.filter(is_discipline_body=True).values_list("path", flat=True))
+    discipline = discipline_paths()
     found: dict[tuple[int, str], list[Any]] = {}
     for object_id, actor, at in rows:
         pid, number, registrar, handler, accused_user, accused_path, resp_path = matters[

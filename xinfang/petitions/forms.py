@@ -18,6 +18,7 @@ from xinfang.petitions.choices import (
     RouteMode,
     Status,
 )
+from xinfang.petitions.confidentiality import may_receive_q
 from xinfang.petitions.models import MatterType
 from xinfang.petitions.workflow import Step
 
@@ -134,6 +135,10 @@ class StepForm(forms.Form):
                 del self.fields[name]
         if "reason" in self.fields and step.reason_required:
             self.fields["reason"].required = True
+        if "to_unit" in self.fields and petition is not None:
+            # Art. 30: the accused is never offered as a target (the step refuses it too).
+            to_unit = cast(forms.ModelChoiceField, self.fields["to_unit"])
+            to_unit.queryset = Unit.objects.filter(may_receive_q(petition), is_active=True)
         if "handler" in self.fields and petition is not None:
             cast(forms.ModelChoiceField, self.fields["handler"]).queryset = User.objects.filter(
                 grants__unit=petition.responsible_unit, grants__role__in=["handler", "unit_leader"]

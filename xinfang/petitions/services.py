@@ -44,7 +44,11 @@ from xinfang.petitions.choices import (
     Stage,
     Status,
 )
-from xinfang.petitions.confidentiality import personal_data_revealable
+from xinfang.petitions.confidentiality import (
+    discipline_paths,
+    inside_accused,
+    personal_data_revealable,
+)
 from xinfang.petitions.errors import GuardFailed, PetitionError
 from xinfang.petitions.models import (
     Answer,
@@ -170,10 +174,8 @@ def _validate(
     if kind == Kind.ACCUSATION:
         if accused_unit is None and not accused_person.strip():
             raise PetitionError("检举控告类事项须写明被检举控告的单位或人员")
-        if (
-            accused_unit is not None
-            and registering_unit.path.startswith(accused_unit.path)
-            and not registering_unit.is_discipline_body
+        if accused_unit is not None and inside_accused(
+            registering_unit.path, accused_unit.path, discipline_paths()
         ):
             raise PetitionError(
                 "检举控告材料不得交由被检举控告的单位处理(第三十条):"

@@ -14,15 +14,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja import Status as HttpStatus
-from ninja.errors import HttpError
 from pydantic import Field
 
 from xinfang.core.api_schema import Day, InputSchema, Limit, Offset, Pk, QuerySchema, errors
-from xinfang.core.errors import ConcurrentChange, XinfangError
 from xinfang.org.models import Unit, User
 from xinfang.petitions.querysets import petition_for_user
 from xinfang.supervision import services
 from xinfang.supervision.choices import RecordKind
+from xinfang.supervision.errors import SupervisionInvalid
 from xinfang.supervision.views import MODELS, _due, _scoped, by_state, timing
 
 router = Router(tags=["督查督办"])
@@ -89,7 +88,7 @@ def _out(record: Any, kind: str, today: date) -> dict[str, Any]:
 
 def _page(kind: str, request: HttpRequest, f: ListFilter) -> dict[str, Any]:
     if kind not in MODELS:
-        raise HttpError(400, "未知的督办类别")
+        raise SupervisionInvalid("未知的督办类别")
     today = timezone.localdate()
     qs = by_state(_scoped(kind, _actor(request)), f.state, today).order_by("pk")
     return {
@@ -133,14 +132,9 @@ def _user(pk: int | None) -> User | None:
 
 
 def _created(kind: str, call: Callable[[], Any]) -> HttpStatus:
-    """Call the kind's service (each argument named, none spread from the body); a
-    service's refusal is a 400 with its Chinese message (409 for a concurrent change)."""
-    try:
-        record = call()
-    except ConcurrentChange as exc:
-        raise HttpError(409, str(exc)) from exc
-    except XinfangError as exc:
-        raise HttpError(400, str(exc)) from exc
+    """Call the kind's service (each argument named, none spread from the body); its refusals
+    reach the API's one handler (``xinfang.api``: 400, 409 for a concurrent change)."""
+    record = call()
     return HttpStatus(
         201,
         {
@@ -155,7 +149,7 @@ def _created(kind: str, call: Callable[[], Any]) -> HttpStatus:
 def _required_unit(pk: int) -> Unit:
     unit = _unit(pk)
     if unit is None:
-        raise HttpError(400, "单位不存在")
+        raise SupervisionInvalid("单位不存在")
     return unit
 
 
@@ -255,7 +249,7 @@ def create_ownership(request: HttpRequest, data: OwnershipIn) -> HttpStatus:
     petition = petition_for_user(_actor(request), data.petition)
     leader = _user(data.leader)
     if leader is None:
-        raise HttpError(400, "包案领导不存在")
+        raise SupervisionInvalid("包案领导不存在")
     return _created(
         RecordKind.OWNERSHIP,
         lambda: services.assign_case_owner(

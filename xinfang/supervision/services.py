@@ -24,6 +24,7 @@ from xinfang.org.access import can, granted_paths
 from xinfang.org.models import Unit, User
 from xinfang.org.querysets import subtree_q
 from xinfang.petitions.choices import Kind
+from xinfang.petitions.confidentiality import check_may_receive
 from xinfang.petitions.models import Petition
 from xinfang.supervision.choices import (
     InstructionStatus,
@@ -88,20 +89,6 @@ def _check_matter_visible(actor: Any, petition: Petition) -> None:
     if not Petition.objects.restrict(actor, "view").filter(pk=petition.pk).exists():
         # Same words as "missing": the caller cannot tell a hidden matter from none.
         raise TransitionNotAllowed("信访事项不存在或您无权查看")
-
-
-def _check_not_accused(petition: Petition, unit: Unit, role: str) -> None:
-    """An accusation is neither supervised by nor handed to the unit it accuses (Art. 30);
-    a discipline body inside it is independent (the petitions rule, same reading)."""
-    if petition.kind != Kind.ACCUSATION or petition.accused_unit_id is None:
-        return
-    accused = Unit.objects.get(pk=petition.accused_unit_id)
-    if unit.path.startswith(accused.path) and not (
-        unit.is_discipline_body and unit.pk != accused.pk
-    ):
-        raise SupervisionInvalid(
-            f"检举控告事项的{role}不得为被检举控告的单位或其下属单位(《信访工作条例》第三十条)"
-        )
 
 
 def _in_unit(user: User, unit: Unit, actions: tuple[str, ...]) -> bool:
@@ -172,7 +159,7 @@ def send_reminder(
     today = _today(today)
     _check_grant(actor, ("supervise",), supervising_unit, "以该单位名义催办")
     _check_matter_visible(actor, petition)
-    _check_not_accused(petition, supervising_unit, "督办单位")
+    check_may_receive(petition, supervising_unit, role="督办单位", error=SupervisionInvalid)
     _require(bool(note.strip()), "请填写催办意见")
     _require(reply_due is None or reply_due >= today, "报送期限不能早于今天")
     reminder = Reminder.objects.create(
@@ -251,7 +238,7 @@ def issue_notice(
     today = _today(today)
     _check_grant(actor, ("supervise",), supervising_unit, "以该单位名义督办")
     _check_matter_visible(actor, petition)
-    _check_not_accused(petition, supervising_unit, "督办单位")
+    check_may_receive(petition, supervising_unit, role="督办单位", error=SupervisionInvalid)
     _require(bool(reasons.strip()), "请填写督办事由")
     _require(bool(recommendation.strip()), "请填写督办意见和建议")
     _require(1 <= answer_days <= 60, "回复期限应为1至60日")
@@ -384,8 +371,8 @@ def list_supervision(
         raise SupervisionInvalid("挂牌督办须“六定”齐全,缺少:" + "、".join(missing))
     _check_grant(actor, ("supervise",), supervising_unit, "以该单位名义挂牌督办")
     _check_matter_visible(actor, petition)
-    _check_not_accused(petition, supervising_unit, "督办单位")
-    _check_not_accused(petition, responsible_unit, "责任单位")
+    check_may_receive(petition, supervising_unit, role="督办单位", error=SupervisionInvalid)
+    check_may_receive(petition, responsible_unit, role="责任单位", error=SupervisionInvalid)
     _require(deadline >= today, "办结时限不能早于今天")
     _require(bool(reason.strip()), "请填写挂牌事由")
     _require(
@@ -483,7 +470,7 @@ def assign_case_owner(
         raise SupervisionInvalid(f"{leader}不是责任单位的负责人或上级接访领导,不能包案")
     if actor.pk != leader.pk:
         _check_grant(actor, ("supervise",), unit, "安排领导包案")
-    _check_not_accused(petition, unit, "包案领导所在单位")
+    check_may_receive(petition, unit, role="包案领导所在单位", error=SupervisionInvalid)
     _require(
         not CaseOwnership.objects.filter(petition=petition, status=OwnershipStatus.ACTIVE).exists(),
         "该事项已有包案领导",
@@ -545,8 +532,8 @@ def record_instruction(
     responsible = responsible_unit or petition.responsible_unit
     _check_grant(actor, ("supervise", "lead", "receive"), supervising_unit, "登记领导批示")
     _check_matter_visible(actor, petition)
-    _check_not_accused(petition, supervising_unit, "登记单位")
-    _check_not_accused(petition, responsible, "落实单位")
+    check_may_receive(petition, supervising_unit, role="登记单位", error=SupervisionInvalid)
+    check_may_receive(petition, responsible, role="落实单位", error=SupervisionInvalid)
     _require(bool(leader_name.strip()), "请填写批示领导")
     _require(bool(text.strip()), "请填写批示内容")
     instructed_on = instructed_on or today

@@ -89,3 +89,38 @@ def test_endpoints_are_in_the_schema() -> None:
     paths = Client().get("/api/schema/").json()["paths"]
     assert "/api/petitions/" in paths and "/api/petitions/{pk}/transitions" in paths
     assert "/api/petitions/due" in paths and "/api/petitions/attachments/{pk}" in paths
+
+
+def test_a_lost_race_is_a_409_whatever_its_words(people, monkeypatch) -> None:
+    from xinfang.core.errors import ConcurrentChange
+    from xinfang.petitions import api
+
+    def lost(*args, **kwargs):
+        raise ConcurrentChange("状态已变更,请刷新")
+
+    p = make_petition(people.cast, unit=people.cast.unit_a)
+    monkeypatch.setattr(api, "transition", lost)
+    client, headers = _token_client(people.handler_a)
+    response = client.post(
+        f"/api/petitions/{p.pk}/transitions",
+        {"to": "accepted", "payload": {}},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert response.status_code == 409 and response.json() == {"detail": "状态已变更,请刷新"}
+
+
+def test_registering_in_a_unit_without_a_grant_is_a_404_like_a_missing_unit(people) -> None:
+    client, headers = _token_client(people.town_registrar)
+    body = {
+        "registering_unit": people.cast.unit_b.pk,
+        "channel": "phone",
+        "kind": "appeal",
+        "summary": "无权登记",
+        "petitioners": [{"name": "周五", "phone": "13911110000"}],
+    }
+    response = client.post(
+        "/api/petitions/", body, content_type="application/json", headers=headers
+    )
+    assert response.status_code == 404 and response.json() == {"detail": "单位不存在"}
+    assert not Petition.objects.exists()

@@ -25,7 +25,6 @@ from xinfang.petitions.workflow.dues import anchors_of, apply_dues
 from xinfang.petitions.workflow.proof import PetitionerProof, proof_from_token, prove_by_query_code
 from xinfang.petitions.workflow.steps import (
     RETURN_VISIT_COSIGNERS,
-    check_not_accused,
     return_visit_required,
 )
 from xinfang.petitions.workflow.table import (
@@ -55,7 +54,6 @@ __all__ = [
     "allowed_steps",
     "anchors_of",
     "apply_dues",
-    "check_not_accused",
     "grant_units",
     "input_for",
     "mermaid",

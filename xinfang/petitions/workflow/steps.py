@@ -17,7 +17,6 @@ from xinfang.org.access import can
 from xinfang.org.models import Unit, User
 from xinfang.petitions.choices import (
     Channel,
-    Kind,
     Outcome,
     PetitionerRole,
     Rating,
@@ -26,7 +25,8 @@ from xinfang.petitions.choices import (
     Stage,
     Status,
 )
-from xinfang.petitions.errors import AccusationRoutingRefused, GuardFailed
+from xinfang.petitions.confidentiality import check_may_receive
+from xinfang.petitions.errors import GuardFailed
 from xinfang.petitions.models import (
     Answer,
     Petition,
@@ -55,7 +55,6 @@ __all__ = [
     "EFFECTS",
     "RETURN_VISIT_COSIGNERS",
     "Ctx",
-    "check_not_accused",
     "return_visit_required",
 ]
 
@@ -107,28 +106,6 @@ def _unit(pk: int) -> Unit:
         raise GuardFailed("请选择有效的单位") from exc
 
 
-def check_not_accused(petition: Petition, unit: Unit) -> None:
-    """An accusation is never handed to the unit it accuses, nor to one inside it, nor to the
-    unit of the accused person (条例 Art. 30). The discipline body is the norm."""
-    if petition.kind != Kind.ACCUSATION:
-        return
-    accused = petition.accused_unit
-    if (
-        accused is not None
-        and unit.path.startswith(accused.path)
-        and not (unit.is_discipline_body and unit.pk != accused.pk)
-    ):
-        raise AccusationRoutingRefused(
-            "检举控告事项不得转送、交办给被检举控告的单位(《信访工作条例》第三十条),"
-            "请转送纪检监察机关或有权处理的机关"
-        )
-    accused_user = petition.accused_user
-    if accused_user is not None and accused_user.unit_id == unit.pk:
-        raise AccusationRoutingRefused(
-            "检举控告事项不得转送、交办给被检举控告人所在单位(《信访工作条例》第三十条)"
-        )
-
-
 def _add_reach(petition: Petition, unit: Unit) -> None:
     PetitionReach.objects.get_or_create(
         petition=petition, unit=unit, defaults={"unit_path": unit.path}
@@ -144,7 +121,7 @@ def _route(ctx: Ctx) -> None:
     data = ctx.data(RouteInput)
     to_unit = _unit(data.to_unit)
     _require(to_unit.pk != p.responsible_unit_id, "不能转送给本单位")
-    check_not_accused(p, to_unit)
+    check_may_receive(p, to_unit)
     mode = RouteMode(data.mode).value
     report_due = data.report_due
     _require(report_due is None or report_due >= ctx.today, "要求报结日期不能早于今天")
@@ -396,7 +373,7 @@ def _reviewing_unit(ctx: Ctx, below: Unit) -> Unit:
         _unit(chosen) if chosen else next_body_up(below), "没有上一级机关可以受理该申请"
     )
     _require(below.path.startswith(unit.path) and unit.pk != below.pk, "复查(复核)机关须为上级机关")
-    check_not_accused(ctx.petition, unit)
+    check_may_receive(ctx.petition, unit, role="复查(复核)机关")
     return unit
 
 

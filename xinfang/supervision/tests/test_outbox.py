@@ -85,7 +85,11 @@ def test_every_supervision_item_reaches_the_responsible_units_inbox(crew: Crew) 
 @time_machine.travel("2026-06-01 10:00 +0800", tick=False)
 def test_supervision_of_an_accusation_never_reaches_the_accused(crew: Crew) -> None:
     cast = crew.cast
-    accused_person = crew.county_leader  # above the discipline body: sees its subtree
+    # Works in another unit, with a grant above the discipline body (sees its subtree): the
+    # county may supervise, since the person is not on its staff (Art. 30 refuses that).
+    accused_person = cast.user_with(Role.RECEIVING_LEADER, cast.county, "accused-leader")
+    accused_person.unit = cast.unit_b
+    accused_person.save(update_fields=["unit"])
     p = matter(
         cast,
         unit=cast.county,

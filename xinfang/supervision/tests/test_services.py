@@ -271,3 +271,42 @@ def test_accused_unit_cannot_supervise_or_carry_out_an_accusation(crew: Crew) ->
             due=date(2026, 6, 10),
             responsible_unit=cast.village_a,
         )
+
+
+@time_machine.travel("2026-06-01 10:00 +0800", tick=False)
+def test_the_accused_persons_unit_cannot_supervise_or_carry_out_an_accusation(crew: Crew) -> None:
+    # Art. 30: the material reaches neither the accused person nor the unit they work in.
+    from xinfang.org.choices import Role
+    from xinfang.petitions.workflow import transition
+
+    cast = crew.cast
+    accused_person = cast.user_with(Role.HANDLER, cast.unit_b, "accused-clerk")
+    p = matter(
+        cast,
+        unit=cast.county,
+        kind="accusation",
+        accused_person="乙镇某干部",
+        accused_user=accused_person,
+    )
+    transition(
+        p, "routed", actor=cast.user_with(Role.REGISTRAR, cast.county), to_unit=crew.discipline
+    )
+    with pytest.raises(SupervisionInvalid, match="被检举控告人所在单位"):
+        services.record_instruction(
+            actor=crew.supervisor,
+            petition=p,
+            supervising_unit=cast.county,
+            leader_name="县长",
+            text="请处理",
+            due=date(2026, 6, 10),
+            responsible_unit=cast.unit_b,
+        )
+    services.record_instruction(
+        actor=crew.supervisor,
+        petition=p,
+        supervising_unit=cast.county,
+        leader_name="县长",
+        text="请处理",
+        due=date(2026, 6, 10),
+        responsible_unit=cast.unit_a,
+    )
