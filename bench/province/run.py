@@ -618,12 +618,12 @@ def export_probe(argv: list[str]) -> None:
     parser.add_argument("--date-to")
     args = parser.parse_args(argv)
     common.setup_django(args.db_url)
-    from xinfang.org.models import User
-    from xinfang.petitions.documents.register import (
+    from xinfang.documents.register import (
         filtered_petitions,
         register_rows,
         write_register,
     )
+    from xinfang.org.models import User
 
     user = User.objects.get(pk=args.user)
     # Reset the kernel's peak-RSS mark so the peak is the export's own (Linux ≥ 4.0).
@@ -652,13 +652,13 @@ def export_probe(argv: list[str]) -> None:
 def export(report: Report, url: str, scale: float) -> None:
     from django.db.models import Count
 
+    from xinfang.documents.register import filtered_petitions
     from xinfang.org.models import RoleGrant
-    from xinfang.petitions.documents.register import filtered_petitions
 
     try:
-        import xinfang.petitions.documents.register  # noqa: F401
+        import xinfang.documents.register  # noqa: F401
     except ImportError:
-        report.notes.append("export: xinfang.petitions.documents.register is missing")
+        report.notes.append("export: xinfang.documents.register is missing")
         return
     grant = (
         RoleGrant.objects.filter(
