@@ -29,6 +29,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -47,6 +48,7 @@ __all__ = [
     "TransitionLog",
     "Workflow",
     "allowed_steps",
+    "autodiscover",
     "register",
     "transition",
     "workflow_of",
@@ -135,7 +137,8 @@ class Workflow:
     ``units(obj, step)`` returns the unit paths the step's actions are checked on, ``can``
     is the grant check (``org.access.can``). ``authorize`` replaces the default actor check
     entirely (petitions: the petitioner's proof). ``log_owner`` is the name of the log
-    model's foreign key to the object; ``on_change(obj, ctx)`` returns more fields to write
+    model's foreign key to the object (or a function of the object giving the log row's
+    owner fields); ``on_change(obj, ctx)`` returns more fields to write
     with the status (petitions: the due dates). ``record`` replaces the default timeline
     writer (it must write the log row and the audit entry).
     """
@@ -143,7 +146,7 @@ class Workflow:
     model: type[models.Model]
     steps: tuple[Step, ...]
     log: type[TransitionLog] | None
-    log_owner: str = ""
+    log_owner: str | Callable[[Any], dict[str, Any]] = ""
     units: Callable[[Any, Step], Iterable[str]] = lambda obj, step: ()
     can: Callable[[Any, str, str], bool] = lambda actor, action, path: False
     effects: Mapping[str, Effect] = field(default_factory=dict)
@@ -190,10 +193,18 @@ def register(workflow: Workflow) -> Workflow:
 def workflow_of(obj_or_model: Any) -> Workflow:
     model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
     model = getattr(model._meta, "concrete_model", model)
+    if model not in REGISTRY:
+        autodiscover()
     try:
         return REGISTRY[model]
     except KeyError:
         raise LookupError(f"{model.__name__} has no registered workflow") from None
+
+
+def autodiscover() -> None:
+    """Import every installed app's ``workflow`` module, where its declarations live (core
+    names no app)."""
+    autodiscover_modules("workflow")
 
 
 def validate_input(step: Step, data: BaseModel | Mapping[str, Any] | None) -> BaseModel:
@@ -256,9 +267,7 @@ def transition(
     # The grant first: who may not act learns nothing about the object's state.
     flow.check(actor, obj, step)
     if obj.status not in step.sources:
-        raise TransitionNotAllowed(
-            f"当前状态为“{obj.get_status_display()}”,不能执行“{step.label}”"
-        )
+        raise TransitionNotAllowed(f"当前状态为“{obj.get_status_display()}”,不能执行“{step.label}”")
     payload = validate_input(step, data)
     reason = (reason or "").strip()
     if step.reason_required and not reason:
@@ -322,8 +331,9 @@ def record_step(
     row = None
     user = actor if getattr(actor, "pk", None) is not None else None
     if flow.log is not None:
+        owner = flow.log_owner(obj) if callable(flow.log_owner) else {flow.log_owner: obj}
         row = flow.log._default_manager.create(
-            **{flow.log_owner: obj},
+            **owner,
             step=name,
             from_status=old,
             to_status=new,

@@ -40,9 +40,7 @@ TRANSITIONS: dict[str, Step] = {
             ("handle",),
             reason_required=True,
         ),
-        Step(
-            "verify", "核验销号", frozenset({S.RESOLVED}), S.CLOSED, ("handle", "supervise")
-        ),
+        Step("verify", "核验销号", frozenset({S.RESOLVED}), S.CLOSED, ("handle", "supervise")),
         Step(
             "reject",
             "核验不通过,退回",
@@ -110,6 +108,6 @@ def allowed_steps(dispute: Dispute, actor: Any) -> list[Step]:
 
 
 def transition(dispute: Dispute, step_name: str, *, actor: Any, reason: str = "") -> Dispute:
-    """Take ``step_name`` on ``dispute`` (the engine's :func:`~xinfang.core.workflow.transition`)."""
+    """Take ``step_name`` on ``dispute`` (the core engine's ``transition``)."""
     result: Dispute = engine.transition(dispute, step_name, actor=actor, reason=reason)
     return result
