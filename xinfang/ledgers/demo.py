@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from xinfang.core.calendar import legal_calendar
+from xinfang.core.workflow import SYSTEM
 from xinfang.ledgers import services
 from xinfang.ledgers.choices import Cadence, DisputeDomain, ReportStatus, RoundKind
 from xinfang.ledgers.models import ReportDue, ScreeningRound
@@ -104,7 +105,7 @@ def add_demo_ledgers(demo: Any) -> None:
             leader_name="孙镇长",
             office_phone="0571-88880001",
         )
-    services.publish_roster(actor=None, roster=roster)
+    services.publish_roster(actor=SYSTEM, roster=roster)
 
     # Daily zero reports over the last five days: all filed but one late and one missing.
     ob = services.create_obligation(
@@ -151,7 +152,7 @@ def add_demo_ledgers(demo: Any) -> None:
                 topic="征地拆迁、劳动保障方面的诉求",
             )
         )
-    services.publish_reception_schedule(actor=None, unit=county, slots=slots)
+    services.publish_reception_schedule(actor=SYSTEM, unit=county, slots=slots)
     services.record_reception(
         actor=None,
         unit=county,

@@ -1,4 +1,9 @@
-"""The dispute ledger's workflow, declared on the core engine (:mod:`xinfang.core.workflow`).
+"""The ledgers' workflows, declared on the core engine (:mod:`xinfang.core.workflow`).
+
+Duty rosters and reception slots are published once (draft → published); a report due is
+filed (due or missing → filed; a missing one may still be filed late, 补报, and stays
+counted as missing) or marked missing by the job (:data:`~xinfang.core.workflow.SYSTEM`).
+Their steps are written to ``LedgerTransition``. The dispute ledger:
 
 ::
 
@@ -17,13 +22,30 @@ from typing import Any
 
 from xinfang.core import workflow as engine
 from xinfang.core.errors import NotFoundOrForbidden
-from xinfang.core.workflow import Ctx, Step
+from xinfang.core.workflow import Ctx, NoInput, Step
 from xinfang.ledgers.choices import DisputeStatus as S
+from xinfang.ledgers.choices import PublishStatus, ReportStatus
 from xinfang.ledgers.errors import VerifierConflict
-from xinfang.ledgers.models import Dispute, DisputeTransition
+from xinfang.ledgers.models import (
+    Dispute,
+    DisputeTransition,
+    DutyRoster,
+    LedgerTransition,
+    ReceptionSlot,
+    ReportDue,
+)
 from xinfang.org.access import can
 
-__all__ = ["TRANSITIONS", "WORKFLOW", "Step", "allowed_steps", "transition"]
+__all__ = [
+    "REPORT",
+    "ROSTER",
+    "SLOT",
+    "TRANSITIONS",
+    "WORKFLOW",
+    "Step",
+    "allowed_steps",
+    "transition",
+]
 
 # The second-person rule: verification and rejection are checked in the guard below.
 SECOND_PERSON = frozenset({"verify", "reject"})
@@ -82,6 +104,12 @@ def _authorize(actor: Any, dispute: Dispute, step: Step) -> None:
         raise NotFoundOrForbidden("该纠纷不存在或您无权操作")
 
 
+def _authorize_record(actor: Any, record: Any, step: Step) -> None:
+    """The ledger services' words for a refused grant (missing and forbidden alike)."""
+    if not engine.workflow_of(record).may(actor, record, step):
+        raise NotFoundOrForbidden("对象不存在或您无权操作")
+
+
 WORKFLOW = engine.register(
     engine.Workflow(
         model=Dispute,
@@ -111,3 +139,105 @@ def transition(dispute: Dispute, step_name: str, *, actor: Any, reason: str = ""
     """Take ``step_name`` on ``dispute`` (the core engine's ``transition``)."""
     result: Dispute = engine.transition(dispute, step_name, actor=actor, reason=reason)
     return result
+
+
+# ---------------------------------------------------------------------------------------
+# Rosters, reports and reception slots
+
+
+class FileInput(NoInput):
+    is_zero: bool
+    content: str
+
+
+def _unit_path(record: Any, step: Step) -> tuple[str, ...]:
+    return (record.unit.path,)
+
+
+def _timeline(record: Any) -> dict[str, Any]:
+    return {
+        "unit_id": record.unit_id,
+        "record_type": type(record).__name__.lower(),
+        "record_id": record.pk,
+    }
+
+
+def _publish_roster(ctx: Ctx) -> None:
+    user = ctx.actor if ctx.actor.pk is not None else None
+    ctx.changes |= {"published_at": ctx.now, "published_by": user}
+
+
+def _publish_slot(ctx: Ctx) -> None:
+    ctx.changes["published_at"] = ctx.now
+
+
+def _file(ctx: Ctx) -> None:
+    # 补报: a report already marked missing keeps ``marked_missing_at`` and so stays missing.
+    data: Any = ctx.input  # FileInput, validated by the engine
+    due: ReportDue = ctx.obj
+    ctx.changes |= {
+        "filed_at": ctx.now,
+        "filed_by": ctx.actor,
+        "is_zero": data.is_zero,
+        "content": data.content,
+    }
+    ctx.record |= {"late": ctx.now > due.due_at and not due.due_pending, "zero": data.is_zero}
+
+
+def _mark_missing(ctx: Ctx) -> None:
+    ctx.changes["marked_missing_at"] = ctx.now
+
+
+def _ledger_flow(model: type[Any], steps: tuple[Step, ...], effects: Any, **kw: Any) -> Any:
+    return engine.register(
+        engine.Workflow(
+            model=model,
+            steps=steps,
+            log=LedgerTransition,
+            log_owner=_timeline,
+            units=_unit_path,
+            can=can,
+            effects=effects,
+            authorize=_authorize_record,
+            **kw,
+        )
+    )
+
+
+_PUBLISHED = (frozenset({PublishStatus.DRAFT}), PublishStatus.PUBLISHED)
+
+ROSTER = _ledger_flow(
+    DutyRoster,
+    (Step("publish", "公布值班表", *_PUBLISHED, ("duty",), system=True),),
+    {"publish": _publish_roster},
+    concurrent="该值班表已公布",
+)
+SLOT = _ledger_flow(
+    ReceptionSlot,
+    (Step("publish", "公布接访日程", *_PUBLISHED, ("lead",), system=True),),
+    {"publish": _publish_slot},
+)
+REPORT = _ledger_flow(
+    ReportDue,
+    (
+        Step(
+            "file",
+            "报送",
+            frozenset({ReportStatus.DUE, ReportStatus.MISSING}),
+            ReportStatus.FILED,
+            ("duty",),
+            input=FileInput,
+        ),
+        # Only the job marks a report missing (漏报), once its grace has passed.
+        Step(
+            "mark_missing",
+            "记为漏报",
+            frozenset({ReportStatus.DUE}),
+            ReportStatus.MISSING,
+            (),
+            system=True,
+        ),
+    ),
+    {"file": _file, "mark_missing": _mark_missing},
+    concurrent="该报告已被他人报送,请刷新",
+)
