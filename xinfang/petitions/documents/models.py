@@ -30,7 +30,8 @@ class ExportJob(models.Model):
     """One export of the general register run by the worker: filters in, file out.
 
     ``status`` moves queued → running → done / failed by the workflow engine
-    (``workflow.py``), so a job run twice (a retried task) writes its file once. ``done``/``total`` drive the progress bar.
+    (``workflow.py``), so a job run twice (a retried task) writes its file once.
+    ``done``/``total`` drive the progress bar.
     """
 
     requested_by = models.ForeignKey(
