@@ -136,10 +136,12 @@ class Workflow:
 
     ``units(obj, step)`` returns the unit paths the step's actions are checked on, ``can``
     is the grant check (``org.access.can``). ``authorize`` replaces the default actor check
-    entirely (petitions: the petitioner's proof). ``log_owner`` is the name of the log
-    model's foreign key to the object (or a function of the object giving the log row's
-    owner fields); ``on_change(obj, ctx)`` returns more fields to write
-    with the status (petitions: the due dates). ``record`` replaces the default timeline
+    entirely (petitions: the petitioner's proof, handed in as a keyword of :func:`transition`);
+    ``validate(step, data)`` replaces the input validation, ``context`` the :class:`Ctx`
+    class the effects receive, ``reason_error`` the error of a missing reason.
+    ``log_owner`` is the name of the log model's foreign key to the object (or a function
+    of the object giving the log row's owner fields); ``on_change(obj, ctx)`` returns more
+    fields to write with the status (petitions: the due dates). ``record`` replaces the default timeline
     writer (it must write the log row and the audit entry).
     """
 
@@ -150,12 +152,15 @@ class Workflow:
     units: Callable[[Any, Step], Iterable[str]] = lambda obj, step: ()
     can: Callable[[Any, str, str], bool] = lambda actor, action, path: False
     effects: Mapping[str, Effect] = field(default_factory=dict)
-    authorize: Callable[[Any, Any, Step], None] | None = None
+    authorize: Callable[..., None] | None = None
+    validate: Callable[[Any, Any], BaseModel] | None = None
+    context: type[Ctx] = Ctx
     on_change: Callable[[Any, Ctx], dict[str, Any]] | None = None
     record: Callable[..., Any] | None = None
     denied: str = "您没有办理此项操作的权限"
     concurrent: str = "该记录已被他人处理,请刷新后重试"
     reason_missing: str = "“{label}”须写明理由"
+    reason_error: type[Exception] = TransitionNotAllowed
     versioned: bool = True
 
     def step(self, name: str) -> Step | None:
@@ -171,9 +176,9 @@ class Workflow:
         paths = list(self.units(obj, step))
         return any(self.can(actor, action, path) for action in step.actions for path in paths)
 
-    def check(self, actor: Any, obj: Any, step: Step) -> None:
+    def check(self, actor: Any, obj: Any, step: Step, **extra: Any) -> None:
         if self.authorize is not None:
-            self.authorize(actor, obj, step)
+            self.authorize(actor, obj, step, **extra)
         elif not self.may(actor, obj, step):
             raise TransitionNotAllowed(self.denied)
 
@@ -236,7 +241,9 @@ def allowed_steps(obj: Any, actor: Any) -> list[Step]:
 
 
 def actor_label(actor: Any) -> str:
-    return str(actor)[:100] if actor is not None else str(SYSTEM)
+    """The timeline's name of the actor (only a workflow's own ``authorize`` lets ``None``
+    through, for an actor known by proof rather than by account)."""
+    return str(actor)[:100] if actor is not None else ""
 
 
 @transaction.atomic
@@ -255,25 +262,24 @@ def transition(
     Raises ``TransitionNotAllowed`` (the table or the grant refuses; a reason is missing),
     ``StepInputInvalid`` (the payload), whatever the step's effect raises for a rule of
     law, or ``ConcurrentChange`` (someone moved ``obj`` meanwhile). ``extra`` is handed to
-    the workflow's ``record`` hook (petitions: whether the petitioner acted).
+    the workflow's ``authorize`` and ``record`` hooks (petitions: the petitioner's proof).
+    ``None`` is no actor: the default check refuses it (jobs and the demo pass SYSTEM).
     """
-    if actor is None:
-        raise TypeError("transition() needs an actor; jobs and the demo pass SYSTEM")
     flow = workflow_of(obj)
     found = flow.step(step) if isinstance(step, str) else step
     if found is None:
         raise TransitionNotAllowed(f"未知的操作:{step}")
     step = found
     # The grant first: who may not act learns nothing about the object's state.
-    flow.check(actor, obj, step)
+    flow.check(actor, obj, step, **extra)
     if obj.status not in step.sources:
         raise TransitionNotAllowed(f"当前状态为“{obj.get_status_display()}”,不能执行“{step.label}”")
-    payload = validate_input(step, data)
+    payload = (flow.validate or validate_input)(step, data)
     reason = (reason or "").strip()
     if step.reason_required and not reason:
-        raise TransitionNotAllowed(flow.reason_missing.format(label=step.label))
+        raise flow.reason_error(flow.reason_missing.format(label=step.label))
     now = timezone.now()
-    ctx = Ctx(
+    ctx = flow.context(
         obj=obj,
         step=step,
         actor=actor,
@@ -326,6 +332,7 @@ def record_step(
     actor: Any,
     reason: str,
     payload: dict[str, Any] | None = None,
+    **_extra: Any,
 ) -> TransitionLog | None:
     """The default timeline writer: one log row and one audit entry."""
     row = None

@@ -9,10 +9,11 @@ timeline payload) and ``ctx.after`` (rows created once the compare-and-swap has 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar, cast
 
+from xinfang.core import workflow as engine
 from xinfang.org.access import can
 from xinfang.org.models import Unit, User
 from xinfang.petitions.choices import (
@@ -46,7 +47,6 @@ from xinfang.petitions.workflow.table import (
     ReviewRequestInput,
     RouteInput,
     StartHandlingInput,
-    Step,
     StepInput,
     review_request,
 )
@@ -65,16 +65,13 @@ In = TypeVar("In", bound=StepInput)
 
 
 @dataclass
-class Ctx:
-    petition: Petition
-    step: Step
-    actor: Any
-    reason: str
-    input: StepInput
-    today: date
-    changes: dict[str, Any] = field(default_factory=dict)
-    after: list[Callable[[], Any]] = field(default_factory=list)
-    record: dict[str, Any] = field(default_factory=dict)
+class Ctx(engine.Ctx):
+    """The core engine's context, as the petitions' effects read it."""
+
+    @property
+    def petition(self) -> Petition:
+        petition: Petition = self.obj
+        return petition
 
     def data(self, kind: type[In]) -> In:
         """The input as the step's model (``transition`` has validated it against the

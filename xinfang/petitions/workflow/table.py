@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from django.db import models
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from xinfang.core import workflow as engine
 from xinfang.core.api_schema import Day, refuse_nul
 from xinfang.org.access import can
 from xinfang.org.models import Unit
@@ -120,8 +121,9 @@ class ReviewRequestInput(StepInput):
 
 
 @dataclass(frozen=True)
-class Step:
-    """One row of the transition table.
+class Step(engine.Step):
+    """One row of the transition table (the core engine's step, plus where its grant is
+    checked and whether it is the petitioner's own act).
 
     ``actions`` are ``org.access`` actions, any of which allows the step when granted over
     the unit named by ``unit``: "responsible", "chain" (registering or responsible),
@@ -131,15 +133,8 @@ class Step:
     :class:`~.proof.PetitionerProof` does. ``input`` is the step's typed payload.
     """
 
-    name: str
-    label: str
-    sources: frozenset[str]
-    target: str
-    actions: tuple[str, ...]
     unit: str = "responsible"
     petitioner_only: bool = False
-    reason_required: bool = False
-    article: str = ""
     input: type[StepInput] = NoInput
 
     @property
