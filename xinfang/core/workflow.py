@@ -127,7 +127,8 @@ class Ctx:
     after: list[Callable[[], None]] = field(default_factory=list)
 
 
-Effect = Callable[[Ctx], None]
+# An effect receives the workflow's ``context`` (a Ctx or an app's subclass of it).
+Effect = Callable[[Any], None]
 
 
 @dataclass(frozen=True)
@@ -141,8 +142,8 @@ class Workflow:
     class the effects receive, ``reason_error`` the error of a missing reason.
     ``log_owner`` is the name of the log model's foreign key to the object (or a function
     of the object giving the log row's owner fields); ``on_change(obj, ctx)`` returns more
-    fields to write with the status (petitions: the due dates). ``record`` replaces the default timeline
-    writer (it must write the log row and the audit entry).
+    fields to write with the status (petitions: the due dates). ``record`` replaces the
+    default timeline writer (it must write the log row and the audit entry).
     """
 
     model: type[models.Model]
@@ -196,7 +197,7 @@ def register(workflow: Workflow) -> Workflow:
 
 
 def workflow_of(obj_or_model: Any) -> Workflow:
-    model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
+    model: Any = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
     model = getattr(model._meta, "concrete_model", model)
     if model not in REGISTRY:
         autodiscover()
