@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from xinfang.core import audit
-from xinfang.core.errors import ConcurrentChange, TransitionNotAllowed
+from xinfang.core.errors import ConcurrentChange, NotFoundOrForbidden, TransitionNotAllowed
 from xinfang.core.models import AuditAction
 
 __all__ = [
@@ -235,7 +235,7 @@ def allowed_steps(obj: Any, actor: Any) -> list[Step]:
             continue
         try:
             flow.check(actor, obj, step)
-        except TransitionNotAllowed:
+        except (TransitionNotAllowed, NotFoundOrForbidden):
             continue
         out.append(step)
     return out
