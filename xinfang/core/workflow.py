@@ -10,8 +10,8 @@ that writes a status:
     table lookup → permission by action name → guard/effect → compare-and-swap on
     ``(status, version)`` → timeline row + audit entry.
 
-An in-state action (an extension, a receipt, a reply that changes nothing but the record)
-is a self-loop step: ``sources == {target}``; it still bumps ``version`` so a concurrent
+An in-state action (an extension, a hearing, a delivery receipt) is a self-loop step: its
+target is :data:`STAY` (or its one source); it still bumps ``version`` so a concurrent
 change loses. Jobs and the demo act as :data:`SYSTEM`, never as ``None``: a step a job may
 take says so (``system=True``), and the timeline and the audit record it as “系统”.
 
@@ -39,6 +39,7 @@ from xinfang.core.models import AuditAction
 
 __all__ = [
     "REGISTRY",
+    "STAY",
     "SYSTEM",
     "Ctx",
     "NoInput",
@@ -74,6 +75,9 @@ class SystemActor:
 
 SYSTEM = SystemActor()
 
+# The target of an in-state step (a self-loop from each of its sources): the status stays.
+STAY = "="
+
 
 class StepInputInvalid(TransitionNotAllowed):
     """A step's payload has an unknown key or a value of the wrong type."""
@@ -107,7 +111,10 @@ class Step:
     @property
     def in_state(self) -> bool:
         """A self-loop: the step records an action and leaves the status as it is."""
-        return self.sources == frozenset({self.target})
+        return self.target == STAY or self.sources == frozenset({self.target})
+
+    def target_from(self, status: str) -> str:
+        return status if self.target == STAY else self.target
 
 
 @dataclass
@@ -293,8 +300,9 @@ def transition(
     if effect is not None:
         effect(ctx)
     old_status = obj.status
+    new_status = step.target_from(old_status)
     cas: dict[str, Any] = {"pk": obj.pk, "status": old_status}
-    ctx.changes["status"] = step.target
+    ctx.changes["status"] = new_status
     if flow.versioned:
         cas["version"] = obj.version
         ctx.changes["version"] = obj.version + 1
@@ -314,7 +322,7 @@ def transition(
         flow=flow,
         name=step.name,
         old=old_status,
-        new=step.target,
+        new=new_status,
         actor=actor,
         reason=reason,
         payload=ctx.record,

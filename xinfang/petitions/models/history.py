@@ -49,15 +49,10 @@ class Transition(models.Model):
     def label(self) -> str:
         """The step's Chinese name for the timeline."""
         from xinfang.petitions.workflow import STEPS
+        from xinfang.petitions.workflow.table import IN_STATE_STEPS
 
         names = {step.name: step.label for step in STEPS}
-        names.update(
-            register="登记",
-            extend="延长办理期限",
-            hearing_start="组织听证",
-            hearing_end="听证结束",
-            completion_report="报送结案报告",
-        )
+        names.update({step.name: step.label for step in IN_STATE_STEPS}, register="登记")
         return str(names.get(self.name, self.name))
 
 

@@ -42,6 +42,7 @@ from xinfang.petitions.workflow.transitions import (
     input_for,
     record_action,
     record_step,
+    take_in_state_step,
     transition,
 )
 
@@ -65,5 +66,6 @@ __all__ = [
     "record_step",
     "return_visit_required",
     "step_between",
+    "take_in_state_step",
     "transition",
 ]

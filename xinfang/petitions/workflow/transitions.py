@@ -28,9 +28,23 @@ from xinfang.petitions.models import Transition as TransitionRow
 from xinfang.petitions.workflow.dues import apply_dues
 from xinfang.petitions.workflow.proof import PetitionerProof
 from xinfang.petitions.workflow.steps import EFFECTS, Ctx
-from xinfang.petitions.workflow.table import STEPS, Step, StepInput, actor_may, step_between
+from xinfang.petitions.workflow.table import (
+    IN_STATE_STEPS,
+    STEPS,
+    Step,
+    StepInput,
+    actor_may,
+    step_between,
+)
 
-__all__ = ["WORKFLOW", "input_for", "record_action", "record_step", "transition"]
+__all__ = [
+    "WORKFLOW",
+    "input_for",
+    "record_action",
+    "record_step",
+    "take_in_state_step",
+    "transition",
+]
 
 
 def input_for(step: Step, data: StepInput | dict[str, Any]) -> StepInput:
@@ -81,7 +95,7 @@ def _record(
 WORKFLOW = engine.register(
     engine.Workflow(
         model=Petition,
-        steps=STEPS,
+        steps=STEPS + IN_STATE_STEPS,
         log=None,  # the matter's own timeline (Transition), written by ``record_step``
         effects=EFFECTS,
         authorize=_check_actor,
@@ -136,6 +150,18 @@ def transition(
         today=today,
         petitioner=petitioner,
     )
+    return moved
+
+
+def take_in_state_step(
+    petition: Petition, name: str, *, actor: Any, reason: str = "", **fields: Any
+) -> Petition:
+    """Take the in-state step ``name`` (extension, hearing, delivery, completion report):
+    the matter's columns and clock change under the compare-and-swap, the status stays."""
+    step = WORKFLOW.step(name)
+    if step is None or not step.in_state:
+        raise TransitionNotAllowed(f"未知的操作:{name}")
+    moved: Petition = engine.transition(petition, step, actor=actor, reason=reason, data=fields)
     return moved
 
 
