@@ -22,13 +22,13 @@ def test_an_extension_is_a_self_loop_step_on_the_timeline(people) -> None:
         extend_handling(p, actor=people.leader_a, days=20, reason="需要鉴定")
     p = refresh(p)
     row = p.transitions.order_by("-pk").first()
-    assert (row.name, row.from_status, row.to_status, row.reason) == (
+    assert (row.step, row.from_status, row.to_status, row.reason) == (
         "extend",
         Status.ACCEPTED,
         Status.ACCEPTED,
         "需要鉴定",
     )
-    assert row.payload == {"days": 20, "new_due": "2026-05-21"}
+    assert row.data == {"days": 20, "new_due": "2026-05-21"}
     assert p.version == version + 1 and p.status == Status.ACCEPTED
 
 

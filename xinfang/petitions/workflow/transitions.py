@@ -183,13 +183,13 @@ def record_step(
     label = "信访人(网上)" if as_petitioner and by_citizen else str(user or "系统")
     row = TransitionRow.objects.create(
         petition=petition,
-        name=name,
+        step=name,
         from_status=old,
         to_status=new,
         actor=user,
         actor_label=label[:100],
         reason=reason,
-        payload=payload or {},
+        data=payload or {},
     )
     audit.record(
         actor=user,
