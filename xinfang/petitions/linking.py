@@ -207,9 +207,7 @@ def _decide(candidate: SameMatterCandidate, actor: Any, step: str) -> Petition:
     (the engine checks again when it moves the proposal)."""
     if candidate.status != CandidateStatus.PROPOSED:
         raise GuardFailed("该候选已处理")
-    found = CANDIDATES.step(step)
-    assert found is not None  # noqa: S101  (the two names are this module's)
-    CANDIDATES.check(actor, candidate, found)
+    CANDIDATES.check(actor, candidate, next(s for s in CANDIDATES.steps if s.name == step))
     return candidate.petition
 
 
