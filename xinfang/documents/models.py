@@ -29,8 +29,9 @@ class ExportJobQuerySet(RestrictedQuerySet["ExportJob"]):
 class ExportJob(models.Model):
     """One export of the general register run by the worker: filters in, file out.
 
-    ``status`` moves queued → running → done / failed by compare-and-swap, so a job run twice
-    (a retried task) writes its file once. ``done``/``total`` drive the progress bar.
+    ``status`` moves queued → running → done / failed by the workflow engine
+    (``workflow.py``), so a job run twice (a retried task) writes its file once.
+    ``done``/``total`` drive the progress bar.
     """
 
     requested_by = models.ForeignKey(
@@ -42,6 +43,7 @@ class ExportJob(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
     )
+    version = models.PositiveIntegerField(default=0, editable=False)  # the engine's CAS
     file_path = models.CharField(_("文件"), max_length=300, blank=True)
     error = models.TextField(_("错误"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

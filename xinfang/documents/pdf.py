@@ -64,7 +64,7 @@ def petitioner_line(petition: Petition, user: Any, audience: str) -> str:
 
 
 def _last_step(petition: Petition, name: str) -> Transition | None:
-    return Transition.objects.filter(petition=petition, name=name).order_by("-at", "-pk").first()
+    return Transition.objects.filter(petition=petition, step=name).order_by("-at", "-pk").first()
 
 
 def _base(
@@ -97,7 +97,7 @@ def _acceptance(p: Petition, user: Any) -> dict[str, Any] | None:
         return None
     ctx = _base(p, user, p.responsible_unit, "受告", p.accepted_on, PETITIONER)
     step = _last_step(p, "accept")
-    ctx["notice"] = (step.payload or {}).get("notice", "") if step else ""
+    ctx["notice"] = (step.data or {}).get("notice", "") if step else ""
     ctx["accepted_cn"] = cn_date(p.accepted_on)
     ctx["handle_due_cn"] = _due_cn(p, "handle_due")
     return ctx

@@ -25,10 +25,12 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.http import QueryDict
-from django.utils import timezone
 
 from xinfang.core import audit
+from xinfang.core import workflow as engine
+from xinfang.core.errors import ConcurrentChange
 from xinfang.core.models import AuditAction
+from xinfang.core.workflow import SYSTEM
 from xinfang.documents.models import ExportJob, ExportStatus
 from xinfang.org.models import User
 from xinfang.petitions.choices import Channel, Kind, Outcome, Rating, Status
@@ -334,12 +336,13 @@ def direct_export(user: Any, filters: dict[str, str]) -> IO[bytes]:
 
 def run_export_job(job_id: int) -> ExportJob | None:
     """Run one queued export (idempotent: only the run that wins queued → running works)."""
-    claimed = ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(
-        status=ExportStatus.RUNNING
-    )
-    if claimed != 1:
+    job = ExportJob.objects.select_related("requested_by").filter(pk=job_id).first()
+    if job is None or job.status != ExportStatus.QUEUED:
         return None
-    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    try:
+        engine.transition(job, "claim", actor=SYSTEM)
+    except ConcurrentChange:
+        return None  # another run claimed it
     user: User = job.requested_by
     path = export_path()
     try:
@@ -353,16 +356,13 @@ def run_export_job(job_id: int) -> ExportJob | None:
         rows = write_register(str(path), register_rows(user, qs), on_chunk=progress)
     except Exception as exc:  # the job must end visibly, whatever went wrong
         path.unlink(missing_ok=True)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportStatus.FAILED, error=str(exc)[:500], finished_at=timezone.now()
-        )
+        engine.transition(job, "fail", actor=SYSTEM, data={"error": str(exc)[:500]})
         raise
-    ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
-        status=ExportStatus.DONE,
-        done=rows,
-        total=max(total, rows),
-        file_path=str(path),
-        finished_at=timezone.now(),
+    engine.transition(
+        job,
+        "finish",
+        actor=SYSTEM,
+        data={"done": rows, "total": max(total, rows), "file_path": str(path)},
     )
     job.refresh_from_db()
     audit_export(user, job.filters, rows, job)

@@ -14,8 +14,9 @@ from typing import Any
 from django.utils import timezone
 
 from xinfang.core.calendar import legal_calendar
+from xinfang.core.workflow import SYSTEM
 from xinfang.ledgers import services
-from xinfang.ledgers.choices import Cadence, DisputeDomain, ReportStatus, RoundKind
+from xinfang.ledgers.choices import Cadence, DisputeDomain, RoundKind
 from xinfang.ledgers.models import ReportDue, ScreeningRound
 from xinfang.ledgers.workflow import transition
 
@@ -104,7 +105,7 @@ def add_demo_ledgers(demo: Any) -> None:
             leader_name="孙镇长",
             office_phone="0571-88880001",
         )
-    services.publish_roster(actor=None, roster=roster)
+    services.publish_roster(actor=SYSTEM, roster=roster)
 
     # Daily zero reports over the last five days: all filed but one late and one missing.
     ob = services.create_obligation(
@@ -123,13 +124,9 @@ def add_demo_ledgers(demo: Any) -> None:
         if i == 1:
             continue  # left missing
         filed_at = due.due_at + (timedelta(hours=3) if i == 2 else -timedelta(hours=1))
-        ReportDue.objects.filter(pk=due.pk).update(
-            status=ReportStatus.FILED,
-            filed_at=filed_at,
-            filed_by=duty,
-            is_zero=True,
-            content="本日无情况(零报告)",
-        )
+        services.file_report(actor=duty, due=due, is_zero=True, content="本日无情况(零报告)")
+        # The demo's past: the filing time as it would have been (not a status write).
+        ReportDue.objects.filter(pk=due.pk).update(filed_at=filed_at)
     services.mark_missing(timezone.now())
 
     # Leaders' reception: a published rotating schedule for the county.
@@ -151,7 +148,7 @@ def add_demo_ledgers(demo: Any) -> None:
                 topic="征地拆迁、劳动保障方面的诉求",
             )
         )
-    services.publish_reception_schedule(actor=None, unit=county, slots=slots)
+    services.publish_reception_schedule(actor=SYSTEM, unit=county, slots=slots)
     services.record_reception(
         actor=None,
         unit=county,

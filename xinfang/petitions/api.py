@@ -433,7 +433,7 @@ def _detail(p: Petition, user: Any) -> dict[str, Any]:
         petitioners=people,
         timeline=[
             {
-                "name": t.name,
+                "name": t.step,
                 "from_status": t.from_status,
                 "to_status": t.to_status,
                 "actor": t.actor_label,

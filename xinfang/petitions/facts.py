@@ -292,7 +292,7 @@ def _extension_untold(w: FactWindow, scope: Q) -> list[_Hit]:
     is recorded on the ``extend`` step (shown on the petitioner's progress page) or the
     延期办理告知书 was issued (its download is audited). Extensions made by the service always
     are; imported ones may not be."""
-    on_step = Transition.objects.filter(petition=OuterRef("petition"), name="extend").exclude(
+    on_step = Transition.objects.filter(petition=OuterRef("petition"), step="extend").exclude(
         reason=""
     )
     issued = AuditEntry.objects.filter(
@@ -332,7 +332,7 @@ def _extension_unapproved(
     (``extension_days``) without any extension record is unapproved, breached the day after
     the 60-day period."""
     by_approver = Transition.objects.filter(
-        petition=OuterRef("petition"), name="extend", actor=OuterRef("approved_by")
+        petition=OuterRef("petition"), step="extend", actor=OuterRef("approved_by")
     )
     leader = _covering(
         RoleGrant.objects.filter(

@@ -18,16 +18,13 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
-from xinfang.core import audit
-from xinfang.core.errors import TransitionNotAllowed
-from xinfang.core.models import AuditAction
-from xinfang.org.access import can
+from xinfang.core import workflow as engine
 from xinfang.petitions.choices import CandidateStatus, Status
 from xinfang.petitions.errors import GuardFailed
 from xinfang.petitions.models import MatterGroup, Petition, Petitioner, SameMatterCandidate
 from xinfang.petitions.units import highest_level
+from xinfang.petitions.workflow.candidates import CANDIDATES
 
 __all__ = [
     "CANDIDATE_LIMIT",
@@ -205,17 +202,13 @@ def propose_candidates_for(petition_id: int) -> int:
     return len(propose_candidates(petition, actor=None))
 
 
-def _decide(candidate: SameMatterCandidate, actor: Any) -> Petition:
-    petition = candidate.petition
+def _decide(candidate: SameMatterCandidate, actor: Any, step: str) -> Petition:
+    """Refuse a decided proposal and an actor without the grant before anything is written
+    (the engine checks again when it moves the proposal)."""
     if candidate.status != CandidateStatus.PROPOSED:
         raise GuardFailed("该候选已处理")
-    if not Petition.objects.restrict(actor, "view").filter(pk=petition.pk).exists() or not any(
-        can(actor, action, unit.path)
-        for action in ("register", "handle")
-        for unit in (petition.registering_unit, petition.responsible_unit)
-    ):
-        raise TransitionNotAllowed("您没有处理该事项的权限")
-    return petition
+    CANDIDATES.check(actor, candidate, next(s for s in CANDIDATES.steps if s.name == step))
+    return candidate.petition
 
 
 @transaction.atomic
@@ -228,7 +221,7 @@ def link_candidate(candidate: SameMatterCandidate, *, actor: Any, reason: str = 
     """
     from xinfang.petitions.workflow import transition
 
-    petition = _decide(candidate, actor)
+    petition = _decide(candidate, actor, "link")
     other = candidate.candidate
     group = other.group or petition.group
     if group is None:
@@ -239,14 +232,8 @@ def link_candidate(candidate: SameMatterCandidate, *, actor: Any, reason: str = 
     Petition.objects.filter(pk__in=members).update(group=group)
     petition.group = group
     after_final = Petition.objects.filter(group=group, is_final=True).exists()
-    SameMatterCandidate.objects.filter(pk=candidate.pk).update(
-        status=CandidateStatus.LINKED, decided_by=actor, decided_at=timezone.now()
-    )
-    audit.record(
-        actor=actor,
-        action=AuditAction.CHANGE,
-        obj=petition,
-        detail={"linked_with": other.pk, "group": group.pk},
+    engine.transition(
+        candidate, "link", actor=actor, data={"linked_with": other.pk, "group": group.pk}
     )
     if after_final:
         Petition.objects.filter(pk=petition.pk).update(after_final=True)
@@ -265,16 +252,8 @@ def link_candidate(candidate: SameMatterCandidate, *, actor: Any, reason: str = 
 @transaction.atomic
 def dismiss_candidate(candidate: SameMatterCandidate, *, actor: Any) -> None:
     """The registrar judges a proposal not to be the same matter."""
-    _decide(candidate, actor)
-    SameMatterCandidate.objects.filter(pk=candidate.pk).update(
-        status=CandidateStatus.DISMISSED, decided_by=actor, decided_at=timezone.now()
-    )
-    audit.record(
-        actor=actor,
-        action=AuditAction.CHANGE,
-        obj=candidate.petition,
-        detail={"dismissed_candidate": candidate.candidate_id},
-    )
+    _decide(candidate, actor, "dismiss")
+    engine.transition(candidate, "dismiss", actor=actor)
 
 
 @dataclass(frozen=True)

@@ -23,13 +23,12 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from xinfang.core import audit, crypto
 from xinfang.core.audit import snapshot
 from xinfang.core.calendar import LegalCalendar, legal_calendar
-from xinfang.core.errors import ConcurrentChange, TamperedCiphertext, TransitionNotAllowed
+from xinfang.core.errors import TamperedCiphertext, TransitionNotAllowed
 from xinfang.core.models import AuditAction
 from xinfang.core.personal_data import digest_for, reveal
 from xinfang.org.access import can
@@ -65,7 +64,7 @@ from xinfang.petitions.models import (
 )
 from xinfang.petitions.models.matter import _new_query_code
 from xinfang.petitions.units import territorial_level
-from xinfang.petitions.workflow import apply_dues, record_action
+from xinfang.petitions.workflow import apply_dues, record_action, take_in_state_step
 
 __all__ = [
     "PetitionerData",
@@ -366,24 +365,6 @@ def _require_grant(actor: Any, action: str, petition: Petition, unit: Unit | Non
         raise TransitionNotAllowed("您没有办理此项操作的权限")
 
 
-def _cas_update(petition: Petition, **changes: Any) -> None:
-    """Write ``changes`` if nobody moved the matter since it was read (bumps ``version``)."""
-    rows = Petition.objects.filter(
-        pk=petition.pk, status=petition.status, version=petition.version
-    ).update(version=F("version") + 1, updated_at=timezone.now(), **changes)
-    if rows != 1:
-        raise ConcurrentChange("该事项已被他人处理,请刷新后重试")
-    petition.version += 1
-
-
-def _cas_update_with_dues(petition: Petition, *, today: date, **changes: Any) -> None:
-    """Apply ``changes`` to the matter, recompute its due dates from them, and write both
-    with :func:`_cas_update`."""
-    for key, value in changes.items():
-        setattr(petition, key, value)
-    _cas_update(petition, **changes, **apply_dues(petition, today=today))
-
-
 @transaction.atomic
 def add_attachment(
     petition: Petition,
@@ -446,7 +427,9 @@ def extend_handling(petition: Petition, *, actor: Any, days: int, reason: str) -
         raise GuardFailed("请写明延期理由,该理由将告知信访人")
     today = timezone.localdate()
     old_due = petition.handle_due
-    _cas_update_with_dues(petition, today=today, extension_days=int(days))
+    take_in_state_step(
+        petition, "extend", actor=actor, reason=reason.strip(), extension_days=int(days)
+    )
     extension = Extension.objects.create(
         petition=petition,
         days=int(days),
@@ -455,13 +438,6 @@ def extend_handling(petition: Petition, *, actor: Any, days: int, reason: str) -
         approved_on=today,
         old_due=old_due,
         new_due=petition.handle_due,
-    )
-    record_action(
-        petition,
-        name="extend",
-        actor=actor,
-        reason=reason.strip(),
-        payload={"days": int(days), "new_due": str(petition.handle_due or "")},
     )
     return extension
 
@@ -503,18 +479,10 @@ def start_hearing(
     started_on = started_on or today
     if started_on > today:
         raise GuardFailed("听证开始日期不能晚于今天")
-    _cas_update_with_dues(petition, today=today, hearing_open=stage == Stage.REREVIEW)
-    hearing = Hearing.objects.create(
-        petition=petition, stage=stage, started_on=started_on, note=note
+    take_in_state_step(
+        petition, "hearing_start", actor=actor, reason=note, stage=stage, started_on=started_on
     )
-    record_action(
-        petition,
-        name="hearing_start",
-        actor=actor,
-        reason=note,
-        payload={"stage": stage, "started_on": str(started_on)},
-    )
-    return hearing
+    return Hearing.objects.create(petition=petition, stage=stage, started_on=started_on, note=note)
 
 
 @transaction.atomic
@@ -532,20 +500,9 @@ def end_hearing(petition: Petition, *, actor: Any, ended_on: date | None = None)
     if hearing.stage == Stage.REREVIEW:
         # Art. 36: time spent on the hearing is not counted in the 30 days.
         pause = (ended_on - hearing.started_on).days + 1
-    _cas_update_with_dues(
-        petition,
-        today=today,
-        hearing_open=False,
-        rereview_pause_days=petition.rereview_pause_days + pause,
-    )
+    take_in_state_step(petition, "hearing_end", actor=actor, stage=hearing.stage, paused_days=pause)
     hearing.ended_on = ended_on
     hearing.save(update_fields=["ended_on"])
-    record_action(
-        petition,
-        name="hearing_end",
-        actor=actor,
-        payload={"stage": hearing.stage, "paused_days": pause},
-    )
     return hearing
 
 
@@ -578,7 +535,9 @@ def record_delivery(
         Stage(answer.stage)
     )
     if anchor is not None:
-        _cas_update_with_dues(petition, today=today, **{anchor: delivered_on})
+        take_in_state_step(
+            petition, "delivery", actor=actor, anchor=anchor, delivered_on=delivered_on
+        )
     audit.record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -641,8 +600,7 @@ def submit_completion_report(petition: Petition, *, actor: Any, text: str) -> Co
         submitted_by=actor,
         submitted_on=today,
     )
-    _cas_update_with_dues(petition, today=today, report_submitted_on=today)
-    record_action(petition, name="completion_report", actor=actor, payload={"to_unit": to_unit.pk})
+    take_in_state_step(petition, "completion_report", actor=actor, to_unit=to_unit.pk)
     return report
 
 

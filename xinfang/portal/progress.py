@@ -208,14 +208,14 @@ def describe(petition: Petition, today: date | None = None) -> Progress:
     # "Pending calendar" only where a date the petitioner is told about is missing.
     pending = petition.deadline_pending and any(d.due is None for d in dues)
     transitions = list(
-        Transition.objects.filter(petition=petition).only("name", "at", "reason", "petition_id")
+        Transition.objects.filter(petition=petition).only("step", "at", "reason", "petition_id")
     )
     not_accepted_reason = next(
-        (t.reason for t in reversed(transitions) if t.name == "not_accept"), ""
+        (t.reason for t in reversed(transitions) if t.step == "not_accept"), ""
     )
     extension_reason = ""
     if petition.extension_days:
-        extension_reason = next((t.reason for t in reversed(transitions) if t.name == "extend"), "")
+        extension_reason = next((t.reason for t in reversed(transitions) if t.step == "extend"), "")
     timeline = [(timezone.localtime(t.at).date(), t.label) for t in transitions]
     answers = list(Answer.objects.filter(petition=petition).select_related("unit"))
     rating = ReturnVisit.objects.filter(petition=petition).order_by("-visited_on", "-pk").first()

@@ -2,7 +2,8 @@
 
 Every record hangs off a matter (``petition``) and names the ``supervising_unit`` (who
 supervises) and the ``responsible_unit`` (who must act). Status changes only through the
-services (compare-and-swap on ``status`` and ``version``). Overdue is derived from the due
+workflow engine (``supervision/workflow.py``: compare-and-swap on ``status`` and
+``version``, a :class:`SupervisionTransition` row per step). Overdue is derived from the due
 column and today, never stored, so it cannot go stale.
 """
 
@@ -15,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from xinfang.core.workflow import TransitionLog
 from xinfang.supervision.choices import (
     InstructionStatus,
     ListedStatus,
@@ -230,3 +232,19 @@ class Instruction(SupervisionRecord):
 
     def __str__(self) -> str:
         return f"批示 {self.petition_id} {self.leader_name}"
+
+
+class SupervisionTransition(TransitionLog):
+    """The timeline of the supervision records of a matter: one row per step of a
+    reminder, notice, listing, ownership or instruction (scoped through the matter)."""
+
+    petition = models.ForeignKey(
+        "petitions.Petition", on_delete=models.CASCADE, related_name="+", verbose_name=_("信访事项")
+    )
+    record_type = models.CharField(_("督办记录类型"), max_length=40)
+    record_id = models.PositiveIntegerField(_("督办记录"))
+
+    class Meta(TransitionLog.Meta):
+        indexes = [models.Index(fields=["record_type", "record_id"])]
+        verbose_name = _("督办流转记录")
+        verbose_name_plural = _("督办流转记录")

@@ -1,21 +1,23 @@
 """Writes of the supervision app (督办, 条例 Arts. 38–40).
 
 Every service takes the acting user, runs in one transaction, checks the grant, writes the
-audit trail; status changes are a compare-and-swap on ``status`` and ``version``
-(:func:`_move`). The matter must be visible to the actor, and an accusation is never
+audit trail; status changes are steps of the core workflow engine, declared in
+:mod:`xinfang.supervision.workflow` (compare-and-swap on ``status`` and ``version``, a
+timeline row per step). The matter must be visible to the actor, and an accusation is never
 supervised by, or handed for action to, the unit it accuses (Art. 30).
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from xinfang.core import audit, outbox
+from xinfang.core import workflow as engine
 from xinfang.core.audit import snapshot
 from xinfang.core.calendar import LegalCalendar, add_calendar_days, earliest_due, legal_calendar
 from xinfang.core.errors import CalendarNotCovered, ConcurrentChange, TransitionNotAllowed
@@ -26,12 +28,10 @@ from xinfang.org.querysets import subtree_q
 from xinfang.petitions.choices import Kind
 from xinfang.petitions.confidentiality import check_may_receive
 from xinfang.petitions.models import Petition
+from xinfang.supervision import workflow as _workflow  # noqa: F401  (registers the steps)
 from xinfang.supervision.choices import (
-    InstructionStatus,
     ListedStatus,
-    NoticeStatus,
     OwnershipStatus,
-    ReminderStatus,
 )
 from xinfang.supervision.errors import SupervisionInvalid
 from xinfang.supervision.models import (
@@ -41,6 +41,8 @@ from xinfang.supervision.models import (
     Reminder,
     SupervisionNotice,
 )
+
+R = TypeVar("R", bound=models.Model)
 
 __all__ = [
     "NOTICE_ANSWER_DAYS",
@@ -100,16 +102,11 @@ def _in_unit(user: User, unit: Unit, actions: tuple[str, ...]) -> bool:
     return own or any(can(user, action, unit.path) for action in actions)
 
 
-def _move(model: type[models.Model], obj: Any, old: str, new: str, **changes: Any) -> None:
-    """Compare-and-swap ``old`` → ``new`` on ``status`` and ``version``."""
-    rows = model._default_manager.filter(pk=obj.pk, status=old, version=obj.version).update(
-        status=new, version=obj.version + 1, **changes
-    )
-    if rows != 1:
-        raise ConcurrentChange("该记录已被他人处理,请刷新后重试")
-    obj.status, obj.version = new, obj.version + 1
-    for key, value in changes.items():
-        setattr(obj, key, value)
+def _step(record: R, name: str, actor: Any, today: date | None, **data: Any) -> R:
+    """Close ``record`` by its workflow step (``supervision/workflow.py``): the grant, the
+    required text, the compare-and-swap and the timeline row are the engine's."""
+    moved: R = engine.transition(record, name, actor=actor, data=data, today=_today(today))
+    return moved
 
 
 def _notify(record: Any, kind: str, unit_id: int, text: str, due: date | None) -> None:
@@ -188,20 +185,7 @@ def reply_reminder(
     reminder: Reminder, *, actor: Any, reply: str, today: date | None = None
 ) -> Reminder:
     """The responsible unit reports how the matter stands."""
-    _check_grant(actor, ("handle",), reminder.responsible_unit, "报送办理情况")
-    _require(bool(reply.strip()), "请填写办理情况")
-    before = snapshot(reminder, ["status"])
-    _move(
-        Reminder,
-        reminder,
-        ReminderStatus.OPEN,
-        ReminderStatus.REPLIED,
-        reply=reply.strip(),
-        replied_on=_today(today),
-        replied_by=actor,
-    )
-    _audit(actor, AuditAction.TRANSITION, reminder, before)
-    return reminder
+    return _step(reminder, "reply", actor, today, reply=reply)
 
 
 # ---------------------------------------------------------------------------------------
@@ -292,21 +276,7 @@ def answer_notice(
     today: date | None = None,
 ) -> SupervisionNotice:
     """The responsible unit answers in writing whether the recommendation is adopted."""
-    _check_grant(actor, ("handle",), notice.responsible_unit, "回复督办通知")
-    _require(bool(answer.strip()), "请填写书面回复内容")
-    before = snapshot(notice, ["status"])
-    _move(
-        SupervisionNotice,
-        notice,
-        NoticeStatus.ISSUED,
-        NoticeStatus.ANSWERED,
-        adopted=bool(adopted),
-        answer=answer.strip(),
-        answered_on=_today(today),
-        answered_by=actor,
-    )
-    _audit(actor, AuditAction.TRANSITION, notice, before)
-    return notice
+    return _step(notice, "answer", actor, today, adopted=bool(adopted), answer=answer)
 
 
 def recompute_notice_dues(calendar: LegalCalendar | None = None) -> int:
@@ -425,19 +395,7 @@ def delist_supervision(
     listed: ListedSupervision, *, actor: Any, note: str, today: date | None = None
 ) -> ListedSupervision:
     """摘牌: the supervising unit closes the listing, saying what was achieved."""
-    _check_grant(actor, ("supervise",), listed.supervising_unit, "摘牌")
-    _require(bool(note.strip()), "请填写摘牌说明")
-    before = snapshot(listed, ["status"])
-    _move(
-        ListedSupervision,
-        listed,
-        ListedStatus.LISTED,
-        ListedStatus.DELISTED,
-        delisted_on=_today(today),
-        delisting_note=note.strip(),
-    )
-    _audit(actor, AuditAction.TRANSITION, listed, before)
-    return listed
+    return _step(listed, "delist", actor, today, delisting_note=note)
 
 
 # ---------------------------------------------------------------------------------------
@@ -493,20 +451,7 @@ def release_case_owner(
     ownership: CaseOwnership, *, actor: Any, note: str, today: date | None = None
 ) -> CaseOwnership:
     """End a leader's ownership (matter resolved, or handed to another leader)."""
-    if actor.pk != ownership.leader_id:
-        _check_grant(actor, ("supervise",), ownership.supervising_unit, "结束包案")
-    _require(bool(note.strip()), "请填写结束包案的说明")
-    before = snapshot(ownership, ["status"])
-    _move(
-        CaseOwnership,
-        ownership,
-        OwnershipStatus.ACTIVE,
-        OwnershipStatus.RELEASED,
-        ended_on=_today(today),
-        end_note=note.strip(),
-    )
-    _audit(actor, AuditAction.TRANSITION, ownership, before)
-    return ownership
+    return _step(ownership, "release", actor, today, end_note=note)
 
 
 # ---------------------------------------------------------------------------------------
@@ -566,17 +511,4 @@ def complete_instruction(
     instruction: Instruction, *, actor: Any, note: str, today: date | None = None
 ) -> Instruction:
     """The responsible unit reports the instruction carried out, with what was done."""
-    _check_grant(actor, ("handle",), instruction.responsible_unit, "报告批示落实情况")
-    _require(bool(note.strip()), "请填写落实情况")
-    before = snapshot(instruction, ["status"])
-    _move(
-        Instruction,
-        instruction,
-        InstructionStatus.OPEN,
-        InstructionStatus.COMPLETED,
-        completion_note=note.strip(),
-        completed_on=_today(today),
-        completed_by=actor,
-    )
-    _audit(actor, AuditAction.TRANSITION, instruction, before)
-    return instruction
+    return _step(instruction, "complete", actor, today, completion_note=note)

@@ -8,6 +8,7 @@
     reception  ReceptionSlot → Reception, SpotCheck
     meetings   MeetingRequirement → Meeting
     campaigns  Campaign → CampaignPhase
+    timeline   LedgerTransition (the steps of rosters, reports and slots)
 """
 
 from xinfang.ledgers.models.campaigns import Campaign, CampaignPhase
@@ -26,6 +27,7 @@ from xinfang.ledgers.models.screening import (
     ScreeningRound,
     ScreeningRule,
 )
+from xinfang.ledgers.models.timeline import LedgerTransition
 
 __all__ = [
     "Campaign",
@@ -34,6 +36,7 @@ __all__ = [
     "DisputeTransition",
     "DutyRoster",
     "DutyShift",
+    "LedgerTransition",
     "Meeting",
     "MeetingRequirement",
     "Reception",

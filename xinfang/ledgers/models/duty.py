@@ -52,6 +52,7 @@ class DutyRoster(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=PublishStatus.choices, default=PublishStatus.DRAFT
     )
+    version = models.PositiveIntegerField(default=0, editable=False)  # the engine's CAS
     published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
     published_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -201,6 +202,7 @@ class ReportDue(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DUE
     )
+    version = models.PositiveIntegerField(default=0, editable=False)  # the engine's CAS
     reminded_at = models.DateTimeField(null=True, blank=True)
     marked_missing_at = models.DateTimeField(_("记为漏报时间"), null=True, blank=True)
     filed_at = models.DateTimeField(_("报送时间"), null=True, blank=True)

@@ -35,6 +35,7 @@ class ReceptionSlot(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=PublishStatus.choices, default=PublishStatus.DRAFT
     )
+    version = models.PositiveIntegerField(default=0, editable=False)  # the engine's CAS
     published_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.core.personal_data import ProtectedField
+from xinfang.core.workflow import TransitionLog
 from xinfang.ledgers.choices import (
     Cadence,
     DisputeDomain,
@@ -185,6 +186,7 @@ class Dispute(models.Model):
         default=DisputeStatus.REGISTERED,
         db_index=True,
     )
+    version = models.PositiveIntegerField(default=0, editable=False)  # the engine's CAS
     resolved_at = models.DateTimeField(_("化解时间"), null=True, blank=True)
     resolved_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -212,18 +214,14 @@ class Dispute(models.Model):
         return f"{self.number or self.pk} {self.subject[:30]}"
 
 
-class DisputeTransition(models.Model):
+class DisputeTransition(TransitionLog):
     """One step of a dispute through the ledger states (who, when, why)."""
 
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(max_length=12, choices=DisputeStatus.choices)
     to_status = models.CharField(max_length=12, choices=DisputeStatus.choices)
-    actor = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
-    reason = models.TextField(blank=True)
-    at = models.DateTimeField()
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(TransitionLog.Meta):
         verbose_name = _("纠纷流转记录")
         verbose_name_plural = _("纠纷流转记录")
 

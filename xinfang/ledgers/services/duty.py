@@ -10,10 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from xinfang.core import audit, outbox
+from xinfang.core import workflow as engine
 from xinfang.core.audit import snapshot
 from xinfang.core.calendar import LegalCalendar, legal_calendar
 from xinfang.core.errors import ConcurrentChange, TransitionNotAllowed
 from xinfang.core.models import AuditAction
+from xinfang.core.workflow import SYSTEM
 from xinfang.ledgers import schedule
 from xinfang.ledgers.choices import (
     URGENT_KINDS,
@@ -110,21 +112,10 @@ def publish_roster(*, actor: Any, roster: DutyRoster) -> DutyRoster:
     check(actor, "duty", roster.unit)
     if not roster.shifts.exists():
         raise TransitionNotAllowed("值班表尚无班次,不能公布")
-    now = timezone.now()
-    updated = DutyRoster.objects.filter(pk=roster.pk, status=PublishStatus.DRAFT).update(
-        status=PublishStatus.PUBLISHED, published_at=now, published_by=actor
-    )
-    if not updated:
+    if roster.status != PublishStatus.DRAFT:
         raise ConcurrentChange("该值班表已公布")
-    roster.refresh_from_db()
-    audit.record(
-        actor=actor,
-        action=AuditAction.TRANSITION,
-        obj=roster,
-        before={"status": PublishStatus.DRAFT},
-        after={"status": PublishStatus.PUBLISHED},
-    )
-    return roster
+    moved: DutyRoster = engine.transition(roster, "publish", actor=actor)
+    return moved
 
 
 @transaction.atomic
@@ -298,28 +289,15 @@ def file_report(*, actor: Any, due: ReportDue, is_zero: bool, content: str = "")
         raise TransitionNotAllowed("请填写报告内容;如无情况,请选择“零报告”")
     if is_zero and due.kind in URGENT_KINDS:
         raise TransitionNotAllowed("紧急报告不能以零报告代替")
-    old = due.status
+    # The job may have marked it missing since the form was shown: filing it still counts
+    # (补报, it stays missing), so the step starts from the row as it is now.
+    due.refresh_from_db()
     if due.filed_at is not None:
         raise TransitionNotAllowed("该报告已报送")
-    now = timezone.now()
-    # Compare-and-swap on "not filed yet"; a report already marked missing may be filed
-    # late (补报) and stays counted as missing (``marked_missing_at`` is kept).
-    updated = ReportDue.objects.filter(
-        pk=due.pk, filed_at__isnull=True, status__in=[ReportStatus.DUE, ReportStatus.MISSING]
-    ).update(
-        status=ReportStatus.FILED, filed_at=now, filed_by=actor, is_zero=is_zero, content=content
+    moved: ReportDue = engine.transition(
+        due, "file", actor=actor, data={"is_zero": is_zero, "content": content}
     )
-    if not updated:
-        raise ConcurrentChange("该报告已被他人报送,请刷新")
-    due.refresh_from_db()
-    audit.record(
-        actor=actor,
-        action=AuditAction.TRANSITION,
-        obj=due,
-        before={"status": old},
-        after={"status": ReportStatus.FILED, "late": due.is_late, "zero": is_zero},
-    )
-    return due
+    return moved
 
 
 def queue_reminders(now: datetime) -> int:
@@ -358,10 +336,18 @@ def queue_reminders(now: datetime) -> int:
 
 
 def mark_missing(now: datetime) -> int:
-    """Mark reports still unfiled at their ``missing_at`` as missing (漏报); CAS, idempotent."""
-    return ReportDue.objects.filter(
+    """Mark reports still unfiled at their ``missing_at`` as missing (漏报), as the system;
+    each a compare-and-swap, so the job is idempotent."""
+    count = 0
+    for due in ReportDue.objects.filter(
         status=ReportStatus.DUE, missing_at__lte=now, due_pending=False
-    ).update(status=ReportStatus.MISSING, marked_missing_at=now)
+    ).select_related("unit"):
+        try:
+            engine.transition(due, "mark_missing", actor=SYSTEM)
+        except ConcurrentChange:
+            continue  # filed or marked meanwhile: the other write stands
+        count += 1
+    return count
 
 
 def run_ledger_tick(now: datetime | None = None) -> dict[str, int]:

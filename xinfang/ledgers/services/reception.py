@@ -9,9 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.core import audit
+from xinfang.core import workflow as engine
 from xinfang.core.audit import snapshot
 from xinfang.core.errors import ConcurrentChange, TransitionNotAllowed
 from xinfang.core.models import AuditAction
+from xinfang.ledgers import workflow as _workflow  # noqa: F401  (registers the steps)
 from xinfang.ledgers.choices import PublishStatus
 from xinfang.ledgers.models import Reception, ReceptionSlot, SpotCheck
 from xinfang.ledgers.services._common import check
@@ -55,11 +57,11 @@ def schedule_reception(
 def publish_reception_schedule(*, actor: Any, unit: Unit, slots: list[ReceptionSlot]) -> int:
     """Publish draft slots of ``unit`` (web page, door notice and calendar feed)."""
     check(actor, "lead", unit)
-    now = timezone.now()
     ids = [s.pk for s in slots if s.unit_id == unit.pk]
-    count = ReceptionSlot.objects.filter(pk__in=ids, status=PublishStatus.DRAFT).update(
-        status=PublishStatus.PUBLISHED, published_at=now
-    )
+    count = 0
+    for slot in ReceptionSlot.objects.filter(pk__in=ids, status=PublishStatus.DRAFT):
+        engine.transition(slot, "publish", actor=actor)
+        count += 1
     audit.record(
         actor=actor,
         action=AuditAction.TRANSITION,

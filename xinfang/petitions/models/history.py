@@ -12,33 +12,29 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xinfang.core.workflow import TransitionLog
 from xinfang.petitions.choices import Outcome, Rating, ReviewLevel, RouteMode, Stage, Status
 from xinfang.petitions.querysets import PetitionChildQuerySet
 
 _USER = settings.AUTH_USER_MODEL
 
 
-class Transition(models.Model):
-    """The audit row of one workflow step: old, new, actor, reason, time, payload."""
+class Transition(TransitionLog):
+    """The timeline row of one workflow step of a matter (the core engine's log: step, old,
+    new, actor, reason, data, time); the actor is kept (PROTECT) as the record of who acted."""
 
     petition = models.ForeignKey(
         "petitions.Petition", on_delete=models.CASCADE, related_name="transitions"
     )
-    name = models.CharField(max_length=40)
     from_status = models.CharField(max_length=20, choices=Status.choices)
     to_status = models.CharField(max_length=20, choices=Status.choices)
     actor = models.ForeignKey(
         _USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    actor_label = models.CharField(max_length=100, blank=True)
-    reason = models.TextField(_("理由"), blank=True)
-    payload = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
 
     objects: ClassVar[PetitionChildQuerySet] = PetitionChildQuerySet.as_manager()  # type: ignore[assignment]
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(TransitionLog.Meta):
         verbose_name = _("流转记录")
         verbose_name_plural = _("流转记录")
 
@@ -49,16 +45,11 @@ class Transition(models.Model):
     def label(self) -> str:
         """The step's Chinese name for the timeline."""
         from xinfang.petitions.workflow import STEPS
+        from xinfang.petitions.workflow.table import IN_STATE_STEPS
 
         names = {step.name: step.label for step in STEPS}
-        names.update(
-            register="登记",
-            extend="延长办理期限",
-            hearing_start="组织听证",
-            hearing_end="听证结束",
-            completion_report="报送结案报告",
-        )
-        return str(names.get(self.name, self.name))
+        names.update({step.name: step.label for step in IN_STATE_STEPS}, register="登记")
+        return str(names.get(self.step, self.step))
 
 
 class RouteHandover(models.Model):

@@ -40,6 +40,7 @@ class SameMatterCandidate(models.Model):
     status = models.CharField(
         max_length=20, choices=CandidateStatus.choices, default=CandidateStatus.PROPOSED
     )
+    version = models.PositiveIntegerField(default=0, editable=False)  # the engine's CAS
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

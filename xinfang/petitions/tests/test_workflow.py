@@ -70,7 +70,7 @@ def test_full_path_from_letter_to_final_rereview(people) -> None:
             )
         p = transition(refresh(p), Status.CLOSED, actor=people.handler_a)
     assert p.status == Status.CLOSED
-    names = list(Transition.objects.filter(petition=p).values_list("name", flat=True))
+    names = list(Transition.objects.filter(petition=p).values_list("step", flat=True))
     assert names == [
         "register",
         "route",
@@ -104,7 +104,7 @@ def test_every_step_is_refused_without_the_grant(people, step) -> None:
     for outsider in (people.handler_b, people.cast.no_grant):
         with pytest.raises(TransitionNotAllowed):
             transition(refresh(p), step.target, actor=outsider, reason="x")
-    assert Transition.objects.filter(petition=p).exclude(name="register").count() == 0
+    assert Transition.objects.filter(petition=p).exclude(step="register").count() == 0
 
 
 def test_a_citizen_may_only_take_petitioner_steps(people) -> None:
@@ -117,7 +117,7 @@ def test_transition_writes_timeline_and_audit(people) -> None:
     p = make_petition(people.cast, actor=people.town_registrar)
     before = AuditEntry.objects.count()
     transition(p, Status.ACCEPTED, actor=people.handler_a, notice="当场告知")
-    row = Transition.objects.filter(petition=p, name="accept").get()
+    row = Transition.objects.filter(petition=p, step="accept").get()
     assert (row.from_status, row.to_status, row.actor) == (
         Status.REGISTERED,
         Status.ACCEPTED,

@@ -41,6 +41,7 @@ from xinfang.petitions.workflow.transitions import (
     input_for,
     record_action,
     record_step,
+    take_in_state_step,
     transition,
 )
 
@@ -63,5 +64,6 @@ __all__ = [
     "record_step",
     "return_visit_required",
     "step_between",
+    "take_in_state_step",
     "transition",
 ]

@@ -9,10 +9,11 @@ timeline payload) and ``ctx.after`` (rows created once the compare-and-swap has 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar, cast
 
+from xinfang.core import workflow as engine
 from xinfang.org.access import can
 from xinfang.org.models import Unit, User
 from xinfang.petitions.choices import (
@@ -40,13 +41,17 @@ from xinfang.petitions.units import highest_level, next_body_up, territorial_lev
 from xinfang.petitions.workflow.table import (
     AcceptInput,
     AnswerInput,
+    CompletionReportInput,
+    DeliveryInput,
     EvaluateInput,
+    ExtendInput,
+    HearingEndInput,
+    HearingStartInput,
     LinkInput,
     OpinionInput,
     ReviewRequestInput,
     RouteInput,
     StartHandlingInput,
-    Step,
     StepInput,
     review_request,
 )
@@ -64,16 +69,13 @@ In = TypeVar("In", bound=StepInput)
 
 
 @dataclass
-class Ctx:
-    petition: Petition
-    step: Step
-    actor: Any
-    reason: str
-    input: StepInput
-    today: date
-    changes: dict[str, Any] = field(default_factory=dict)
-    after: list[Callable[[], Any]] = field(default_factory=list)
-    record: dict[str, Any] = field(default_factory=dict)
+class Ctx(engine.Ctx):
+    """The core engine's context, as the petitions' effects read it."""
+
+    @property
+    def petition(self) -> Petition:
+        petition: Petition = self.obj
+        return petition
 
     def data(self, kind: type[In]) -> In:
         """The input as the step's model (``transition`` has validated it against the
@@ -448,7 +450,52 @@ def _rereview_opinion(ctx: Ctx) -> None:
     ctx.changes.update(is_final=True, closed_on=ctx.today)
 
 
+# ---------------------------------------------------------------------------------------
+# In-state steps (self-loops): the service has run the guards; the effect names the columns.
+
+
+def _extend(ctx: Ctx) -> None:
+    data = ctx.data(ExtendInput)
+    ctx.changes["extension_days"] = data.extension_days
+    ctx.record["days"] = data.extension_days
+    # The new due date is the clock's, recomputed with the write.
+    ctx.after.append(lambda: ctx.record.update(new_due=str(ctx.petition.handle_due or "")))
+
+
+def _hearing_start(ctx: Ctx) -> None:
+    data = ctx.data(HearingStartInput)
+    # Only a re-review hearing stops the clock (条例 Art. 36).
+    ctx.changes["hearing_open"] = data.stage == Stage.REREVIEW
+    ctx.record |= {"stage": data.stage, "started_on": str(data.started_on)}
+
+
+def _hearing_end(ctx: Ctx) -> None:
+    data = ctx.data(HearingEndInput)
+    ctx.changes |= {
+        "hearing_open": False,
+        "rereview_pause_days": ctx.petition.rereview_pause_days + data.paused_days,
+    }
+    ctx.record |= {"stage": data.stage, "paused_days": data.paused_days}
+
+
+def _delivery(ctx: Ctx) -> None:
+    data = ctx.data(DeliveryInput)
+    ctx.changes[data.anchor] = data.delivered_on
+    ctx.record["delivered_on"] = str(data.delivered_on)
+
+
+def _completion_report(ctx: Ctx) -> None:
+    data = ctx.data(CompletionReportInput)
+    ctx.changes["report_submitted_on"] = ctx.today
+    ctx.record["to_unit"] = data.to_unit
+
+
 EFFECTS: dict[str, Callable[[Ctx], None]] = {
+    "extend": _extend,
+    "hearing_start": _hearing_start,
+    "hearing_end": _hearing_end,
+    "delivery": _delivery,
+    "completion_report": _completion_report,
     "route": _route,
     "object": _object,
     "accept": _accept,

@@ -7,19 +7,21 @@ actions that allow it and the unit those actions are checked on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated, Any
+from dataclasses import dataclass, replace
+from typing import Annotated, Any, Literal
 
 from django.db import models
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from xinfang.core import workflow as engine
 from xinfang.core.api_schema import Day, refuse_nul
 from xinfang.org.access import can
 from xinfang.org.models import Unit
-from xinfang.petitions.choices import Outcome, Rating, ReviewLevel, RouteMode, Status
+from xinfang.petitions.choices import Outcome, Rating, ReviewLevel, RouteMode, Stage, Status
 from xinfang.petitions.models import Petition, ReviewRequest
 
 __all__ = [
+    "IN_STATE_STEPS",
     "STEPS",
     "AcceptInput",
     "AnswerInput",
@@ -120,8 +122,9 @@ class ReviewRequestInput(StepInput):
 
 
 @dataclass(frozen=True)
-class Step:
-    """One row of the transition table.
+class Step(engine.Step):
+    """One row of the transition table (the core engine's step, plus where its grant is
+    checked and whether it is the petitioner's own act).
 
     ``actions`` are ``org.access`` actions, any of which allows the step when granted over
     the unit named by ``unit``: "responsible", "chain" (registering or responsible),
@@ -131,15 +134,8 @@ class Step:
     :class:`~.proof.PetitionerProof` does. ``input`` is the step's typed payload.
     """
 
-    name: str
-    label: str
-    sources: frozenset[str]
-    target: str
-    actions: tuple[str, ...]
     unit: str = "responsible"
     petitioner_only: bool = False
-    reason_required: bool = False
-    article: str = ""
     input: type[StepInput] = NoInput
 
     @property
@@ -281,6 +277,90 @@ STEPS: tuple[Step, ...] = (
 )
 
 
+# ---------------------------------------------------------------------------------------
+# In-state steps: actions that leave the status as it is but change the matter (and its
+# clock) under the same compare-and-swap, each a row of the timeline. Their services in
+# ``petitions/services.py`` run the guards, with the rule each cites, before the step.
+
+
+class ExtendInput(StepInput):
+    extension_days: int = Field(ge=1, le=30)  # 条例 Art. 34: at most 30 days, once
+
+
+class HearingStartInput(StepInput):
+    stage: Stage
+    started_on: Day
+
+
+class HearingEndInput(StepInput):
+    stage: Stage
+    paused_days: int = Field(ge=0, le=3660)
+
+
+class DeliveryInput(StepInput):
+    anchor: Literal["answer_delivered_on", "review_delivered_on"]
+    delivered_on: Day
+
+
+class CompletionReportInput(StepInput):
+    to_unit: Pk
+
+
+ANY = frozenset(S.values)
+_HEARING = _s(S.ACCEPTED, S.IN_HANDLING, S.REVIEW_REQUESTED, S.REREVIEW_REQUESTED)
+
+IN_STATE_STEPS: tuple[Step, ...] = (
+    Step(
+        "extend",
+        "延长办理期限",
+        _s(S.ACCEPTED, S.IN_HANDLING),
+        engine.STAY,
+        ("lead",),
+        article="第三十四条",
+        input=ExtendInput,
+    ),
+    Step(
+        "hearing_start",
+        "组织听证",
+        _HEARING,
+        engine.STAY,
+        ("lead",),
+        unit="stage",
+        article="第三十六条",
+        input=HearingStartInput,
+    ),
+    # A hearing ends whatever the matter did meanwhile (its stage is the hearing's own).
+    Step(
+        "hearing_end",
+        "听证结束",
+        ANY,
+        engine.STAY,
+        ("lead",),
+        unit="bodies",
+        article="第三十六条",
+        input=HearingEndInput,
+    ),
+    Step(
+        "delivery",
+        "登记送达",
+        ANY,
+        engine.STAY,
+        ("handle",),
+        unit="bodies",
+        article="第三十五条、第三十六条",
+        input=DeliveryInput,
+    ),
+    Step(
+        "completion_report",
+        "报送结案报告",
+        ANY,
+        engine.STAY,
+        ("lead",),
+        input=CompletionReportInput,
+    ),
+)
+
+
 def step_between(source: str, target: str) -> Step | None:
     for step in STEPS:
         if step.target == target and source in step.sources:
@@ -312,8 +392,22 @@ def review_request(petition: Petition, level: str) -> ReviewRequest | None:
     )
 
 
+_STAGE_UNIT: dict[str, str] = {S.REVIEW_REQUESTED: "review", S.REREVIEW_REQUESTED: "rereview"}
+
+
+def _stage_unit_name(status: str) -> str:
+    return _STAGE_UNIT.get(status, "responsible")
+
+
 def grant_units(petition: Petition, step: Step) -> list[Unit]:
-    """The units over which a grant allows ``step`` on ``petition``."""
+    """The units over which a grant allows ``step`` on ``petition``: "stage" is the body of
+    the current stage (the responsible unit, or the reviewing body of a requested review),
+    "bodies" any body that has answered or reviews the matter (the service names which)."""
+    if step.unit == "stage":
+        return grant_units(petition, replace(step, unit=_stage_unit_name(petition.status)))
+    if step.unit == "bodies":
+        reviewing = ReviewRequest.objects.filter(petition=petition).select_related("reviewing_unit")
+        return [petition.responsible_unit, *(r.reviewing_unit for r in reviewing)]
     if step.unit == "chain":
         return [petition.registering_unit, petition.responsible_unit]
     if step.unit in ("review", "rereview"):

@@ -1,9 +1,10 @@
-"""The one function that moves a matter, and the timeline row every step writes.
+"""The petitions' workflow declared on the core engine, and the timeline row every step writes.
 
-:func:`transition` finds the step in the table, checks the actor's grant on the unit the
-step belongs to, runs the step's guard and effect, writes the change with a
-compare-and-swap on ``(status, version)``, recomputes the due dates, and records a
-:class:`~xinfang.petitions.models.Transition` row and an audit entry.
+:data:`WORKFLOW` hands the table, the effects and the petitions' hooks to
+:mod:`xinfang.core.workflow`: the actor check (grants, or the petitioner's proof), the
+typed inputs, the due dates recomputed with every step (``on_change``) and the
+:class:`~xinfang.petitions.models.Transition` row with its audit entry and the citizen's SMS
+(``record``). :func:`transition` finds the step by its target and takes it.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from pydantic import ValidationError
 
 from xinfang.core import audit
-from xinfang.core.errors import ConcurrentChange, TransitionNotAllowed
+from xinfang.core import workflow as engine
+from xinfang.core.errors import TransitionNotAllowed
 from xinfang.core.models import AuditAction
 from xinfang.org.models import User
 from xinfang.petitions.choices import Status
@@ -27,9 +28,23 @@ from xinfang.petitions.models import Transition as TransitionRow
 from xinfang.petitions.workflow.dues import apply_dues
 from xinfang.petitions.workflow.proof import PetitionerProof
 from xinfang.petitions.workflow.steps import EFFECTS, Ctx
-from xinfang.petitions.workflow.table import Step, StepInput, actor_may, step_between
+from xinfang.petitions.workflow.table import (
+    IN_STATE_STEPS,
+    STEPS,
+    Step,
+    StepInput,
+    actor_may,
+    step_between,
+)
 
-__all__ = ["input_for", "record_action", "record_step", "transition"]
+__all__ = [
+    "WORKFLOW",
+    "input_for",
+    "record_action",
+    "record_step",
+    "take_in_state_step",
+    "transition",
+]
 
 
 def input_for(step: Step, data: StepInput | dict[str, Any]) -> StepInput:
@@ -45,7 +60,9 @@ def input_for(step: Step, data: StepInput | dict[str, Any]) -> StepInput:
         raise StepInputInvalid.from_validation(step.label, exc) from exc
 
 
-def _check_actor(actor: Any, petition: Petition, step: Step, petitioner: Any) -> None:
+def _check_actor(
+    actor: Any, petition: Petition, step: Step, petitioner: Any = None, **_: Any
+) -> None:
     if step.petitioner_only:
         # The petitioner's own act (Arts. 21, 35, 36): a proof for this matter, and never a
         # staff identity, whatever else is passed.
@@ -60,7 +77,38 @@ def _check_actor(actor: Any, petition: Petition, step: Step, petitioner: Any) ->
         raise TransitionNotAllowed("您没有办理此项操作的权限")
 
 
-@transaction.atomic
+def _dues(petition: Petition, ctx: engine.Ctx) -> dict[str, Any]:
+    """The legal clock recomputed with every step, written with the status."""
+    return {**apply_dues(petition, today=ctx.today), "updated_at": timezone.now()}
+
+
+def _record(
+    petition: Petition,
+    *,
+    petitioner: PetitionerProof | None = None,
+    flow: engine.Workflow,
+    **step: Any,
+) -> TransitionRow:
+    return record_step(petition, as_petitioner=petitioner is not None, **step)
+
+
+WORKFLOW = engine.register(
+    engine.Workflow(
+        model=Petition,
+        steps=STEPS + IN_STATE_STEPS,
+        log=None,  # the matter's own timeline (Transition), written by ``record_step``
+        effects=EFFECTS,
+        authorize=_check_actor,
+        validate=input_for,
+        context=Ctx,
+        on_change=_dues,
+        record=_record,
+        concurrent="该事项已被他人处理,请刷新后重试",
+        reason_error=GuardFailed,
+    )
+)
+
+
 def transition(
     petition: Petition,
     to: str,
@@ -74,11 +122,13 @@ def transition(
 ) -> Petition:
     """Move ``petition`` to ``to`` by the table, as ``actor``; return the updated matter.
 
-    The step's payload is its typed ``input`` (what request handlers pass, built from the
-    request by :func:`input_for`), or, for Python callers, its fields as keywords — both
-    are validated against the step's model, unknown keys refused (``StepInputInvalid``).
-    Steps that are the petitioner's own act need ``petitioner``, a proof minted by the
-    portal (see :mod:`.proof`), and refuse any staff ``actor``.
+    The petitions' entry to the core engine (:func:`xinfang.core.workflow.transition`):
+    the step is found by its target. The step's payload is its typed ``input`` (what
+    request handlers pass, built from the request by :func:`input_for`), or, for Python
+    callers, its fields as keywords — both are validated against the step's model,
+    unknown keys refused (``StepInputInvalid``). Steps that are the petitioner's own act
+    need ``petitioner``, a proof minted by the portal (see :mod:`.proof`), and refuse any
+    staff ``actor``.
     Raises ``TransitionNotAllowed`` (table, grant or proof), ``GuardFailed`` (a rule of law)
     or ``ConcurrentChange`` (someone moved the matter meanwhile).
     """
@@ -91,44 +141,28 @@ def transition(
         )
     if input is not None and fields:
         raise TypeError("pass the step's input or its fields, not both")
-    _check_actor(actor, petition, step, petitioner)
-    data = input_for(step, input if input is not None else fields)
-    reason = (reason or "").strip()
-    if step.reason_required and not reason:
-        raise GuardFailed(f"“{step.label}”须写明理由")
-    ctx = Ctx(
-        petition=petition,
-        step=step,
-        actor=actor,
-        reason=reason,
-        input=data,
-        today=today or timezone.localdate(),
-    )
-    EFFECTS[step.name](ctx)
-    old_status, old_version = petition.status, petition.version
-    ctx.changes.update(status=step.target, version=old_version + 1)
-    for key, value in ctx.changes.items():
-        setattr(petition, key, value)
-    dues = apply_dues(petition, today=ctx.today)
-    updates = {**ctx.changes, **dues, "updated_at": timezone.now()}
-    rows = Petition.objects.filter(pk=petition.pk, status=old_status, version=old_version).update(
-        **updates
-    )
-    if rows != 1:
-        raise ConcurrentChange("该事项已被他人处理,请刷新后重试")
-    for followup in ctx.after:
-        followup()
-    record_step(
+    moved: Petition = engine.transition(
         petition,
-        name=step.name,
-        old=old_status,
-        new=step.target,
+        step,
         actor=actor,
         reason=reason,
-        payload=ctx.record,
-        as_petitioner=petitioner is not None,
+        data=input if input is not None else fields,
+        today=today,
+        petitioner=petitioner,
     )
-    return petition
+    return moved
+
+
+def take_in_state_step(
+    petition: Petition, name: str, *, actor: Any, reason: str = "", **fields: Any
+) -> Petition:
+    """Take the in-state step ``name`` (extension, hearing, delivery, completion report):
+    the matter's columns and clock change under the compare-and-swap, the status stays."""
+    step = WORKFLOW.step(name)
+    if step is None or not step.in_state:
+        raise TransitionNotAllowed(f"未知的操作:{name}")
+    moved: Petition = engine.transition(petition, step, actor=actor, reason=reason, data=fields)
+    return moved
 
 
 def record_step(
@@ -149,13 +183,13 @@ def record_step(
     label = "信访人(网上)" if as_petitioner and by_citizen else str(user or "系统")
     row = TransitionRow.objects.create(
         petition=petition,
-        name=name,
+        step=name,
         from_status=old,
         to_status=new,
         actor=user,
         actor_label=label[:100],
         reason=reason,
-        payload=payload or {},
+        data=payload or {},
     )
     audit.record(
         actor=user,
