@@ -6,12 +6,12 @@ from xinfang.documents import views
 
 app_name = "documents"
 urlpatterns = [
-    path("matter/<int:pk>/", views.document_index, name="index"),
-    path("matter/<int:pk>/<slug:kind>.pdf", views.document_pdf, name="pdf"),
+    path("matter/<int:pk>/", views.document_index, name="document_index"),
+    path("matter/<int:pk>/<slug:kind>.pdf", views.document_pdf, name="document_pdf"),
     path("supervision-notice/<int:pk>.pdf", views.notice_pdf, name="notice_pdf"),
-    path("register/", views.register_page, name="register"),
+    path("register/", views.register_page, name="register_page"),
     path("register/export/", views.register_export, name="register_export"),
-    path("register/jobs/<int:pk>/", views.job_page, name="job"),
+    path("register/jobs/<int:pk>/", views.job_page, name="job_page"),
     path("register/jobs/<int:pk>/status/", views.job_status, name="job_status"),
     path("register/jobs/<int:pk>/download/", views.job_download, name="job_download"),
 ]

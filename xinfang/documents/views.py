@@ -145,7 +145,7 @@ def register_export(request: HttpRequest) -> HttpResponse:
     from xinfang.documents.tasks import export_register
 
     export_register(job.pk)
-    return redirect("documents:job", job.pk)
+    return redirect("documents:job_page", job.pk)
 
 
 def _file_chunks(path: Path, size: int = 64 * 1024) -> Iterator[bytes]:

@@ -37,14 +37,16 @@ urlpatterns = [
     path("reception/schedule/", reception.slot_list, name="slot_list"),
     path("reception/schedule/new/", reception.slot_create, name="slot_create"),
     path("reception/schedule/publish/<int:unit_id>/", reception.slot_publish, name="slot_publish"),
-    path("reception/slots/<int:pk>/spot-check/", reception.spotcheck_create, name="spotcheck"),
+    path(
+        "reception/slots/<int:pk>/spot-check/", reception.spotcheck_create, name="spotcheck_create"
+    ),
     path("reception/records/", reception.reception_list, name="reception_list"),
     path("reception/records/new/", reception.reception_create, name="reception_create"),
     path("reception/records/<int:pk>/", reception.reception_detail, name="reception_detail"),
     path(
         "reception/records/<int:pk>/petition/",
         reception.reception_register_petition,
-        name="reception_petition",
+        name="reception_register_petition",
     ),
     path("public/reception/<int:unit_id>/", reception.public_schedule, name="public_schedule"),
     path("public/reception/<int:unit_id>/calendar.ics", reception.public_ics, name="public_ics"),

@@ -19,10 +19,10 @@ class PetitionsConfig(AppConfig):
         from xinfang.petitions.demo import add_demo_petitions
 
         staff = tuple(str(r) for r in views.STAFF_ROLES)
-        navigation.register(navigation.NavItem("信访事项", "petitions:list"))
-        navigation.register(navigation.NavItem("登记信访", "petitions:register"))
-        navigation.register(navigation.NavItem("临期超期", "petitions:due"))
-        navigation.register(navigation.NavItem("待定期限内的申请", "petitions:window_checks"))
+        navigation.register(navigation.NavItem("信访事项", "petitions:petition_list"))
+        navigation.register(navigation.NavItem("登记信访", "petitions:petition_register"))
+        navigation.register(navigation.NavItem("临期超期", "petitions:due_list"))
+        navigation.register(navigation.NavItem("待定期限内的申请", "petitions:window_check_list"))
         dashboard.register(
             dashboard.Panel(
                 key="petitions",

@@ -168,7 +168,7 @@ def _queue(rows: Any, kind: str) -> int:
                 kind=kind,
                 recipient_unit_id=p["responsible_unit_id"],
                 text=_text(p, kind)[:300],
-                link=reverse("petitions:detail", args=[p["pk"]]),
+                link=reverse("petitions:petition_detail", args=[p["pk"]]),
                 source=f"{PETITION_SOURCE}{p['pk']}",
                 subject=p["number"],
                 due=due,

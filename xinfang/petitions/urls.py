@@ -6,23 +6,25 @@ from xinfang.petitions import views, window_views
 
 app_name = "petitions"
 urlpatterns = [
-    path("", views.petition_list, name="list"),
-    path("new/", views.petition_register, name="register"),
+    path("", views.petition_list, name="petition_list"),
+    path("new/", views.petition_register, name="petition_register"),
     path("new/matches/", views.register_matches, name="register_matches"),
-    path("due/", views.due_list, name="due"),
-    path("window-checks/", window_views.window_check_list, name="window_checks"),
+    path("due/", views.due_list, name="due_list"),
+    path("window-checks/", window_views.window_check_list, name="window_check_list"),
     path(
         "window-checks/<int:pk>/decide/",
         window_views.window_check_decide,
         name="window_check_decide",
     ),
-    path("<int:pk>/", views.petition_detail, name="detail"),
-    path("<int:pk>/step/<slug:name>/", views.petition_step, name="step"),
-    path("<int:pk>/extend/", views.petition_extend, name="extend"),
+    path("<int:pk>/", views.petition_detail, name="petition_detail"),
+    path("<int:pk>/step/<slug:name>/", views.petition_step, name="petition_step"),
+    path("<int:pk>/extend/", views.petition_extend, name="petition_extend"),
     path("<int:pk>/hearing/start/", views.hearing_start, name="hearing_start"),
     path("<int:pk>/hearing/end/", views.hearing_end, name="hearing_end"),
-    path("<int:pk>/answers/<int:answer_pk>/delivery/", views.delivery_record, name="delivery"),
-    path("<int:pk>/evidence/", views.evidence_add, name="evidence"),
+    path(
+        "<int:pk>/answers/<int:answer_pk>/delivery/", views.delivery_record, name="delivery_record"
+    ),
+    path("<int:pk>/evidence/", views.evidence_add, name="evidence_add"),
     path("<int:pk>/completion-report/", views.completion_report, name="completion_report"),
     path(
         "<int:pk>/petitioners/<int:person_pk>/reveal/",
@@ -32,5 +34,5 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
-    path("candidates/<int:pk>/<slug:decision>/", views.candidate_decide, name="candidate"),
+    path("candidates/<int:pk>/<slug:decision>/", views.candidate_decide, name="candidate_decide"),
 ]

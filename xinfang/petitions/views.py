@@ -285,7 +285,7 @@ def _htmx_redirect(request: HttpRequest, url: str) -> HttpResponse:
 
 
 def _done(request: HttpRequest, petition: Petition) -> HttpResponse:
-    return _htmx_redirect(request, reverse("petitions:detail", args=[petition.pk]))
+    return _htmx_redirect(request, reverse("petitions:petition_detail", args=[petition.pk]))
 
 
 def _report(request: HttpRequest, run: Callable[[], Any], success: str) -> None:
@@ -559,7 +559,7 @@ def petition_register(request: HttpRequest) -> HttpResponse:
                     f"已登记 {result.petition.number}。信访人查询码:{result.query_code}"
                     "(仅显示一次,请告知信访人)",
                 )
-                return redirect("petitions:detail", result.petition.pk)
+                return redirect("petitions:petition_detail", result.petition.pk)
     else:
         form = RegisterForm(
             user=request.user,

@@ -60,4 +60,4 @@ def window_check_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, "已记录决定")
-    return redirect("petitions:window_checks")
+    return redirect("petitions:window_check_list")

@@ -30,9 +30,9 @@ class SupervisionConfig(AppConfig):
             }
         )
         roles = tuple(str(r) for r in views.STAFF_ROLES)
-        navigation.register(navigation.NavItem("督查督办", "supervision:list"))
-        navigation.register(navigation.NavItem("领导批示", "supervision:instructions"))
-        navigation.register(navigation.NavItem("受理登记簿", "documents:register"))
+        navigation.register(navigation.NavItem("督查督办", "supervision:record_list"))
+        navigation.register(navigation.NavItem("领导批示", "supervision:instruction_list"))
+        navigation.register(navigation.NavItem("受理登记簿", "documents:register_page"))
         dashboard.register(
             dashboard.Panel(
                 key="supervision",

@@ -248,7 +248,7 @@ def record_create(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             error = str(exc)
         else:
             messages.success(request, f"已登记{RecordKind(kind).label}")
-            return redirect("supervision:matter", petition.pk)
+            return redirect("supervision:matter_panel", petition.pk)
     else:
         error = "请检查填写的内容"
     context = _panel_context(request, petition, bound=(kind, form), error=error)
@@ -264,7 +264,7 @@ def record_act(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     form = ActionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写内容")
-        return redirect("supervision:matter", record.petition_id)
+        return redirect("supervision:matter_panel", record.petition_id)
     text = form.cleaned_data["text"]
     try:
         if kind == RecordKind.REMINDER:
@@ -284,7 +284,7 @@ def record_act(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"已{ACTION_LABELS[kind]}")
-    return redirect("supervision:matter", record.petition_id)
+    return redirect("supervision:matter_panel", record.petition_id)
 
 
 # ---------------------------------------------------------------------------------------

@@ -41,6 +41,14 @@ ANSWER = {
 }
 
 
+def pdf_url(pk: int, kind: str) -> str:
+    return reverse("documents:document_pdf", args=[pk, kind])
+
+
+def job_url(pk: int) -> str:
+    return reverse("documents:job_page", args=[pk])
+
+
 def pdf_text(data: bytes) -> str:
     assert data.startswith(b"%PDF")
     exe = shutil.which("pdftotext")
@@ -112,7 +120,7 @@ def test_each_document_renders_the_expected_chinese_text(people: People) -> None
         "completion": ["信访事项结案报告", "予以支持"],
     }
     for kind, needles in expected.items():
-        response = client.get(reverse("documents:pdf", args=[p.pk, kind]))
+        response = client.get(reverse("documents:document_pdf", args=[p.pk, kind]))
         assert response.status_code == 200, kind
         assert response["Content-Type"] == "application/pdf"
         text = pdf_text(response.content)
@@ -120,7 +128,7 @@ def test_each_document_renders_the_expected_chinese_text(people: People) -> None
             assert needle in text, (kind, needle, text[:300])
     assert AuditEntry.objects.filter(action="export", object_id=str(p.pk)).count() == len(expected)
     # Not applicable yet → 404 (no non-acceptance for an accepted matter).
-    assert client.get(reverse("documents:pdf", args=[p.pk, "non_acceptance"])).status_code == 404
+    assert client.get(pdf_url(p.pk, "non_acceptance")).status_code == 404
 
 
 @time_machine.travel("2026-03-02 10:00 +0800", tick=False)
@@ -137,7 +145,7 @@ def test_non_acceptance_handover_and_supervision_notice(people: People) -> None:
         note="请依法处理",
     )
     client = _client(people.handler_dept)
-    text = pdf_text(client.get(reverse("documents:pdf", args=[p.pk, "handover"])).content)
+    text = pdf_text(client.get(pdf_url(p.pk, "handover")).content)
     for needle in (
         "信访事项交办单",
         "测试县自然资源局",
@@ -161,27 +169,21 @@ def test_non_acceptance_handover_and_supervision_notice(people: People) -> None:
     ):
         assert needle in text
     p = transition(p, "not_accepted", actor=people.handler_dept, reason="属于仲裁途径解决的事项")
-    text = pdf_text(client.get(reverse("documents:pdf", args=[p.pk, "non_acceptance"])).content)
+    text = pdf_text(client.get(pdf_url(p.pk, "non_acceptance")).content)
     assert "信访事项不予受理告知书" in text and "属于仲裁途径解决的事项" in text
 
 
 @time_machine.travel("2026-03-02 10:00 +0800", tick=False)
 def test_confidential_identity_only_on_documents_for_the_entitled(people: People) -> None:
     p = _answered(people, confidential=True)
-    text = pdf_text(
-        _client(people.handler_a).get(reverse("documents:pdf", args=[p.pk, "answer"])).content
-    )
+    text = pdf_text(_client(people.handler_a).get(pdf_url(p.pk, "answer")).content)
     assert SECRET_NAME in text  # the handling unit may print the answer for the petitioner
     # Unit-addressed documents never carry the identity.
-    text = pdf_text(
-        _client(people.handler_a).get(reverse("documents:pdf", args=[p.pk, "completion"])).content
-    )
+    text = pdf_text(_client(people.handler_a).get(pdf_url(p.pk, "completion")).content)
     assert SECRET_NAME not in text and "信访人要求保密" in text
     # A supervisor above may see the matter but not the identity.
     supervisor = people.cast.user_with(Role.SUPERVISOR, people.cast.county, "doc-supervisor")
-    text = pdf_text(
-        _client(supervisor).get(reverse("documents:pdf", args=[p.pk, "answer"])).content
-    )
+    text = pdf_text(_client(supervisor).get(pdf_url(p.pk, "answer")).content)
     assert SECRET_NAME not in text and "信访人要求保密" in text
 
 
@@ -199,14 +201,9 @@ def test_documents_are_404_out_of_scope_and_for_the_accused(people: People) -> N
     p = transition(p, "accepted", actor=people.discipline_handler)
     for user in (people.handler_a, people.leader_a, people.handler_b):
         client = _client(user)
-        assert client.get(reverse("documents:pdf", args=[p.pk, "acceptance"])).status_code == 404
-        assert client.get(reverse("documents:index", args=[p.pk])).status_code == 404
-    assert (
-        _client(people.discipline_handler)
-        .get(reverse("documents:pdf", args=[p.pk, "acceptance"]))
-        .status_code
-        == 200
-    )
+        assert client.get(pdf_url(p.pk, "acceptance")).status_code == 404
+        assert client.get(reverse("documents:document_index", args=[p.pk])).status_code == 404
+    assert _client(people.discipline_handler).get(pdf_url(p.pk, "acceptance")).status_code == 200
 
 
 def _sheet(content: bytes) -> list[list[Any]]:
@@ -278,7 +275,7 @@ def test_long_export_runs_as_a_job_with_progress_and_audit(
     response = client.post(reverse("documents:register_export"), {"date_from": "2000-01-01"})
     assert response.status_code == 302
     job = ExportJob.objects.get()
-    assert response["Location"] == reverse("documents:job", args=[job.pk])
+    assert response["Location"] == job_url(job.pk)
     assert seen == [3, 6]  # progress stored after every chunk of 3 rows
     assert (job.status, job.total, job.done, job.percent) == ("done", 7, 7, 100)
     assert job.filters == {"date_from": "2000-01-01"}
@@ -290,7 +287,7 @@ def test_long_export_runs_as_a_job_with_progress_and_audit(
     entry = AuditEntry.objects.get(action="export", object_type="documents.exportjob")
     assert entry.actor == people.handler_a and entry.detail["rows"] == 7
     # Another user cannot see or fetch the job.
-    assert _client(people.leader_a).get(reverse("documents:job", args=[job.pk])).status_code == 404
+    assert _client(people.leader_a).get(job_url(job.pk)).status_code == 404
     # Running the task again changes nothing (queued → running is a compare-and-swap).
     assert reg.run_export_job(job.pk) is None
 
@@ -299,7 +296,7 @@ def test_running_job_page_polls_the_status(people: People) -> None:
     job = ExportJob.objects.create(
         requested_by=people.handler_a, total=10, done=4, status="running"
     )
-    body = _client(people.handler_a).get(reverse("documents:job", args=[job.pk])).content.decode()
+    body = _client(people.handler_a).get(job_url(job.pk)).content.decode()
     assert 'hx-trigger="every 2s"' in body and 'value="40"' in body
 
 
@@ -309,7 +306,7 @@ def test_register_list_query_count(people: People, django_assert_max_num_queries
         make_petition(cast, summary=f"计数事项{i}")
     client = _client(people.handler_a)
     with django_assert_max_num_queries(12):
-        assert client.get(reverse("documents:register")).status_code == 200
+        assert client.get(reverse("documents:register_page")).status_code == 200
     with django_assert_max_num_queries(20):
         assert client.post(reverse("documents:register_export"), {}).status_code == 200
 
@@ -317,7 +314,5 @@ def test_register_list_query_count(people: People, django_assert_max_num_queries
 def test_receipt_is_blank_for_signature_before_delivery(people: People) -> None:
     with time_machine.travel("2026-03-02 10:00 +0800", tick=False):
         p = _answered(people)
-    text = pdf_text(
-        _client(people.handler_a).get(reverse("documents:pdf", args=[p.pk, "receipt"])).content
-    )
+    text = pdf_text(_client(people.handler_a).get(pdf_url(p.pk, "receipt")).content)
     assert "送达回证" in text and "受送达人签名" in text and "年月日" in text

@@ -174,7 +174,7 @@ register(
         ok_status=302,
     ),
     RouteCase(
-        "ledgers:spotcheck",
+        "ledgers:spotcheck_create",
         Role.SUPERVISOR,
         make=_slot,
         kwargs=pk,
@@ -198,7 +198,7 @@ register(
         marker=lambda r: r.matters_raised,
     ),
     RouteCase(
-        "ledgers:reception_petition",
+        "ledgers:reception_register_petition",
         Role.RECEIVING_LEADER,
         make=_reception,
         kwargs=pk,

@@ -102,7 +102,7 @@ def test_register_reception_as_petition_explains_a_missing_grant(cast):
     reception = f.ReceptionFactory(unit=cast.unit_a)
     client = _client(cast.user_with(Role.RECEIVING_LEADER, cast.unit_a))
     response = client.post(
-        reverse("ledgers:reception_petition", args=[reception.pk]),
+        reverse("ledgers:reception_register_petition", args=[reception.pk]),
         {"petitioner_name": "张某", "kind": "appeal"},
         follow=True,
     )
@@ -121,7 +121,7 @@ def test_register_reception_as_petition_links_the_new_matter(cast):
     RoleGrant.objects.create(user=user, role=Role.REGISTRAR, unit=cast.unit_a)
     client = _client(user)
     client.post(
-        reverse("ledgers:reception_petition", args=[reception.pk]),
+        reverse("ledgers:reception_register_petition", args=[reception.pk]),
         {"petitioner_name": "张某", "kind": "appeal"},
     )
     reception.refresh_from_db()

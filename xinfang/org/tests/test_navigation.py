@@ -31,7 +31,7 @@ def test_navigation_entry_follows_the_views_own_roles(cast: Cast) -> None:
 def test_navigation_item_carries_no_role_list() -> None:
     assert set(navigation.NavItem.__dataclass_fields__) == {"label", "url_name", "visible"}
     with pytest.raises(TypeError):
-        navigation.NavItem("登记信访", "petitions:register", (Role.REGISTRAR,))  # type: ignore[misc]
+        navigation.NavItem("登记信访", "petitions:petition_register", (Role.REGISTRAR,))  # type: ignore[misc]
 
 
 def test_view_allows_reads_the_predicate_through_outer_decorators(cast: Cast) -> None:

@@ -149,8 +149,14 @@ def _summary(obj: Any) -> str:
 
 
 register(
-    RouteCase("petitions:list", role=Role.HANDLER, list_view=True, make=_petition, marker=_summary),
-    RouteCase("petitions:register", role=Role.REGISTRAR, list_view=True),
+    RouteCase(
+        "petitions:petition_list",
+        role=Role.HANDLER,
+        list_view=True,
+        make=_petition,
+        marker=_summary,
+    ),
+    RouteCase("petitions:petition_register", role=Role.REGISTRAR, list_view=True),
     RouteCase(
         "petitions:register_matches",
         role=Role.REGISTRAR,
@@ -161,15 +167,17 @@ register(
         data=lambda p: {"summary": p.summary},
     ),
     RouteCase(
-        "petitions:due",
+        "petitions:due_list",
         role=Role.HANDLER,
         list_view=True,
         make=lambda cast: _petition(cast, "临期标记事项", days_ago=10),
         marker=_summary,
     ),
-    RouteCase("petitions:detail", role=Role.HANDLER, make=_petition, kwargs=_pk, marker=_summary),
     RouteCase(
-        "petitions:step",
+        "petitions:petition_detail", role=Role.HANDLER, make=_petition, kwargs=_pk, marker=_summary
+    ),
+    RouteCase(
+        "petitions:petition_step",
         role=Role.HANDLER,
         make=_petition,
         kwargs=lambda p: {"pk": p.pk, "name": "accept"},
@@ -178,7 +186,7 @@ register(
         ok_status=302,
     ),
     RouteCase(
-        "petitions:extend",
+        "petitions:petition_extend",
         role=Role.UNIT_LEADER,
         make=_accepted,
         kwargs=_pk,
@@ -196,7 +204,7 @@ register(
     ),
     RouteCase("petitions:attachment_download", role=Role.HANDLER, make=_attachment, kwargs=_pk),
     RouteCase(
-        "petitions:candidate",
+        "petitions:candidate_decide",
         role=Role.REGISTRAR,
         make=_candidate,
         kwargs=lambda c: {"pk": c.pk, "decision": "dismiss"},
@@ -221,7 +229,7 @@ register(
         ok_status=302,
     ),
     RouteCase(
-        "petitions:delivery",
+        "petitions:delivery_record",
         role=Role.HANDLER,
         make=_answered,
         kwargs=_answer_kwargs,
@@ -230,7 +238,7 @@ register(
         ok_status=302,
     ),
     RouteCase(
-        "petitions:evidence",
+        "petitions:evidence_add",
         role=Role.HANDLER,
         make=_accepted,
         kwargs=_pk,
@@ -280,7 +288,7 @@ register(
         ok_status=302,
     ),
     RouteCase(
-        "petitions:window_checks",
+        "petitions:window_check_list",
         role=Role.HANDLER,
         list_view=True,
         make=_window_check,

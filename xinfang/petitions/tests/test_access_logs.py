@@ -36,7 +36,7 @@ def test_the_duplicate_check_refuses_get(client, cast) -> None:
 
 def test_the_registration_page_posts_only_what_the_check_needs(client, cast) -> None:
     client.force_login(cast.user_with(Role.REGISTRAR, cast.unit_a))
-    html = client.get(reverse("petitions:register")).content.decode()
+    html = client.get(reverse("petitions:petition_register")).content.decode()
     assert "hx-get" not in html
     (params,) = re.findall(r'hx-params="([^"]*)"', html)
     assert set(params.split(",")) == {"summary", "people-0-phone", "people-0-id_number"}

@@ -130,10 +130,10 @@ def test_staff_forms_have_no_petitioner_steps(people) -> None:
     client = Client()
     client.force_login(people.handler_a)
     for name in ("evaluate", "request_review"):
-        url = reverse("petitions:step", args=[p.pk, name])
+        url = reverse("petitions:petition_step", args=[p.pk, name])
         response = client.post(url, {f"{name}-rating": "satisfied", f"{name}-reason": "不服"})
         assert response.status_code == 404
-    page = client.get(reverse("petitions:detail", args=[p.pk])).content.decode()
+    page = client.get(reverse("petitions:petition_detail", args=[p.pk])).content.decode()
     assert "step-evaluate" not in page and "step-request_review" not in page
     assert not ReturnVisit.objects.exists() and refresh(p).status == Status.ANSWERED
 

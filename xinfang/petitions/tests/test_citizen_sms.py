@@ -137,4 +137,4 @@ def test_the_opt_in_is_offered_on_both_submission_forms(people) -> None:
     assert 'name="sms_opt_in"' in portal
     staff = Client()
     staff.force_login(people.town_registrar)
-    assert 'name="sms_opt_in"' in staff.get(reverse("petitions:register")).content.decode()
+    assert 'name="sms_opt_in"' in staff.get(reverse("petitions:petition_register")).content.decode()

@@ -105,13 +105,13 @@ def _client(user) -> Client:
 def _fetch_everything(client: Client, accusation: Petition, personal: Petition) -> list[bytes]:
     attachment = Attachment.objects.get(petition=accusation)
     urls = [
-        reverse("petitions:list"),
+        reverse("petitions:petition_list"),
         # Searched by a fragment: the search box echoes the query, never the whole canary.
-        reverse("petitions:list") + "?q=SUMMARY-7f",
-        reverse("petitions:list") + "?kind=accusation",
-        reverse("petitions:due"),
-        reverse("petitions:detail", args=[accusation.pk]),
-        reverse("petitions:detail", args=[personal.pk]),
+        reverse("petitions:petition_list") + "?q=SUMMARY-7f",
+        reverse("petitions:petition_list") + "?kind=accusation",
+        reverse("petitions:due_list"),
+        reverse("petitions:petition_detail", args=[accusation.pk]),
+        reverse("petitions:petition_detail", args=[personal.pk]),
         reverse("petitions:attachment_download", args=[attachment.pk]),
         reverse("dashboard"),
         "/api/petitions/",
@@ -165,7 +165,7 @@ def test_accused_person_cannot_see_an_accusation_against_them(people, planted) -
 def test_the_discipline_body_sees_the_accusation(people, planted) -> None:
     accusation, _appeal, _personal = planted
     response = _client(people.discipline_handler).get(
-        reverse("petitions:detail", args=[accusation.pk])
+        reverse("petitions:petition_detail", args=[accusation.pk])
     )
     assert response.status_code == 200
     assert CANARY_SUMMARY in response.content.decode() and CANARY_NAME in response.content.decode()
@@ -174,7 +174,7 @@ def test_the_discipline_body_sees_the_accusation(people, planted) -> None:
 def test_confidential_petitioner_is_hidden_from_the_unit_complained_about(people, planted) -> None:
     _accusation, appeal, _personal = planted
     handler = people.handler_dept
-    response = _client(handler).get(reverse("petitions:detail", args=[appeal.pk]))
+    response = _client(handler).get(reverse("petitions:petition_detail", args=[appeal.pk]))
     assert response.status_code == 200
     assert CANARY_CONF not in response.content.decode()
     assert "信访人要求保密" in response.content.decode()

@@ -218,7 +218,7 @@ def test_pages_and_api_show_the_provisional_date(people: People) -> None:
     client = Client()
     with time_machine.travel("2026-12-21 10:00 +0800", tick=True):
         client.force_login(people.handler_a)
-        page = client.get(reverse("petitions:detail", args=[p.pk])).content.decode()
+        page = client.get(reverse("petitions:petition_detail", args=[p.pk])).content.decode()
         api = client.get(reverse("api:petitions_detail", args=[p.pk])).json()
     assert "待定,不早于 2027-01-04" in page
     assert api["next_due_not_before"] == "2027-01-04"

@@ -29,6 +29,10 @@ ANSWER = {
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+def detail_url(pk: int) -> str:
+    return reverse("petitions:petition_detail", args=[pk])
+
+
 def _at(day: str) -> time_machine.travel:
     return time_machine.travel(f"{day} 10:00 +0800", tick=False)
 
@@ -76,7 +80,7 @@ def test_rereview_hearing_days_are_not_counted_and_the_clock_stands_still(people
         p, _ = _rereview_requested(people)
         assert p.rereview_due == date(2026, 4, 9) and p.next_due == date(2026, 4, 9)
     leader = people.county_leader
-    body = _client(leader).get(reverse("petitions:detail", args=[p.pk])).content.decode()
+    body = _client(leader).get(detail_url(p.pk)).content.decode()
     assert "hearing-start-form" in body
     with _at("2026-03-16"):
         response = _htmx_post(
@@ -122,7 +126,7 @@ def test_a_handling_hearing_does_not_move_the_handling_due_date(people) -> None:
 def test_only_the_leader_of_the_body_may_hold_a_hearing(people) -> None:
     p = _accepted(people)
     url = reverse("petitions:hearing_start", args=[p.pk])
-    body = _client(people.handler_a).get(reverse("petitions:detail", args=[p.pk])).content
+    body = _client(people.handler_a).get(detail_url(p.pk)).content
     assert b"hearing-start-form" not in body
     response = _htmx_post(people.handler_a, url, {"hs-note": "x"})
     assert response.status_code == 200 and "没有办理此项操作的权限" in response.content.decode()
@@ -138,7 +142,7 @@ def test_delivery_receipt_starts_the_review_window_on_the_day_of_receipt(people)
         p = transition(_accepted(people), Status.ANSWERED, actor=people.leader_a, **ANSWER)
         assert p.review_request_due == date(2026, 4, 1)  # from the answer, until received
     answer = p.answers.get()
-    url = reverse("petitions:delivery", args=[p.pk, answer.pk])
+    url = reverse("petitions:delivery_record", args=[p.pk, answer.pk])
     prefix = f"dlv{answer.pk}-"
     with _at("2026-03-12"):
         early = _htmx_post(
@@ -174,7 +178,7 @@ def test_delivery_receipt_starts_the_review_window_on_the_day_of_receipt(people)
     p = refresh(p)
     # Received 10 March: + 30 = Thu 9 April (not 1 April, counted from the answer).
     assert p.answer_delivered_on == date(2026, 3, 10) and p.review_request_due == date(2026, 4, 9)
-    detail = _client(people.handler_a).get(reverse("petitions:detail", args=[p.pk])).content
+    detail = _client(people.handler_a).get(detail_url(p.pk)).content
     assert "送达回证:2026-03-10 邮寄送达".encode() in detail
     with _at("2026-04-08"):
         p = transition(
@@ -241,7 +245,7 @@ def test_receipt_of_the_review_opinion_starts_the_rereview_window(people) -> Non
 
 def test_evidence_with_a_file_is_stored_as_an_evidence_attachment(people) -> None:
     p = make_petition(people.cast, actor=people.town_registrar)
-    url = reverse("petitions:evidence", args=[p.pk])
+    url = reverse("petitions:evidence_add", args=[p.pk])
     before = _htmx_post(people.handler_a, url, {"ev-description": "现场照片"})
     assert "受理后方可提交佐证材料" in before.content.decode()
     p = transition(p, Status.ACCEPTED, actor=people.handler_a)
@@ -254,7 +258,7 @@ def test_evidence_with_a_file_is_stored_as_an_evidence_attachment(people) -> Non
     evidence = Evidence.objects.select_related("attachment").get(petition=p)
     assert evidence.attachment.stage == AttachmentStage.EVIDENCE
     assert evidence.added_by == people.handler_a
-    body = _client(people.handler_a).get(reverse("petitions:detail", args=[p.pk])).content
+    body = _client(people.handler_a).get(detail_url(p.pk)).content
     assert "整改后现场照片".encode() in body and "照片.pdf".encode() in body
     bad = _htmx_post(people.handler_a, url, {"ev-description": "x", "ev-file": ""})
     assert bad.status_code == 204  # the file is optional
@@ -286,7 +290,7 @@ def test_assigned_matter_tracks_its_completion_report_until_submitted(people) ->
     assert (p.next_due_step, p.next_due) == ("report", date(2026, 4, 15))
     mark_overdue(date(2026, 4, 16))
     assert refresh(p).is_overdue
-    detail = reverse("petitions:detail", args=[p.pk])
+    detail = detail_url(p.pk)
     assert b"report-form" not in _client(people.handler_a).get(detail).content
     assert b"report-form" in _client(people.leader_a).get(detail).content
     with _at("2026-04-17"):
@@ -341,9 +345,9 @@ def test_detail_with_every_record_has_bounded_queries(people, django_assert_max_
             recipient="张三",
         )
     client = _client(people.leader_a)
-    client.get(reverse("petitions:detail", args=[p.pk]))  # warm the session
+    client.get(detail_url(p.pk))  # warm the session
     with django_assert_max_num_queries(26):
-        response = client.get(reverse("petitions:detail", args=[p.pk]))
+        response = client.get(detail_url(p.pk))
     assert response.status_code == 200
 
 

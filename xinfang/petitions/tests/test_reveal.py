@@ -20,6 +20,10 @@ PHONE = "13987654321"
 ID_NUMBER = "11010519491231002X"
 
 
+def detail_url(pk: int) -> str:
+    return reverse("petitions:petition_detail", args=[pk])
+
+
 def _client(user) -> Client:
     client = Client()
     client.force_login(user)
@@ -48,7 +52,7 @@ def _pii_reads(user=None) -> int:
 
 def test_the_handler_reveals_phone_and_id_and_each_read_is_audited(people) -> None:
     p = _matter(people)
-    detail = _client(people.handler_a).get(reverse("petitions:detail", args=[p.pk])).content
+    detail = _client(people.handler_a).get(detail_url(p.pk)).content
     assert "查看完整信息".encode() in detail and PHONE.encode() not in detail
     response = _reveal(people.handler_a, p)
     body = response.content.decode()
@@ -70,7 +74,7 @@ def test_registrar_and_the_leader_above_may_reveal(people) -> None:
 def test_staff_who_only_oversee_get_404_and_nothing_is_read(people) -> None:
     p = _matter(people)
     supervisor = people.cast.user_with(Role.SUPERVISOR, people.cast.county, "county-supervisor")
-    detail = _client(supervisor).get(reverse("petitions:detail", args=[p.pk]))
+    detail = _client(supervisor).get(detail_url(p.pk))
     assert detail.status_code == 200 and "查看完整信息".encode() not in detail.content
     assert _reveal(supervisor, p).status_code == 404
     assert _reveal(people.handler_b, p).status_code == 404  # another township
@@ -81,7 +85,7 @@ def test_staff_who_only_oversee_get_404_and_nothing_is_read(people) -> None:
 def test_the_unit_complained_about_cannot_reveal_even_when_it_handles_the_matter(people) -> None:
     # An appeal complaining about the township, handled by the township itself.
     p = _matter(people, accused_unit=people.cast.unit_a)
-    detail = _client(people.handler_a).get(reverse("petitions:detail", args=[p.pk]))
+    detail = _client(people.handler_a).get(detail_url(p.pk))
     assert detail.status_code == 200 and "查看完整信息".encode() not in detail.content
     assert _reveal(people.handler_a, p).status_code == 404
     assert _pii_reads() == 0
@@ -109,7 +113,7 @@ def test_an_accusation_is_revealed_to_the_discipline_body_never_to_the_accused(p
 def test_a_confidential_petitioner_is_never_revealed_to_those_not_entitled(people) -> None:
     p = _matter(people, person={"wants_confidentiality": True})
     supervisor = people.cast.user_with(Role.SUPERVISOR, people.cast.unit_a, "town-supervisor")
-    body = _client(supervisor).get(reverse("petitions:detail", args=[p.pk])).content.decode()
+    body = _client(supervisor).get(detail_url(p.pk)).content.decode()
     assert "吴六" not in body and "(信访人要求保密)" in body
     assert _reveal(supervisor, p).status_code == 404
     assert _reveal(people.handler_a, p).status_code == 200

@@ -18,6 +18,14 @@ from xinfang.petitions.tests.factories import make_petition, refresh
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 
+def detail_url(pk: int) -> str:
+    return reverse("petitions:petition_detail", args=[pk])
+
+
+def extend_url(pk: int) -> str:
+    return reverse("petitions:petition_extend", args=[pk])
+
+
 def _client(user) -> Client:
     client = Client()
     client.force_login(user)
@@ -28,7 +36,7 @@ def test_registrar_registers_a_letter_with_cosigners_and_attachment(people) -> N
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client = _client(people.town_registrar)
-    assert client.get(reverse("petitions:register")).status_code == 200
+    assert client.get(reverse("petitions:petition_register")).status_code == 200
     data = {
         "registering_unit": people.cast.unit_a.pk,
         "channel": "letter",
@@ -47,7 +55,7 @@ def test_registrar_registers_a_letter_with_cosigners_and_attachment(people) -> N
         "people-1-wants_confidentiality": "on",
         "attachments": SimpleUploadedFile("来信.pdf", PDF),
     }
-    response = client.post(reverse("petitions:register"), data)
+    response = client.post(reverse("petitions:petition_register"), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     p = Petition.objects.get()
     assert p.received_on == date(2026, 8, 20) and p.is_confidential
@@ -60,7 +68,7 @@ def test_registrar_registers_a_letter_with_cosigners_and_attachment(people) -> N
 def test_register_shows_chinese_errors(people) -> None:
     client = _client(people.town_registrar)
     response = client.post(
-        reverse("petitions:register"),
+        reverse("petitions:petition_register"),
         {
             "registering_unit": people.cast.unit_a.pk,
             "channel": "letter",
@@ -86,13 +94,13 @@ def test_list_filters_search_and_paginates_with_bounded_queries(
     )
     client = _client(people.handler_a)
     with django_assert_max_num_queries(12):
-        response = client.get(reverse("petitions:list"))
+        response = client.get(reverse("petitions:petition_list"))
     assert response.status_code == 200 and "共 31 件" in response.content.decode()
-    page2 = client.get(reverse("petitions:list") + "?page=2&q=路灯")
+    page2 = client.get(reverse("petitions:petition_list") + "?page=2&q=路灯")
     assert "第 2 / 2 页" in page2.content.decode()
-    only = client.get(reverse("petitions:list") + "?kind=suggestion").content.decode()
+    only = client.get(reverse("petitions:petition_list") + "?kind=suggestion").content.decode()
     assert "举报违建" in only and "路灯问题1<" not in only
-    overdue = client.get(reverse("petitions:list") + "?overdue=on").content.decode()
+    overdue = client.get(reverse("petitions:petition_list") + "?overdue=on").content.decode()
     assert "没有符合条件" in overdue
 
 
@@ -109,7 +117,7 @@ def test_due_list_shows_due_soon_and_overdue_with_bounded_queries(
     later = make_petition(people.cast, actor=people.town_registrar)
     client = _client(people.handler_a)
     with django_assert_max_num_queries(12):
-        body = client.get(reverse("petitions:due")).content.decode()
+        body = client.get(reverse("petitions:due_list")).content.decode()
     assert soon.summary in body and late.summary in body and later.summary not in body
     assert "已超期" in body
 
@@ -132,7 +140,7 @@ def test_due_list_pages_a_long_list_and_counts_it_once(people, monkeypatch) -> N
 
     def due_page(query: str = "") -> tuple[Any, int]:
         with CaptureQueriesContext(connection) as queries:
-            page = client.get(reverse("petitions:due") + query).context["page_obj"]
+            page = client.get(reverse("petitions:due_list") + query).context["page_obj"]
         counts = sum("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
         return page, counts
 
@@ -149,16 +157,14 @@ def test_due_list_pages_a_long_list_and_counts_it_once(people, monkeypatch) -> N
 
 def test_detail_offers_only_the_steps_the_user_may_take(people) -> None:
     p = make_petition(people.cast, actor=people.town_registrar)
-    body = _client(people.handler_a).get(reverse("petitions:detail", args=[p.pk])).content.decode()
+    body = _client(people.handler_a).get(detail_url(p.pk)).content.decode()
     assert "受理并书面告知" in body and "出具信访处理意见书" not in body
-    assert (
-        _client(people.handler_b).get(reverse("petitions:detail", args=[p.pk])).status_code == 404
-    )
+    assert _client(people.handler_b).get(detail_url(p.pk)).status_code == 404
 
 
 def test_htmx_step_moves_the_matter_and_redirects(people) -> None:
     p = make_petition(people.cast, actor=people.town_registrar)
-    url = reverse("petitions:step", args=[p.pk, "accept"])
+    url = reverse("petitions:petition_step", args=[p.pk, "accept"])
     response = _client(people.handler_a).post(
         url, {"accept-notice": "受理"}, HTTP_HX_REQUEST="true"
     )
@@ -168,7 +174,7 @@ def test_htmx_step_moves_the_matter_and_redirects(people) -> None:
 
 def test_refused_step_shows_the_reason_in_the_form(people) -> None:
     p = make_petition(people.cast, actor=people.town_registrar)
-    url = reverse("petitions:step", args=[p.pk, "not_accept"])
+    url = reverse("petitions:petition_step", args=[p.pk, "not_accept"])
     response = _client(people.handler_a).post(
         url, {"not_accept-reason": ""}, HTTP_HX_REQUEST="true"
     )
@@ -185,13 +191,12 @@ def test_extension_page_flow(people) -> None:
         actor=people.handler_a,
     )
     client = _client(people.leader_a)
-    assert "延长办理期限" in client.get(reverse("petitions:detail", args=[p.pk])).content.decode()
-    response = client.post(
-        reverse("petitions:extend", args=[p.pk]), {"ext-days": "40", "ext-reason": "x"}
-    )
+    assert "延长办理期限" in client.get(detail_url(p.pk)).content.decode()
+    response = client.post(extend_url(p.pk), {"ext-days": "40", "ext-reason": "x"})
     assert response.status_code == 400 and refresh(p).extension_days == 0
     client.post(
-        reverse("petitions:extend", args=[p.pk]), {"ext-days": "30", "ext-reason": "需要鉴定"}
+        extend_url(p.pk),
+        {"ext-days": "30", "ext-reason": "需要鉴定"},
     )
     assert refresh(p).extension_days == 30
 

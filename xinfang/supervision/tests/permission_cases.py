@@ -102,28 +102,28 @@ API = {"anonymous": "401"}
 register(
     # Pages
     RouteCase(
-        "supervision:list",
+        "supervision:record_list",
         role=Role.HANDLER,
         list_view=True,
         make=_notice,
         marker=lambda n: n.petition.summary,
     ),
     RouteCase(
-        "supervision:instructions",
+        "supervision:instruction_list",
         role=Role.HANDLER,
         list_view=True,
         make=_instruction,
         marker=lambda i: i.text,
     ),
     RouteCase(
-        "supervision:matter",
+        "supervision:matter_panel",
         role=Role.HANDLER,
         make=_notice,
         kwargs=lambda n: {"pk": n.petition_id},
         marker=lambda n: n.recommendation,
     ),
     RouteCase(
-        "supervision:create",
+        "supervision:record_create",
         role=Role.SUPERVISOR,
         make=_petition,
         kwargs=lambda p: {"pk": p.pk, "kind": "reminder"},
@@ -135,7 +135,7 @@ register(
         ok_status=302,
     ),
     RouteCase(
-        "supervision:act",
+        "supervision:record_act",
         role=Role.HANDLER,
         make=_instruction,
         kwargs=lambda i: {"kind": "instruction", "pk": i.pk},
@@ -144,22 +144,22 @@ register(
         ok_status=302,
     ),
     # Documents
-    RouteCase("documents:index", role=Role.HANDLER, make=_accepted, kwargs=_pk),
+    RouteCase("documents:document_index", role=Role.HANDLER, make=_accepted, kwargs=_pk),
     RouteCase(
-        "documents:pdf",
+        "documents:document_pdf",
         role=Role.HANDLER,
         make=_accepted,
         kwargs=lambda p: {"pk": p.pk, "kind": "acceptance"},
     ),
     RouteCase(
-        "documents:pdf",
+        "documents:document_pdf",
         role=Role.HANDLER,
         make=_not_accepted,
         id="documents:pdf-non-acceptance",
         kwargs=lambda p: {"pk": p.pk, "kind": "non_acceptance"},
     ),
     RouteCase("documents:notice_pdf", role=Role.HANDLER, make=_notice, kwargs=_pk),
-    RouteCase("documents:register", role=Role.HANDLER, list_view=True, make=_petition),
+    RouteCase("documents:register_page", role=Role.HANDLER, list_view=True, make=_petition),
     RouteCase(
         "documents:register_export",
         role=Role.HANDLER,
@@ -167,7 +167,7 @@ register(
         make=_petition,
         method="post",
     ),
-    RouteCase("documents:job", role=Role.HANDLER, make=_job, kwargs=_pk),
+    RouteCase("documents:job_page", role=Role.HANDLER, make=_job, kwargs=_pk),
     RouteCase("documents:job_status", role=Role.HANDLER, make=_job, kwargs=_pk),
     RouteCase("documents:job_download", role=Role.HANDLER, make=_job, kwargs=_pk),
     # API

@@ -18,8 +18,17 @@ from xinfang.supervision.tests.conftest import Crew
 from xinfang.supervision.tests.factories import InstructionFactory, NoticeFactory, matter
 
 pytestmark = pytest.mark.django_db
+LIST_URL = "/supervision/"
 
 CANARY = "CANARY-督办-7f3a9c"
+
+
+def panel_url(pk: int) -> str:
+    return reverse("supervision:matter_panel", args=[pk])
+
+
+def act_url(kind: str, pk: int) -> str:
+    return reverse("supervision:record_act", args=[kind, pk])
 
 
 def _client(user: Any) -> Client:
@@ -71,20 +80,19 @@ def test_accused_unit_never_sees_supervision_of_an_accusation(crew: Crew) -> Non
     ]
     notice_pk = SupervisionNotice.objects.get(petition=p).pk
     urls = [
-        reverse("supervision:list") + f"?kind={k}&state=all"
-        for k in ("notice", "reminder", "listed", "ownership")
+        LIST_URL + f"?kind={k}&state=all" for k in ("notice", "reminder", "listed", "ownership")
     ]
     urls += [
-        reverse("supervision:instructions") + "?state=all",
+        reverse("supervision:instruction_list") + "?state=all",
         reverse("dashboard"),
         reverse("api:supervision_list") + "?kind=notice&state=all",
         reverse("api:supervision_list") + "?kind=reminder&state=all",
         reverse("api:supervision_instructions") + "?state=all",
-        reverse("documents:register"),
+        reverse("documents:register_page"),
     ]
     hidden = [
-        reverse("supervision:matter", args=[p.pk]),
-        reverse("documents:index", args=[p.pk]),
+        panel_url(p.pk),
+        reverse("documents:document_index", args=[p.pk]),
         reverse("documents:notice_pdf", args=[notice_pk]),
     ]
     for user in accused_users:
@@ -99,7 +107,7 @@ def test_accused_unit_never_sees_supervision_of_an_accusation(crew: Crew) -> Non
         assert CANARY.encode() not in export.content
     # The supervising county and the discipline body do see it.
     for user in (crew.supervisor, crew.discipline_handler):
-        body = _client(user).get(reverse("supervision:list") + "?kind=notice").content.decode()
+        body = _client(user).get(LIST_URL + "?kind=notice").content.decode()
         assert CANARY in body
 
 
@@ -113,14 +121,9 @@ def test_supervising_unit_sees_its_records_and_siblings_do_not(crew: Crew) -> No
         reasons="慢",
         recommendation="甲镇督办建议",
     )
-    assert (
-        "甲镇督办建议"
-        in _client(crew.handler_a).get(reverse("supervision:matter", args=[p.pk])).content.decode()
-    )
-    assert (
-        _client(crew.handler_b).get(reverse("supervision:matter", args=[p.pk])).status_code == 404
-    )
-    body = _client(crew.handler_b).get(reverse("supervision:list")).content.decode()
+    assert "甲镇督办建议" in _client(crew.handler_a).get(panel_url(p.pk)).content.decode()
+    assert _client(crew.handler_b).get(panel_url(p.pk)).status_code == 404
+    body = _client(crew.handler_b).get(LIST_URL).content.decode()
     assert "甲镇事项" not in body
 
 
@@ -144,12 +147,12 @@ def test_record_lists_query_count_does_not_grow(
             created_by=crew.supervisor,
         )
     client = _client(crew.handler_a)
-    client.get(reverse("supervision:list"))  # warm the session
+    client.get(LIST_URL)  # warm the session
     with django_assert_max_num_queries(12):
-        response = client.get(reverse("supervision:list") + "?kind=notice")
+        response = client.get(LIST_URL + "?kind=notice")
     assert response.content.decode().count("批量督") == 12
     with django_assert_max_num_queries(12):
-        assert client.get(reverse("supervision:instructions")).status_code == 200
+        assert client.get(reverse("supervision:instruction_list")).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(reverse("api:supervision_list")).json()["count"] == 12
 
@@ -174,7 +177,7 @@ def test_list_shows_overdue_and_filters_by_state(crew: Crew) -> None:
         created_by=crew.supervisor,
     )
     client = _client(crew.handler_a)
-    body = client.get(reverse("supervision:list") + "?kind=notice&state=overdue").content.decode()
+    body = client.get(LIST_URL + "?kind=notice&state=overdue").content.decode()
     assert "超期督办事项" in body and "(已超期)" in body and "未到期督办事项" not in body
     data = client.get(reverse("api:supervision_list") + "?state=overdue").json()
     assert data["count"] == 1 and data["items"][0]["overdue"] is True
@@ -184,7 +187,7 @@ def test_listed_form_reports_missing_fields_in_chinese(crew: Crew) -> None:
     cast = crew.cast
     p = matter(cast)
     response = _client(crew.supervisor).post(
-        reverse("supervision:create", args=[p.pk, "listed"]),
+        reverse("supervision:record_create", args=[p.pk, "listed"]),
         {"listed-reason": "挂牌", "listed-supervising_unit": cast.county.pk},
     )
     assert response.status_code == 400
@@ -203,7 +206,8 @@ def test_notice_answer_through_the_page(crew: Crew) -> None:
         recommendation="建议",
     )
     response = _client(crew.handler_a).post(
-        reverse("supervision:act", args=["notice", notice.pk]), {"adopted": "1", "text": "已采纳"}
+        act_url("notice", notice.pk),
+        {"adopted": "1", "text": "已采纳"},
     )
     assert response.status_code == 302
     notice.refresh_from_db()
@@ -279,7 +283,7 @@ def test_instruction_overdue_is_derived_not_stored(crew: Crew) -> None:
     )
     body = (
         _client(crew.handler_a)
-        .get(reverse("supervision:instructions") + "?state=overdue")
+        .get(reverse("supervision:instruction_list") + "?state=overdue")
         .content.decode()
     )
     assert "请妥善处理" in body
@@ -295,5 +299,5 @@ def test_api_notice_into_an_uncovered_year_has_a_not_before_date(crew: Crew) -> 
         # Art. 40: 30 days from 2026-12-15 end on 2027-01-14 at the earliest.
         assert response.json()["due"] is None
         assert response.json()["due_not_before"] == "2027-01-14"
-        page = _client(crew.supervisor).get(reverse("supervision:list") + "?kind=notice")
+        page = _client(crew.supervisor).get(LIST_URL + "?kind=notice")
     assert "待定,不早于 2027-01-14" in page.content.decode()
