@@ -341,9 +341,11 @@ def record_step(
     actor: Any,
     reason: str,
     payload: dict[str, Any] | None = None,
+    label: str | None = None,
     **_extra: Any,
 ) -> TransitionLog | None:
-    """The default timeline writer: one log row and one audit entry."""
+    """The default timeline writer: one log row and one audit entry. ``label`` names the
+    actor on the timeline when the account alone does not (a petitioner acting by proof)."""
     row = None
     user = actor if getattr(actor, "pk", None) is not None else None
     if flow.log is not None:
@@ -354,7 +356,7 @@ def record_step(
             from_status=old,
             to_status=new,
             actor=user,
-            actor_label=actor_label(actor),
+            actor_label=(label or actor_label(actor))[:100],
             reason=reason,
             data=payload or {},
         )

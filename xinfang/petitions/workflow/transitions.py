@@ -10,15 +10,13 @@ typed inputs, the due dates recomputed with every step (``on_change``) and the
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.utils import timezone
 from pydantic import ValidationError
 
-from xinfang.core import audit
 from xinfang.core import workflow as engine
 from xinfang.core.errors import TransitionNotAllowed
-from xinfang.core.models import AuditAction
 from xinfang.org.models import User
 from xinfang.petitions.choices import Status
 from xinfang.petitions.citizen_sms import notify_petitioner
@@ -96,7 +94,8 @@ WORKFLOW = engine.register(
     engine.Workflow(
         model=Petition,
         steps=STEPS + IN_STATE_STEPS,
-        log=None,  # the matter's own timeline (Transition), written by ``record_step``
+        log=TransitionRow,  # the matter's own timeline, written by ``record_step``
+        log_owner="petition",
         effects=EFFECTS,
         authorize=_check_actor,
         validate=input_for,
@@ -177,30 +176,22 @@ def record_step(
     as_petitioner: bool = False,
 ) -> TransitionRow:
     """Write the timeline row and the audit entry of one step (also for in-state actions
-    such as an extension or a hearing)."""
+    such as an extension or a hearing), then the petitioner's SMS (opt-in)."""
     user = actor if isinstance(actor, User) else None
     by_citizen = user is None or user.is_citizen
-    label = "信访人(网上)" if as_petitioner and by_citizen else str(user or "系统")
-    row = TransitionRow.objects.create(
-        petition=petition,
-        step=name,
-        from_status=old,
-        to_status=new,
+    row = engine.record_step(
+        petition,
+        flow=WORKFLOW,
+        name=name,
+        old=old,
+        new=new,
         actor=user,
-        actor_label=label[:100],
         reason=reason,
-        data=payload or {},
-    )
-    audit.record(
-        actor=user,
-        action=AuditAction.TRANSITION,
-        obj=petition,
-        before={"status": old},
-        after={"status": new},
-        detail={"step": name, "reason": reason, **(payload or {})},
+        payload=payload,
+        label="信访人(网上)" if as_petitioner and by_citizen else str(user or "系统"),
     )
     notify_petitioner(petition, step=name)  # the citizen's SMS (opt-in; citizen_sms.py)
-    return row
+    return cast(TransitionRow, row)  # the matter's workflow always has its log
 
 
 def record_action(
