@@ -30,10 +30,11 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from xinfang.core import audit
+from xinfang.core.errors import NotFoundOrForbidden
 from xinfang.core.middleware import current_ip
 from xinfang.core.models import AuditAction
 from xinfang.org import auth
-from xinfang.org.access import has_role
+from xinfang.org.access import can, has_role
 from xinfang.org.choices import Role
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "recovery_codes_left",
     "regenerate_recovery_codes",
     "remove_second_factor",
+    "reset_second_factor",
     "second_factor_required",
     "totp_secret",
     "verify_sign_in_code",
@@ -199,10 +201,27 @@ def remove_second_factor(*, actor: Any, code: str) -> bool:
     if device is None:
         _failed(actor, "remove")
         return False
-    for totp in TOTPDevice.objects.filter(user=actor):
-        audit.record(
-            actor=actor, action=AuditAction.DELETE, obj=totp, detail={"second_factor": "totp"}
-        )
-    TOTPDevice.objects.filter(user=actor).delete()
-    StaticDevice.objects.filter(user=actor).delete()
+    _delete_devices(actor=actor, user=actor, detail={"second_factor": "totp"})
     return True
+
+
+@transaction.atomic
+def reset_second_factor(*, actor: Any, user: Any) -> None:
+    """An administrator over the account's unit removes a lost authenticator and its
+    recovery codes; the owner enrols again at the next sign-in (the password still needed).
+    Nobody resets their own this way: that is :func:`remove_second_factor`, with a code."""
+    unit = getattr(user, "unit", None)
+    if user.pk == getattr(actor, "pk", None) or unit is None or not can(actor, "admin", unit.path):
+        raise NotFoundOrForbidden("账号不存在")
+    _delete_devices(
+        actor=actor,
+        user=user,
+        detail={"second_factor": "totp", "reset_for": user.username},
+    )
+
+
+def _delete_devices(*, actor: Any, user: Any, detail: dict[str, Any]) -> None:
+    for totp in TOTPDevice.objects.filter(user=user):
+        audit.record(actor=actor, action=AuditAction.DELETE, obj=totp, detail=detail)
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()

@@ -16,7 +16,8 @@ from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from xinfang.org import activation, services
+from xinfang.core.errors import XinfangError
+from xinfang.org import activation, services, twofactor
 from xinfang.org.access import can
 from xinfang.org.choices import AccountKind
 from xinfang.org.forms import AccountCreationForm
@@ -78,6 +79,20 @@ class UserAdmin(ScopedAdmin):
     )
     readonly_fields = ("kind", "must_change_password", "last_login")
     inlines = [RoleGrantInline]
+    actions = ["reset_second_factor"]
+
+    @admin.action(description="重置动态口令(手机丢失时;下次登录须重新绑定)")
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        done = 0
+        for user in queryset:
+            try:
+                twofactor.reset_second_factor(actor=request.user, user=user)
+            except XinfangError as exc:
+                self.message_user(request, f"{user.username}:{exc}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"已重置 {done} 个账号的动态口令,下次登录时须重新绑定。")
 
     @admin.display(description="手机号码")
     def phone_masked(self, obj: User) -> str:

@@ -285,3 +285,49 @@ def test_session_ends_at_the_absolute_lifetime_even_when_active(
 
 def test_default_absolute_session_lifetime_is_twelve_hours(settings: Any) -> None:
     assert settings.XINFANG_SESSION_MAX_SECONDS == 12 * 60 * 60
+
+
+def test_an_administrator_resets_a_lost_authenticator_and_the_owner_enrols_again(
+    cast: Cast, admin: User, handler: User
+) -> None:
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    from xinfang.org.twofactor import reset_second_factor
+
+    TOTPDevice.objects.create(user=handler, name="动态口令", confirmed=True)
+    StaticDevice.objects.create(user=handler, name="恢复码", confirmed=True)
+    reset_second_factor(actor=admin, user=handler)
+    assert not TOTPDevice.objects.filter(user=handler).exists()
+    assert not StaticDevice.objects.filter(user=handler).exists()
+    entry = AuditEntry.objects.filter(action=AuditAction.DELETE).latest("seq")
+    assert entry.actor == admin and entry.detail["reset_for"] == handler.username
+
+
+def test_a_reset_needs_an_administrator_over_the_account_and_is_never_ones_own(
+    cast: Cast, admin: User, handler: User
+) -> None:
+    from xinfang.core.errors import NotFoundOrForbidden
+    from xinfang.org.twofactor import reset_second_factor
+
+    outsider = cast.user_with(Role.ADMINISTRATOR, cast.unit_b, "admin-b")
+    TOTPDevice.objects.create(user=handler, name="动态口令", confirmed=True)
+    for actor, user in ((outsider, handler), (handler, admin), (admin, admin)):
+        with pytest.raises(NotFoundOrForbidden):
+            reset_second_factor(actor=actor, user=user)
+    assert TOTPDevice.objects.filter(user=handler).exists()
+
+
+def test_the_reset_is_an_action_of_the_admin_account_list(cast: Cast, handler: User) -> None:
+    from xinfang.shell.testing import sign_in
+
+    root = cast.user_with(Role.ADMINISTRATOR, cast.county, "root-admin")
+    TOTPDevice.objects.create(user=handler, name="动态口令", confirmed=True)
+    client = Client()
+    sign_in(client, root)
+    response = client.post(
+        "/admin/org/user/",
+        {"action": "reset_second_factor", "_selected_action": [handler.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200 and "已重置 1 个账号的动态口令" in response.content.decode()
+    assert not TOTPDevice.objects.filter(user=handler).exists()
