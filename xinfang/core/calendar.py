@@ -192,11 +192,16 @@ class CalendarWarning:
 
 def calendar_warning(today: date, calendar: LegalCalendar | None = None) -> CalendarWarning | None:
     """The warning for ``today``: this year missing, or from 1 October next year missing."""
-    cal = calendar or legal_calendar()
+    if calendar is not None:
+        covered = set(calendar.covered_years)
+    else:  # only the covered years are needed: not every calendar day (a dashboard panel)
+        from xinfang.core.models import CalendarYear
+
+        covered = set(CalendarYear.objects.values_list("year", flat=True))
     needed = [today.year]
     if (today.month, today.day) >= WARN_FROM_MONTH_DAY:
         needed.append(today.year + 1)
-    missing = tuple(y for y in needed if y not in cal.covered_years)
+    missing = tuple(y for y in needed if y not in covered)
     if not missing:
         return None
     return CalendarWarning(missing, pending_due_counts())

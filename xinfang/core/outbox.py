@@ -328,13 +328,16 @@ class SmsChannel:
         self.adapter = adapter
 
     def deliver(self, message: Message) -> None:
-        from xinfang.core.personal_data import reveal
+        from xinfang.core.personal_data import PersonalDataError, reveal
 
         if self.adapter is None:
             raise UndeliverableMessage("未配置短信通道(XINFANG_SMS_URL 或 XINFANG_SMS_FILE)")
         if not getattr(message, "phone_token", ""):
             raise UndeliverableMessage("没有手机号")
-        phone = reveal(message, "phone", actor=None, reason="短信通知")
+        try:
+            phone = reveal(message, "phone", actor=None, reason="短信通知")
+        except PersonalDataError as exc:  # a damaged ciphertext never stalls the batch
+            raise UndeliverableMessage("手机号密文无法解密") from exc
         self.adapter.send(phone, message.text)
 
 

@@ -55,11 +55,8 @@ class PetitionsConfig(AppConfig):
 
 def _recompute_pending_matters(calendar: LegalCalendar) -> int:
     from xinfang.petitions.services import recompute_deadlines
-    from xinfang.petitions.windows import settle_window_checks
 
-    changed = recompute_deadlines(pending_only=True, calendar=calendar)
-    settle_window_checks()
-    return changed
+    return recompute_deadlines(pending_only=True, calendar=calendar)
 
 
 def _count_pending_matters() -> int:

@@ -222,12 +222,9 @@ def queue_reminders(today: date, days: dict[str, int] | None = None) -> int:
 def run_deadline_job(today: date | None = None) -> JobResult:
     """The whole periodic job: recompute pending due dates, mark overdue, queue, dispatch."""
     from xinfang.petitions.services import recompute_deadlines
-    from xinfang.petitions.windows import settle_window_checks
 
     today = today or timezone.localdate()
     recomputed = recompute_deadlines(pending_only=True, today=today)
-    if recomputed:
-        settle_window_checks()
     marked = mark_overdue(today)
     queued = queue_reminders(today)
     sent = outbox.dispatch()

@@ -64,6 +64,7 @@ from xinfang.petitions.models import (
 )
 from xinfang.petitions.models.matter import _new_query_code
 from xinfang.petitions.units import territorial_level
+from xinfang.petitions.windows import settle_window_checks
 from xinfang.petitions.workflow import apply_dues, record_action, take_in_state_step
 
 __all__ = [
@@ -705,4 +706,7 @@ def recompute_deadlines(
                     **dues
                 )
             updated += count
+    # Requests made while their window was pending are settled by whatever recomputation
+    # filled the window in (this pass, an earlier one, or a command with --all).
+    settle_window_checks()
     return updated

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from xinfang.core import audit, outbox
@@ -123,7 +124,7 @@ def _notify(record: Any, kind: str, unit_id: int, text: str, due: date | None) -
         kind=kind,
         unit_id=unit_id,
         text=f"{petition.number}:{text}",
-        link=f"/petitions/{petition.pk}/",
+        link=reverse("petitions:petition_detail", args=[petition.pk]),
         source=f"supervision.{type(record).__name__}:{record.pk}",
         subject=petition.number,
         due=due,

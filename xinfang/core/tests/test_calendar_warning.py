@@ -38,7 +38,9 @@ def test_no_warning_once_next_year_is_entered() -> None:
 
 
 def test_a_missing_current_year_is_warned_about_all_year() -> None:
-    assert calendar_warning(date(2027, 3, 1)) is not None
+    warning = calendar_warning(date(2027, 3, 1))
+    assert warning is not None and warning.years == (2027,)
+    assert "2027年法定节假日安排尚未录入" in warning.text
 
 
 def test_the_daily_outbox_gets_one_notice_a_day(cast: Cast) -> None:

@@ -240,6 +240,8 @@ def recompute_pending_report_dues(calendar: LegalCalendar | None = None) -> int:
             changed += ReportDue.objects.filter(pk=row.pk, due_pending=True).update(
                 due_at=due.due_at,
                 due_pending=False,
+                # reminded against the earliest possible time: remind again of the real one
+                reminded_at=None,
                 remind_at=due.due_at - timedelta(hours=ob.remind_before_hours),
                 missing_at=due.due_at + timedelta(hours=ob.missing_after_hours),
             )

@@ -72,13 +72,18 @@ def test_a_pending_report_is_never_marked_missing_or_late(cast):
 
 def test_entering_the_year_fills_in_the_report_due(cast):
     ob = _monthly_with_offset(cast)
-    # 2027-01-01 is a Friday; with a fictional rest day on Monday 4 January the third working
-    # day after 31 December is Thursday 7 January (1 Fri, 5 Tue, 6 Wed… counting from 1st).
+    # Reminded against the earliest possible time, it is reminded again of the real one.
+    ob.dues.filter(period_start=date(2026, 12, 1)).update(
+        reminded_at=datetime(2027, 1, 3, tzinfo=TZ)
+    )
+    # With fictional rest days on Friday 1 and Monday 4 January, the third working day after
+    # 31 December is Thursday 7 January (5 Tue, 6 Wed, 7 Thu).
     changed = _enter_2027(date(2027, 1, 1), date(2027, 1, 4))
     assert changed["台账报送与排查"] == 1
     december = ob.dues.get(period_start=date(2026, 12, 1))
     assert not december.due_pending
     assert december.due_at == datetime(2027, 1, 7, 17, 0, tzinfo=TZ)
+    assert december.reminded_at is None
 
 
 def test_a_round_ending_on_a_day_of_an_uncovered_year_is_stored_pending(cast):

@@ -158,14 +158,7 @@ def test_review_request_in_a_pending_window_is_accepted_and_marked(people: Peopl
     assert p.review_request_due is None
     assert p.not_before("review_request_due") == date(2027, 1, 9)
     with time_machine.travel("2027-01-11 10:00 +0800", tick=False):
-        p = step(
-            p,
-            "review_requested",
-            None,
-            date(2027, 1, 11),
-            reason="不服",
-            petitioner=petitioner_proof(p),
-        )
+        p = request_review(p, date(2027, 1, 11))
     check = WindowCheck.objects.get(petition=p)
     assert (check.kind, check.made_on, check.outcome) == (
         WindowCheck.Kind.REVIEW_REQUEST,
@@ -177,14 +170,7 @@ def test_review_request_in_a_pending_window_is_accepted_and_marked(people: Peopl
 def test_entering_the_year_settles_requests_in_time(people: People) -> None:
     p = _answered_on_10_december(people)
     with time_machine.travel("2027-01-11 10:00 +0800", tick=False):
-        step(
-            p,
-            "review_requested",
-            None,
-            date(2027, 1, 11),
-            reason="不服",
-            petitioner=petitioner_proof(p),
-        )
+        request_review(p, date(2027, 1, 11))
     enter_2027()  # 2027-01-09 is a Saturday: the window ends Monday 2027-01-11
     check = WindowCheck.objects.get(petition=p)
     assert (check.real_due, check.outcome) == (date(2027, 1, 11), WindowCheck.Outcome.IN_TIME)
@@ -195,14 +181,7 @@ def test_a_request_outside_the_real_window_is_listed_for_a_staff_decision(
 ) -> None:
     p = _answered_on_10_december(people)
     with time_machine.travel("2027-01-12 10:00 +0800", tick=False):
-        step(
-            p,
-            "review_requested",
-            None,
-            date(2027, 1, 12),
-            reason="不服",
-            petitioner=petitioner_proof(p),
-        )
+        request_review(p, date(2027, 1, 12))
     enter_2027()
     check = WindowCheck.objects.get(petition=p)
     assert check.outcome == WindowCheck.Outcome.LATE  # not dropped: waiting for a decision
@@ -223,3 +202,14 @@ def test_pages_and_api_show_the_provisional_date(people: People) -> None:
     assert "待定,不早于 2027-01-04" in page
     assert api["next_due_not_before"] == "2027-01-04"
     assert api["provisional_dues"]["route_due"] == "2027-01-04"
+
+
+def test_a_full_recomputation_settles_pending_requests_too(people: People) -> None:
+    from django.core.management import call_command
+
+    p = _answered_on_10_december(people)
+    with time_machine.travel("2027-01-12 10:00 +0800", tick=False):
+        request_review(p, date(2027, 1, 12))
+    CalendarYear.objects.create(year=2027, source="测试用虚构安排")
+    call_command("recompute_deadlines", "--all")
+    assert WindowCheck.objects.get(petition=p).outcome == WindowCheck.Outcome.LATE
