@@ -347,6 +347,7 @@ def petition_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             actor=request.user,
             reason=d.get("reason", ""),
             input=input_for(step, form.payload()),
+            step=step.name,
         ),
         success=f"已完成:{step.label}",
         context={"item": {"step": step, "form": form}},
