@@ -21,8 +21,8 @@ from xinfang.petitions.models.history import (
     WindowCheck,
 )
 from xinfang.petitions.models.links import MatterGroup, SameMatterCandidate
-from xinfang.petitions.models.procedure import AftercareHelp, Agreement, CoHandling, Recusal
 from xinfang.petitions.models.matter import Attachment, Petition, Petitioner, PetitionReach
+from xinfang.petitions.models.procedure import AftercareHelp, Agreement, CoHandling, Recusal
 from xinfang.petitions.models.taxonomy import MatterType
 
 __all__ = [

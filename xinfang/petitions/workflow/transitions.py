@@ -129,8 +129,9 @@ def transition(
 
     The petitions' entry to the core engine (:func:`xinfang.core.workflow.transition`):
     the step is found by its target (and by its name ``step`` where two steps share the
-    target: rejecting an objection and re-routing both reach "routed"). The step's payload is its typed ``input`` (what
-    request handlers pass, built from the request by :func:`input_for`), or, for Python
+    target: rejecting an objection and re-routing both reach "routed"). The step's
+    payload is its typed ``input`` (what request handlers pass, built from the request
+    by :func:`input_for`), or, for Python
     callers, its fields as keywords — both are validated against the step's model,
     unknown keys refused (``StepInputInvalid``). Steps that are the petitioner's own act
     need ``petitioner``, a proof minted by the portal (see :mod:`.proof`), and refuse any
