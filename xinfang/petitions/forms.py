@@ -139,6 +139,7 @@ class StepForm(forms.Form):
     procedure = forms.ChoiceField(
         choices=HandlingProcedure.choices,
         initial=HandlingProcedure.PETITION,
+        required=False,  # left out: the ordinary procedure of Art. 31 (六)
         label=_("办理程序(第三十一条、第三十四条)"),
     )
     diversion = forms.ChoiceField(
