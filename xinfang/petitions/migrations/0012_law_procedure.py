@@ -5,6 +5,15 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# 政法 / 诉讼程序 (code 0501): a matter of this type is 涉法涉诉 (条例 Arts. 20, 22, 28).
+LITIGATION_TYPES = ("0501",)
+
+
+def mark_litigation_types(apps, schema_editor):
+    MatterType = apps.get_model("petitions", "MatterType")
+    MatterType.objects.filter(code__in=LITIGATION_TYPES).update(litigation_related=True)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -167,4 +176,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('petition', 'user'), name='one_recusal_per_user')],
             },
         ),
+        migrations.RunPython(mark_litigation_types, migrations.RunPython.noop),
     ]
