@@ -250,6 +250,10 @@ XINFANG_AUDIT_ANCHOR_FILE = env_str("XINFANG_AUDIT_ANCHOR_FILE", "")
 # The legal clock: "civil-code" = start day not counted, a last day on a rest day moves to
 # the next working day (民法典 Arts. 201, 203). "start-day-counted" counts the start day.
 XINFANG_DEADLINE_CONVENTION = env_str("XINFANG_DEADLINE_CONVENTION", "civil-code")
+# supervision app: the days a body has to answer a supervision notice in writing. The 2022
+# 《信访工作条例》 (Arts. 39–40) sets no period; the 30 days of the repealed 2005 《信访条例》
+# Art. 36 are the default, and each office may set its own.
+XINFANG_SUPERVISION_ANSWER_DAYS = env_int("XINFANG_SUPERVISION_ANSWER_DAYS", 30)
 # petitions app: days before each step's due date that a reminder is queued.
 XINFANG_REMINDER_DAYS = env_str(
     "XINFANG_REMINDER_DAYS", "route=3,notice=3,objection=1,handle=7,report=3,review=5,rereview=5"

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 from xinfang.core.calendar import LegalCalendar
@@ -42,6 +44,27 @@ class LedgersConfig(AppConfig):
 
         facts.register(PROVIDER)
         from xinfang.ledgers import tasks  # noqa: F401 - registers the periodic job with huey
+        from xinfang.petitions.procedure import register_agreement_sink
+
+        # 条例 Art. 33: an agreement recorded on a matter lands in the dispute ledger.
+        register_agreement_sink(_agreement_to_ledger)
+
+
+def _agreement_to_ledger(agreement: Any, actor: Any) -> str:
+    from xinfang.ledgers.services.screening import record_agreement
+
+    petition = agreement.petition
+    dispute = record_agreement(
+        actor=actor,
+        unit=petition.responsible_unit,
+        petition_ref=petition.number or "",
+        subject=petition.summary[:200],
+        parties=agreement.parties,
+        agreement_text=agreement.text,
+        agreed_on=agreement.agreed_on,
+        petition=petition,
+    )
+    return str(dispute.number or dispute.pk)
 
 
 def _recompute_pending_ledgers(calendar: LegalCalendar) -> int:

@@ -305,6 +305,11 @@ class Created(Schema):
 class TransitionIn(InputSchema):
     to: TransitionTarget = Field(description="目标状态;由当前状态和目标状态确定办理的步骤")
     reason: str = Field("", max_length=10_000)
+    step: str | None = Field(
+        None,
+        max_length=40,
+        description="步骤名,仅在同一目标状态有两个步骤时需要(驳回异议:reject_objection)",
+    )
     payload: dict[str, Any] = Field(
         default_factory=dict,
         description="该步骤的参数(其他键一律拒绝,422):" + _STEP_KEYS,
@@ -580,13 +585,20 @@ def post_transition(request: HttpRequest, pk: PathPk, data: TransitionIn) -> dic
     steps (rating, review and re-review requests) are refused here: only the portal takes
     them, with the petitioner's proof."""
     petition = _load(request, pk)
-    step = step_between(petition.status, data.to)
+    step = step_between(petition.status, data.to, data.step)
     if step is None:
         raise TransitionNotAllowed(
             f"“{Status(petition.status).label}”状态不能转为“{Status(data.to).label}”"
         )
     step_input = input_for(step, data.payload)  # StepInputInvalid: 422
-    transition(petition, data.to, actor=_user(request), reason=data.reason, input=step_input)
+    transition(
+        petition,
+        data.to,
+        actor=_user(request),
+        reason=data.reason,
+        input=step_input,
+        step=step.name,
+    )
     return _detail(_load(request, pk), _user(request))
 
 

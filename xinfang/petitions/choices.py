@@ -91,6 +91,7 @@ class DueStep(models.TextChoices):
 
     ROUTE = "route", _("转送交办")
     OBJECTION = "objection", _("异议")
+    OBJECTION_DECISION = "objection_decision", _("异议处理")
     NOTICE = "notice", _("受理告知")
     HANDLE = "handle", _("办理")
     REPORT = "report", _("办结报告")
@@ -116,3 +117,32 @@ class AttachmentStage(models.TextChoices):
     HANDLING = "handling", _("办理材料")
     EVIDENCE = "evidence", _("佐证材料")
     ANSWER = "answer", _("答复材料")
+
+
+class HandlingProcedure(models.TextChoices):
+    """How an accepted matter is handled (条例 Art. 31): the 60-day clock of Art. 34 runs
+    only for a matter handled as a petition under Art. 31 (六); a matter the body handles
+    by a procedure of its own (履行职责、其他规定的程序) follows that procedure's periods."""
+
+    PETITION = "petition", _("按信访程序办理(第三十一条第六项,60日内办结)")
+    OWN = "own", _("依照其他法定程序办理(适用该程序的期限)")
+
+
+class Diversion(models.TextChoices):
+    """The statutory procedures a matter is diverted to (条例 Art. 31 (一)—(三))."""
+
+    LITIGATION = "litigation", _("诉讼")
+    ARBITRATION = "arbitration", _("仲裁")
+    ADMIN_REVIEW = "admin_review", _("行政复议")
+    ADMIN_RULING = "admin_ruling", _("行政裁决")
+    PARTY_APPEAL = "party_appeal", _("党员申诉、申请复审")
+    LABOUR_ARBITRATION = "labour_arbitration", _("劳动人事争议仲裁")
+    OTHER = "other", _("其他法定途径")
+
+
+class SuggestionOutcome(models.TextChoices):
+    """What became of a suggestion (条例 Art. 29): counted in the annual report."""
+
+    ADOPTED = "adopted", _("采纳")
+    PARTLY = "partly", _("部分采纳")
+    NOT_ADOPTED = "not_adopted", _("未采纳")

@@ -9,8 +9,12 @@ period                    from                                   length
 ========================  =====================================  ================
 route (转送交办)           receipt                                15 days, Art. 22
 objection (异议)           hand-over to the receiving body        5 working days, Art. 23
+objection decision        the objection                          5 working days, Art. 23
+  (异议处理: agree and re-route, or reject with reasons)
 notice (受理告知)          receipt by the body that must decide   15 days, Art. 23
 handle (办理)              acceptance                             60 (+≤30) days, Art. 34
+                          (only a matter handled under Art. 31 (六); one handled by
+                          another procedure follows that procedure: no 60-day due)
 report (报结)              given by the assigning office          else = handle
                           (only for assigned matters, 交办)
 review request (申请复查)  receipt of the answer                  30 days, Art. 35
@@ -42,6 +46,7 @@ __all__ = [
     "HANDLE_DAYS",
     "MAX_EXTENSION_DAYS",
     "NOTICE_DAYS",
+    "OBJECTION_DECISION_WORKING_DAYS",
     "OBJECTION_WORKING_DAYS",
     "REREVIEW_DAYS",
     "REVIEW_DAYS",
@@ -57,6 +62,9 @@ __all__ = [
 ROUTE_DAYS = 15  # Art. 22
 NOTICE_DAYS = 15  # Art. 23
 OBJECTION_WORKING_DAYS = 5  # Art. 23
+# Art. 23 sets no period for the sending office's decision on an objection; it gets the
+# same five working days the receiving body had, so it runs on a clock like every step.
+OBJECTION_DECISION_WORKING_DAYS = 5
 HANDLE_DAYS = 60  # Art. 34
 MAX_EXTENSION_DAYS = 30  # Art. 34
 REVIEW_REQUEST_DAYS = 30  # Art. 35
@@ -71,8 +79,10 @@ class Anchors:
 
     received_on: date
     routed_on: date | None = None
+    objected_on: date | None = None
     accepted_on: date | None = None
     extension_days: int = 0
+    sixty_day_clock: bool = True  # Art. 34: handled under Art. 31 (六)
     answer_received_on: date | None = None
     review_requested_on: date | None = None
     review_decided_on: date | None = None
@@ -88,6 +98,7 @@ class Dues:
 
     route: date | None = None
     objection: date | None = None
+    objection_decision: date | None = None
     notice: date | None = None
     handle: date | None = None
     report: date | None = None
@@ -137,12 +148,19 @@ def compute_dues(anchors: Anchors, calendar: LegalCalendar, convention: str = CI
 
     a = anchors
     receipt_by_decider = a.routed_on or a.received_on
-    handle = period("handle", a.accepted_on, HANDLE_DAYS + a.extension_days)
+    handle = (
+        period("handle", a.accepted_on, HANDLE_DAYS + a.extension_days)
+        if a.sixty_day_clock
+        else None
+    )
     if a.report_due_given is None and "handle" in not_before:
         not_before["report"] = not_before["handle"]
     return Dues(
         route=period("route", a.received_on, ROUTE_DAYS),
         objection=period("objection", a.routed_on, OBJECTION_WORKING_DAYS, working=True),
+        objection_decision=period(
+            "objection_decision", a.objected_on, OBJECTION_DECISION_WORKING_DAYS, working=True
+        ),
         notice=period("notice", receipt_by_decider, NOTICE_DAYS),
         handle=handle,
         report=a.report_due_given or handle,
@@ -162,7 +180,7 @@ def compute_dues(anchors: Anchors, calendar: LegalCalendar, convention: str = CI
 # The period that runs in each state: the one an overdue list and reminders follow.
 _STEP_BY_STATUS: dict[str, DueStep] = {
     Status.REGISTERED: DueStep.ROUTE,
-    Status.OBJECTED: DueStep.ROUTE,
+    Status.OBJECTED: DueStep.OBJECTION_DECISION,
     Status.ROUTED: DueStep.NOTICE,
     Status.ACCEPTED: DueStep.HANDLE,
     Status.IN_HANDLING: DueStep.HANDLE,
@@ -172,6 +190,7 @@ _STEP_BY_STATUS: dict[str, DueStep] = {
 
 _DUE_OF_STEP: dict[DueStep, str] = {
     DueStep.ROUTE: "route",
+    DueStep.OBJECTION_DECISION: "objection_decision",
     DueStep.NOTICE: "notice",
     DueStep.HANDLE: "handle",
     DueStep.REPORT: "report",

@@ -12,8 +12,14 @@ from typing import Any
 from django.utils import timezone
 
 from xinfang.org.demo import DemoCounty
-from xinfang.petitions.choices import Channel, Kind, Outcome, Rating, RouteMode, Status
+from xinfang.petitions.choices import Channel, Diversion, Kind, Outcome, Rating, RouteMode, Status
 from xinfang.petitions.models import MatterType, Petition
+from xinfang.petitions.procedure import (
+    add_co_handling,
+    record_aftercare,
+    record_agreement,
+    record_recusal,
+)
 from xinfang.petitions.services import PetitionerData, extend_handling, register_petition
 from xinfang.petitions.workflow import PetitionerProof, prove_by_query_code, transition
 
@@ -155,6 +161,9 @@ def add_demo_petitions(demo: DemoCounty) -> None:
         Status.NOT_ACCEPTED,
         actor=town_handler,
         reason="属于诉讼程序处理的事项,请依法向人民法院申请再审(《信访工作条例》第三十一条)",
+        diversion=Diversion.LITIGATION,
+        diversion_body="平安县人民法院",
+        diversion_time_limit="判决发生法律效力后六个月内",
     )
     # 11. Online submission.
     register_petition(
@@ -175,4 +184,61 @@ def add_demo_petitions(demo: DemoCounty) -> None:
     )
     transition(
         p, Status.REVIEW_REQUESTED, actor=None, petitioner=petitioner(p), reason="对处理意见不服"
+    )
+    _add_demo_procedure(demo, reg)
+
+
+def _add_demo_procedure(demo: DemoCounty, reg: Any) -> None:
+    """Matters that show the rest of the 2022 regulation: an objection awaiting the office's
+    decision (Art. 23), a 涉法涉诉 matter (Arts. 20, 22, 28), a co-handled matter with an
+    agreement (Arts. 24, 33), help after closure (Art. 37), a recusal, and a paper backlog
+    entered with its real dates and a late extension (Art. 34)."""
+    u, users = demo.units, demo.users
+    registrar, handler, leader = users["registrar"], users["handler"], users["leader"]
+    town_handler = users["handler_town"]
+    today = timezone.localdate()
+    backlog = "纸质积案补录,日期按原始登记簿"
+    # 13. Objected by the town: the petition office must decide (Art. 23).
+    p = reg("反映小区违建加层影响采光", 4, matter_type=_type("0204"))
+    p = transition(p, Status.ROUTED, actor=registrar, to_unit=u["城关镇"])
+    p = transition(p, Status.OBJECTED, actor=town_handler, reason="违建查处属县住建局职责")
+    record_recusal(p, actor=town_handler, reason="本人与信访人系同村近亲属")
+    # 14. 涉法涉诉 by its type: not accepted as an ordinary petition.
+    reg("不服县法院民事判决,要求重新确认宅基地权属", 2, matter_type=_type("0501"))
+    # 15. Matter 3's handling: the town co-handles a part; an agreement was reached.
+    p = Petition.objects.get(summary="反映征地补偿款未足额发放")
+    add_co_handling(p, actor=leader, unit=u["城关镇"], part="核实征地范围内农户名单")
+    record_agreement(
+        p,
+        actor=handler,
+        kind="mediation",
+        parties="赵强、平安县自然资源局",
+        text="补偿款差额于30日内补发到位",
+    )
+    # 16. Help after closure of matter 5 (Art. 37).
+    p = Petition.objects.get(summary="反映小区物业乱收费")
+    record_aftercare(p, actor=town_handler, measure="协调社区为信访人申请临时救助")
+    # 17. A paper backlog: steps entered with their real dates; extended after expiry.
+    p = reg("反映集体林地流转收益未公开", 120, matter_type=_type("0404"))
+    p = transition(
+        p,
+        Status.ROUTED,
+        actor=registrar,
+        to_unit=u["land"],
+        occurred_on=today - timedelta(days=118),
+        occurred_reason=backlog,
+    )
+    p = transition(
+        p,
+        Status.ACCEPTED,
+        actor=handler,
+        occurred_on=today - timedelta(days=110),
+        occurred_reason=backlog,
+    )
+    extend_handling(
+        p,
+        actor=leader,
+        days=30,
+        reason="需审计村集体账目",
+        late_reason="原经办人调离,期限届满前未报批",
     )

@@ -12,11 +12,14 @@ from xinfang.org.models import Unit, User
 from xinfang.org.querysets import any_subtree_q
 from xinfang.petitions.choices import (
     Channel,
+    Diversion,
+    HandlingProcedure,
     Kind,
     Outcome,
     PetitionerRole,
     RouteMode,
     Status,
+    SuggestionOutcome,
 )
 from xinfang.petitions.confidentiality import may_receive_q
 from xinfang.petitions.models import MatterType
@@ -77,6 +80,9 @@ class RegisterForm(forms.Form):
     sms_opt_in = forms.BooleanField(
         required=False, label=_("信访人同意接收短信通知(受理、延期、答复、复查意见)")
     )
+    litigation_related = forms.BooleanField(
+        required=False, label=_("涉法涉诉(导入政法机关依法处理,不按普通信访程序受理)")
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -125,6 +131,30 @@ class StepForm(forms.Form):
     reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("理由"))
     legal_basis = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("依据"))
     review_route = forms.CharField(required=False, label=_("复查(复核)途径与期限"))
+    suggestion_outcome = forms.ChoiceField(
+        choices=[("", "—"), *SuggestionOutcome.choices],
+        required=False,
+        label=_("建议采纳情况(第二十九条)"),
+    )
+    procedure = forms.ChoiceField(
+        choices=HandlingProcedure.choices,
+        initial=HandlingProcedure.PETITION,
+        required=False,  # left out: the ordinary procedure of Art. 31 (六)
+        label=_("办理程序(第三十一条、第三十四条)"),
+    )
+    diversion = forms.ChoiceField(
+        choices=[("", "不涉及导入法定程序"), *Diversion.choices],
+        required=False,
+        label=_("导入的法定程序(第三十一条)"),
+    )
+    diversion_body = forms.CharField(max_length=200, required=False, label=_("受理机关"))
+    diversion_time_limit = forms.CharField(
+        max_length=200, required=False, label=_("申请期限(如:自知道之日起60日内)")
+    )
+    occurred_on = forms.DateField(
+        required=False, widget=DATE, label=_("实际办理日期(补录纸质积案时填写,默认今天)")
+    )
+    occurred_reason = forms.CharField(required=False, label=_("按实际日期补录的理由"))
 
     def __init__(self, *args: Any, step: Step, petition: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -135,6 +165,8 @@ class StepForm(forms.Form):
                 del self.fields[name]
         if "reason" in self.fields and step.reason_required:
             self.fields["reason"].required = True
+        if "suggestion_outcome" in self.fields and getattr(petition, "kind", "") != Kind.SUGGESTION:
+            del self.fields["suggestion_outcome"]  # Art. 29 concerns suggestions only
         if "to_unit" in self.fields and petition is not None:
             # Art. 30: the accused is never offered as a target (the step refuses it too).
             to_unit = cast(forms.ModelChoiceField, self.fields["to_unit"])
@@ -154,6 +186,68 @@ class ExtensionForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), label=_("延期理由(将告知信访人)")
     )
+    late_reason = forms.CharField(
+        required=False, label=_("逾期延期理由(办理期限已届满时必填,第三十四条)")
+    )
+    occurred_on = forms.DateField(
+        required=False, widget=DATE, label=_("实际批准日期(补录纸质积案时填写)")
+    )
+    occurred_reason = forms.CharField(required=False, label=_("按实际日期补录的理由"))
+
+
+class LitigationFlagForm(forms.Form):
+    """涉法涉诉 (Arts. 20, 22, 28): set or clear the flag before acceptance."""
+
+    value = forms.BooleanField(required=False, label=_("涉法涉诉"))
+    reason = forms.CharField(label=_("理由"))
+
+
+class RecusalForm(forms.Form):
+    """回避: oneself, or (a leader) a member of staff of the responsible unit."""
+
+    user = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, label=_("需回避人员(默认本人)")
+    )
+    reason = forms.CharField(label=_("回避理由(与事项或信访人的利害关系)"))
+
+    def __init__(self, *args: Any, petition: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = User.objects.filter(
+            grants__unit=petition.responsible_unit, is_active=True
+        ).distinct()
+
+
+class CoHandlingForm(forms.Form):
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("协办单位"))
+    part = forms.CharField(label=_("承担的办理事项"))
+
+    def __init__(self, *args: Any, petition: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Art. 30: the accused is never offered (the service refuses it too).
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = Unit.objects.filter(
+            may_receive_q(petition), is_active=True
+        ).exclude(pk=petition.responsible_unit_id)
+
+
+class SignOffForm(forms.Form):
+    result = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("办理情况"))
+
+
+class AgreementForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[("mediation", _("调解协议")), ("settlement", _("和解协议"))], label=_("类别")
+    )
+    parties = forms.CharField(max_length=300, label=_("当事人"))
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("协议内容"))
+    agreed_on = forms.DateField(required=False, widget=DATE, label=_("达成日期(默认今天)"))
+
+
+class AftercareForm(forms.Form):
+    measure = forms.CharField(max_length=200, label=_("帮扶措施"))
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("帮扶情况")
+    )
+    given_on = forms.DateField(required=False, widget=DATE, label=_("帮扶日期(默认今天)"))
 
 
 class AttachmentForm(forms.Form):

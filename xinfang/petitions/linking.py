@@ -29,6 +29,7 @@ from xinfang.petitions.workflow.candidates import CANDIDATES
 __all__ = [
     "CANDIDATE_LIMIT",
     "LOOKBACK_DAYS",
+    "SIMILAR_REQUEST_THRESHOLD",
     "TEXT_THRESHOLD",
     "GroupSummary",
     "dismiss_candidate",
@@ -45,6 +46,9 @@ LOOKBACK_DAYS = 365 * 2
 SCAN_LIMIT = 400  # matters of the area compared by text, newest first
 CANDIDATE_LIMIT = 8  # proposals kept per matter
 TEXT_THRESHOLD = 70  # rapidfuzz token-set ratio (0–100)
+# 条例 Art. 36: the same petitioner asking something this similar to a matter that ended
+# with a re-review opinion is flagged at intake, however long ago that was.
+SIMILAR_REQUEST_THRESHOLD = 60
 ACTIVE = (Status.ACCEPTED, Status.IN_HANDLING)
 
 
@@ -111,6 +115,20 @@ def _stored_tokens(rows: list[tuple[int, str, str | None]]) -> dict[int, str]:
     return tokens
 
 
+def _final_matters(pks: set[int]) -> set[int]:
+    """Those of ``pks`` that ended with a re-review opinion, or belong to a group that did."""
+    if not pks:
+        return set()
+    from django.db.models import Q
+
+    final_groups = Petition.objects.filter(is_final=True, group__isnull=False).values("group")
+    return set(
+        Petition.objects.filter(pk__in=pks)
+        .filter(Q(is_final=True) | Q(group__in=final_groups))
+        .values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
 def propose_candidates(petition: Petition, *, actor: Any) -> list[SameMatterCandidate]:
     """Find and store proposed matches for a newly registered matter (bounded work).
@@ -130,12 +148,14 @@ def propose_candidates(petition: Petition, *, actor: Any) -> list[SameMatterCand
     id_digests = {i for i, _p in people if i}
     phone_digests = {p for _i, p in people if p}
     scores: dict[int, tuple[int, bool]] = {}
+    final_similar: set[int] = set()
     if id_digests or phone_digests:
-        same_person = Petitioner.objects.exclude(petition=petition).filter(
-            petition__received_on__gte=since
-        )
         from django.db.models import Q
 
+        # Recent matters of the same person, and any matter of theirs that ended final.
+        same_person = Petitioner.objects.exclude(petition=petition).filter(
+            Q(petition__received_on__gte=since) | Q(petition__is_final=True)
+        )
         q = Q()
         if id_digests:
             q |= Q(id_number_digest__in=id_digests)
@@ -147,8 +167,12 @@ def propose_candidates(petition: Petition, *, actor: Any) -> list[SameMatterCand
             .order_by("-petition_id")[:SCAN_LIMIT]
         )
         person_tokens = _stored_tokens(person_rows)
+        final_ids = _final_matters({pk for pk, _s, _t in person_rows})
         for pk, _summary, _stored in person_rows:
-            scores[pk] = (max(_ratio(own_tokens, person_tokens[pk]), 50), True)
+            ratio = _ratio(own_tokens, person_tokens[pk])
+            scores[pk] = (max(ratio, 50), True)
+            if pk in final_ids and ratio >= SIMILAR_REQUEST_THRESHOLD:
+                final_similar.add(pk)
     root = _area_root(petition)
     area = list(
         Petition.objects.exclude(pk=petition.pk)
@@ -170,9 +194,18 @@ def propose_candidates(petition: Petition, *, actor: Any) -> list[SameMatterCand
         if score >= TEXT_THRESHOLD:
             scores[pk] = (score, False)
     best = sorted(scores.items(), key=lambda item: (-item[1][1], -item[1][0], -item[0]))
+    kept = best[:CANDIDATE_LIMIT]
+    # A flagged final matter is always proposed: it decides whether this one is accepted.
+    kept += [item for item in best[CANDIDATE_LIMIT:] if item[0] in final_similar]
     rows = [
-        SameMatterCandidate(petition=petition, candidate_id=pk, score=score, same_petitioner=same)
-        for pk, (score, same) in best[:CANDIDATE_LIMIT]
+        SameMatterCandidate(
+            petition=petition,
+            candidate_id=pk,
+            score=score,
+            same_petitioner=same,
+            after_final=pk in final_similar,
+        )
+        for pk, (score, same) in kept
     ]
     SameMatterCandidate.objects.bulk_create(rows, ignore_conflicts=True)
     return list(SameMatterCandidate.objects.filter(petition=petition).select_related("candidate"))

@@ -38,6 +38,7 @@ from xinfang.petitions.attachments import check_upload, store_bytes
 from xinfang.petitions.choices import (
     AttachmentStage,
     Channel,
+    HandlingProcedure,
     Kind,
     PetitionerRole,
     Stage,
@@ -212,6 +213,7 @@ def register_petition(
     attachments: Iterable[Any] = (),
     propose_matches: bool = True,
     sms_opt_in: bool = False,
+    litigation_related: bool = False,
 ) -> Registration:
     """Register a matter the day it arrives (条例 Art. 18–21), whatever its channel.
 
@@ -222,7 +224,10 @@ def register_petition(
     a different submission under a used key is refused. The query code (128 random bits)
     is returned in clear once and stored as a hash (plus, sealed, for idempotent retries);
     the primary petitioner's phone digest is kept for the code + phone lookup. ``sms_opt_in``:
-    the petitioner agreed to SMS about the matter's steps (kept only with a phone). First-question
+    the petitioner agreed to SMS about the matter's steps (kept only with a phone).
+    ``litigation_related`` is the registrar's 涉法涉诉 flag; a matter type that implies it
+    sets it too (Arts. 20, 22, 28: such a matter is not accepted as an ordinary petition).
+    First-question
     responsibility: the matter stays with ``registering_unit`` until handed over.
     """
     today = timezone.localdate()
@@ -281,6 +286,8 @@ def register_petition(
         submission_digest=fingerprint,
         level_reached=territorial_level(registering_unit),
         sms_opt_in=sms_opt_in and bool(primary_phone),
+        litigation_related=litigation_related
+        or bool(matter_type is not None and matter_type.litigation_related),
     )
     apply_dues(petition, today=today)
     try:
@@ -414,9 +421,22 @@ def add_attachment(
 
 
 @transaction.atomic
-def extend_handling(petition: Petition, *, actor: Any, days: int, reason: str) -> Extension:
+def extend_handling(
+    petition: Petition,
+    *,
+    actor: Any,
+    days: int,
+    reason: str,
+    late_reason: str = "",
+    occurred_on: date | None = None,
+    occurred_reason: str = "",
+) -> Extension:
     """The one extension of the handling period, at most 30 days, approved by the unit
-    leader, its reason told to the petitioner (条例 Art. 34)."""
+    leader, its reason told to the petitioner (条例 Art. 34).
+
+    Approved after the 60 days ran out, it needs a recorded ``late_reason`` and stays
+    flagged (``Extension.is_late``). ``occurred_on`` is the real approval date of a paper
+    backlog (with ``occurred_reason``; checked by the workflow like every step's)."""
     _require_grant(actor, "lead", petition)
     if petition.status not in (Status.ACCEPTED, Status.IN_HANDLING):
         raise GuardFailed("只有受理后、答复前的事项可以延期")
@@ -426,19 +446,35 @@ def extend_handling(petition: Petition, *, actor: Any, days: int, reason: str) -
         raise GuardFailed("延长期限不得超过30日(《信访工作条例》第三十四条)")
     if not reason.strip():
         raise GuardFailed("请写明延期理由,该理由将告知信访人")
-    today = timezone.localdate()
+    if petition.handling_procedure != HandlingProcedure.PETITION:
+        raise GuardFailed("按其他法定程序办理的事项适用该程序的期限,不适用第三十四条的延期")
+    approved_on = occurred_on or timezone.localdate()
     old_due = petition.handle_due
+    late = old_due is not None and approved_on > old_due
+    if late and not late_reason.strip():
+        raise GuardFailed(
+            f"办理期限已于{old_due}届满:逾期后延期须写明逾期延期的理由(《信访工作条例》第三十四条)"
+        )
     take_in_state_step(
-        petition, "extend", actor=actor, reason=reason.strip(), extension_days=int(days)
+        petition,
+        "extend",
+        actor=actor,
+        reason=reason.strip(),
+        extension_days=int(days),
+        late_reason=late_reason.strip() if late else "",
+        occurred_on=occurred_on,
+        occurred_reason=occurred_reason,
     )
     extension = Extension.objects.create(
         petition=petition,
         days=int(days),
         reason=reason.strip(),
         approved_by=actor,
-        approved_on=today,
+        approved_on=approved_on,
         old_due=old_due,
         new_due=petition.handle_due,
+        is_late=late,
+        late_reason=late_reason.strip() if late else "",
     )
     return extension
 
@@ -650,6 +686,7 @@ def reveal_petitioner(
 DUE_COLUMNS = (
     "route_due",
     "objection_due",
+    "objection_decision_due",
     "notice_due",
     "handle_due",
     "report_due",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from xinfang.petitions import views, window_views
+from xinfang.petitions import procedure_views, views, window_views
 
 app_name = "petitions"
 urlpatterns = [
@@ -31,6 +31,16 @@ urlpatterns = [
         views.petitioner_reveal,
         name="petitioner_reveal",
     ),
+    path("<int:pk>/litigation/", procedure_views.litigation_flag, name="litigation_flag"),
+    path("<int:pk>/recusal/", procedure_views.recusal_record, name="recusal_record"),
+    path("<int:pk>/co-handling/", procedure_views.co_handling_add, name="co_handling_add"),
+    path(
+        "<int:pk>/co-handling/<int:co_pk>/sign-off/",
+        procedure_views.co_handling_sign_off,
+        name="co_handling_sign_off",
+    ),
+    path("<int:pk>/agreements/", procedure_views.agreement_record, name="agreement_record"),
+    path("<int:pk>/aftercare/", procedure_views.aftercare_record, name="aftercare_record"),
     path("inbox/", views.inbox, name="inbox"),
     path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),

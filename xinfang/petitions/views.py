@@ -243,10 +243,19 @@ def _detail_context(request: HttpRequest, petition: Petition) -> dict[str, Any]:
         "group": group_summary(petition, user),
         "step_forms": forms,
         "extension_form": ExtensionForm(prefix="ext") if may_extend else None,
+        **_procedure_context(petition, user),
         "attachment_form": AttachmentForm(),
         "can_upload": services_can(user, "register", petition)
         or services_can(user, "handle", petition),
     }
+
+
+def _procedure_context(petition: Petition, user: Any) -> dict[str, Any]:
+    # The recusal, co-handling, agreement and aftercare sections have their own module,
+    # which builds on this one's helpers (hence imported here, not at the top).
+    from xinfang.petitions.procedure_views import procedure_context
+
+    return procedure_context(petition, user)
 
 
 def services_can(user: Any, action: str, petition: Petition) -> bool:
@@ -347,6 +356,7 @@ def petition_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             actor=request.user,
             reason=d.get("reason", ""),
             input=input_for(step, form.payload()),
+            step=step.name,
         ),
         success=f"已完成:{step.label}",
         context={"item": {"step": step, "form": form}},
@@ -364,7 +374,13 @@ def petition_extend(request: HttpRequest, pk: int) -> HttpResponse:
         ExtensionForm(request.POST, prefix="ext"),
         template="petitions/_extension_form.html",
         run=lambda d: services.extend_handling(
-            petition, actor=request.user, days=d["days"], reason=d["reason"]
+            petition,
+            actor=request.user,
+            days=d["days"],
+            reason=d["reason"],
+            late_reason=d["late_reason"],
+            occurred_on=d["occurred_on"],
+            occurred_reason=d["occurred_reason"],
         ),
         success="已延长办理期限,延期理由将告知信访人",
     )
@@ -550,6 +566,7 @@ def petition_register(request: HttpRequest) -> HttpResponse:
                     petitioners=people,
                     attachments=d["attachments"],
                     sms_opt_in=d["sms_opt_in"],
+                    litigation_related=d["litigation_related"],
                 )
             except XinfangError as exc:
                 form.add_error(None, str(exc))

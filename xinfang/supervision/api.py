@@ -185,7 +185,9 @@ class NoticeIn(InputSchema):
     supervising_unit: Pk
     reasons: str = Field(max_length=TEXT_MAX)
     recommendation: str = Field(max_length=TEXT_MAX)
-    answer_days: int = Field(services.NOTICE_ANSWER_DAYS, ge=1, le=366)
+    answer_days: int | None = Field(
+        None, ge=1, le=366, description="书面回复期限(日);默认为本机关设置的期限"
+    )
 
 
 @router.post("/notices", response=CREATED, url_name="supervision_notice")

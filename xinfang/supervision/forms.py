@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.org.choices import AccountKind
@@ -47,13 +48,13 @@ class NoticeForm(forms.Form):
     supervising_unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("督办单位"))
     reasons = forms.CharField(widget=TEXT, label=_("督办事由"))
     recommendation = forms.CharField(widget=TEXT, label=_("督办意见和建议"))
-    answer_days = forms.IntegerField(
-        min_value=1, max_value=60, initial=30, label=_("书面回复期限(日)")
-    )
+    answer_days = forms.IntegerField(min_value=1, max_value=60, label=_("书面回复期限(日)"))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choices(self, "supervising_unit").queryset = _units(user, "supervise")
+        # The office's setting (条例 Arts. 39–40 set no period of their own).
+        self.fields["answer_days"].initial = settings.XINFANG_SUPERVISION_ANSWER_DAYS
 
 
 class ListedForm(forms.Form):

@@ -86,8 +86,9 @@ class Reminder(SupervisionRecord):
 
 class SupervisionNotice(SupervisionRecord):
     """督办通知书: a written recommendation; the responsible unit answers in writing whether
-    it was adopted within ``answer_due`` (条例 Arts. 39–40: 30 days by default). An unanswered
-    notice past its due date is overdue (model rule 3.2)."""
+        it was adopted within ``answer_due`` (条例 Arts. 39–40; the period is the office's setting,
+    ``XINFANG_SUPERVISION_ANSWER_DAYS``: the regulation sets none). An unanswered
+        notice past its due date is overdue (model rule 3.2)."""
 
     number = models.CharField(_("文号"), max_length=40, unique=True)
     issued_on = models.DateField(_("督办日期"))

@@ -46,13 +46,13 @@ from xinfang.supervision.models import (
 R = TypeVar("R", bound=models.Model)
 
 __all__ = [
-    "NOTICE_ANSWER_DAYS",
     "answer_notice",
     "assign_case_owner",
     "complete_instruction",
     "delist_supervision",
     "issue_notice",
     "list_supervision",
+    "notice_answer_days",
     "notice_answer_due",
     "recompute_notice_dues",
     "record_instruction",
@@ -61,9 +61,14 @@ __all__ = [
     "send_reminder",
 ]
 
-# 条例 Art. 40 (read with Art. 39): a body that receives a recommendation for improvement
-# studies it and answers in writing within 30 days whether it is adopted.
-NOTICE_ANSWER_DAYS = 30
+
+# 条例 Arts. 39–40: a body that receives a supervision notice answers in writing whether
+# it adopts the recommendation. The 2022 regulation sets no period for that answer (the 30
+# days came from Art. 36 of the repealed 2005 《信访条例》), so the period is the office's
+# setting, XINFANG_SUPERVISION_ANSWER_DAYS, which a notice may shorten or lengthen.
+def notice_answer_days() -> int:
+    """The office's answer period for a supervision notice (days)."""
+    return int(settings.XINFANG_SUPERVISION_ANSWER_DAYS)
 
 
 # ---------------------------------------------------------------------------------------
@@ -193,11 +198,11 @@ def reply_reminder(
 # 督办通知书 (supervision notices)
 
 
-def notice_answer_due(issued_on: date, days: int = NOTICE_ANSWER_DAYS) -> date | None:
+def notice_answer_due(issued_on: date, days: int | None = None) -> date | None:
     """The written answer's due date by the legal calendar; ``None`` while the year's
     holiday schedule is not entered (shown as pending, recomputed later)."""
     try:
-        return add_calendar_days(issued_on, days)
+        return add_calendar_days(issued_on, days or notice_answer_days())
     except CalendarNotCovered:
         return None
 
@@ -215,12 +220,14 @@ def issue_notice(
     supervising_unit: Unit,
     reasons: str,
     recommendation: str,
-    answer_days: int = NOTICE_ANSWER_DAYS,
+    answer_days: int | None = None,
     today: date | None = None,
 ) -> SupervisionNotice:
     """Issue a 督办通知书 to the matter's responsible unit; the answer is due ``answer_days``
-    after issue by the legal calendar (Arts. 39–40)."""
+    after issue by the legal calendar — the office's setting unless the notice names its
+    own (Arts. 39–40 set no period)."""
     today = _today(today)
+    answer_days = answer_days or notice_answer_days()
     _check_grant(actor, ("supervise",), supervising_unit, "以该单位名义督办")
     _check_matter_visible(actor, petition)
     check_may_receive(petition, supervising_unit, role="督办单位", error=SupervisionInvalid)

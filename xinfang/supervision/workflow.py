@@ -135,7 +135,8 @@ def _flow(
     )
 
 
-# Reminders and listings: 条例 Art. 38 (督办); notices: Art. 40 (written answer in 30 days);
+# Reminders and listings: 条例 Art. 38 (督办); notices: Art. 40 (a written answer on adoption,
+# within the office's period: the regulation sets none);
 # ownership and instructions: Art. 38 read with Art. 7 (leaders take matters personally).
 _ARTICLES = {
     "reply": "条例第三十八条",

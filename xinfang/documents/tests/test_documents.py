@@ -174,6 +174,31 @@ def test_non_acceptance_handover_and_supervision_notice(people: People) -> None:
 
 
 @time_machine.travel("2026-03-02 10:00 +0800", tick=False)
+def test_non_acceptance_notice_prints_the_diversion_of_art_31(people: People) -> None:
+    cast = people.cast
+    p = make_petition(cast, unit=cast.county, actor=people.registrar)
+    p = transition(p, "routed", actor=people.registrar, to_unit=cast.department)
+    p = transition(
+        p,
+        "not_accepted",
+        actor=people.handler_dept,
+        reason="属劳动争议",
+        diversion="labour_arbitration",
+        diversion_body="测试县劳动人事争议仲裁委员会",
+        diversion_time_limit="自知道权利被侵害之日起一年内",
+    )
+    text = pdf_text(_client(people.handler_dept).get(pdf_url(p.pk, "non_acceptance")).content)
+    flat = "".join(text.split())
+    for needle in (
+        "第三十一条",
+        "劳动人事争议仲裁程序",
+        "测试县劳动人事争议仲裁委员会",
+        "自知道权利被侵害之日起一年内",
+    ):
+        assert needle in flat
+
+
+@time_machine.travel("2026-03-02 10:00 +0800", tick=False)
 def test_confidential_identity_only_on_documents_for_the_entitled(people: People) -> None:
     p = _answered(people, confidential=True)
     text = pdf_text(_client(people.handler_a).get(pdf_url(p.pk, "answer")).content)

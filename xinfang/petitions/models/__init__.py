@@ -22,11 +22,15 @@ from xinfang.petitions.models.history import (
 )
 from xinfang.petitions.models.links import MatterGroup, SameMatterCandidate
 from xinfang.petitions.models.matter import Attachment, Petition, Petitioner, PetitionReach
+from xinfang.petitions.models.procedure import AftercareHelp, Agreement, CoHandling, Recusal
 from xinfang.petitions.models.taxonomy import MatterType
 
 __all__ = [
+    "AftercareHelp",
+    "Agreement",
     "Answer",
     "Attachment",
+    "CoHandling",
     "CompletionReport",
     "DeliveryReceipt",
     "Evidence",
@@ -37,6 +41,7 @@ __all__ = [
     "Petition",
     "PetitionReach",
     "Petitioner",
+    "Recusal",
     "ReturnVisit",
     "ReviewRequest",
     "RouteHandover",

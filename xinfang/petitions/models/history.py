@@ -13,7 +13,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.core.workflow import TransitionLog
-from xinfang.petitions.choices import Outcome, Rating, ReviewLevel, RouteMode, Stage, Status
+from xinfang.petitions.choices import (
+    Outcome,
+    Rating,
+    ReviewLevel,
+    RouteMode,
+    Stage,
+    Status,
+    SuggestionOutcome,
+)
 from xinfang.petitions.querysets import PetitionChildQuerySet
 
 _USER = settings.AUTH_USER_MODEL
@@ -69,6 +77,15 @@ class RouteHandover(models.Model):
     report_due = models.DateField(_("要求报结日期"), null=True, blank=True)
     objected_on = models.DateField(_("提出异议日期"), null=True, blank=True)
     objection_reason = models.TextField(_("异议理由"), blank=True)
+    # Art. 23: the sending office agrees and re-routes, or rejects the objection with reasons.
+    objection_decision = models.CharField(
+        _("异议处理"),
+        max_length=10,
+        blank=True,
+        choices=[("agreed", _("同意并重新转送交办")), ("rejected", _("驳回异议"))],
+    )
+    objection_decided_on = models.DateField(_("异议处理日期"), null=True, blank=True)
+    objection_decision_reason = models.TextField(_("驳回理由"), blank=True)
 
     objects: ClassVar[PetitionChildQuerySet] = PetitionChildQuerySet.as_manager()  # type: ignore[assignment]
 
@@ -93,6 +110,10 @@ class Extension(models.Model):
     approved_on = models.DateField(_("批准日期"))
     old_due = models.DateField(null=True, blank=True)
     new_due = models.DateField(null=True, blank=True)
+    # Art. 34: an extension approved after the period ran out carries its recorded reason
+    # and stays flagged (the assessment counts it).
+    is_late = models.BooleanField(_("逾期后延期"), default=False)
+    late_reason = models.TextField(_("逾期延期理由"), blank=True)
 
     objects: ClassVar[PetitionChildQuerySet] = PetitionChildQuerySet.as_manager()  # type: ignore[assignment]
 
@@ -145,6 +166,10 @@ class Answer(models.Model):
     legal_basis = models.TextField(_("依据"))
     review_route = models.CharField(_("复查(复核)途径"), max_length=200, blank=True)
     review_deadline_days = models.PositiveSmallIntegerField(_("申请期限(日)"), default=30)
+    # Art. 29: what became of a suggestion (counted in the annual report).
+    suggestion_outcome = models.CharField(
+        _("建议采纳情况"), max_length=20, choices=SuggestionOutcome.choices, blank=True
+    )
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     answered_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
     answered_on = models.DateField(_("答复日期"))

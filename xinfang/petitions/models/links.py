@@ -37,6 +37,9 @@ class SameMatterCandidate(models.Model):
     candidate = models.ForeignKey("petitions.Petition", on_delete=models.CASCADE, related_name="+")
     score = models.PositiveSmallIntegerField(_("相似度"))
     same_petitioner = models.BooleanField(_("同一信访人"), default=False)
+    # 条例 Art. 36: the earlier matter ended with a re-review opinion and the same
+    # petitioner asks something similar; until staff decide, the new one is not accepted.
+    after_final = models.BooleanField(_("终结后再次提出"), default=False)
     status = models.CharField(
         max_length=20, choices=CandidateStatus.choices, default=CandidateStatus.PROPOSED
     )

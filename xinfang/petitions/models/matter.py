@@ -16,7 +16,9 @@ from xinfang.core.personal_data import ProtectedField
 from xinfang.petitions.choices import (
     AttachmentStage,
     Channel,
+    Diversion,
     DueStep,
+    HandlingProcedure,
     Kind,
     Outcome,
     PetitionerRole,
@@ -132,6 +134,22 @@ class Petition(models.Model):
         verbose_name=_("同一事项组"),
     )
     level_reached = models.CharField(_("到达层级"), max_length=20, blank=True)
+    # 涉法涉诉 (条例 Arts. 20, 22, 28): set by the registrar or implied by the matter type; such
+    # a matter goes to the 政法 body's procedure and is not accepted as an ordinary petition.
+    litigation_related = models.BooleanField(_("涉法涉诉"), default=False)
+    handling_procedure = models.CharField(
+        _("办理程序"),
+        max_length=20,
+        choices=HandlingProcedure.choices,
+        default=HandlingProcedure.PETITION,
+    )
+    # Art. 31 (一)—(三): the statutory procedure a matter not accepted was diverted to, the
+    # body that decides it and its time limit, as the non-acceptance notice prints them.
+    diversion = models.CharField(
+        _("导入程序"), max_length=30, choices=Diversion.choices, blank=True
+    )
+    diversion_body = models.CharField(_("受理机关"), max_length=200, blank=True)
+    diversion_time_limit = models.CharField(_("申请期限"), max_length=200, blank=True)
 
     # Query code for the citizen (≥128 bits); only its hash is searchable.
     # NULL (not "") so that the unique constraints admit rows without a code or key.
@@ -147,6 +165,8 @@ class Petition(models.Model):
 
     # Anchors of the legal clock (dates the periods start from).
     routed_on = models.DateField(_("转送交办日期"), null=True, blank=True)
+    # Art. 23: the day the receiving body objected; the sending office's decision runs from it.
+    objected_on = models.DateField(_("提出异议日期"), null=True, blank=True)
     accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
     extension_days = models.PositiveSmallIntegerField(_("延期天数"), default=0)
     answered_on = models.DateField(_("答复日期"), null=True, blank=True)
@@ -168,6 +188,7 @@ class Petition(models.Model):
     # Due dates (deadlines.py), each indexed for the lists and the periodic job.
     route_due = models.DateField(_("转送交办期限"), null=True, blank=True, db_index=True)
     objection_due = models.DateField(_("异议期限"), null=True, blank=True)
+    objection_decision_due = models.DateField(_("异议处理期限"), null=True, blank=True)
     notice_due = models.DateField(_("告知期限"), null=True, blank=True, db_index=True)
     handle_due = models.DateField(_("办理期限"), null=True, blank=True, db_index=True)
     report_due = models.DateField(_("报结期限"), null=True, blank=True)

@@ -31,6 +31,8 @@ class MatterType(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
+    # A type such as "不服法院民事判决" makes every matter of it 涉法涉诉 (条例 Arts. 20, 22, 28).
+    litigation_related = models.BooleanField(_("涉法涉诉"), default=False)
 
     objects = MatterTypeQuerySet.as_manager()
 

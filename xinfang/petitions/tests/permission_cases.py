@@ -447,3 +447,74 @@ register(
         no_grant_status=200,
     ),
 )
+
+
+def _co_handled(cast: Cast) -> Any:
+    from xinfang.petitions.procedure import add_co_handling
+
+    p = _accepted(cast)
+    return add_co_handling(p, actor=_leader(cast), unit=cast.village_a, part="核实村道积水")
+
+
+def _closed(cast: Cast) -> Petition:
+    return transition(
+        _answered(cast), Status.CLOSED, actor=cast.user_with(Role.HANDLER, cast.unit_a)
+    )
+
+
+register(
+    RouteCase(
+        "petitions:litigation_flag",
+        role=Role.REGISTRAR,
+        make=_petition,
+        kwargs=_pk,
+        method="post",
+        data=lambda p: {"lit-value": "on", "lit-reason": "不服法院判决"},
+        ok_status=302,
+    ),
+    RouteCase(
+        "petitions:recusal_record",
+        role=Role.HANDLER,
+        make=_petition,
+        kwargs=_pk,
+        method="post",
+        data=lambda p: {"rc-reason": "信访人是本人近亲属"},
+        ok_status=302,
+    ),
+    RouteCase(
+        "petitions:co_handling_add",
+        role=Role.UNIT_LEADER,
+        make=_accepted,
+        kwargs=_pk,
+        method="post",
+        data=lambda p: {"co-unit": p.responsible_unit.children.first().pk, "co-part": "核实"},
+        ok_status=302,
+    ),
+    RouteCase(
+        "petitions:co_handling_sign_off",
+        role=Role.HANDLER,
+        make=_co_handled,
+        kwargs=lambda co: {"pk": co.petition_id, "co_pk": co.pk},
+        method="post",
+        data=lambda co: {f"so{co.pk}-result": "积水已排除"},
+        ok_status=302,
+    ),
+    RouteCase(
+        "petitions:agreement_record",
+        role=Role.HANDLER,
+        make=_accepted,
+        kwargs=_pk,
+        method="post",
+        data=lambda p: {"ag-kind": "mediation", "ag-parties": "甲、乙", "ag-text": "疏通排水沟"},
+        ok_status=302,
+    ),
+    RouteCase(
+        "petitions:aftercare_record",
+        role=Role.HANDLER,
+        make=_closed,
+        kwargs=_pk,
+        method="post",
+        data=lambda p: {"af-measure": "协调临时救助"},
+        ok_status=302,
+    ),
+)

@@ -34,6 +34,7 @@ from xinfang.petitions.workflow.table import (
     actor_may,
     allowed_steps,
     grant_units,
+    is_recused,
     mermaid,
     step_between,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "apply_dues",
     "grant_units",
     "input_for",
+    "is_recused",
     "mermaid",
     "proof_from_token",
     "prove_by_query_code",

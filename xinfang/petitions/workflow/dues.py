@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from xinfang.core.calendar import LegalCalendar, legal_calendar
 from xinfang.petitions import deadlines
+from xinfang.petitions.choices import HandlingProcedure, Status
 from xinfang.petitions.models import Petition
 
 __all__ = ["anchors_of", "apply_dues"]
@@ -19,8 +20,10 @@ def anchors_of(p: Petition) -> deadlines.Anchors:
     return deadlines.Anchors(
         received_on=p.received_on,
         routed_on=p.routed_on,
+        objected_on=p.objected_on if p.status == Status.OBJECTED else None,
         accepted_on=p.accepted_on,
         extension_days=p.extension_days,
+        sixty_day_clock=p.handling_procedure == HandlingProcedure.PETITION,
         answer_received_on=p.answer_delivered_on or p.answered_on,
         review_requested_on=p.review_requested_on,
         review_decided_on=p.review_decided_on,
@@ -53,6 +56,7 @@ def apply_dues(
     values: dict[str, Any] = {
         "route_due": dues.route,
         "objection_due": dues.objection,
+        "objection_decision_due": dues.objection_decision,
         "notice_due": dues.notice,
         "handle_due": dues.handle,
         "report_due": dues.report if p.report_required else None,

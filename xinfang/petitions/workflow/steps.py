@@ -13,11 +13,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar, cast
 
+from django.utils import timezone
+
 from xinfang.core import workflow as engine
 from xinfang.org.access import can
 from xinfang.org.models import Unit, User
 from xinfang.petitions.choices import (
+    CandidateStatus,
     Channel,
+    Diversion,
+    HandlingProcedure,
+    Kind,
     Outcome,
     PetitionerRole,
     Rating,
@@ -25,16 +31,20 @@ from xinfang.petitions.choices import (
     RouteMode,
     Stage,
     Status,
+    SuggestionOutcome,
 )
 from xinfang.petitions.confidentiality import check_may_receive
 from xinfang.petitions.errors import GuardFailed
 from xinfang.petitions.models import (
     Answer,
+    CoHandling,
     Petition,
     PetitionReach,
     ReturnVisit,
     ReviewRequest,
     RouteHandover,
+    SameMatterCandidate,
+    Transition,
     WindowCheck,
 )
 from xinfang.petitions.units import highest_level, next_body_up, territorial_level
@@ -48,11 +58,13 @@ from xinfang.petitions.workflow.table import (
     HearingEndInput,
     HearingStartInput,
     LinkInput,
+    NotAcceptInput,
     OpinionInput,
     ReviewRequestInput,
     RouteInput,
     StartHandlingInput,
     StepInput,
+    is_recused,
     review_request,
 )
 
@@ -60,6 +72,7 @@ __all__ = [
     "EFFECTS",
     "RETURN_VISIT_COSIGNERS",
     "Ctx",
+    "last_step_on",
     "return_visit_required",
 ]
 
@@ -68,9 +81,44 @@ T = TypeVar("T")
 In = TypeVar("In", bound=StepInput)
 
 
+def last_step_on(petition: Petition) -> date:
+    """The day of the matter's latest step: its real date where one was given, else the
+    day it was recorded; registration counts from the day the matter was received."""
+    latest = petition.received_on
+    for name, data, at in Transition.objects.filter(petition=petition).values_list(
+        "step", "data", "at"
+    ):
+        if name == "register":
+            continue
+        given = (data or {}).get("occurred_on")
+        day = date.fromisoformat(given) if given else timezone.localdate(at)
+        latest = max(latest, day)
+    return latest
+
+
 @dataclass
 class Ctx(engine.Ctx):
-    """The core engine's context, as the petitions' effects read it."""
+    """The core engine's context, as the petitions' effects read it.
+
+    ``today`` is the step's date: the real date given for a paper backlog
+    (``occurred_on``), else the calendar day; ``now`` stays the moment of recording.
+    """
+
+    def __post_init__(self) -> None:
+        real_date = getattr(self.input, "occurred_on", None)
+        if real_date is None:
+            return
+        why = str(getattr(self.input, "occurred_reason", "")).strip()
+        _require(
+            not getattr(self.step, "petitioner_only", False),
+            "信访人本人的申请以提交之日为准,不能补录日期",
+        )
+        _require(bool(why), "按实际日期补录须写明理由")
+        _require(real_date <= timezone.localdate(self.now), "实际办理日期不能晚于今天")
+        previous = last_step_on(self.petition)
+        _require(real_date >= previous, f"实际办理日期不能早于上一环节的日期({previous})")
+        self.today = real_date
+        self.record |= {"occurred_on": real_date.isoformat(), "occurred_reason": why}
 
     @property
     def petition(self) -> Petition:
@@ -118,12 +166,35 @@ def _level_after(petition: Petition, unit: Unit) -> str:
     return highest_level([petition.level_reached, territorial_level(unit)])
 
 
+def _pending_objection(petition: Petition) -> RouteHandover | None:
+    """The hand-over whose receiving body objected and whose objection is undecided."""
+    return (
+        RouteHandover.objects.select_related("to_unit")
+        .filter(petition=petition, objected_on__isnull=False, objection_decision="")
+        .order_by("-pk")
+        .first()
+    )
+
+
 def _route(ctx: Ctx) -> None:
     p = ctx.petition
     data = ctx.data(RouteInput)
     to_unit = _unit(data.to_unit)
     _require(to_unit.pk != p.responsible_unit_id, "不能转送给本单位")
     check_may_receive(p, to_unit)
+    objection = _pending_objection(p) if p.status == S.OBJECTED else None
+    if objection is not None:
+        # Art. 23: agreeing with an objection means routing to the competent body; sending
+        # the matter back to the objecting body is a rejection, which must give reasons.
+        _require(
+            to_unit.pk != objection.to_unit_id,
+            "退回提出异议的单位须以“驳回异议”写明理由(《信访工作条例》第二十三条)",
+        )
+        ctx.after.append(
+            lambda: RouteHandover.objects.filter(pk=objection.pk).update(
+                objection_decision="agreed", objection_decided_on=ctx.today
+            )
+        )
     mode = RouteMode(data.mode).value
     report_due = data.report_due
     _require(report_due is None or report_due >= ctx.today, "要求报结日期不能早于今天")
@@ -174,11 +245,31 @@ def _object(ctx: Ctx) -> None:
         f"已超过异议期限({p.objection_due}),不能再提出异议(《信访工作条例》第二十三条)",
     )
     _check_window_later(ctx, "objection_due", ctx.today)
-    ctx.changes.update(responsible_unit=handover.from_unit, handler=None)
+    # The sending office's decision runs on its own clock from this day (Art. 23).
+    ctx.changes.update(responsible_unit=handover.from_unit, handler=None, objected_on=ctx.today)
 
     def after() -> None:
         RouteHandover.objects.filter(pk=handover.pk).update(
             objected_on=ctx.today, objection_reason=ctx.reason
+        )
+
+    ctx.after.append(after)
+
+
+def _reject_objection(ctx: Ctx) -> None:
+    p = ctx.petition
+    objection = _required(_pending_objection(p), "没有待处理的异议")
+    # Art. 23: the objection is rejected with reasons; the matter goes back to the body
+    # that objected, whose objection period has run, so it cannot object again.
+    check_may_receive(p, objection.to_unit)
+    ctx.changes.update(responsible_unit=objection.to_unit, handler=None)
+    ctx.record["to_unit"] = objection.to_unit_id
+
+    def after() -> None:
+        RouteHandover.objects.filter(pk=objection.pk).update(
+            objection_decision="rejected",
+            objection_decided_on=ctx.today,
+            objection_decision_reason=ctx.reason,
         )
 
     ctx.after.append(after)
@@ -189,16 +280,52 @@ def _not_after_final(p: Petition) -> None:
         not p.after_final,
         "该事项为复核终结后以同一事实和理由再次提出,不再受理(《信访工作条例》第三十六条)",
     )
+    _require(
+        not SameMatterCandidate.objects.filter(
+            petition=p, after_final=True, status=CandidateStatus.PROPOSED
+        ).exists(),
+        "该信访人曾就类似请求获得复核终结意见:请先确认是否为同一事实和理由"
+        "(《信访工作条例》第三十六条)",
+    )
 
 
 def _accept(ctx: Ctx) -> None:
-    _not_after_final(ctx.petition)
-    ctx.changes["accepted_on"] = ctx.today
-    ctx.record["notice"] = ctx.data(AcceptInput).notice
+    p = ctx.petition
+    _not_after_final(p)
+    data = ctx.data(AcceptInput)
+    procedure = HandlingProcedure(data.procedure).value
+    # Arts. 20, 22, 28: a 涉法涉诉 matter goes to the 政法 body's procedure; it is never
+    # accepted as an ordinary petition handled under Art. 31 (六).
+    _require(
+        not (p.litigation_related and procedure == HandlingProcedure.PETITION),
+        "涉法涉诉事项不按普通信访程序受理,应导入政法机关依法处理的程序"
+        "(《信访工作条例》第二十条、第二十二条、第二十八条)",
+    )
+    ctx.changes.update(accepted_on=ctx.today, handling_procedure=procedure)
+    ctx.record |= {"notice": data.notice, "procedure": procedure}
 
 
 def _not_accept(ctx: Ctx) -> None:
-    ctx.changes["closed_on"] = ctx.today
+    data = ctx.data(NotAcceptInput)
+    diversion = Diversion(data.diversion).value if data.diversion else ""
+    if diversion:
+        # Art. 31 (一)—(三): the notice names the procedure, the body and its time limit.
+        _require(
+            bool(data.diversion_body.strip()),
+            "请写明导入程序的受理机关(《信访工作条例》第三十一条)",
+        )
+        _require(
+            bool(data.diversion_time_limit.strip()),
+            "请写明导入程序的申请期限(《信访工作条例》第三十一条)",
+        )
+    ctx.changes.update(
+        closed_on=ctx.today,
+        diversion=diversion,
+        diversion_body=data.diversion_body.strip(),
+        diversion_time_limit=data.diversion_time_limit.strip(),
+    )
+    if diversion:
+        ctx.record["diversion"] = diversion
 
 
 def _link(ctx: Ctx) -> None:
@@ -218,6 +345,10 @@ def _start_handling(ctx: Ctx) -> None:
     if not isinstance(found, User):
         raise GuardFailed("请选择承办人")
     handler: User = found
+    _require(
+        not is_recused(handler, ctx.petition),
+        "该工作人员已就该事项回避,不能承办(《信访工作条例》第二十八条)",
+    )
     _require(
         can(handler, "handle", ctx.petition.responsible_unit.path),
         "承办人须为责任单位有办理权限的工作人员",
@@ -240,8 +371,8 @@ def _answer_fields(ctx: Ctx) -> dict[str, Any]:
     }
 
 
-def _create_answer(ctx: Ctx, stage: str, unit: Unit, route: str) -> None:
-    fields = _answer_fields(ctx)
+def _create_answer(ctx: Ctx, stage: str, unit: Unit, route: str, **extra: Any) -> None:
+    fields = _answer_fields(ctx) | extra
     ctx.changes["outcome"] = fields["outcome"]
     ctx.record["outcome"] = fields["outcome"]
 
@@ -273,8 +404,28 @@ def _default_route(unit: Unit, kind: str) -> str:
 
 def _answer(ctx: Ctx) -> None:
     p = ctx.petition
-    route = ctx.data(AnswerInput).review_route or _default_route(p.responsible_unit, "review")
-    _create_answer(ctx, Stage.HANDLING, p.responsible_unit, route)
+    data = ctx.data(AnswerInput)
+    open_parts = list(
+        CoHandling.objects.filter(petition=p, signed_off_on__isnull=True).values_list(
+            "unit__name", flat=True
+        )
+    )
+    # Art. 24: the lead unit answers once every co-handling unit has signed off its part.
+    _require(
+        not open_parts,
+        f"协办单位尚未确认办结其承担的事项:{'、'.join(open_parts)}(《信访工作条例》第二十四条)",
+    )
+    extra: dict[str, Any] = {}
+    if p.kind == Kind.SUGGESTION:
+        # Art. 29: a suggestion ends adopted, partly adopted or not adopted.
+        outcome = _required(
+            data.suggestion_outcome,
+            "建议意见类事项须写明采纳情况:采纳、部分采纳或未采纳(《信访工作条例》第二十九条)",
+        )
+        extra["suggestion_outcome"] = SuggestionOutcome(outcome).value
+        ctx.record["suggestion_outcome"] = extra["suggestion_outcome"]
+    route = data.review_route or _default_route(p.responsible_unit, "review")
+    _create_answer(ctx, Stage.HANDLING, p.responsible_unit, route, **extra)
     ctx.changes["answered_on"] = ctx.today
 
 
@@ -458,6 +609,8 @@ def _extend(ctx: Ctx) -> None:
     data = ctx.data(ExtendInput)
     ctx.changes["extension_days"] = data.extension_days
     ctx.record["days"] = data.extension_days
+    if data.late_reason:
+        ctx.record["late_reason"] = data.late_reason  # Art. 34: flagged late extension
     # The new due date is the clock's, recomputed with the write.
     ctx.after.append(lambda: ctx.record.update(new_due=str(ctx.petition.handle_due or "")))
 
@@ -498,6 +651,7 @@ EFFECTS: dict[str, Callable[[Ctx], None]] = {
     "completion_report": _completion_report,
     "route": _route,
     "object": _object,
+    "reject_objection": _reject_objection,
     "accept": _accept,
     "not_accept": _not_accept,
     "link": _link,

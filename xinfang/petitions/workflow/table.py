@@ -17,8 +17,18 @@ from xinfang.core import workflow as engine
 from xinfang.core.api_schema import Day, refuse_nul
 from xinfang.org.access import can
 from xinfang.org.models import Unit
-from xinfang.petitions.choices import Outcome, Rating, ReviewLevel, RouteMode, Stage, Status
-from xinfang.petitions.models import Petition, ReviewRequest
+from xinfang.petitions.choices import (
+    Diversion,
+    HandlingProcedure,
+    Outcome,
+    Rating,
+    ReviewLevel,
+    RouteMode,
+    Stage,
+    Status,
+    SuggestionOutcome,
+)
+from xinfang.petitions.models import Petition, Recusal, ReviewRequest
 
 __all__ = [
     "IN_STATE_STEPS",
@@ -28,6 +38,7 @@ __all__ = [
     "EvaluateInput",
     "LinkInput",
     "NoInput",
+    "NotAcceptInput",
     "OpinionInput",
     "ReviewRequestInput",
     "RouteInput",
@@ -37,6 +48,7 @@ __all__ = [
     "actor_may",
     "allowed_steps",
     "grant_units",
+    "is_recused",
     "mermaid",
     "review_request",
     "step_between",
@@ -64,9 +76,18 @@ Text = Annotated[str, Field(max_length=TEXT_MAX)]
 
 class StepInput(BaseModel):
     """Base of the step inputs: frozen, unknown keys refused, strings without NUL (which
-    PostgreSQL cannot store)."""
+    PostgreSQL cannot store).
+
+    Every step may carry its real date (``occurred_on``) with a reason, so a paper backlog
+    is entered as it happened: the step's dates and the due dates it starts are computed
+    from that day (checked in :class:`~.steps.Ctx`: never in the future, never before the
+    matter's previous step; recorded on the timeline and in the audit entry).
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    occurred_on: Day | None = Field(None, description="实际办理日期(补录纸质积案时填写)")
+    occurred_reason: Text = Field("", description="按实际日期补录的理由")
 
     _no_nul = field_validator("*")(refuse_nul)
 
@@ -84,6 +105,18 @@ class RouteInput(StepInput):
 
 class AcceptInput(StepInput):
     notice: Text = ""
+    procedure: HandlingProcedure = Field(
+        HandlingProcedure.PETITION, description="办理程序(第三十一条;60日期限只适用于第六项)"
+    )
+
+
+class NotAcceptInput(StepInput):
+    """Not accepted (Art. 31 (一)—(三)): the statutory procedure the matter is diverted to,
+    the body that decides it and its time limit, printed in the non-acceptance notice."""
+
+    diversion: Diversion | None = Field(None, description="导入的法定程序")
+    diversion_body: Annotated[str, Field(max_length=200)] = ""
+    diversion_time_limit: Annotated[str, Field(max_length=200)] = ""
 
 
 class LinkInput(StepInput):
@@ -109,6 +142,9 @@ class AnswerInput(OpinionInput):
     """An opinion that can be contested (处理意见、复查意见), with its review route."""
 
     review_route: Annotated[str, Field(max_length=200)] = ""  # the column's length
+    suggestion_outcome: SuggestionOutcome | None = Field(
+        None, description="建议意见类事项的采纳情况(第二十九条)"
+    )
 
 
 class EvaluateInput(StepInput):
@@ -184,6 +220,7 @@ STEPS: tuple[Step, ...] = (
         ("handle",),
         reason_required=True,
         article="第二十三条、第三十一条",
+        input=NotAcceptInput,
     ),
     Step(
         "link",
@@ -274,6 +311,17 @@ STEPS: tuple[Step, ...] = (
         article="第三十六条",
         input=OpinionInput,
     ),
+    # Art. 23: the sending office decides an objection on its own clock — it agrees and
+    # re-routes (the route step from OBJECTED) or rejects it with reasons (this step).
+    Step(
+        "reject_objection",
+        "驳回异议(写明理由,退回原受理单位)",
+        _s(S.OBJECTED),
+        S.ROUTED,
+        ("register", "lead"),
+        reason_required=True,
+        article="第二十三条",
+    ),
 )
 
 
@@ -285,6 +333,7 @@ STEPS: tuple[Step, ...] = (
 
 class ExtendInput(StepInput):
     extension_days: int = Field(ge=1, le=30)  # 条例 Art. 34: at most 30 days, once
+    late_reason: Text = ""  # Art. 34: approved after the period ran out (flagged)
 
 
 class HearingStartInput(StepInput):
@@ -361,9 +410,11 @@ IN_STATE_STEPS: tuple[Step, ...] = (
 )
 
 
-def step_between(source: str, target: str) -> Step | None:
+def step_between(source: str, target: str, name: str | None = None) -> Step | None:
+    """The step from ``source`` to ``target``; ``name`` picks one where two steps share
+    them (an objection is agreed by re-routing, or rejected: both reach "routed")."""
     for step in STEPS:
-        if step.target == target and source in step.sources:
+        if step.target == target and source in step.sources and name in (None, step.name):
             return step
     return None
 
@@ -417,6 +468,14 @@ def grant_units(petition: Petition, step: Step) -> list[Unit]:
     return [petition.responsible_unit]
 
 
+def is_recused(user: Any, petition: Petition) -> bool:
+    """Has ``user`` declared, or been recorded as having, an interest in the matter (回避)?"""
+    return (
+        bool(getattr(user, "pk", None))
+        and Recusal.objects.filter(petition=petition, user_id=user.pk).exists()
+    )
+
+
 def actor_may(actor: Any, petition: Petition, step: Step) -> bool:
     """Does ``actor``'s grant allow ``step`` on ``petition`` (ignoring guards)?"""
     if step.petitioner_only:
@@ -426,6 +485,8 @@ def actor_may(actor: Any, petition: Petition, step: Step) -> bool:
     if getattr(actor, "is_citizen", False):
         return False
     if not Petition.objects.restrict(actor, "view").filter(pk=petition.pk).exists():
+        return False
+    if is_recused(actor, petition):
         return False
     return any(
         can(actor, action, unit.path)

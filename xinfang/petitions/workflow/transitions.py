@@ -32,6 +32,7 @@ from xinfang.petitions.workflow.table import (
     Step,
     StepInput,
     actor_may,
+    is_recused,
     step_between,
 )
 
@@ -71,13 +72,17 @@ def _check_actor(
         petitioner.check(petition)
     elif petitioner is not None:
         raise TransitionNotAllowed("信访人不能办理此项操作")
+    elif is_recused(actor, petition):
+        raise TransitionNotAllowed("您已就该事项回避,不能办理(《信访工作条例》第二十八条)")
     elif not actor_may(actor, petition, step):
         raise TransitionNotAllowed("您没有办理此项操作的权限")
 
 
 def _dues(petition: Petition, ctx: engine.Ctx) -> dict[str, Any]:
-    """The legal clock recomputed with every step, written with the status."""
-    return {**apply_dues(petition, today=ctx.today), "updated_at": timezone.now()}
+    """The legal clock recomputed with every step, written with the status. The due dates
+    run from the step's (possibly real, earlier) date; overdue is judged against today."""
+    today = timezone.localdate(ctx.now)
+    return {**apply_dues(petition, today=today), "updated_at": timezone.now()}
 
 
 def _record(
@@ -117,13 +122,16 @@ def transition(
     input: StepInput | None = None,
     petitioner: PetitionerProof | None = None,
     today: date | None = None,
+    step: str | None = None,
     **fields: Any,
 ) -> Petition:
     """Move ``petition`` to ``to`` by the table, as ``actor``; return the updated matter.
 
     The petitions' entry to the core engine (:func:`xinfang.core.workflow.transition`):
-    the step is found by its target. The step's payload is its typed ``input`` (what
-    request handlers pass, built from the request by :func:`input_for`), or, for Python
+    the step is found by its target (and by its name ``step`` where two steps share the
+    target: rejecting an objection and re-routing both reach "routed"). The step's
+    payload is its typed ``input`` (what request handlers pass, built from the request
+    by :func:`input_for`), or, for Python
     callers, its fields as keywords — both are validated against the step's model,
     unknown keys refused (``StepInputInvalid``). Steps that are the petitioner's own act
     need ``petitioner``, a proof minted by the portal (see :mod:`.proof`), and refuse any
@@ -131,8 +139,8 @@ def transition(
     Raises ``TransitionNotAllowed`` (table, grant or proof), ``GuardFailed`` (a rule of law)
     or ``ConcurrentChange`` (someone moved the matter meanwhile).
     """
-    step = step_between(petition.status, to)
-    if step is None:
+    found = step_between(petition.status, to, step)
+    if found is None:
         raise TransitionNotAllowed(
             f"“{Status(petition.status).label}”状态不能转为“{Status(to).label}”"
             if to in Status.values
@@ -142,7 +150,7 @@ def transition(
         raise TypeError("pass the step's input or its fields, not both")
     moved: Petition = engine.transition(
         petition,
-        step,
+        found,
         actor=actor,
         reason=reason,
         data=input if input is not None else fields,

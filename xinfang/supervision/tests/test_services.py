@@ -115,6 +115,34 @@ def test_notice_answer_due_moves_past_spring_festival_2026(crew: Crew) -> None:
     assert notice.answer_due == date(2026, 2, 24)
 
 
+def test_notice_answer_period_is_the_offices_setting_not_a_rule_of_art_40(
+    crew: Crew, settings: object
+) -> None:
+    # 条例 Arts. 39–40 (2022) set no period for the written answer: the office sets it.
+    settings.XINFANG_SUPERVISION_ANSWER_DAYS = 20  # type: ignore[attr-defined]
+    notice = services.issue_notice(
+        actor=crew.supervisor,
+        petition=matter(crew.cast),
+        supervising_unit=crew.cast.county,
+        reasons="进度缓慢",
+        recommendation="建议实地核查",
+    )
+    assert notice.answer_days == 20
+    assert notice.answer_due == date(2026, 9, 21)  # 1 Sep + 20 days
+
+
+def test_a_notice_may_name_its_own_answer_period(crew: Crew) -> None:
+    notice = services.issue_notice(
+        actor=crew.supervisor,
+        petition=matter(crew.cast),
+        supervising_unit=crew.cast.county,
+        reasons="进度缓慢",
+        recommendation="建议实地核查",
+        answer_days=15,
+    )
+    assert notice.answer_days == 15 and notice.answer_due == date(2026, 9, 16)
+
+
 def test_notice_due_waits_for_an_uncovered_year(crew: Crew) -> None:
     assert services.notice_answer_due(date(2026, 12, 20)) is None  # ends in 2027
 
