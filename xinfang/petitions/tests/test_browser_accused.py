@@ -65,9 +65,10 @@ def _plant():
     supervisor = cast.user_with(Role.SUPERVISOR, cast.county, "county-supervisor")
     today = timezone.localdate()
     received = today - timedelta(days=20)
-    # Routed 16 days ago: the written notice (15 days, Art. 23) is due about now (later
-    # only when a holiday moves the end), so the matter is on the due-soon/overdue list.
-    routed = today - timedelta(days=16)
+    # Routed 15 days ago: the written notice (15 days, Art. 23) is due today (later only
+    # when a holiday moves the end), so the matter is on the due-soon list and not yet
+    # overdue: overdue is judged against today even for a step entered with its real date.
+    routed = today - timedelta(days=15)
     accusation = register_petition(
         actor=registrar,
         registering_unit=cast.county,
