@@ -21,8 +21,8 @@ from xinfang.petitions.choices import (
     Status,
     SuggestionOutcome,
 )
-from xinfang.petitions.confidentiality import may_receive_q
 from xinfang.petitions.models import MatterType
+from xinfang.petitions.routing import indented_label, proposed_target, route_targets, routing_anchor
 from xinfang.petitions.workflow import Step
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -168,9 +168,15 @@ class StepForm(forms.Form):
         if "suggestion_outcome" in self.fields and getattr(petition, "kind", "") != Kind.SUGGESTION:
             del self.fields["suggestion_outcome"]  # Art. 29 concerns suggestions only
         if "to_unit" in self.fields and petition is not None:
-            # Art. 30: the accused is never offered as a target (the step refuses it too).
+            # The ordered tree of sensible targets with the proposed default (Art. 22); the
+            # accused is never offered (Art. 30, petitions/routing.py; the step refuses it too).
             to_unit = cast(forms.ModelChoiceField, self.fields["to_unit"])
-            to_unit.queryset = Unit.objects.filter(may_receive_q(petition), is_active=True)
+            proposal = proposed_target(petition)
+            to_unit.queryset = route_targets(petition, proposal)
+            top = routing_anchor(petition.registering_unit).depth
+            to_unit.label_from_instance = lambda u: indented_label(u, top, proposal)
+            if proposal is not None:
+                to_unit.initial = proposal.pk
         if "handler" in self.fields and petition is not None:
             cast(forms.ModelChoiceField, self.fields["handler"]).queryset = User.objects.filter(
                 grants__unit=petition.responsible_unit, grants__role__in=["handler", "unit_leader"]

@@ -89,9 +89,7 @@ class MemberForm(forms.Form):
     )
 
 
-MemberFormSet = forms.formset_factory(
-    MemberForm, extra=1, min_num=1, validate_min=True, max_num=30
-)
+MemberFormSet = forms.formset_factory(MemberForm, extra=1, min_num=1, validate_min=True, max_num=30)
 
 
 def member_inputs(formset: Any, default_unit: Unit) -> list[MemberInput]:

@@ -166,7 +166,9 @@ class TripRequest(models.Model):
 
     @property
     def report_late(self) -> bool:
-        return bool(self.report_due and self.report_filed_on and self.report_filed_on > self.report_due)
+        return bool(
+            self.report_due and self.report_filed_on and self.report_filed_on > self.report_due
+        )
 
     @property
     def passport_late(self) -> bool:

@@ -142,9 +142,7 @@ def _duration(trip: TripFacts, rules: Mapping[str, RuleValue]) -> Iterable[Viola
     code = "days_one_country" if len(trip.countries) <= 1 else "days_two_countries"
     if (r := _on(rules, code)) and days > r.value:
         n = "1" if code == "days_one_country" else "2"
-        yield Violation(
-            r.code, f"出访{n}国在外 {days} 天(含旅途),超过上限 {r.value} 天", r.source
-        )
+        yield Violation(r.code, f"出访{n}国在外 {days} 天(含旅途),超过上限 {r.value} 天", r.source)
 
 
 def _per_person(
@@ -166,9 +164,7 @@ def _per_person(
                 )
     if r := _on(rules, "same_level_leaders"):
         # 同一部门的同级领导不得同团出访,也不得同时分别率团出访 (第(七)条).
-        abroad = list(trip.members) + [
-            m for o in others if _overlap(trip, o) for m in o.members
-        ]
+        abroad = list(trip.members) + [m for o in others if _overlap(trip, o) for m in o.members]
         seen: set[tuple[int, str]] = set()
         for m in trip.members:
             key = (m.unit_id, m.rank)

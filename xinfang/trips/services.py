@@ -23,7 +23,14 @@ from xinfang.trips.approval import approving_level, approving_unit_path
 from xinfang.trips.choices import TripStatus
 from xinfang.trips.clock import passport_due, report_due
 from xinfang.trips.errors import ExceptionRefused, TripInvalid
-from xinfang.trips.models import PlanItem, TripException, TripMember, TripPlan, TripRequest, TripRule
+from xinfang.trips.models import (
+    PlanItem,
+    TripException,
+    TripMember,
+    TripPlan,
+    TripRequest,
+    TripRule,
+)
 from xinfang.trips.rules import (
     DEFAULT_RULES,
     MemberFacts,
@@ -86,9 +93,7 @@ def effective_rules(unit: Unit) -> dict[str, RuleValue]:
     of the nearest unit above it (itself included) that set one."""
     ancestors = [int(p) for p in unit.path.strip("/").split("/") if p]
     depth = {pk: i for i, pk in enumerate(ancestors)}
-    rows = sorted(
-        TripRule.objects.filter(unit_id__in=ancestors), key=lambda r: depth[r.unit_id]
-    )
+    rows = sorted(TripRule.objects.filter(unit_id__in=ancestors), key=lambda r: depth[r.unit_id])
     rules = dict(DEFAULT_RULES)
     for row in rows:
         base = DEFAULT_RULES[row.code]

@@ -6,9 +6,9 @@ run or two workers queue nothing twice.
 
 from __future__ import annotations
 
+from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
-from django.utils import timezone
 
 from xinfang.trips import services
 

@@ -156,7 +156,10 @@ def trip_detail(request: HttpRequest, pk: int) -> HttpResponse:
         violations = [{**v.__dict__, "exception": exceptions.get(v.code)} for v in found]
     else:
         violations = [{**v, "exception": exceptions.get(v["code"])} for v in trip.violations]
-    steps = [(s, STEP_FORMS[s.name]() if s.name in STEP_FORMS else None) for s in allowed_steps(trip, request.user)]
+    steps = [
+        (s, STEP_FORMS[s.name]() if s.name in STEP_FORMS else None)
+        for s in allowed_steps(trip, request.user)
+    ]
     may_except = trip.status in {TripStatus.DRAFT, TripStatus.SUBMITTED} and can(
         request.user, "lead", trip.approving_unit.path
     )
@@ -189,9 +192,11 @@ def trip_transition(request: HttpRequest, pk: int) -> HttpResponse:
     if step is not None and name in STEP_FORMS:
         form = STEP_FORMS[name](request.POST)
         if not form.is_valid():
-            messages.error(request, "请填写完整:" + ";".join(
-                f"{form.fields[k].label}{e[0]}" for k, e in form.errors.items()
-            ))
+            messages.error(
+                request,
+                "请填写完整:"
+                + ";".join(f"{form.fields[k].label}{e[0]}" for k, e in form.errors.items()),
+            )
             return redirect("trips:trip_detail", pk=trip.pk)
         data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
     try:

@@ -62,7 +62,9 @@ def test_an_exception_needs_the_approving_level_and_a_reason(cast, people) -> No
             actor=people["own_leader"], trip=trip, code="file_ahead_days", reason="急需"
         )
     with pytest.raises(ExceptionRefused):
-        services.grant_exception(actor=people["county"], trip=trip, code="file_ahead_days", reason=" ")
+        services.grant_exception(
+            actor=people["county"], trip=trip, code="file_ahead_days", reason=" "
+        )
     services.grant_exception(
         actor=people["county"], trip=trip, code="file_ahead_days", reason="外方邀请临时提前"
     )
@@ -121,7 +123,9 @@ def test_the_report_and_the_passport_close_the_dues(cast, people) -> None:
     transition(trip, "submit", actor=people["handler"])
     transition(trip, "approve", actor=people["county"])
     with time_machine.travel(trip.return_on + timedelta(days=3), tick=False):
-        transition(trip, "record_return", actor=people["handler"], data={"returned_on": trip.return_on})
+        transition(
+            trip, "record_return", actor=people["handler"], data={"returned_on": trip.return_on}
+        )
         transition(trip, "hand_back_passport", actor=people["handler"], data={})
         transition(trip, "file_report", actor=people["handler"], data={"text": "考察报告正文"})
         assert TripRequest.objects.dues_open().count() == 0
@@ -135,7 +139,9 @@ def test_a_return_in_the_future_is_refused(cast, people) -> None:
     transition(trip, "submit", actor=people["handler"])
     transition(trip, "approve", actor=people["county"])
     with pytest.raises(Exception, match="不晚于今天"):
-        transition(trip, "record_return", actor=people["handler"], data={"returned_on": trip.return_on})
+        transition(
+            trip, "record_return", actor=people["handler"], data={"returned_on": trip.return_on}
+        )
 
 
 def test_every_step_outside_the_table_is_refused(cast, people) -> None:
@@ -155,8 +161,12 @@ def test_every_step_needs_its_grant(cast) -> None:
 
 
 def test_an_office_adjusts_a_rule_for_its_subtree(cast, people) -> None:
-    services.set_rule(actor=people["county"], unit=cast.county, code="countries_max", value=3, enabled=True)
+    services.set_rule(
+        actor=people["county"], unit=cast.county, code="countries_max", value=3, enabled=True
+    )
     trip = f.trip(cast.department, countries=("德国", "荷兰", "比利时"), days=8)
     assert [v.code for v in services.violations_of(trip, timezone.localdate())] == []
     with pytest.raises(ExceptionRefused):
-        services.set_rule(actor=people["handler"], unit=cast.county, code="countries_max", value=9, enabled=True)
+        services.set_rule(
+            actor=people["handler"], unit=cast.county, code="countries_max", value=9, enabled=True
+        )
