@@ -21,7 +21,7 @@ from xinfang.org.access import granted_paths
 from xinfang.org.guards import roles_allow
 from xinfang.org.querysets import any_subtree_q
 from xinfang.petitions.choices import Kind
-from xinfang.petitions.confidentiality import discipline_paths
+from xinfang.petitions.confidentiality import discipline_paths_for
 from xinfang.petitions.models import Petition
 
 __all__ = ["discipline_grant_paths", "discipline_queue", "is_discipline_staff"]
@@ -33,7 +33,7 @@ def discipline_grant_paths(user: Any) -> list[str]:
     """The paths of ``user``'s handling grants that lie in a discipline body."""
     if not roles_allow(user, ()):
         return []
-    bodies = discipline_paths()
+    bodies = discipline_paths_for(user)
     return [p for p in granted_paths(user, "handle") if any(p.startswith(d) for d in bodies)]
 
 

@@ -29,7 +29,7 @@ from xinfang.org.choices import UnitLevel
 from xinfang.org.models import Unit
 from xinfang.org.querysets import subtree_q
 from xinfang.petitions.choices import Kind
-from xinfang.petitions.confidentiality import may_receive_q
+from xinfang.petitions.confidentiality import accused_origin, discipline_body_q, may_receive_q
 
 __all__ = [
     "ANCHOR_LEVELS",
@@ -60,16 +60,16 @@ def routing_anchor(unit: Unit) -> Unit:
     return next((u for u in chain if u.level in ANCHOR_LEVELS), chain[-1])
 
 
-def _nearest_body(petition: Any, start: Unit, flag: str, prefer: str = "") -> Unit | None:
-    """The body flagged ``flag`` that is a direct child of ``start`` or of the nearest unit
-    above it with one, among those that may receive ``petition`` (Art. 30)."""
+def _nearest_body(petition: Any, start: Unit, bodies_q: Q, prefer: str = "") -> Unit | None:
+    """The body matching ``bodies_q`` that is a direct child of ``start`` or of the nearest
+    unit above it with one, among those that may receive ``petition`` (Art. 30)."""
     chain = _chain(start)
     bodies = list(
         Unit.objects.filter(
+            bodies_q,
             may_receive_q(petition),
             parent_id__in=[u.pk for u in chain],
             is_active=True,
-            **{flag: True},
         ).order_by("path")
     )
     for level in chain:
@@ -81,16 +81,12 @@ def _nearest_body(petition: Any, start: Unit, flag: str, prefer: str = "") -> Un
 
 def proposed_target(petition: Any) -> Unit | None:
     """The default target of ``petition``'s route, or ``None`` (the clerk picks)."""
+    anchor = routing_anchor(petition.registering_unit)
     if petition.kind == Kind.ACCUSATION:
-        accused_user = petition.accused_user
-        start = petition.accused_unit or (
-            accused_user.unit if accused_user is not None and accused_user.unit_id else None
-        )
-        start = start or routing_anchor(petition.registering_unit)
-        return _nearest_body(petition, start, "is_discipline_body")
+        start = accused_origin(petition) or anchor
+        return _nearest_body(petition, start, discipline_body_q())
     if petition.litigation_related:
-        anchor = routing_anchor(petition.registering_unit)
-        return _nearest_body(petition, anchor, "is_legal_affairs_body", prefer="政法委")
+        return _nearest_body(petition, anchor, Q(is_legal_affairs_body=True), prefer="政法委")
     return None
 
 
