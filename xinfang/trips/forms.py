@@ -81,7 +81,8 @@ class TripForm(forms.Form):
 class MemberForm(forms.Form):
     name = forms.CharField(max_length=50, label=_("姓名"))
     title = forms.CharField(max_length=100, required=False, label=_("职务"))
-    rank = forms.ChoiceField(choices=Rank.choices, label=_("职级"))
+    # A blank first choice: an untouched extra row stays empty (and is skipped).
+    rank = forms.ChoiceField(choices=[("", "—"), *Rank.choices], label=_("职级"))
     unit = forms.ModelChoiceField(
         queryset=Unit.objects.filter(is_active=True).order_by("path"),
         required=False,
