@@ -22,7 +22,6 @@ class PetitionsConfig(AppConfig):
         navigation.register(navigation.NavItem("信访事项", "petitions:petition_list"))
         navigation.register(navigation.NavItem("登记信访", "petitions:petition_register"))
         navigation.register(navigation.NavItem("临期超期", "petitions:due_list"))
-        navigation.register(navigation.NavItem("检举控告队列", "petitions:discipline_queue"))
         navigation.register(navigation.NavItem("待定期限内的申请", "petitions:window_check_list"))
         dashboard.register(
             dashboard.Panel(
