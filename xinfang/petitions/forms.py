@@ -105,6 +105,18 @@ PetitionerFormSet = forms.formset_factory(
 )
 
 
+class RouteTargetField(forms.ModelChoiceField):
+    """The route's unit picker: the tree indented below its anchor, the proposal marked."""
+
+    def __init__(self, *args: Any, top_depth: int, proposal: Unit | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.top_depth = top_depth
+        self.proposal = proposal
+
+    def label_from_instance(self, obj: Any) -> str:
+        return indented_label(obj, self.top_depth, self.proposal)
+
+
 class StepForm(forms.Form):
     """The payload of one workflow step; only the step's fields are kept."""
 
@@ -170,13 +182,14 @@ class StepForm(forms.Form):
         if "to_unit" in self.fields and petition is not None:
             # The ordered tree of sensible targets with the proposed default (Art. 22); the
             # accused is never offered (Art. 30, petitions/routing.py; the step refuses it too).
-            to_unit = cast(forms.ModelChoiceField, self.fields["to_unit"])
             proposal = proposed_target(petition)
-            to_unit.queryset = route_targets(petition, proposal)
-            top = routing_anchor(petition.registering_unit).depth
-            to_unit.label_from_instance = lambda u: indented_label(u, top, proposal)
-            if proposal is not None:
-                to_unit.initial = proposal.pk
+            self.fields["to_unit"] = RouteTargetField(
+                queryset=route_targets(petition, proposal),
+                top_depth=routing_anchor(petition.registering_unit).depth,
+                proposal=proposal,
+                initial=proposal.pk if proposal is not None else None,
+                label=self.fields["to_unit"].label,
+            )
         if "handler" in self.fields and petition is not None:
             cast(forms.ModelChoiceField, self.fields["handler"]).queryset = User.objects.filter(
                 grants__unit=petition.responsible_unit, grants__role__in=["handler", "unit_leader"]

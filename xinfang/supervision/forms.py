@@ -28,7 +28,9 @@ def exclude_accused(form: forms.Form, petition: Any) -> forms.Form:
     """The unit pickers of a form about ``petition`` never offer its accused (条例 Art. 30:
     ``confidentiality.may_receive_q``; the services refuse it too)."""
     for field in form.fields.values():
-        if isinstance(field, forms.ModelChoiceField) and field.queryset.model is Unit:
+        if not isinstance(field, forms.ModelChoiceField) or field.queryset is None:
+            continue
+        if field.queryset.model is Unit:
             field.queryset = field.queryset.filter(may_receive_q(petition))
     return form
 

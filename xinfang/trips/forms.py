@@ -29,6 +29,11 @@ def units_for(user: Any, action: str) -> Any:
     return Unit.objects.filter(q, is_active=True).order_by("path")
 
 
+class PlanItemField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.plan.unit} {obj.plan.year}年:{obj.purpose}"
+
+
 class TripForm(forms.Form):
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("组团单位"))
     title = forms.CharField(max_length=200, label=_("团组名称"))
@@ -40,7 +45,7 @@ class TripForm(forms.Form):
     depart_on = forms.DateField(widget=DATE, label=_("出境日期"))
     return_on = forms.DateField(widget=DATE, label=_("入境日期"))
     visa_apply_on = forms.DateField(widget=DATE, label=_("拟办理护照签证日期"))
-    plan_item = forms.ModelChoiceField(
+    plan_item = PlanItemField(
         queryset=PlanItem.objects.none(), required=False, label=_("所列年度计划团组")
     )
 
@@ -54,9 +59,9 @@ class TripForm(forms.Form):
         items = PlanItem.objects.restrict(user, "handle").select_related("plan__unit")
         if fixed_unit is not None:
             items = items.filter(plan__unit=fixed_unit)
-        plan = cast(forms.ModelChoiceField, self.fields["plan_item"])
-        plan.queryset = items.order_by("-plan__year", "pk")
-        plan.label_from_instance = lambda i: f"{i.plan.unit} {i.plan.year}年:{i.purpose}"
+        cast(forms.ModelChoiceField, self.fields["plan_item"]).queryset = items.order_by(
+            "-plan__year", "pk"
+        )
 
     def clean_countries(self) -> tuple[str, ...]:
         names = [n for n in SEPARATORS.split(self.cleaned_data["countries"]) if n]

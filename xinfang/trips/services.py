@@ -369,7 +369,7 @@ def recompute_pending_trip_dues(calendar: LegalCalendar) -> int:
         report_due__isnull=True
     ) | TripRequest.objects.filter(returned_on__isnull=False, passport_due__isnull=True)
     for trip in rows:
-        dues = dues_after_return(trip.returned_on, calendar)  # type: ignore[arg-type]
+        dues = dues_after_return(trip.returned_on, calendar)
         if dues["report_due"] is None and dues["passport_due"] is None:
             continue
         changed += TripRequest.objects.filter(pk=trip.pk).update(**dues)
