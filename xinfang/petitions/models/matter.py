@@ -60,9 +60,6 @@ class Petition(models.Model):
     full_text = models.TextField(_("信访内容"), blank=True)
     received_on = models.DateField(_("收到日期"), db_index=True)
     head_count = models.PositiveIntegerField(_("来访人数"), null=True, blank=True)
-    # 涉法涉诉: a matter that belongs to litigation or another statutory procedure; its
-    # route proposal is the 政法 body (条例 Art. 31; petitions/routing.py).
-    litigation_related = models.BooleanField(_("涉法涉诉"), default=False)
 
     # Accusations (条例 Art. 30): who is accused; they never see the matter.
     accused_unit = models.ForeignKey(
