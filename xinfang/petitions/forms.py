@@ -21,6 +21,7 @@ from xinfang.petitions.choices import (
     Status,
     SuggestionOutcome,
 )
+from xinfang.petitions.confidentiality import may_receive_q
 from xinfang.petitions.models import MatterType
 from xinfang.petitions.routing import indented_label, proposed_target, route_targets, routing_anchor
 from xinfang.petitions.workflow import Step
