@@ -22,7 +22,11 @@ from django.template.loader import render_to_string
 
 from xinfang.org.models import Unit
 from xinfang.petitions.choices import ReviewLevel, RouteMode, Stage, Status
-from xinfang.petitions.confidentiality import CONFIDENTIAL_LABEL, identity_visible
+from xinfang.petitions.confidentiality import (
+    CONFIDENTIAL_LABEL,
+    accuser_withheld,
+    identity_visible,
+)
 from xinfang.petitions.models import (
     Answer,
     CompletionReport,
@@ -54,9 +58,10 @@ def doc_number(unit: Unit, code: str, petition: Petition, year: int) -> str:
 def petitioner_line(petition: Petition, user: Any, audience: str) -> str:
     """Names of the matter's petitioners as the document may print them."""
     show_confidential = audience == PETITIONER and identity_visible(user, petition)
+    withheld = accuser_withheld(user, petition)
     names = []
     for person in Petitioner.objects.filter(petition=petition).order_by("pk"):
-        if person.wants_confidentiality and not show_confidential:
+        if withheld or (person.wants_confidentiality and not show_confidential):
             names.append(CONFIDENTIAL_LABEL)
         else:
             names.append(person.name)

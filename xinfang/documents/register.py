@@ -34,7 +34,7 @@ from xinfang.core.workflow import SYSTEM
 from xinfang.documents.models import ExportJob, ExportStatus
 from xinfang.org.models import User
 from xinfang.petitions.choices import Channel, Kind, Outcome, Rating, Status
-from xinfang.petitions.confidentiality import CONFIDENTIAL_LABEL, identity_visible
+from xinfang.petitions.confidentiality import CONFIDENTIAL_LABEL, conceals
 from xinfang.petitions.filters import filter_petitions
 from xinfang.petitions.forms import FilterForm
 from xinfang.petitions.models import Petition, Petitioner, ReturnVisit
@@ -117,11 +117,12 @@ class _People:
 def _people(batch: list[dict[str, Any]], user: Any, shown: dict[Any, bool]) -> dict[int, _People]:
     """Names and masked phones per matter of the (already scoped) chunk, one query.
 
-    Whether a confidential petitioner's identity shows is decided in Python from the
-    user's grants (``confidentiality.identity_visible``: register / handle / lead over the
-    registering or responsible unit, never the accused), not by re-running the scoped
-    ``Petitioner`` query for every chunk; the answer depends only on the matter's units
-    and accused, so ``shown`` remembers it across the export.
+    Whether a petitioner's identity shows is decided in Python from the user's grants
+    (``confidentiality.conceals``: a confidential one to register / handle / lead over the
+    registering or responsible unit, never the accused; the accuser of an accusation held
+    by a discipline body to that body alone), not by re-running the scoped ``Petitioner``
+    query for every chunk; the answer depends only on the matter's units, kind and accused,
+    so ``shown`` remembers it across the export.
     """
     by_pk = {row["pk"]: row for row in batch}
     grouped: dict[int, tuple[list[str], list[str]]] = {}
@@ -132,7 +133,7 @@ def _people(batch: list[dict[str, Any]], user: Any, shown: dict[Any, bool]) -> d
     )
     for petition_id, name, phone, confidential in rows:
         names, phones = grouped.setdefault(petition_id, ([], []))
-        if confidential and not _identity_shown(user, by_pk[petition_id], shown):
+        if not _identity_shown(user, by_pk[petition_id], shown, confidential):
             if CONFIDENTIAL_LABEL not in names:
                 names.append(CONFIDENTIAL_LABEL)
             continue
@@ -142,12 +143,16 @@ def _people(batch: list[dict[str, Any]], user: Any, shown: dict[Any, bool]) -> d
     return {k: _People("、".join(n), "、".join(p)) for k, (n, p) in grouped.items()}
 
 
-def _identity_shown(user: Any, row: dict[str, Any], shown: dict[Any, bool]) -> bool:
+def _identity_shown(
+    user: Any, row: dict[str, Any], shown: dict[Any, bool], confidential: bool
+) -> bool:
     key = (
         row["registering_unit__path"],
         row["responsible_unit__path"],
         row["accused_unit_id"],
         row["accused_user_id"],
+        row["kind"],
+        confidential,
     )
     if key not in shown:
         matter = SimpleNamespace(
@@ -155,8 +160,9 @@ def _identity_shown(user: Any, row: dict[str, Any], shown: dict[Any, bool]) -> b
             responsible_unit=SimpleNamespace(path=key[1]),
             accused_unit_id=key[2],
             accused_user_id=key[3],
+            kind=key[4],
         )
-        shown[key] = identity_visible(user, matter)
+        shown[key] = not conceals(user, matter, confidential)
     return shown[key]
 
 

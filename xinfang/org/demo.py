@@ -39,6 +39,10 @@ TOWNSHIPS = {
 DEPARTMENTS = [
     ("县信访局", "petition", {"is_petition_office": True}),
     ("县纪委监委", "discipline", {"is_discipline_body": True}),
+    # 政法机关: the proposed target of a litigation-related matter (petitions/routing.py).
+    ("县委政法委", "legal_affairs", {"is_legal_affairs_body": True}),
+    ("县人民法院", "court", {"is_legal_affairs_body": True}),
+    ("县人民检察院", "procuratorate", {"is_legal_affairs_body": True}),
     ("县自然资源局", "land", {}),
     ("县人力资源和社会保障局", "labour", {}),
     ("县住房和城乡建设局", "housing", {}),

@@ -59,6 +59,8 @@ class Unit(models.Model):
     contact_phone = models.CharField(_("办公电话"), max_length=30, blank=True)
     is_petition_office = models.BooleanField(_("信访工作机构"), default=False)
     is_discipline_body = models.BooleanField(_("纪检监察机关"), default=False)
+    # 政法机关 (政法委、法院、检察院): the default target of a litigation-related matter.
+    is_legal_affairs_body = models.BooleanField(_("政法机关"), default=False)
     is_active = models.BooleanField(_("启用"), default=True)
 
     objects = UnitQuerySet.as_manager()

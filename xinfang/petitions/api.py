@@ -40,7 +40,7 @@ from xinfang.org.models import Unit
 from xinfang.petitions import services
 from xinfang.petitions.attachments import attachment_response
 from xinfang.petitions.choices import Channel, Kind, PetitionerRole, Status
-from xinfang.petitions.confidentiality import CONFIDENTIAL_LABEL, identity_visible
+from xinfang.petitions.confidentiality import CONFIDENTIAL_LABEL, conceals
 from xinfang.petitions.errors import PetitionError
 from xinfang.petitions.models import (
     Answer,
@@ -396,10 +396,9 @@ def due_petitions(request: HttpRequest, filters: Query[DueFilter]) -> dict[str, 
 def _detail(p: Petition, user: Any) -> dict[str, Any]:
     from xinfang.petitions.workflow import allowed_steps
 
-    show = identity_visible(user, p)
     people = []
     for person in p.petitioners.all():
-        hide = person.wants_confidentiality and not show
+        hide = conceals(user, p, person.wants_confidentiality)
         people.append(
             {
                 "role": person.role,

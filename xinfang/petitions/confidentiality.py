@@ -9,7 +9,12 @@ route target, supervision, registration, notice and document asks this module:
   supervise, carry out, register) this matter? Not the accused unit nor one inside it, nor
   a unit whose staff include the accused person;
 - :func:`user_unit_ids`, :func:`accused_q`, :func:`accusation_hidden_q` — the rows a user
-  may never see, as a ``Q`` for every scope.
+  may never see, as a ``Q`` for every scope;
+- :func:`accuser_withheld` / :func:`conceals` — an accusation held by a discipline body: its
+  accuser is known to that body alone; the petition office keeps its copy in the register
+  without the accuser's identity;
+- :func:`discipline_body_q` / :func:`accused_origin` — where the route proposal looks for
+  the discipline body of an accusation (``petitions/routing.py``).
 
 An accusation (检举控告) is invisible to the accused unit — every user holding any grant
 in the accused unit's subtree — and to the accused person's account. A petitioner who asked
@@ -26,17 +31,22 @@ from typing import Any
 
 from django.db.models import Q
 
-from xinfang.org.access import _grants, can
+from xinfang.org.access import _grants, can, granted_paths
 from xinfang.petitions.choices import Kind
 from xinfang.petitions.errors import AccusationRoutingRefused
 
 __all__ = [
     "CONFIDENTIAL_LABEL",
     "accusation_hidden_q",
+    "accused_origin",
     "accused_q",
+    "accuser_withheld",
     "addressed_to_accused",
     "check_may_receive",
+    "conceals",
+    "discipline_body_q",
     "discipline_paths",
+    "discipline_paths_for",
     "identity_visible",
     "inside_accused",
     "may_receive_q",
@@ -137,7 +147,7 @@ def user_unit_ids(user: Any) -> set[int]:
     unit = getattr(user, "unit", None) if getattr(user, "unit_id", None) else None
     if unit is not None:
         paths.append(unit.path)
-    discipline = discipline_paths() if paths else []
+    discipline = discipline_paths_for(user) if paths else []
     ids: set[int] = set()
     for path in paths:
         # The ancestors A of ``path`` with inside_accused(path, A's path): those from the
@@ -215,15 +225,64 @@ def _needs_identity(user: Any, petition: Any) -> bool:
     )
 
 
+def discipline_paths_for(user: Any) -> list[str]:
+    """:func:`discipline_paths`, read once per request object (cached on the user)."""
+    cached = getattr(user, "_xinfang_discipline_paths", None)
+    if cached is None:
+        cached = discipline_paths()
+        if user is not None:
+            user._xinfang_discipline_paths = cached
+    return list(cached)
+
+
+def accuser_withheld(user: Any, petition: Any) -> bool:
+    """Is the accuser of ``petition`` withheld from ``user``? For an accusation held by a
+    discipline body (纪检监察机关) the accuser's identity is for that body alone (Art. 30
+    and the protection of those who accuse): the petition office that registered and routed
+    it keeps the matter in its register, without the accuser. Staff of the body — a grant
+    on it or inside it, not one above it — are not withheld from."""
+    if petition.kind != Kind.ACCUSATION or getattr(user, "is_superuser", False):
+        return False
+    held = petition.responsible_unit.path
+    bodies = [d for d in discipline_paths_for(user) if held.startswith(d)]
+    if not bodies:
+        return False
+    body = min(bodies, key=len)
+    paths = {p for action in ("register", "handle", "lead") for p in granted_paths(user, action)}
+    return not any(p.startswith(body) for p in paths)
+
+
+def discipline_body_q() -> Q:
+    """The discipline bodies (a ``Q`` on ``Unit``), for the route proposal."""
+    return Q(is_discipline_body=True)
+
+
+def accused_origin(petition: Any) -> Any:
+    """Where an accusation's discipline body is looked for: the accused unit, else the
+    accused person's own unit, else ``None``."""
+    if petition.accused_unit is not None:
+        return petition.accused_unit
+    person = petition.accused_user
+    return person.unit if person is not None and person.unit_id else None
+
+
 def identity_visible(user: Any, petition: Any) -> bool:
     """May ``user`` see the name and details of a confidential petitioner of ``petition``?"""
     if getattr(user, "is_superuser", False):
         return True
     if not getattr(user, "is_authenticated", False):
         return False
-    if _is_accused(user, petition):
+    if _is_accused(user, petition) or accuser_withheld(user, petition):
         return False
     return _needs_identity(user, petition)
+
+
+def conceals(user: Any, petition: Any, confidential: bool) -> bool:
+    """Must a petitioner of ``petition`` (who asked for confidentiality or not) be shown to
+    ``user`` as :data:`CONFIDENTIAL_LABEL`, without name or details?"""
+    if accuser_withheld(user, petition):
+        return True
+    return confidential and not identity_visible(user, petition)
 
 
 def personal_data_revealable(user: Any, petitioner: Any) -> bool:
@@ -238,5 +297,7 @@ def personal_data_revealable(user: Any, petitioner: Any) -> bool:
         return False
     petition = petitioner.petition
     if _is_accused(user, petition) or not _needs_identity(user, petition):
+        return False
+    if accuser_withheld(user, petition):
         return False
     return not petitioner.wants_confidentiality or identity_visible(user, petition)

@@ -23,6 +23,7 @@ from xinfang.petitions.choices import (
 )
 from xinfang.petitions.confidentiality import may_receive_q
 from xinfang.petitions.models import MatterType
+from xinfang.petitions.routing import indented_label, proposed_target, route_targets, routing_anchor
 from xinfang.petitions.workflow import Step
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -105,6 +106,18 @@ PetitionerFormSet = forms.formset_factory(
 )
 
 
+class RouteTargetField(forms.ModelChoiceField):
+    """The route's unit picker: the tree indented below its anchor, the proposal marked."""
+
+    def __init__(self, *args: Any, top_depth: int, proposal: Unit | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.top_depth = top_depth
+        self.proposal = proposal
+
+    def label_from_instance(self, obj: Any) -> str:
+        return indented_label(obj, self.top_depth, self.proposal)
+
+
 class StepForm(forms.Form):
     """The payload of one workflow step; only the step's fields are kept."""
 
@@ -168,9 +181,16 @@ class StepForm(forms.Form):
         if "suggestion_outcome" in self.fields and getattr(petition, "kind", "") != Kind.SUGGESTION:
             del self.fields["suggestion_outcome"]  # Art. 29 concerns suggestions only
         if "to_unit" in self.fields and petition is not None:
-            # Art. 30: the accused is never offered as a target (the step refuses it too).
-            to_unit = cast(forms.ModelChoiceField, self.fields["to_unit"])
-            to_unit.queryset = Unit.objects.filter(may_receive_q(petition), is_active=True)
+            # The ordered tree of sensible targets with the proposed default (Art. 22); the
+            # accused is never offered (Art. 30, petitions/routing.py; the step refuses it too).
+            proposal = proposed_target(petition)
+            self.fields["to_unit"] = RouteTargetField(
+                queryset=route_targets(petition, proposal),
+                top_depth=routing_anchor(petition.registering_unit).depth,
+                proposal=proposal,
+                initial=proposal.pk if proposal is not None else None,
+                label=self.fields["to_unit"].label,
+            )
         if "handler" in self.fields and petition is not None:
             cast(forms.ModelChoiceField, self.fields["handler"]).queryset = User.objects.filter(
                 grants__unit=petition.responsible_unit, grants__role__in=["handler", "unit_leader"]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from xinfang.petitions import procedure_views, views, window_views
+from xinfang.petitions import discipline_views, procedure_views, views, window_views
 
 app_name = "petitions"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", views.petition_register, name="petition_register"),
     path("new/matches/", views.register_matches, name="register_matches"),
     path("due/", views.due_list, name="due_list"),
+    path("accusations/", discipline_views.discipline_queue, name="discipline_queue"),
     path("window-checks/", window_views.window_check_list, name="window_check_list"),
     path(
         "window-checks/<int:pk>/decide/",

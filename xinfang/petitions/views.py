@@ -31,7 +31,7 @@ from xinfang.petitions.attachments import attachment_response
 from xinfang.petitions.choices import Channel, Status
 from xinfang.petitions.confidentiality import (
     CONFIDENTIAL_LABEL,
-    identity_visible,
+    conceals,
     personal_data_revealable,
 )
 from xinfang.petitions.filters import filter_petitions
@@ -146,14 +146,15 @@ def _petitioner_row(
 
 
 def _petitioner_rows(petition: Petition, user: Any) -> list[dict[str, Any]]:
-    visible_identity = identity_visible(user, petition)
+    hide_confidential = conceals(user, petition, True)
+    hide_any = conceals(user, petition, False)
     rows = []
     for person in petition.petitioners.all():
         person.petition = petition  # the loaded matter, with its units (no extra query)
         rows.append(
             _petitioner_row(
                 person,
-                hide=person.wants_confidentiality and not visible_identity,
+                hide=hide_confidential if person.wants_confidentiality else hide_any,
                 revealable=personal_data_revealable(user, person),
             )
         )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinfang.org.choices import AccountKind
 from xinfang.org.models import Unit, User
+from xinfang.petitions.confidentiality import may_receive_q
 from xinfang.petitions.forms import units_for
 from xinfang.supervision.choices import RecordKind
 
@@ -21,6 +22,17 @@ def _choices(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
     field = form.fields[name]
     assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - type narrowing only
     return field
+
+
+def exclude_accused(form: forms.Form, petition: Any) -> forms.Form:
+    """The unit pickers of a form about ``petition`` never offer its accused (条例 Art. 30:
+    ``confidentiality.may_receive_q``; the services refuse it too)."""
+    for field in form.fields.values():
+        if not isinstance(field, forms.ModelChoiceField) or field.queryset is None:
+            continue
+        if field.queryset.model is Unit:
+            field.queryset = field.queryset.filter(may_receive_q(petition))
+    return form
 
 
 def _staff() -> Any:

@@ -28,7 +28,7 @@ from xinfang.petitions.views import STAFF_ROLES
 from xinfang.supervision import services
 from xinfang.supervision.choices import RecordKind
 from xinfang.supervision.errors import SupervisionInvalid
-from xinfang.supervision.forms import CREATE_FORMS, ActionForm, ListFilterForm
+from xinfang.supervision.forms import CREATE_FORMS, ActionForm, ListFilterForm, exclude_accused
 from xinfang.supervision.models import (
     CaseOwnership,
     Instruction,
@@ -214,7 +214,7 @@ def _panel_context(
             if bound and bound[0] == kind:
                 form = bound[1]
             else:
-                form = form_class(user=request.user, prefix=kind)
+                form = exclude_accused(form_class(user=request.user, prefix=kind), petition)
             forms.append({"kind": kind, "label": RecordKind(kind).label, "form": form})
     return {
         "p": petition,
@@ -240,6 +240,7 @@ def record_create(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     kind = _kind(kind)
     petition = _matter(request, pk)
     form = CREATE_FORMS[kind](request.POST, user=request.user, prefix=kind)
+    exclude_accused(form, petition)
     error = ""
     if form.is_valid():
         try:

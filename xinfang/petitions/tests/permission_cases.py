@@ -39,6 +39,24 @@ def _petition(cast: Cast, summary: str = "权限矩阵标记事项", days_ago: i
     ).petition
 
 
+def _held_by_discipline(cast: Cast) -> Petition:
+    """An accusation held by ``unit_a``, made a discipline body for the case."""
+    from xinfang.org.models import Unit
+
+    Unit.objects.filter(pk=cast.unit_a.pk).update(is_discipline_body=True)
+    registrar = cast.user_with(Role.REGISTRAR, cast.unit_a)
+    return register_petition(
+        actor=registrar,
+        registering_unit=cast.unit_a,
+        channel="letter",
+        kind="accusation",
+        summary="纪检队列标记事项",
+        accused_unit=cast.department,
+        petitioners=[PetitionerData(name="检举人", phone="13911113333")],
+        propose_matches=False,
+    ).petition
+
+
 def _accepted(cast: Cast) -> Petition:
     p = _petition(cast)
     return transition(p, Status.ACCEPTED, actor=cast.user_with(Role.HANDLER, cast.unit_a))
@@ -171,6 +189,12 @@ register(
         role=Role.HANDLER,
         list_view=True,
         make=lambda cast: _petition(cast, "临期标记事项", days_ago=10),
+        marker=_summary,
+    ),
+    RouteCase(
+        "petitions:discipline_queue",
+        role=Role.HANDLER,
+        make=_held_by_discipline,
         marker=_summary,
     ),
     RouteCase(

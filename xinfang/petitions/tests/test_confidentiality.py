@@ -24,8 +24,10 @@ from xinfang.petitions.errors import AccusationRoutingRefused, PetitionError
 from xinfang.petitions.models import Attachment, Petition, Petitioner
 from xinfang.petitions.reminders import messages_about, run_deadline_job
 from xinfang.petitions.services import PetitionerData, add_attachment, register_petition
-from xinfang.petitions.tests.factories import refresh
+from xinfang.petitions.tests.conftest import People
+from xinfang.petitions.tests.factories import PetitionerDataFactory, make_petition, refresh
 from xinfang.petitions.workflow import transition
+from xinfang.shell.testing import sign_in
 
 CANARY_SUMMARY = "CANARY-SUMMARY-7f3a"
 CANARY_TEXT = "CANARY-FULLTEXT-91bc"
@@ -215,3 +217,38 @@ def test_the_accused_unit_cannot_register_an_accusation_against_itself(people) -
             accused_unit=people.cast.department,
             petitioners=[PetitionerData(name="某人")],
         )
+
+
+def test_the_register_keeps_an_accusation_held_by_discipline_without_the_accuser(
+    people: People,
+) -> None:
+    # Art. 30: once the discipline body holds the accusation, the accuser is known to it
+    # alone; the county office that registered it keeps the matter, not the accuser.
+    from xinfang.petitions.confidentiality import accuser_withheld, conceals
+
+    cast = people.cast
+    accusation = make_petition(
+        cast,
+        unit=cast.county,
+        actor=people.registrar,
+        kind=Kind.ACCUSATION,
+        accused_unit=cast.department,
+        petitioners=[PetitionerDataFactory(name="实名检举人", wants_confidentiality=False)],
+    )
+    assert not conceals(people.registrar, accusation, False)
+    transition(accusation, Status.ROUTED, actor=people.registrar, to_unit=people.discipline)
+    accusation = Petition.objects.get(pk=accusation.pk)
+    assert accuser_withheld(people.registrar, accusation)
+    assert conceals(people.registrar, accusation, False)
+    assert not conceals(people.discipline_handler, accusation, False)
+    assert accusation in Petition.objects.restrict(people.registrar, "view")
+    page = _page(people.registrar, accusation)
+    assert "实名检举人" not in page and accusation.summary in page
+    assert "实名检举人" in _page(people.discipline_handler, accusation)
+
+
+def _page(user, petition: Petition) -> str:
+    client = Client()
+    sign_in(client, user)
+    url = reverse("petitions:petition_detail", args=[petition.pk])
+    return client.get(url).content.decode()

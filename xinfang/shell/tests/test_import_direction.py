@@ -1,5 +1,5 @@
 """Imports point down: core ← org ← shell ← petitions ← {supervision, ledgers, portal} ←
-documents ← assessment. No app reaches another through importlib."""
+documents ← {grids, trips, statistics} ← assessment. No app reaches another through importlib."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ LAYERS = [
     {"petitions"},
     {"supervision", "ledgers", "portal"},
     {"documents"},
+    {"grids", "trips", "statistics"},
     {"assessment"},
 ]
 LAYER = {app: i for i, apps in enumerate(LAYERS) for app in apps}

@@ -301,3 +301,21 @@ def test_api_notice_into_an_uncovered_year_has_a_not_before_date(crew: Crew) -> 
         assert response.json()["due_not_before"] == "2027-01-14"
         page = _client(crew.supervisor).get(LIST_URL + "?kind=notice")
     assert "待定,不早于 2027-01-14" in page.content.decode()
+
+
+def test_the_panel_of_an_accusation_never_offers_the_accused_as_a_unit(crew: Crew) -> None:
+    # 条例 Art. 30: no unit picker (supervising, responsible) lists the accused unit or any
+    # unit below it.
+    cast = crew.cast
+    p = matter(cast, unit=cast.county, kind="accusation", accused_unit=cast.unit_a)
+    response = _client(crew.supervisor).get(panel_url(p.pk))
+    forms = response.context["create_forms"]
+    offered = {
+        unit
+        for item in forms
+        for field in item["form"].fields.values()
+        if getattr(field, "queryset", None) is not None and field.queryset.model.__name__ == "Unit"
+        for unit in field.queryset
+    }
+    assert offered and not {cast.unit_a, cast.village_a} & offered
+    assert cast.county in offered
