@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "xinfang.portal",
     "xinfang.documents",
     "xinfang.supervision",
+    "xinfang.statistics",
 ]
 
 MIDDLEWARE = [

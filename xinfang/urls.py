@@ -50,4 +50,5 @@ urlpatterns = [
     path("open311/v2/", include("xinfang.portal.open311.urls")),  # portal app: Open311
     path("supervision/", include("xinfang.supervision.urls")),
     path("documents/", include("xinfang.documents.urls")),
+    path("statistics/", include("xinfang.statistics.urls")),
 ]
