@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from xinfang.core.querysets import get_object_for_user
 from xinfang.org.access import granted_paths, roles_for
-from xinfang.org.choices import UnitLevel
+from xinfang.org.choices import TERRITORIAL_ORDER, UnitLevel
 from xinfang.org.guards import require_roles
 from xinfang.org.models import Unit
 from xinfang.petitions.measures import MeasureWindow, level_rank
@@ -235,9 +235,11 @@ def _ranking_form(
 ) -> RankingForm:
     levels = _levels(unit)
     children = list(unit.children.filter(is_active=True).values_list("level", flat=True))
-    default_level = (
-        max(set(children), key=children.count) if children else (levels[0] if levels else "")
-    )
+    # Territorial units first (a county ranks its townships, as 12345 does its streets).
+    territorial = [str(lv) for lv in TERRITORIAL_ORDER if lv in children]
+    default_level = territorial[0] if territorial else (children[0] if children else "")
+    if not default_level and levels:
+        default_level = levels[0]
     initial = {
         "level": default_level,
         "month": f"{previous_month(_today()):%Y-%m}",
@@ -339,7 +341,8 @@ def ranking_publication(request: HttpRequest, pk: int) -> HttpResponse:
 def recurring_list(request: HttpRequest, pk: int) -> HttpResponse:
     """Recurring problems of the subtree: matter type × place per month (aggregates)."""
     unit = _unit(request, pk)
-    months, problems = recurring_problems(unit, _today())
+    # Complete months only: a trend that ends on a half month always reads "falling".
+    months, problems = recurring_problems(unit, previous_month(_today()))
     return render(
         request,
         "statistics/recurring.html",
