@@ -472,7 +472,7 @@ def _split_pending(matters: Any, base: Q, done: str, column: str) -> tuple[list[
     timely: list[int] = []
     waiting: list[int] = []
     for row in matters.filter(base).values(
-        "pk", "accepted_on", "closed_on", done, "provisional_dues"
+        "pk", "accepted_on", "closed_on", "answered_on", "provisional_dues"
     ):
         day = row[done] if done != "decision" else (row["accepted_on"] or row["closed_on"])
         not_before = row["provisional_dues"].get(column)

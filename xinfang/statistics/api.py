@@ -49,7 +49,8 @@ def flat_figures(row: StatRow) -> dict[str, int]:
     ):
         out[f"{name}.numerator"] = ratio.numerator
         out[f"{name}.denominator"] = ratio.denominator
-        out[f"{name}.pending"] = ratio.pending
+        if name != "satisfaction":  # a rating has no due date to wait for
+            out[f"{name}.pending"] = ratio.pending
     for name, band in (("backlog", m.backlog), ("backlog_resolved", m.backlog_resolved)):
         out[f"{name}.total"] = band.total
         out[f"{name}.over_5y"] = band.over_5y
