@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xinfang.core.querysets import get_object_for_user
-from xinfang.org.access import granted_paths, roles_for
+from xinfang.org.access import can, granted_paths, roles_for
 from xinfang.org.choices import TERRITORIAL_ORDER, UnitLevel
 from xinfang.org.guards import require_roles
 from xinfang.org.models import Unit
@@ -51,6 +51,14 @@ PUBLIC_LEVELS = (UnitLevel.COUNTY,)
 
 def _unit(request: HttpRequest, pk: int) -> Unit:
     return get_object_for_user(Unit.objects, request.user, action="view", pk=pk)
+
+
+def _lead_unit(request: HttpRequest, pk: int) -> Unit:
+    """A unit the user leads (the services check the same: publishing speaks for it)."""
+    unit = _unit(request, pk)
+    if not can(request.user, "lead", unit.path):
+        raise Http404
+    return unit
 
 
 def _today() -> date:
@@ -289,7 +297,7 @@ def ranking(request: HttpRequest, pk: int) -> HttpResponse:
 @require_roles(*VIEW_ROLES)
 def ranking_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Publish the ranking as shown (the unit's leaders: the service checks "lead")."""
-    unit = _unit(request, pk)
+    unit = _lead_unit(request, pk)
     form = _ranking_form(request, unit, request.POST, PublishForm)
     if not form.is_valid():
         messages.error(request, "排名设置不正确,未发布")
@@ -311,7 +319,7 @@ def ranking_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_roles(*VIEW_ROLES)
 def statistics_recount(request: HttpRequest, pk: int) -> HttpResponse:
     """Recount a month's aggregates now (the unit's leaders)."""
-    unit = _unit(request, pk)
+    unit = _lead_unit(request, pk)
     try:
         period = parse_period(request.POST.get("month"), today=_today())
     except StatisticsInvalid as exc:
