@@ -10,6 +10,7 @@ refresh_statistics`` and the ranking page's button recount on demand.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -146,29 +147,38 @@ def refresh_months(months: Iterable[date], *, today: date | None = None) -> int:
     return written
 
 
-def rollup_month(root: Unit, units: Sequence[Unit], month: date) -> dict[int, MonthFigures]:
-    """Each of ``units``' subtree month, summed from the rows of ``root``'s subtree (one
-    indexed range query on ``(month, unit_path)``).
+def rollup_month(
+    root: Unit, units: Sequence[Unit], month: date, *, with_reached: bool = True
+) -> dict[int, MonthFigures]:
+    """Each of ``units``' subtree month, summed from the rows of ``root``'s subtree.
 
-    ``units`` lie under ``root`` and do not overlap (siblings, or the units of one level):
-    each row is added to the unit whose path is a prefix of its own.
+    One indexed range query on ``(month, unit_path)``; the rows sorted by path, a unit's
+    subtree is a contiguous run of them, so each unit's sums are a difference of two
+    cumulative sums (units may nest: a township and its villages ranked together).
+    ``with_reached=False`` skips the escalation levels (the ranking does not read them).
     """
-    by_path = {u.path: u.pk for u in units}
-    out = {u.pk: MonthFigures() for u in units}
-    rows = UnitMonth.objects.filter(month=month_start(month)).filter(
-        subtree_q(root.path, "unit_path")
+    import numpy as np
+
+    rows = sorted(
+        UnitMonth.objects.filter(month=month_start(month))
+        .filter(subtree_q(root.path, "unit_path"))
+        .values_list(*_COLUMNS)
     )
-    for values in rows.values_list(*_COLUMNS):
-        path = values[0]
-        owner = None
-        cut = path.find("/")
-        while cut != -1:
-            owner = by_path.get(path[: cut + 1])
-            if owner is not None:
-                break
-            cut = path.find("/", cut + 1)
-        if owner is not None:
-            out[owner] = out[owner] + _from_values(values)
+    paths = [r[0] for r in rows]
+    counts = np.zeros((len(rows) + 1, len(_COLUMNS) - 2), dtype=np.int64)
+    if rows:
+        counts[1:] = np.cumsum(np.array([r[1:-1] for r in rows], dtype=np.int64), axis=0)
+    out: dict[int, MonthFigures] = {}
+    for unit in units:
+        lo = bisect_left(paths, unit.path)
+        hi = bisect_left(paths, unit.path + "~", lo)
+        totals = (counts[hi] - counts[lo]).tolist()
+        reached: dict[str, int] = {}
+        if with_reached:
+            for r in rows[lo:hi]:
+                for k, n in (r[-1] or {}).items():
+                    reached[k] = reached.get(k, 0) + n
+        out[unit.pk] = _from_values(("", *totals, reached))
     return out
 
 

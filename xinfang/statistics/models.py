@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from xinfang.core.querysets import RestrictedQuerySet
 from xinfang.org.access import granted_paths
 from xinfang.org.choices import UnitLevel
+from xinfang.org.models import PathField
 from xinfang.org.querysets import any_subtree_q
 
 
@@ -37,7 +38,7 @@ class UnitMonth(models.Model):
 
     unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
     # Copy of ``Unit.path``: a subtree's rows are one range on (month, unit_path).
-    unit_path = models.CharField(max_length=255)
+    unit_path = PathField(max_length=255)
     month = models.DateField(_("月份"))  # the first day of the month
     received = models.PositiveIntegerField(default=0)
     timely_numerator = models.PositiveIntegerField(default=0)

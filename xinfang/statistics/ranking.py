@@ -174,8 +174,8 @@ def monthly_ranking(
     aggregates: this month and the last)."""
     units = [u for u in ranked_units(root, level) if u.pk != root.pk or level == root.level]
     names = {u.pk: u.name for u in units}
-    this = rollup_month(root, units, month)
-    last = rollup_month(root, units, previous_month(month))
+    this = rollup_month(root, units, month, with_reached=False)
+    last = rollup_month(root, units, previous_month(month), with_reached=False)
     before = rank_units([(pk, names[pk], f) for pk, f in last.items()], weights, min_sample)
     previous = {r.unit_id: (r.rank, r.score) for r in before}
     rows = rank_units([(pk, names[pk], f) for pk, f in this.items()], weights, min_sample, previous)
