@@ -695,8 +695,8 @@ def main(argv: list[str] | None = None) -> None:
     timings["migrate"] = time.perf_counter() - began
     common.setup_django(url)
     from bench.province.loader import Loader
-    from xinfang.org.models import RoleGrant, Unit, User
     from xinfang.core.models import Message as Notification
+    from xinfang.org.models import RoleGrant, Unit, User
     from xinfang.petitions.models import Petition, Petitioner, PetitionReach
 
     rng = np.random.default_rng(SEED)

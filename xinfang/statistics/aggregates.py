@@ -14,6 +14,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Min
@@ -84,7 +85,7 @@ _COLUMNS = (
 )
 
 
-def _from_values(v: tuple) -> MonthFigures:  # type: ignore[type-arg]
+def _from_values(v: tuple[Any, ...]) -> MonthFigures:
     (
         _path,
         received,

@@ -35,7 +35,9 @@ Period = Field(
 
 
 def _unit(request: HttpRequest, pk: int) -> Unit:
-    return get_object_for_user(Unit.objects, getattr(request, "auth", None), action="view", pk=pk)
+    return get_object_for_user(
+        Unit.objects.all(), getattr(request, "auth", None), action="view", pk=pk
+    )
 
 
 def flat_figures(row: StatRow) -> dict[str, int]:
@@ -125,7 +127,8 @@ def figure_matter_list(
     unit = _unit(request, pk)
     period = parse_period(filters.period, today=timezone.localdate())
     w = MeasureWindow.of(period.start, period.end)
-    scoped = Petition.objects.restrict(request.auth, "view") & subtree_matters(unit)
+    scoped = Petition.objects.restrict(getattr(request, "auth", None), "view")
+    scoped = scoped & subtree_matters(unit)
     matters = figure_matters(scoped, filters.figure, w, rank=level_rank(unit))
     matters = matters.select_related("responsible_unit").order_by("-received_on", "-pk")
     items = matters[filters.offset : filters.offset + filters.limit]

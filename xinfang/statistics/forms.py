@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +31,8 @@ class RankingForm(forms.Form):
 
     def __init__(self, *args: Any, levels: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["level"].choices = [(lv, UnitLevel(lv).label) for lv in levels]
+        level = cast(forms.ChoiceField, self.fields["level"])
+        level.choices = [(lv, UnitLevel(lv).label) for lv in levels]
 
     def clean_month(self) -> date:
         raw = self.cleaned_data["month"]

@@ -23,7 +23,15 @@ from xinfang.statistics.aggregates import MonthFigures, rollup_month
 from xinfang.statistics.errors import RankingInvalid
 from xinfang.statistics.periods import previous_month
 
-__all__ = ["RATES", "RankedUnit", "Ranking", "Weights", "monthly_ranking", "rank_units"]
+__all__ = [
+    "ALL_LEVELS",
+    "RATES",
+    "RankedUnit",
+    "Ranking",
+    "Weights",
+    "monthly_ranking",
+    "rank_units",
+]
 
 RATES = {
     "timely": "及时受理率",
@@ -136,7 +144,7 @@ def rank_units(
         sample = _sample(rates, weights)
         score = _score(rates, weights) if sample >= min_sample else None
         scored.append((unit_id, name, figures.received, rates, sample, score))
-    ranked = sorted((s for s in scored if s[5] is not None), key=lambda s: (-s[5], s[1]))
+    ranked = sorted((s for s in scored if s[5] is not None), key=lambda s: (-(s[5] or 0.0), s[1]))
     unranked = sorted((s for s in scored if s[5] is None), key=lambda s: s[1])
     out: list[RankedUnit] = []
     previous = previous or {}
@@ -162,9 +170,16 @@ class Ranking:
     rows: list[RankedUnit]
 
 
+ALL_LEVELS = "all"
+
+
 def ranked_units(root: Unit, level: str) -> list[Unit]:
-    """The units of ``level`` in ``root``'s subtree (the root itself when of that level)."""
-    return list(Unit.objects.subtree(root).filter(level=level, is_active=True).order_by("path"))
+    """The units of ``level`` in ``root``'s subtree (the root itself when of that level);
+    ``"all"``: every unit below the root, whatever its level."""
+    units = Unit.objects.subtree(root).filter(is_active=True).order_by("path")
+    if level == ALL_LEVELS:
+        return list(units.exclude(pk=root.pk).only("pk", "name", "path"))
+    return list(units.filter(level=level).only("pk", "name", "path"))
 
 
 def monthly_ranking(

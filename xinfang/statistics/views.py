@@ -50,7 +50,7 @@ PUBLIC_LEVELS = (UnitLevel.COUNTY,)
 
 
 def _unit(request: HttpRequest, pk: int) -> Unit:
-    return get_object_for_user(Unit.objects, request.user, action="view", pk=pk)
+    return get_object_for_user(Unit.objects.all(), request.user, action="view", pk=pk)
 
 
 def _lead_unit(request: HttpRequest, pk: int) -> Unit:
@@ -333,7 +333,7 @@ def statistics_recount(request: HttpRequest, pk: int) -> HttpResponse:
 def ranking_publication(request: HttpRequest, pk: int) -> HttpResponse:
     """A published ranking, as it was published."""
     publication = get_object_for_user(
-        RankingPublication.objects.select_related("root", "published_by"),  # type: ignore[arg-type]
+        RankingPublication.objects.select_related("root", "published_by"),
         request.user,
         action="view",
         pk=pk,
