@@ -65,3 +65,26 @@ def test_aggregates_are_scoped_to_the_readers_subtree(year: Year) -> None:
     reader = c.user_with("handler", c.unit_b, "stats-reader-b")
     seen = set(UnitMonth.objects.restrict(reader, "view").values_list("unit_id", flat=True))
     assert seen and seen <= {c.unit_b.pk}
+
+
+def test_nested_units_each_count_their_whole_subtree(year: Year) -> None:
+    c = year.cast
+    june = date(2026, 6, 1)
+    refresh_months([june])
+    rolled = rollup_month(c.county, [c.county, c.unit_a, c.village_a], june)
+    w = MeasureWindow.of(june, month_end(june))
+    for unit in (c.county, c.unit_a, c.village_a):
+        live = count_measures(subtree_matters(unit), w)[None]
+        assert rolled[unit.pk].measures.timely_acceptance == live.timely_acceptance
+        assert rolled[unit.pk].measures.reached == live.reached
+
+
+def test_every_unit_below_the_root_is_ranked_together_with_level_all(year: Year) -> None:
+    from xinfang.statistics.ranking import ALL_LEVELS, Weights, monthly_ranking
+
+    c = year.cast
+    refresh_months([date(2026, 6, 1)])
+    ranking = monthly_ranking(c.county, ALL_LEVELS, date(2026, 6, 1), Weights(), 1)
+    names = {row.name for row in ranking.rows}
+    assert {c.unit_a.name, c.village_a.name, c.unit_b.name, c.department.name} <= names
+    assert c.county.name not in names
