@@ -257,7 +257,7 @@ def _ranking_form(
         "min_sample": 5,
     }
     merged = {**initial, **{k: v for k, v in data.items() if v not in ("", None)}}
-    return form_class(merged, levels=levels or [default_level])
+    return form_class(merged, levels=levels)
 
 
 @require_roles(*VIEW_ROLES)
@@ -283,6 +283,7 @@ def ranking(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "ranking": result,
             "rates": RATES,
+            "has_levels": bool(_levels(unit)),
             "period": Period.month(month) if month else None,
             "counted_at": counted_at(month) if month else None,
             "year": month.year if month else _today().year,
