@@ -58,6 +58,9 @@ vendor:
 	cd $$(mktemp -d) && npm init -y >/dev/null && npm install --silent htmx.org@2.0.11 && \
 		cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE \
 		$(CURDIR)/xinfang/static/vendor/htmx/
+	cd $$(mktemp -d) && npm init -y >/dev/null && npm install --silent echarts@5.6.0 && \
+		cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE \
+		$(CURDIR)/xinfang/static/vendor/echarts/
 
 clean:
 	rm -rf $(VENV) var

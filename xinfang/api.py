@@ -93,10 +93,12 @@ def domain_error(request: HttpRequest, exc: XinfangError) -> HttpResponse:
 def _mount_routers() -> None:
     # Named, not discovered: the API is the top of the import graph and says what it serves.
     from xinfang.petitions.api import router as petitions
+    from xinfang.statistics.api import router as statistics
     from xinfang.supervision.api import router as supervision
 
     api.add_router("/petitions/", petitions)
     api.add_router("/supervision/", supervision)
+    api.add_router("/statistics/", statistics)
 
 
 _mount_routers()

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "xinfang.documents",
     "xinfang.supervision",
     "xinfang.trips",
+    "xinfang.statistics",
 ]
 
 MIDDLEWARE = [

@@ -51,4 +51,5 @@ urlpatterns = [
     path("supervision/", include("xinfang.supervision.urls")),
     path("documents/", include("xinfang.documents.urls")),
     path("trips/", include("xinfang.trips.urls")),
+    path("statistics/", include("xinfang.statistics.urls")),
 ]

@@ -525,11 +525,15 @@ def matter_frames(
     od_frame = petitions.select("id", "number", "next_due", "next_due_step", "responsible_unit_id")[
         od
     ]
+    # The overdue notices as sent rows of the one outbox (core.Message).
     notifications = od_frame.select(
         pl.int_range(1, od.size + 1, dtype=pl.Int64).alias("id"),
-        pl.col("id").alias("petition_id"),
+        pl.concat_str(
+            [pl.lit("overdue:"), pl.col("id").cast(pl.Utf8), pl.lit(":"), pl.col("next_due_step")]
+        ).alias("key"),
         pl.lit("overdue").alias("kind"),
-        pl.col("next_due_step").alias("step"),
+        pl.lit("inbox").alias("channel"),
+        pl.lit("sent").alias("status"),
         pl.col("next_due").alias("due"),
         pl.col("responsible_unit_id").alias("recipient_unit_id"),
         pl.concat_str(
@@ -543,6 +547,7 @@ def matter_frames(
             ]
         ).alias("text"),
         pl.lit(sent_text).alias("created_at"),
+        pl.lit(sent_text).alias("next_attempt_at"),
         pl.lit(sent_text).alias("sent_at"),
     )
     return {
@@ -690,8 +695,9 @@ def main(argv: list[str] | None = None) -> None:
     timings["migrate"] = time.perf_counter() - began
     common.setup_django(url)
     from bench.province.loader import Loader
+    from xinfang.core.models import Message as Notification
     from xinfang.org.models import RoleGrant, Unit, User
-    from xinfang.petitions.models import Notification, Petition, Petitioner, PetitionReach
+    from xinfang.petitions.models import Petition, Petitioner, PetitionReach
 
     rng = np.random.default_rng(SEED)
     tree = build_tree()

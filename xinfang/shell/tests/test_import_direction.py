@@ -1,5 +1,6 @@
 """Imports point down: core ← org ← shell ← petitions ← {supervision, ledgers, portal} ←
-documents ← {grids, trips, statistics} ← assessment. No app reaches another through importlib."""
+documents ← {grids, trips, statistics} ← assessment. No app reaches another through
+importlib."""
 
 from __future__ import annotations
 

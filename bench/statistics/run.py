@@ -1,0 +1,274 @@
+"""``python -m bench.statistics.run [--db-url URL]``: the ranking and the annual report at
+province scale, each against a raw GROUP BY over the matters measured in the same run.
+
+Needs the province of ``bench/generate`` (5,000 units, 2,000,000 matters; ``--no-facts``
+is enough). Adds, once, a rating to the answered matters (the generator writes none, and
+the satisfaction rate would be 0/0): bench data only. Then:
+
+* **materialise**: ``refresh_months`` over the 24 months the matters span (what the nightly
+  job does for two of them).
+* **ranking**, in process: the month's ranking of every unit below the province (4,999)
+  from the aggregates, against the same ranking computed from the matters by the grouped
+  counting (``count_measures`` by responsible unit, the raw GROUP BY) and against one bare
+  SQL GROUP BY of the month's matters by responsible unit (the cheapest read of the
+  matters there is).
+* **ranking over HTTP**: the API endpoint under gunicorn (2 sync workers, the product's
+  command line), sequential requests with a staff token, p50 / p99.
+* **annual report** of the province for the current year: figures, PDF, xlsx; against the
+  bare GROUP BY of the year's matters.
+
+Writes ``bench/results/statistics.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.province import common
+
+URL = "postgres://postgres@127.0.0.1:5432/xf_stats_bench"
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _timed(fn: Any, runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - began) * 1000)
+    return out
+
+
+def _ms(values: list[float]) -> str:
+    p50, p99 = _percentile(values, 0.5), _percentile(values, 0.99)
+    return f"p50 {p50:.1f} ms, p99 {p99:.1f} ms (n={len(values)})"
+
+
+class _Lines(list[str]):
+    """The result lines, also printed as they come (a long run shows its progress)."""
+
+    def append(self, line: str) -> None:
+        print(line, flush=True)
+        super().append(line)
+
+
+def add_ratings() -> int:
+    """One rating per answered matter, five days after the answer (bench data only)."""
+    from django.db import connection
+
+    from xinfang.petitions.models import ReturnVisit
+
+    if ReturnVisit.objects.exists():
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO petitions_returnvisit
+                (petition_id, visited_on, method, rating, note, by_petitioner)
+            SELECT id, answered_on + 5, '电话回访',
+                   CASE WHEN id % 10 = 0 THEN 'dissatisfied'
+                        WHEN id % 10 IN (1, 2) THEN 'basically_satisfied'
+                        ELSE 'satisfied' END,
+                   '', false
+            FROM petitions_petition
+            WHERE answered_on IS NOT NULL AND answered_on + 5 <= CURRENT_DATE
+            """
+        )
+        return cursor.rowcount
+
+
+def bare_group_by(start: date, end: date) -> int:
+    """The baseline: one GROUP BY of the period's matters by responsible unit."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT responsible_unit_id, count(*) FROM petitions_petition "
+            "WHERE received_on BETWEEN %s AND %s GROUP BY responsible_unit_id",
+            [start, end],
+        )
+        return len(cursor.fetchall())
+
+
+def live_ranking(root: Any, units: list[Any], month: date) -> int:
+    """The ranking without aggregates: the month counted from the matters, rolled up."""
+    from collections import defaultdict
+
+    from xinfang.petitions.measures import Counts, MeasureWindow, count_measures
+    from xinfang.petitions.models import Petition
+    from xinfang.statistics.aggregates import MonthFigures
+    from xinfang.statistics.periods import month_end
+    from xinfang.statistics.ranking import Weights, rank_units
+
+    w = MeasureWindow.of(month, month_end(month))
+    per_unit = count_measures(Petition.objects.all(), w, by="responsible_unit_id")
+    from xinfang.org.models import Unit
+
+    paths = dict(Unit.objects.values_list("pk", "path"))
+    by_path = {u.path: u.pk for u in units}
+    sums: dict[int, Counts] = defaultdict(Counts)
+    for unit_id, counts in per_unit.items():
+        path = paths.get(unit_id, "")
+        cut = path.find("/")
+        while cut != -1:
+            owner = by_path.get(path[: cut + 1])
+            if owner is not None:
+                sums[owner] = sums[owner] + counts
+            cut = path.find("/", cut + 1)
+    rows = [(u.pk, u.name, MonthFigures(0, sums.get(u.pk, Counts()))) for u in units]
+    return len(rank_units(rows, Weights(), 5))
+
+
+def http_ranking(url: str, province_pk: int, month: date, requests: int) -> dict[str, Any]:
+    from bench.province import web
+    from xinfang.org.choices import Role
+    from xinfang.org.models import RoleGrant, User
+    from xinfang.org.tokens import issue_token
+
+    grant = RoleGrant.objects.filter(unit_id=province_pk, role=Role.UNIT_LEADER).first()
+    if grant is None:  # the generator grants no one the province itself: a bench reader
+        user = User.objects.filter(unit_id=province_pk).order_by("pk").first()
+        user = user or User.objects.order_by("pk").first()
+        grant = RoleGrant.objects.create(user=user, role=Role.UNIT_LEADER, unit_id=province_pk)
+    token = issue_token(actor=None, user=grant.user, name="bench-statistics")
+    server = web.Server(url, kind="gunicorn", workers=2)
+    try:
+        endpoint = (
+            f"{server.base}/api/statistics/units/{province_pk}/ranking"
+            f"?level=all&month={month:%Y-%m-%d}"
+        )
+        headers = {"Authorization": f"Bearer {token}"}
+        for _ in range(5):  # warm-up: imports, connections
+            status, body, _ = web.fetch(endpoint, headers=headers)
+            if status != 200:
+                raise SystemExit(f"ranking endpoint answered {status}: {body[:300]}")
+        times = []
+        for _ in range(requests):
+            began = time.perf_counter()
+            status, body, _ = web.fetch(endpoint, headers=headers)
+            times.append((time.perf_counter() - began) * 1000)
+            assert status == 200
+        return {"times": times, "bytes": len(body.encode()), "server": server.describe()}
+    finally:
+        server.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Statistics at province scale.")
+    parser.add_argument("--db-url", default=URL)
+    parser.add_argument("--runs", type=int, default=50, help="ranking runs in process")
+    parser.add_argument("--requests", type=int, default=200, help="ranking requests over HTTP")
+    parser.add_argument("--skip-refresh", action="store_true")
+    args = parser.parse_args(argv)
+    common.check_not_test_db(args.db_url)
+    common.setup_django(args.db_url)
+    from django.db import connection
+    from django.utils import timezone
+
+    from xinfang.org.models import Unit
+    from xinfang.petitions.models import Petition
+    from xinfang.statistics.aggregates import refresh_months
+    from xinfang.statistics.models import UnitMonth
+    from xinfang.statistics.periods import month_end, months_between, previous_month
+    from xinfang.statistics.ranking import ALL_LEVELS, Weights, monthly_ranking, ranked_units
+    from xinfang.statistics.report import annual_report, report_pdf, report_xlsx
+
+    lines = _Lines()
+    today = timezone.localdate()
+    matters = Petition.objects.count()
+    province = Unit.objects.get(parent__isnull=True)
+    first = Petition.objects.order_by("received_on").values_list("received_on", flat=True)[0]
+    rated = add_ratings()
+    lines.append(
+        f"Run {datetime.now().astimezone():%Y-%m-%d %H:%M} on {connection.vendor}, "
+        f"{Unit.objects.count():,} units, {matters:,} matters "
+        f"(received {first} … {today}); ratings added this run: {rated:,}."
+    )
+
+    months = months_between(first, today)
+    if not args.skip_refresh:
+        began = time.perf_counter()
+        rows = refresh_months(months)
+        spent = time.perf_counter() - began
+        lines.append(
+            f"- materialise: `refresh_months` over {len(months)} months: {spent:.1f} s "
+            f"({spent / len(months):.1f} s a month), {rows:,} rows"
+        )
+    began = time.perf_counter()
+    rows = refresh_months([previous_month(today), today])
+    lines.append(
+        f"- nightly recount (this month and the last): {time.perf_counter() - began:.1f} s, "
+        f"{rows:,} rows"
+    )
+    month = previous_month(today)
+    units = ranked_units(province, ALL_LEVELS)
+    w = Weights()
+    ranking = monthly_ranking(province, ALL_LEVELS, month, w)
+    ranked = sum(1 for r in ranking.rows if r.rank is not None)
+    aggregated = _timed(lambda: monthly_ranking(province, ALL_LEVELS, month, w), args.runs)
+    live = _timed(lambda: live_ranking(province, units, month), 3)
+    bare = _timed(lambda: bare_group_by(month, month_end(month)), 5)
+    lines.append(
+        f"- ranking of {len(units):,} units ({ranked:,} ranked, guard 5), {month:%Y-%m}, in "
+        f"process: from the aggregates {_ms(aggregated)}; from the matters (grouped "
+        f"counting, same definitions) {_ms(live)}; bare GROUP BY of the month's matters "
+        f"{_ms(bare)}"
+    )
+    lines.append(
+        f"  - ratio: aggregates ÷ counting from the matters = "
+        f"{_percentile(aggregated, 0.5) / _percentile(live, 0.5):.4f} (p50); "
+        "aggregates ÷ bare GROUP BY = "
+        f"{_percentile(aggregated, 0.5) / _percentile(bare, 0.5):.2f} (p50)"
+    )
+    townships = monthly_ranking(province, "township", month, w)
+    lines.append(
+        f"- ranking of the {len(townships.rows)} townships: "
+        f"{_ms(_timed(lambda: monthly_ranking(province, 'township', month, w), args.runs))}"
+    )
+    http = http_ranking(args.db_url, province.pk, month, args.requests)
+    lines.append(
+        f"- ranking of {len(units):,} units over HTTP "
+        "(`/api/statistics/units/…/ranking?level=all`, "
+        f"{http['server']}, sequential, {http['bytes'] / 1024:.0f} KiB JSON): {_ms(http['times'])}"
+    )
+
+    year = today.year
+    began = time.perf_counter()
+    report = annual_report(province, year, today=today)
+    figures_s = time.perf_counter() - began
+    began = time.perf_counter()
+    pdf = report_pdf(report, today=today)
+    pdf_s = time.perf_counter() - began
+    began = time.perf_counter()
+    xlsx = report_xlsx(report)
+    xlsx_s = time.perf_counter() - began
+    bare_year = _timed(lambda: bare_group_by(date(year, 1, 1), date(year, 12, 31)), 3)
+    received = report.statistics.total.count("received")
+    lines.append(
+        f"- annual report of the province, {year} ({received:,} matters received): figures "
+        f"{figures_s:.1f} s, PDF {pdf_s:.1f} s ({len(pdf) / 1024:.0f} KiB), "
+        f"xlsx {xlsx_s:.2f} s ({len(xlsx) / 1024:.0f} KiB); "
+        f"total {figures_s + pdf_s:.1f} s; bare GROUP BY of the year's matters "
+        f"{_ms(bare_year)} → ratio {figures_s * 1000 / _percentile(bare_year, 0.5):.1f}×"
+    )
+    lines.append(f"- aggregates table: {UnitMonth.objects.count():,} rows")
+    out = common.RESULTS_DIR / "statistics.md"
+    text = (
+        "# Statistics at province scale (`python -m bench.statistics.run`)\n\n"
+        + "\n".join(lines)
+        + "\n"
+    )
+    Path(out).write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
