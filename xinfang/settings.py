@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "xinfang.portal",
     "xinfang.documents",
     "xinfang.supervision",
+    "xinfang.grids",
 ]
 
 MIDDLEWARE = [
@@ -318,3 +319,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("XINFANG_LOG_LEVEL", "WARNING")},
 }
+
+# Community grids (哈办发〔2011〕14号): about one full-time community worker per this many
+# households; a folder of map tiles ({z}/{x}/{y}.png) served locally, empty for a plain
+# background (no outside tile servers); the radius for "matters nearby" on a matter page.
+GRID_HOUSEHOLDS_PER_WORKER = env_int("XINFANG_GRID_HOUSEHOLDS_PER_WORKER", 900)
+MAP_TILES_DIR = env_str("XINFANG_MAP_TILES_DIR", "")
+NEARBY_METRES = env_int("XINFANG_NEARBY_METRES", 500)

@@ -17,6 +17,7 @@ LAYERS = [
     {"petitions"},
     {"supervision", "ledgers", "portal"},
     {"documents"},
+    {"grids", "trips", "statistics"},
     {"assessment"},
 ]
 LAYER = {app: i for i, apps in enumerate(LAYERS) for app in apps}
