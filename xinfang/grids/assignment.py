@@ -25,31 +25,80 @@ NO_GRID = -1
 
 
 class GridIndex:
-    """The grids of one or more communities, ready to answer "which grid is this point in"."""
+    """The grids of one or more communities, ready to answer "which grid is this point in".
+
+    An STRtree over the grid polygons is asked once which grids touch each cell of a fine
+    raster over their extent (about 16 cells per grid); each point is then tested only
+    against the grids of its cell, with the polygons prepared and the coordinates tested
+    directly (``intersects_xy``), so no point geometry is ever built. The answer is the
+    same as querying the tree with one point geometry per address, in about half its time
+    (bench/grids_assign.py).
+    """
+
+    CELLS_PER_GRID = 16
 
     def __init__(self, grids: Iterable[tuple[str, BaseGeometry]]) -> None:
         ordered = sorted(grids, key=lambda pair: pair[0])
         self.codes: list[str] = [code for code, _ in ordered]
         self.geometries = np.array([geometry for _, geometry in ordered], dtype=object)
         self.tree = shapely.STRtree(self.geometries)
+        shapely.prepare(self.geometries)
+        self._raster()
+
+    def _raster(self) -> None:
+        if not self.codes:
+            self.side, self.cell_grids, self.cell_start = 0, np.zeros(0, np.intp), np.zeros(1, np.intp)
+            return
+        lon0, lat0, lon1, lat1 = shapely.total_bounds(self.geometries)
+        side = max(1, int((len(self.codes) * self.CELLS_PER_GRID) ** 0.5))
+        self.origin = (lon0, lat0)
+        self.step = ((lon1 - lon0) / side or 1.0, (lat1 - lat0) / side or 1.0)
+        self.extent = (lon0, lat0, lon1, lat1)
+        col, row = np.divmod(np.arange(side * side), side)
+        cells = shapely.box(
+            lon0 + col * self.step[0],
+            lat0 + row * self.step[1],
+            lon0 + (col + 1) * self.step[0],
+            lat0 + (row + 1) * self.step[1],
+        )
+        cell, grid = self.tree.query(cells)
+        order = np.lexsort((grid, cell))
+        self.side = side
+        self.cell_grids = grid[order]
+        counts = np.bincount(cell[order], minlength=side * side)
+        self.cell_start = np.concatenate([[0], np.cumsum(counts)])
 
     def __len__(self) -> int:
         return len(self.codes)
 
     def locate(self, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.intp]:
         """Index of the grid of each point (``NO_GRID`` outside every grid)."""
-        points = shapely.points(lon, lat)
-        found, grid = self.tree.query(points, predicate="intersects")
-        result = np.full(len(points), len(self.codes), dtype=np.intp)
-        # Several hits only on shared edges and overlaps: the lowest index is the first code.
-        np.minimum.at(result, found, grid)
+        lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        result = np.full(len(lon), len(self.codes), dtype=np.intp)
+        if self.side:
+            lon0, lat0, lon1, lat1 = self.extent
+            which = np.nonzero((lon >= lon0) & (lon <= lon1) & (lat >= lat0) & (lat <= lat1))[0]
+            x, y = lon[which], lat[which]
+            col = np.minimum(((x - lon0) / self.step[0]).astype(np.intp), self.side - 1)
+            row = np.minimum(((y - lat0) / self.step[1]).astype(np.intp), self.side - 1)
+            cell = col * self.side + row
+            first = self.cell_start[cell]
+            counts = self.cell_start[cell + 1] - first
+            # One (point, candidate grid) pair per grid of the point's cell.
+            point = np.repeat(np.arange(len(which)), counts)
+            offset = np.arange(len(point)) - np.repeat(np.cumsum(counts) - counts, counts)
+            grid = self.cell_grids[first[point] + offset]
+            hit = shapely.intersects_xy(self.geometries[grid], x[point], y[point])
+            # Several hits only on shared edges and overlaps: the lowest index is the first code.
+            np.minimum.at(result, which[point[hit]], grid[hit])
         result[result == len(self.codes)] = NO_GRID
         return result
 
     def codes_of(self, lon: NDArray[np.float64], lat: NDArray[np.float64]) -> list[str]:
         """The grid code of each point, "" outside every grid."""
         labels = np.array([*self.codes, ""], dtype=object)
-        return labels[self.locate(lon, lat)].tolist()  # NO_GRID (-1) picks the last, ""
+        codes: list[str] = labels[self.locate(lon, lat)].tolist()  # NO_GRID (-1) picks ""
+        return codes
 
 
 @dataclass(frozen=True)
