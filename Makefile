@@ -58,6 +58,10 @@ vendor:
 	cd $$(mktemp -d) && npm init -y >/dev/null && npm install --silent htmx.org@2.0.11 && \
 		cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE \
 		$(CURDIR)/xinfang/static/vendor/htmx/
+	cd $$(mktemp -d) && npm init -y >/dev/null && npm install --silent leaflet@1.9.4 && \
+		cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
+		node_modules/leaflet/LICENSE $(CURDIR)/xinfang/static/vendor/leaflet/ && \
+		cp node_modules/leaflet/dist/images/*.png $(CURDIR)/xinfang/static/vendor/leaflet/images/
 
 clean:
 	rm -rf $(VENV) var

@@ -7,3 +7,11 @@ class GridsConfig(AppConfig):
     name = "xinfang.grids"
     label = "grids"
     verbose_name = "网格化服务管理"
+
+    def ready(self) -> None:
+        from xinfang.core import facts
+        from xinfang.core.models import MESSAGE_KINDS
+        from xinfang.grids.facts import PROVIDER
+
+        facts.register(PROVIDER)
+        MESSAGE_KINDS["grid_item"] = "民情日志转交"

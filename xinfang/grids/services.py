@@ -19,6 +19,7 @@ from xinfang.core import audit
 from xinfang.core.audit import snapshot
 from xinfang.core.errors import NotFoundOrForbidden
 from xinfang.core.models import AuditAction
+from xinfang.core.personal_data import reveal
 from xinfang.core.workflow import SYSTEM
 from xinfang.grids import workflow
 from xinfang.grids.assignment import AddressRow, GridIndex
@@ -26,18 +27,30 @@ from xinfang.grids.choices import BoundaryRole
 from xinfang.grids.errors import GridsError, StaffingInvalid
 from xinfang.grids.geometry import Boundary as Polygon
 from xinfang.grids.geometry import LocalProjection, Tiling, TilingReport, check_tiling
+from xinfang.grids.staffing import ancestor_paths
 from xinfang.grids.models import Address, Boundary, LogItem, Patrol, WorkerPair
+from xinfang.ledgers.choices import DisputeSource
+from xinfang.ledgers.models import Dispute
+from xinfang.ledgers.services.screening import register_dispute
 from xinfang.org import services as org_services
 from xinfang.org.access import can
 from xinfang.org.choices import Role, UnitLevel
 from xinfang.org.models import RoleGrant, Unit, User
+from xinfang.petitions.choices import Channel, Kind
+from xinfang.petitions.models import Petition
+from xinfang.petitions.services import PetitionerData, register_petition
 
 __all__ = [
+    "hand_on_item",
     "import_addresses",
     "import_tiling",
+    "item_to_dispute",
+    "item_to_petition",
     "pair_workers",
+    "raise_item",
     "record_log_item",
     "record_patrol",
+    "resolve_item",
     "staff_grid",
     "tiling_of",
 ]
@@ -208,14 +221,10 @@ def staff_grid(*, actor: Any, user: User, grid: Unit, role: str) -> RoleGrant:
 
 
 def holds_on(user: User, role: str, grid: Unit) -> bool:
+    """``user`` holds ``role`` on ``grid`` or on a unit above it."""
     return RoleGrant.objects.filter(
-        user=user, role=role, unit__path__in=_ancestor_paths(grid)
+        user=user, role=role, unit__path__in=ancestor_paths(grid)
     ).exists()
-
-
-def _ancestor_paths(unit: Unit) -> list[str]:
-    parts = unit.path.strip("/").split("/")
-    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 @transaction.atomic
@@ -314,3 +323,74 @@ def resolve_item(*, actor: Any, item: LogItem, result: str, returned: bool) -> L
 
 def open_items_of(community: Unit, day: date) -> Iterable[LogItem]:
     return LogItem.objects.open().filter(grid__parent=community, day__lte=day)
+
+
+def _contact_of(item: LogItem, actor: Any) -> str:
+    # The resident left it to be answered; carrying it into the matter is a logged read.
+    return reveal(item, "contact", actor=actor, reason="民情日志转为信访事项或矛盾纠纷")
+
+
+@transaction.atomic
+def item_to_petition(
+    *,
+    actor: Any,
+    item: LogItem,
+    registering_unit: Unit,
+    petitioner_name: str,
+    kind: str = Kind.APPEAL,
+) -> Petition:
+    """Register ``item`` as a petition matter in one step (条例 Art. 18), linked both ways.
+
+    A matter needs a petitioner (Art. 17): the resident who raised it gives a name when
+    they want it pursued as a petition; the log item itself never stored one.
+    """
+    workflow.WORKFLOW.check(actor, item, workflow.STEPS["to_petition"])
+    registration = register_petition(
+        actor=actor,
+        registering_unit=registering_unit,
+        channel=Channel.VISIT,
+        kind=kind,
+        summary=item.summary,
+        place=item.place,
+        received_on=item.day,
+        petitioners=[PetitionerData(name=petitioner_name, phone=_contact_of(item, actor))],
+        source_reference=f"民情日志 {item.pk}",
+        propose_matches=True,
+    )
+    workflow.transition(
+        item, "to_petition", actor=actor, data={"petition_id": registration.petition.pk}
+    )
+    return registration.petition
+
+
+@transaction.atomic
+def item_to_dispute(
+    *,
+    actor: Any,
+    item: LogItem,
+    unit: Unit,
+    domain: str,
+    parties: str,
+    risk_level: str,
+    responsible_person: str,
+    deadline: date,
+) -> Dispute:
+    """Enter ``item`` in ``unit``'s dispute ledger in one step, linked both ways."""
+    workflow.WORKFLOW.check(actor, item, workflow.STEPS["to_dispute"])
+    dispute = register_dispute(
+        actor=actor,
+        unit=unit,
+        contact_phone=_contact_of(item, actor),
+        source=DisputeSource.OTHER,
+        domain=domain,
+        place=item.place or item.grid.name,
+        subject=item.summary,
+        parties=parties,
+        risk_level=risk_level,
+        found_on=item.day,
+        responsible_person=responsible_person,
+        deadline=deadline,
+        note=f"来自民情日志 {item.pk}({item.grid.name})",
+    )
+    workflow.transition(item, "to_dispute", actor=actor, data={"dispute_id": dispute.pk})
+    return dispute

@@ -23,6 +23,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from django.urls import reverse
+
+from xinfang.core import outbox
 from xinfang.core import workflow as engine
 from xinfang.core.errors import NotFoundOrForbidden
 from xinfang.core.workflow import Ctx, Step
@@ -75,11 +78,18 @@ STEPS: dict[str, Step] = {
             "转为信访事项",
             frozenset({S.OPEN}),
             S.CONVERTED,
-            ("grid",),
+            ("grid", "register"),
             article="《信访工作条例》第十八条",
             input=PetitionLink,
         ),
-        Step("to_dispute", "转为矛盾纠纷", frozenset({S.OPEN}), S.CONVERTED, ("grid",), input=DisputeLink),
+        Step(
+            "to_dispute",
+            "转为矛盾纠纷",
+            frozenset({S.OPEN}),
+            S.CONVERTED,
+            ("grid", "handle"),
+            input=DisputeLink,
+        ),
     )
 }
 
@@ -94,6 +104,18 @@ def _hand_on(ctx: Ctx) -> None:
         raise GridsError("办理期限不能早于今天")
     ctx.changes |= {"handed_to": unit, "deadline": data.deadline}
     ctx.record |= {"unit": unit.name, "deadline": data.deadline.isoformat()}
+    item = ctx.obj
+    ctx.after.append(
+        lambda: outbox.queue(
+            key=f"grid_item:{item.pk}:{item.version}",
+            kind="grid_item",
+            text=f"{item.grid.name}转来民情事项:{item.summary[:60]},请于 {data.deadline} 前办理并反馈",
+            unit_id=unit.pk,
+            link=reverse("grids:log_item_detail", args=[item.pk]),
+            source="grids",
+            due=data.deadline,
+        )
+    )
 
 
 def _raise(ctx: Ctx) -> None:
