@@ -321,8 +321,10 @@ LOGGING = {
 }
 
 # Community grids (哈办发〔2011〕14号): about one full-time community worker per this many
-# households; a folder of map tiles ({z}/{x}/{y}.png) served locally, empty for a plain
-# background (no outside tile servers); the radius for "matters nearby" on a matter page.
+# households; map tiles from the deployment's own web server (a path such as
+# "/tiles/{z}/{x}/{y}.png"; empty for a plain background — never an outside tile server,
+# so only a path on this site is taken); the radius for "matters nearby" on a matter page.
 GRID_HOUSEHOLDS_PER_WORKER = env_int("XINFANG_GRID_HOUSEHOLDS_PER_WORKER", 900)
-MAP_TILES_DIR = env_str("XINFANG_MAP_TILES_DIR", "")
+_tiles = env_str("XINFANG_MAP_TILES_URL", "")
+MAP_TILES_URL = _tiles if _tiles.startswith("/") and not _tiles.startswith("//") else ""
 NEARBY_METRES = env_int("XINFANG_NEARBY_METRES", 500)

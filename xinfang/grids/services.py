@@ -7,7 +7,7 @@ The seed's rules (哈办发〔2011〕14号) are cited where they apply.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Any
 
 import numpy as np
@@ -28,7 +28,15 @@ from xinfang.grids.errors import GridsError, StaffingInvalid
 from xinfang.grids.geometry import Boundary as Polygon
 from xinfang.grids.geometry import LocalProjection, Tiling, TilingReport, check_tiling
 from xinfang.grids.staffing import ancestor_paths
-from xinfang.grids.models import Address, Boundary, LogItem, Patrol, WorkerPair
+from xinfang.grids.models import (
+    Address,
+    Boundary,
+    DailyMeeting,
+    LogItem,
+    Patrol,
+    WeeklyReview,
+    WorkerPair,
+)
 from xinfang.ledgers.choices import DisputeSource
 from xinfang.ledgers.models import Dispute
 from xinfang.ledgers.services.screening import register_dispute
@@ -394,3 +402,33 @@ def item_to_dispute(
     )
     workflow.transition(item, "to_dispute", actor=actor, data={"dispute_id": dispute.pk})
     return dispute
+
+
+@transaction.atomic
+def record_meeting(*, actor: Any, community: Unit, notes: str = "") -> DailyMeeting:
+    """The community's daily meeting (当日清): the day's items gone through, today."""
+    check(actor, "grid", _community(community))
+    today = timezone.localdate()
+    if DailyMeeting.objects.filter(community=community, day=today).exists():
+        raise GridsError("今天的当日清会议已登记")
+    open_count = LogItem.objects.open().filter(grid__parent=community, day__lte=today).count()
+    meeting = DailyMeeting.objects.create(
+        community=community, day=today, notes=notes.strip(), open_items=open_count, recorded_by=actor
+    )
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=meeting, after=snapshot(meeting))
+    return meeting
+
+
+@transaction.atomic
+def record_review(*, actor: Any, street: Unit, notes: str = "") -> WeeklyReview:
+    """The street's weekly review of its grids, for the current Monday–Sunday week."""
+    check(actor, "grid", street)
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    review, created = WeeklyReview.objects.get_or_create(
+        street=street, week_start=monday, defaults={"notes": notes.strip(), "recorded_by": actor}
+    )
+    if not created:
+        raise GridsError("本周的网格讲评已登记")
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=review, after=snapshot(review))
+    return review
