@@ -11,7 +11,13 @@ class GridsConfig(AppConfig):
     def ready(self) -> None:
         from xinfang.core import facts
         from xinfang.core.models import MESSAGE_KINDS
+        from xinfang.grids.demo import add_demo_grids
         from xinfang.grids.facts import PROVIDER
+        from xinfang.org import demo, navigation
 
         facts.register(PROVIDER)
         MESSAGE_KINDS["grid_item"] = "民情日志转交"
+        navigation.register(navigation.NavItem("社区网格", "grids:community_list"))
+        navigation.register(navigation.NavItem("民情日志", "grids:log_item_list"))
+        if add_demo_grids not in demo.DEMO_HOOKS:
+            demo.DEMO_HOOKS.append(add_demo_grids)
