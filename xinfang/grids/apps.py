@@ -19,5 +19,11 @@ class GridsConfig(AppConfig):
         MESSAGE_KINDS["grid_item"] = "民情日志转交"
         navigation.register(navigation.NavItem("社区网格", "grids:community_list"))
         navigation.register(navigation.NavItem("民情日志", "grids:log_item_list"))
+        from xinfang.grids.services import units_at
+        from xinfang.petitions import location
+
+        location.register_proposer(units_at)
+        if "grids:areas_geojson" not in location.AREAS_URL_NAME:
+            location.AREAS_URL_NAME.append("grids:areas_geojson")
         if add_demo_grids not in demo.DEMO_HOOKS:
             demo.DEMO_HOOKS.append(add_demo_grids)

@@ -11,6 +11,7 @@ from datetime import date, time, timedelta
 from typing import Any
 
 import numpy as np
+import shapely
 from django.db import transaction
 from django.utils import timezone
 from shapely.geometry import mapping, shape
@@ -432,3 +433,14 @@ def record_review(*, actor: Any, street: Unit, notes: str = "") -> WeeklyReview:
         raise GridsError("本周的网格讲评已登记")
     audit.record(actor=actor, action=AuditAction.CREATE, obj=review, after=snapshot(review))
     return review
+
+
+def units_at(lat: float, lon: float) -> list[Unit]:
+    """The community and the grid whose stored boundaries hold the point (a proposal)."""
+    point = shapely.Point(lon, lat)
+    found = [
+        (boundary.role != BoundaryRole.COMMUNITY, boundary.unit)
+        for boundary in Boundary.objects.select_related("unit").order_by("pk")
+        if shape(boundary.geometry).intersects(point)
+    ]
+    return [unit for _is_grid, unit in sorted(found, key=lambda pair: pair[0])]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("log/new/", views.log_item_create, name="log_item_create"),
     path("log/<int:pk>/", views.log_item_detail, name="log_item_detail"),
     path("log/<int:pk>/step/", views.log_item_transition, name="log_item_transition"),
+    path("areas.geojson", views.areas_geojson, name="areas_geojson"),
     path("board/<int:pk>/", views.notice_board, name="notice_board"),
     path("board/<int:pk>/board.pdf", views.notice_board_pdf, name="notice_board_pdf"),
 ]

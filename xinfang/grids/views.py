@@ -314,6 +314,20 @@ def log_item_transition(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("grids:log_item_detail", pk=item.pk)
 
 
+def areas_geojson(request: HttpRequest) -> JsonResponse:
+    """Every community and grid outline with its name: public, like the notice boards, so
+    the location picker of the portal can draw them."""
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"role": b.role, "name": b.unit.name, "code": b.code},
+            "geometry": b.geometry,
+        }
+        for b in Boundary.objects.filter(unit__is_active=True).select_related("unit")[:5000]
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
 def notice_board(request: HttpRequest, pk: int) -> HttpResponse:
     """The public notice board (公示牌) of a grid: map, staff, office phones, duties."""
     grid = get_object_or_404(Unit, pk=pk, level=UnitLevel.GRID, is_active=True)

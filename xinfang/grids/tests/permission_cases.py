@@ -41,6 +41,7 @@ register(
         data=lambda i: {"step": "resolve", "resolve-result": "已修复", "resolve-returned": "on"},
         ok_status=302,
     ),
+    RouteCase("grids:areas_geojson", W, make=_community, anonymous="public"),
     RouteCase("grids:notice_board", W, make=_community, kwargs=grid_pk, anonymous="public"),
     RouteCase("grids:notice_board_pdf", W, make=_community, kwargs=grid_pk, anonymous="public"),
 )
