@@ -28,14 +28,14 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from xinfang.grids.assignment import GridIndex  # noqa: E402
+from xinfang.grids.assignment import GridIndex
 
 LON0, LAT0 = 126.55, 45.70
 CELL_LON, CELL_LAT = 0.004, 0.003  # about 310 m × 330 m in Harbin
 
 
 def make_grids(count: int, rng: np.random.Generator) -> list[tuple[str, shapely.Polygon]]:
-    cols = int(round((count * 5 / 4) ** 0.5))
+    cols = round((count * 5 / 4) ** 0.5)
     rows = count // cols
     steps = 5  # vertices per cell edge
     # Jittered lattice of vertex positions: shared by neighbouring cells, so they tile.

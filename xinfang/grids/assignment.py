@@ -47,7 +47,11 @@ class GridIndex:
 
     def _raster(self) -> None:
         if not self.codes:
-            self.side, self.cell_grids, self.cell_start = 0, np.zeros(0, np.intp), np.zeros(1, np.intp)
+            self.side, self.cell_grids, self.cell_start = (
+                0,
+                np.zeros(0, np.intp),
+                np.zeros(1, np.intp),
+            )
             return
         lon0, lat0, lon1, lat1 = shapely.total_bounds(self.geometries)
         side = max(1, int((len(self.codes) * self.CELLS_PER_GRID) ** 0.5))

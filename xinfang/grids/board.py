@@ -31,8 +31,7 @@ WIDTH, HEIGHT, PAD = 480, 360, 12
 
 
 def board_context(grid: Unit) -> dict[str, Any]:
-    community = grid.parent
-    assert community is not None
+    community = grid.parent or grid
     street = community.parent
     gs = next((g for g in staffing_of(community).grids if g.grid.pk == grid.pk), None)
     return {
@@ -70,7 +69,10 @@ def board_svg(grid: Unit) -> SafeString:
     projected = [(b, projection.forward(g)) for b, g in geometries]
     xs = [c for _, g in projected for c in (g.bounds[0], g.bounds[2])]
     ys = [c for _, g in projected for c in (g.bounds[1], g.bounds[3])]
-    scale = min((WIDTH - 2 * PAD) / ((max(xs) - min(xs)) or 1), (HEIGHT - 2 * PAD) / ((max(ys) - min(ys)) or 1))
+    scale = min(
+        (WIDTH - 2 * PAD) / ((max(xs) - min(xs)) or 1),
+        (HEIGHT - 2 * PAD) / ((max(ys) - min(ys)) or 1),
+    )
 
     def fit(c: tuple[float, ...]) -> tuple[float, float]:
         return PAD + (c[0] - min(xs)) * scale, HEIGHT - PAD - (c[1] - min(ys)) * scale

@@ -82,9 +82,13 @@ def derive_facts(start: date, end: date, paths: list[str] | None = None) -> list
     for grid in grids:
         ref = record_ref("org.Unit", grid.pk)
         for day in missing_days(owed, patrolled[grid.pk]):
-            facts.append(_fact(grid, "grids.patrol.missing", day, f"{grid.name} {day} 无巡查记录", ref))
+            facts.append(
+                _fact(grid, "grids.patrol.missing", day, f"{grid.name} {day} 无巡查记录", ref)
+            )
         for day in missing_days(owed, logged[grid.pk]):
-            facts.append(_fact(grid, "grids.log.missing", day, f"{grid.name} {day} 无民情日志", ref))
+            facts.append(
+                _fact(grid, "grids.log.missing", day, f"{grid.name} {day} 无民情日志", ref)
+            )
 
     communities = {g.parent_id: g.parent for g in grids if g.parent is not None}
     met: dict[int, set[date]] = defaultdict(set)
@@ -96,7 +100,13 @@ def derive_facts(start: date, end: date, paths: list[str] | None = None) -> list
         ref = record_ref("org.Unit", community.pk)
         for day in missing_days(owed, met[community.pk]):
             facts.append(
-                _fact(community, "grids.meeting.missing", day, f"{community.name} {day} 未开当日清会议", ref)
+                _fact(
+                    community,
+                    "grids.meeting.missing",
+                    day,
+                    f"{community.name} {day} 未开当日清会议",
+                    ref,
+                )
             )
 
     streets = {c.parent_id: c.parent for c in communities.values() if c.parent is not None}
@@ -109,7 +119,13 @@ def derive_facts(start: date, end: date, paths: list[str] | None = None) -> list
         ref = record_ref("org.Unit", street.pk)
         for monday, sunday in missing_weeks(start, end, reviewed[street.pk]):
             facts.append(
-                _fact(street, "grids.review.missing", sunday, f"{street.name} {monday}—{sunday} 未开周讲评", ref)
+                _fact(
+                    street,
+                    "grids.review.missing",
+                    sunday,
+                    f"{street.name} {monday}—{sunday} 未开周讲评",
+                    ref,
+                )
             )
 
     late = LogItem.objects.filter(
@@ -118,7 +134,8 @@ def derive_facts(start: date, end: date, paths: list[str] | None = None) -> list
     if paths is not None:
         late = late.filter(any_subtree_q(paths, "handed_to__path") or Q(pk__in=[]))
     for item in late:
-        assert item.handed_to is not None and item.deadline is not None
+        if item.handed_to is None or item.deadline is None:
+            continue  # a handed item always has both; the columns are nullable for open ones
         facts.append(
             _fact(
                 item.handed_to,

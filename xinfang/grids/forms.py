@@ -30,7 +30,9 @@ class PatrolForm(forms.Form):
     day = forms.DateField(label="日期", widget=DATE)
     started = forms.TimeField(label="开始时间", widget=TIME)
     ended = forms.TimeField(label="结束时间", widget=TIME)
-    notes = forms.CharField(label="巡查情况", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    notes = forms.CharField(
+        label="巡查情况", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -102,4 +104,6 @@ class ToDisputeForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    notes = forms.CharField(label="会议情况", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    notes = forms.CharField(
+        label="会议情况", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )

@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -298,8 +298,7 @@ class Fault:
         codes = ",".join(self.codes) if self.codes else "-"
         lon, lat = self.where
         return (
-            f"{self.LABELS[self.kind]} {codes} 面积 {self.area_m2:.2f} m² "
-            f"位置 {lon:.6f},{lat:.6f}"
+            f"{self.LABELS[self.kind]} {codes} 面积 {self.area_m2:.2f} m² 位置 {lon:.6f},{lat:.6f}"
         )
 
 
@@ -391,5 +390,7 @@ def to_feature_collection(
             props["code"] = boundary.code
         if extra is not None:
             props.update(extra(boundary))
-        features.append({"type": "Feature", "properties": props, "geometry": mapping(boundary.geometry)})
+        features.append(
+            {"type": "Feature", "properties": props, "geometry": mapping(boundary.geometry)}
+        )
     return {"type": "FeatureCollection", "coordinate_system": WGS84, "features": features}

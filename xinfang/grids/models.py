@@ -15,8 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xinfang.core.workflow import TransitionLog
 from xinfang.core.personal_data import ProtectedField
+from xinfang.core.workflow import TransitionLog
 from xinfang.grids.choices import BoundaryRole, LogItemStatus, LogItemTopic
 from xinfang.grids.querysets import (
     AddressQuerySet,
@@ -106,6 +106,9 @@ class WorkerPair(models.Model):
         verbose_name = _("AB岗")
         verbose_name_plural = _("AB岗")
 
+    def __str__(self) -> str:
+        return f"{self.grid} AB岗"
+
 
 class Patrol(models.Model):
     """One patrol as the worker records it: day, start, end, grid, notes — never a track."""
@@ -129,6 +132,9 @@ class Patrol(models.Model):
         indexes = [models.Index(fields=["worker", "day"])]
         verbose_name = _("巡查记录")
         verbose_name_plural = _("巡查记录")
+
+    def __str__(self) -> str:
+        return f"{self.grid} {self.day:%Y-%m-%d}"
 
     @property
     def minutes(self) -> int:
@@ -234,6 +240,9 @@ class DailyMeeting(models.Model):
         verbose_name = _("当日清会议")
         verbose_name_plural = _("当日清会议")
 
+    def __str__(self) -> str:
+        return f"{self.community} {self.day:%Y-%m-%d}"
+
 
 class WeeklyReview(models.Model):
     """The street office's weekly review of its communities' grids (周例会)."""
@@ -250,7 +259,12 @@ class WeeklyReview(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["street", "week_start"], name="grids_review_once_a_week")
+            models.UniqueConstraint(
+                fields=["street", "week_start"], name="grids_review_once_a_week"
+            )
         ]
         verbose_name = _("街道周讲评")
         verbose_name_plural = _("街道周讲评")
+
+    def __str__(self) -> str:
+        return f"{self.street} {self.week_start:%Y-%m-%d} 周"

@@ -28,7 +28,6 @@ from xinfang.grids.choices import BoundaryRole
 from xinfang.grids.errors import GridsError, StaffingInvalid
 from xinfang.grids.geometry import Boundary as Polygon
 from xinfang.grids.geometry import LocalProjection, Tiling, TilingReport, check_tiling
-from xinfang.grids.staffing import ancestor_paths
 from xinfang.grids.models import (
     Address,
     Boundary,
@@ -38,6 +37,7 @@ from xinfang.grids.models import (
     WeeklyReview,
     WorkerPair,
 )
+from xinfang.grids.staffing import ancestor_paths
 from xinfang.ledgers.choices import DisputeSource
 from xinfang.ledgers.models import Dispute
 from xinfang.ledgers.services.screening import register_dispute
@@ -123,8 +123,7 @@ def import_tiling(*, actor: Any, community: Unit, tiling: Tiling) -> TilingRepor
         },
     )
     existing = {
-        b.code: b
-        for b in Boundary.objects.filter(unit__parent=community, role=BoundaryRole.GRID)
+        b.code: b for b in Boundary.objects.filter(unit__parent=community, role=BoundaryRole.GRID)
     }
     for polygon in tiling.grids:
         found = existing.pop(polygon.code, None)
@@ -247,8 +246,12 @@ def pair_workers(*, actor: Any, grid: Unit, a: User, b: User) -> WorkerPair:
             raise StaffingInvalid(f"{person.full_name or person.username} 不是该网格的网格员")
     pair, created = WorkerPair.objects.get_or_create(grid=grid, a=a, b=b)
     if created:
-        audit.record(actor=actor if actor is not SYSTEM else None, action=AuditAction.CREATE,
-                     obj=pair, after=snapshot(pair))
+        audit.record(
+            actor=actor if actor is not SYSTEM else None,
+            action=AuditAction.CREATE,
+            obj=pair,
+            after=snapshot(pair),
+        )
     return pair
 
 
@@ -306,10 +309,15 @@ def record_log_item(
     return item
 
 
-def hand_on_item(*, actor: Any, item: LogItem, unit: Unit, deadline: date, reason: str = "") -> LogItem:
+def hand_on_item(
+    *, actor: Any, item: LogItem, unit: Unit, deadline: date, reason: str = ""
+) -> LogItem:
     """Hand ``item`` to ``unit`` to handle by ``deadline`` (the engine writes the step)."""
     return workflow.transition(
-        item, "hand_on", actor=actor, reason=reason,
+        item,
+        "hand_on",
+        actor=actor,
+        reason=reason,
         data={"unit_id": unit.pk, "deadline": deadline},
     )
 
@@ -318,7 +326,10 @@ def raise_item(*, actor: Any, item: LogItem, deadline: date, reason: str = "") -
     """Raise ``item`` to the street office for coordination (大事不出社区 failed locally)."""
     street = item.grid.parent.parent if item.grid.parent_id else None
     return workflow.transition(
-        item, "raise", actor=actor, reason=reason,
+        item,
+        "raise",
+        actor=actor,
+        reason=reason,
         data={"unit_id": street.pk if street else 0, "deadline": deadline},
     )
 
@@ -414,7 +425,11 @@ def record_meeting(*, actor: Any, community: Unit, notes: str = "") -> DailyMeet
         raise GridsError("今天的当日清会议已登记")
     open_count = LogItem.objects.open().filter(grid__parent=community, day__lte=today).count()
     meeting = DailyMeeting.objects.create(
-        community=community, day=today, notes=notes.strip(), open_items=open_count, recorded_by=actor
+        community=community,
+        day=today,
+        notes=notes.strip(),
+        open_items=open_count,
+        recorded_by=actor,
     )
     audit.record(actor=actor, action=AuditAction.CREATE, obj=meeting, after=snapshot(meeting))
     return meeting

@@ -66,7 +66,9 @@ def staffing_of(community: Unit) -> CommunityStaffing:
     pairs: dict[int, list[WorkerPair]] = defaultdict(list)
     for pair in WorkerPair.objects.filter(grid__in=grids).select_related("a", "b"):
         pairs[pair.grid_id].append(pair)
-    staff = {g.pk: GridStaff(g, pairs=pairs[g.pk], households=households.get(g.pk, 0)) for g in grids}
+    staff = {
+        g.pk: GridStaff(g, pairs=pairs[g.pk], households=households.get(g.pk, 0)) for g in grids
+    }
     community_wide = [g for g in inherited if g.unit_id == community.pk]
     for grant in [*own, *community_wide]:
         targets = [staff[grant.unit_id]] if grant.unit_id in staff else list(staff.values())
@@ -89,7 +91,9 @@ def staffing_of(community: Unit) -> CommunityStaffing:
             problems.append(f"{gs.grid.name} 未配网格员")
         for worker in gs.workers:
             if len(gs.workers) > 1 and gs.partner_of(worker) is None:
-                problems.append(f"{gs.grid.name} 的 {worker.full_name or worker.username} 未结成AB岗")
+                problems.append(
+                    f"{gs.grid.name} 的 {worker.full_name or worker.username} 未结成AB岗"
+                )
     if grids and not supervisors:
         problems.append("所在街道(乡镇)未配网格督导员")
     if not ratio.ok:

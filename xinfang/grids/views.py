@@ -104,7 +104,9 @@ def community_geojson(request: HttpRequest, pk: int) -> JsonResponse:
     tiling = services.tiling_of(community)
     if tiling is None:
         return JsonResponse({"type": "FeatureCollection", "features": []})
-    staffing = {gs.grid.boundary.code: gs for gs in staffing_of(community).grids if _has_boundary(gs.grid)}
+    staffing = {
+        gs.grid.boundary.code: gs for gs in staffing_of(community).grids if _has_boundary(gs.grid)
+    }
     open_counts: dict[int, int] = {}
     for grid_id in LogItem.objects.filter(
         grid__parent=community, status__in=OPEN_LOG_STATUSES
@@ -127,7 +129,9 @@ def community_geojson(request: HttpRequest, pk: int) -> JsonResponse:
                 "households": gs.households,
                 "open_items": open_counts.get(gs.grid.pk, 0),
             }
-        features.append({"type": "Feature", "properties": props, "geometry": mapping(polygon.geometry)})
+        features.append(
+            {"type": "Feature", "properties": props, "geometry": mapping(polygon.geometry)}
+        )
     for fault in check_tiling(tiling).faults:
         features.append(
             {
@@ -247,8 +251,10 @@ def _item(request: HttpRequest, pk: int) -> LogItem:
 @require_roles(*STAFF_ROLES)
 def log_item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
-    may = {name: WORKFLOW.may(request.user, item, step) and item.status in step.sources
-           for name, step in STEPS.items()}
+    may = {
+        name: WORKFLOW.may(request.user, item, step) and item.status in step.sources
+        for name, step in STEPS.items()
+    }
     return render(
         request,
         "grids/log_item_detail.html",
@@ -272,7 +278,9 @@ def _take_step(request: HttpRequest, item: LogItem, step: str) -> str:
         form: Any = HandOnForm(request.POST, prefix="hand")
         if form.is_valid():
             d = form.cleaned_data
-            services.hand_on_item(actor=user, item=item, unit=d["unit"], deadline=d["deadline"], reason=d["reason"])
+            services.hand_on_item(
+                actor=user, item=item, unit=d["unit"], deadline=d["deadline"], reason=d["reason"]
+            )
             return f"已转交{d['unit'].name}"
     elif step == "raise":
         form = RaiseForm(request.POST, prefix="raise")
@@ -298,9 +306,13 @@ def _take_step(request: HttpRequest, item: LogItem, step: str) -> str:
             return f"已转为矛盾纠纷 {dispute.number}"
     else:
         raise GridsError("未知的操作")
-    raise GridsError("请检查填写的内容:" + ";".join(
-        f"{form.fields[k].label if k in form.fields else ''}{' '.join(v)}" for k, v in form.errors.items()
-    ))
+    raise GridsError(
+        "请检查填写的内容:"
+        + ";".join(
+            f"{form.fields[k].label if k in form.fields else ''}{' '.join(v)}"
+            for k, v in form.errors.items()
+        )
+    )
 
 
 @require_POST
@@ -331,7 +343,9 @@ def areas_geojson(request: HttpRequest) -> JsonResponse:
 def notice_board(request: HttpRequest, pk: int) -> HttpResponse:
     """The public notice board (公示牌) of a grid: map, staff, office phones, duties."""
     grid = get_object_or_404(Unit, pk=pk, level=UnitLevel.GRID, is_active=True)
-    return render(request, "grids/notice_board.html", board_context(grid) | {"svg": board_svg(grid)})
+    return render(
+        request, "grids/notice_board.html", board_context(grid) | {"svg": board_svg(grid)}
+    )
 
 
 def notice_board_pdf(request: HttpRequest, pk: int) -> HttpResponse:

@@ -19,11 +19,10 @@ handed to (or the street it was raised to) resolves it with "handle".
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any, cast
 
 from django.urls import reverse
+from pydantic import BaseModel, ConfigDict
 
 from xinfang.core import outbox
 from xinfang.core import workflow as engine
@@ -62,7 +61,9 @@ class DisputeLink(BaseModel):
 STEPS: dict[str, Step] = {
     step.name: step
     for step in (
-        Step("hand_on", "转交单位办理", frozenset({S.OPEN}), S.HANDED, ("grid",), input=HandOnInput),
+        Step(
+            "hand_on", "转交单位办理", frozenset({S.OPEN}), S.HANDED, ("grid",), input=HandOnInput
+        ),
         Step("raise", "上报街道协调", frozenset({S.OPEN}), S.RAISED, ("grid",), input=HandOnInput),
         Step(
             "resolve",
@@ -95,8 +96,7 @@ STEPS: dict[str, Step] = {
 
 
 def _hand_on(ctx: Ctx) -> None:
-    data = ctx.input
-    assert isinstance(data, HandOnInput)
+    data = cast(HandOnInput, ctx.input)
     unit = Unit.objects.filter(pk=data.unit_id, is_active=True).first()
     if unit is None:
         raise GridsError("转交单位不存在")
@@ -109,7 +109,10 @@ def _hand_on(ctx: Ctx) -> None:
         lambda: outbox.queue(
             key=f"grid_item:{item.pk}:{item.version}",
             kind="grid_item",
-            text=f"{item.grid.name}转来民情事项:{item.summary[:60]},请于 {data.deadline} 前办理并反馈",
+            text=(
+                f"{item.grid.name}转来民情事项:{item.summary[:60]},"
+                f"请于 {data.deadline} 前办理并反馈"
+            ),
             unit_id=unit.pk,
             link=reverse("grids:log_item_detail", args=[item.pk]),
             source="grids",
@@ -119,8 +122,7 @@ def _hand_on(ctx: Ctx) -> None:
 
 
 def _raise(ctx: Ctx) -> None:
-    data = ctx.input
-    assert isinstance(data, HandOnInput)
+    data = cast(HandOnInput, ctx.input)
     street = ctx.obj.grid.parent.parent if ctx.obj.grid.parent_id else None
     if street is None or data.unit_id != street.pk:
         raise GridsError("只能上报本网格所在的街道(乡镇)")
@@ -128,8 +130,7 @@ def _raise(ctx: Ctx) -> None:
 
 
 def _resolve(ctx: Ctx) -> None:
-    data = ctx.input
-    assert isinstance(data, ResolveInput)
+    data = cast(ResolveInput, ctx.input)
     ctx.changes |= {
         "result": ctx.reason,
         "result_returned": data.result_returned,
@@ -138,15 +139,13 @@ def _resolve(ctx: Ctx) -> None:
 
 
 def _to_petition(ctx: Ctx) -> None:
-    data = ctx.input
-    assert isinstance(data, PetitionLink)
+    data = cast(PetitionLink, ctx.input)
     ctx.changes |= {"petition_id": data.petition_id, "closed_at": ctx.now}
     ctx.record["petition"] = data.petition_id
 
 
 def _to_dispute(ctx: Ctx) -> None:
-    data = ctx.input
-    assert isinstance(data, DisputeLink)
+    data = cast(DisputeLink, ctx.input)
     ctx.changes |= {"dispute_id": data.dispute_id, "closed_at": ctx.now}
     ctx.record["dispute"] = data.dispute_id
 

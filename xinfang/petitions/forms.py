@@ -62,7 +62,9 @@ class LocationPicker(forms.NumberInput):
         from xinfang.petitions import location
 
         context = super().get_context(name, value, attrs)
-        context["areas_url"] = reverse(location.AREAS_URL_NAME[0]) if location.AREAS_URL_NAME else ""
+        context["areas_url"] = (
+            reverse(location.AREAS_URL_NAME[0]) if location.AREAS_URL_NAME else ""
+        )
         context["tiles_url"] = settings.MAP_TILES_URL
         return context
 

@@ -33,7 +33,9 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
-def nearby(petition: Petition, user: Any, radius_m: float, limit: int = 20) -> list[tuple[Petition, float]]:
+def nearby(
+    petition: Petition, user: Any, radius_m: float, limit: int = 20
+) -> list[tuple[Petition, float]]:
     """Other matters ``user`` may see within ``radius_m`` of ``petition``, nearest first."""
     if petition.lat is None or petition.lon is None:
         return []
@@ -52,8 +54,7 @@ def nearby(petition: Petition, user: Any, radius_m: float, limit: int = 20) -> l
     )
     found = []
     for other in candidates:
-        assert other.lat is not None and other.lon is not None
-        d = distance_m(petition.lat, petition.lon, other.lat, other.lon)
+        d = distance_m(petition.lat, petition.lon, other.lat or 0.0, other.lon or 0.0)
         if d <= radius_m:
             found.append((other, d))
     found.sort(key=lambda pair: pair[1])

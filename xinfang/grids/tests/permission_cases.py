@@ -23,11 +23,21 @@ pk = lambda obj: {"pk": obj.pk}  # noqa: E731
 W = Role.GRID_WORKER
 
 register(
-    RouteCase("grids:community_list", W, make=_community, marker=lambda c: c.unit.name, list_view=True),
-    RouteCase("grids:community_detail", W, make=_community, kwargs=unit_pk, marker=lambda c: c.unit.name),
-    RouteCase("grids:community_geojson", W, make=_community, kwargs=unit_pk, marker=lambda c: "G11"),
-    RouteCase("grids:boundary_import", W, make=_community, kwargs=unit_pk, method="post", ok_status=302),
-    RouteCase("grids:meeting_record", W, make=_community, kwargs=unit_pk, method="post", ok_status=302),
+    RouteCase(
+        "grids:community_list", W, make=_community, marker=lambda c: c.unit.name, list_view=True
+    ),
+    RouteCase(
+        "grids:community_detail", W, make=_community, kwargs=unit_pk, marker=lambda c: c.unit.name
+    ),
+    RouteCase(
+        "grids:community_geojson", W, make=_community, kwargs=unit_pk, marker=lambda c: "G11"
+    ),
+    RouteCase(
+        "grids:boundary_import", W, make=_community, kwargs=unit_pk, method="post", ok_status=302
+    ),
+    RouteCase(
+        "grids:meeting_record", W, make=_community, kwargs=unit_pk, method="post", ok_status=302
+    ),
     RouteCase("grids:patrol_create", W, list_view=True),
     RouteCase("grids:log_item_list", W, make=_item, marker=lambda i: i.summary, list_view=True),
     RouteCase("grids:log_item_create", W, list_view=True),

@@ -61,5 +61,7 @@ OVERLAP_BOX = box(LON, LAT, LON + DLON + 0.0002, LAT + DLAT)
 GAP_BOX = box(LON + DLON, LAT + DLAT, LON + 2 * DLON, LAT + 2 * DLAT - 0.0005)
 BOWTIE = {
     "type": "Polygon",
-    "coordinates": [[[LON, LAT], [LON + DLON, LAT + DLAT], [LON + DLON, LAT], [LON, LAT + DLAT], [LON, LAT]]],
+    "coordinates": [
+        [[LON, LAT], [LON + DLON, LAT + DLAT], [LON + DLON, LAT], [LON, LAT + DLAT], [LON, LAT]]
+    ],
 }

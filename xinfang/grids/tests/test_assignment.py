@@ -39,8 +39,18 @@ def test_no_grids_place_no_point():
 @given(st.lists(st.tuples(st.floats(-0.005, 0.025), st.floats(-0.005, 0.015)), max_size=50))
 def test_the_raster_answers_as_a_query_of_the_tree_with_each_point(offsets):
     # Grids that do not tile (one overlaps, one is a ring with a hole), to test every case.
-    grids = [("A", box(LON, LAT, LON + 0.012, LAT + 0.006)), ("B", box(LON + 0.01, LAT, LON + 0.02, LAT + 0.01))]
-    grids.append(("C", box(LON, LAT + 0.004, LON + 0.01, LAT + 0.01).difference(box(LON + 0.004, LAT + 0.006, LON + 0.006, LAT + 0.008))))
+    grids = [
+        ("A", box(LON, LAT, LON + 0.012, LAT + 0.006)),
+        ("B", box(LON + 0.01, LAT, LON + 0.02, LAT + 0.01)),
+    ]
+    grids.append(
+        (
+            "C",
+            box(LON, LAT + 0.004, LON + 0.01, LAT + 0.01).difference(
+                box(LON + 0.004, LAT + 0.006, LON + 0.006, LAT + 0.008)
+            ),
+        )
+    )
     index = GridIndex(grids)
     lon = np.array([LON + dx for dx, _ in offsets], dtype=float)
     lat = np.array([LAT + dy for _, dy in offsets], dtype=float)

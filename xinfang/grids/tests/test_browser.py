@@ -47,7 +47,10 @@ def test_a_gap_and_an_overlap_show_on_the_map_and_in_the_report_until_fixed(page
     _upload(page, tmp_path, "fixed.geojson", shapes.grids())
     page.wait_for_selector("text=无重叠、无空白、无越界")
     page.wait_for_selector("#grid-map[data-loaded]")
-    assert page.locator("#grid-map path[data-role=gap], #grid-map path[data-role=overlap]").count() == 0
+    assert (
+        page.locator("#grid-map path[data-role=gap], #grid-map path[data-role=overlap]").count()
+        == 0
+    )
 
 
 def test_record_a_patrol_and_a_log_item_and_hand_it_on_to_a_unit(page, cast, tmp_path):
@@ -55,7 +58,9 @@ def test_record_a_patrol_and_a_log_item_and_hand_it_on_to_a_unit(page, cast, tmp
     from xinfang.grids import services
     from xinfang.grids.geometry import parse_tiling
 
-    services.import_tiling(actor=SYSTEM, community=cast.village_a, tiling=parse_tiling(shapes.text(shapes.grids())))
+    services.import_tiling(
+        actor=SYSTEM, community=cast.village_a, tiling=parse_tiling(shapes.text(shapes.grids()))
+    )
     worker = cast.user_with(Role.GRID_WORKER, cast.village_a, username="worker-a")
     grid = cast.village_a.children.get(boundary__code="G11")
     today = timezone.localdate()

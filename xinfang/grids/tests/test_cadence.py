@@ -44,21 +44,31 @@ def test_less_than_a_third_of_working_time_in_the_grid_breaks_the_rule():
 
 
 def test_a_week_without_a_review_is_missing_and_partial_weeks_are_not_owed():
-    weeks = missing_weeks(MON - timedelta(days=2), MON + timedelta(days=15), [MON + timedelta(days=3)])
+    weeks = missing_weeks(
+        MON - timedelta(days=2), MON + timedelta(days=15), [MON + timedelta(days=3)]
+    )
     assert weeks == [(MON + timedelta(days=7), MON + timedelta(days=13))]
 
 
 @given(st.integers(0, 100_000), st.integers(0, 200), st.integers(1, 2000))
-def test_the_staffing_ratio_needs_one_worker_per_started_block_of_households(households, workers, per):
+def test_the_staffing_ratio_needs_one_worker_per_started_block_of_households(
+    households, workers, per
+):
     ratio = staffing_ratio(households, workers, per)
     assert ratio.needed * per >= households > (ratio.needed - 1) * per or households == 0
     assert ratio.ok == (workers * per >= households or workers >= ratio.needed)
 
 
 def test_the_staffing_ratio_says_what_is_missing():
-    assert staffing_ratio(2000, 2, 900).text() == "2000 户,专职网格员 2 人,按每 900 户 1 人需 3 人:缺 1 人"
+    assert (
+        staffing_ratio(2000, 2, 900).text()
+        == "2000 户,专职网格员 2 人,按每 900 户 1 人需 3 人:缺 1 人"
+    )
 
 
-@given(st.lists(st.dates(date(2026, 1, 1), date(2026, 12, 31)), max_size=20), st.lists(st.dates(date(2026, 1, 1), date(2026, 12, 31)), max_size=20))
+@given(
+    st.lists(st.dates(date(2026, 1, 1), date(2026, 12, 31)), max_size=20),
+    st.lists(st.dates(date(2026, 1, 1), date(2026, 12, 31)), max_size=20),
+)
 def test_missing_days_are_the_owed_days_not_done(owed, done):
     assert set(missing_days(owed, done)) == set(owed) - set(done)

@@ -50,7 +50,9 @@ def test_a_log_item_keeps_no_identity_and_a_left_contact_sealed(cast):
 def test_an_item_handed_to_a_unit_is_seen_and_resolved_there_and_the_unit_is_told(cast):
     c = f.community(cast)
     item = f.log_item(c)
-    services.hand_on_item(actor=c.worker, item=item, unit=cast.department, deadline=TODAY + timedelta(days=5))
+    services.hand_on_item(
+        actor=c.worker, item=item, unit=cast.department, deadline=TODAY + timedelta(days=5)
+    )
     assert item.status == LogItemStatus.HANDED and item.handed_to == cast.department
     message = Message.objects.get(kind="grid_item")
     assert message.recipient_unit_id == cast.department.pk and "楼道灯坏了三天" in message.text
@@ -58,25 +60,38 @@ def test_an_item_handed_to_a_unit_is_seen_and_resolved_there_and_the_unit_is_tol
     assert list(LogItem.objects.restrict(handler, "handle")) == [item]
     services.resolve_item(actor=handler, item=item, result="已更换灯泡", returned=True)
     item.refresh_from_db()
-    assert (item.status, item.result, item.result_returned) == (LogItemStatus.RESOLVED, "已更换灯泡", True)
+    assert (item.status, item.result, item.result_returned) == (
+        LogItemStatus.RESOLVED,
+        "已更换灯泡",
+        True,
+    )
     assert [t.step for t in item.transitions.order_by("pk")] == ["hand_on", "resolve"]
 
 
 def test_an_item_cannot_be_handed_on_with_a_deadline_in_the_past(cast):
     c = f.community(cast)
     with pytest.raises(GridsError, match="办理期限不能早于今天"):
-        services.hand_on_item(actor=c.worker, item=f.log_item(c), unit=cast.department, deadline=TODAY - timedelta(days=1))
+        services.hand_on_item(
+            actor=c.worker,
+            item=f.log_item(c),
+            unit=cast.department,
+            deadline=TODAY - timedelta(days=1),
+        )
 
 
 def test_an_item_is_raised_only_to_the_street_of_its_grid(cast):
     c = f.community(cast)
-    item = services.raise_item(actor=c.worker, item=f.log_item(c), deadline=TODAY + timedelta(days=3))
+    item = services.raise_item(
+        actor=c.worker, item=f.log_item(c), deadline=TODAY + timedelta(days=3)
+    )
     assert item.status == LogItemStatus.RAISED and item.handed_to == cast.unit_a
 
 
 def test_an_item_handled_on_the_spot_is_resolved_by_the_worker(cast):
     c = f.community(cast)
-    item = services.resolve_item(actor=c.worker, item=f.log_item(c), result="当场解答政策", returned=True)
+    item = services.resolve_item(
+        actor=c.worker, item=f.log_item(c), result="当场解答政策", returned=True
+    )
     assert item.status == LogItemStatus.RESOLVED
 
 
@@ -89,7 +104,9 @@ def test_a_worker_of_another_grid_cannot_act_on_the_item(cast):
 
 def test_a_resolved_item_cannot_be_handed_on_again(cast):
     c = f.community(cast)
-    item = services.resolve_item(actor=c.worker, item=f.log_item(c), result="已处理", returned=False)
+    item = services.resolve_item(
+        actor=c.worker, item=f.log_item(c), result="已处理", returned=False
+    )
     with pytest.raises(TransitionNotAllowed, match="不能执行"):
         services.hand_on_item(actor=c.worker, item=item, unit=cast.department, deadline=TODAY)
 
@@ -110,7 +127,9 @@ def test_in_one_step_an_item_becomes_a_petition_matter_linked_both_ways(cast):
 def test_a_grid_worker_without_the_registrar_role_cannot_register_a_matter(cast):
     c = f.community(cast)
     with pytest.raises(TransitionNotAllowed, match="登记信访事项的权限"):
-        services.item_to_petition(actor=c.worker, item=f.log_item(c), registering_unit=cast.unit_a, petitioner_name="王某")
+        services.item_to_petition(
+            actor=c.worker, item=f.log_item(c), registering_unit=cast.unit_a, petitioner_name="王某"
+        )
     assert LogItem.objects.get().status == LogItemStatus.OPEN
 
 

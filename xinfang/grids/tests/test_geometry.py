@@ -83,7 +83,7 @@ def test_a_self_intersecting_grid_is_refused_naming_the_grid():
 
 def test_a_point_instead_of_a_polygon_is_refused_naming_the_grid():
     point = {"type": "Point", "coordinates": [LON, LAT]}
-    with pytest.raises(GeometryInvalid, match="网格 G21.*应为多边形"):
+    with pytest.raises(GeometryInvalid, match=r"网格 G21.*应为多边形"):
         parse_tiling(shapes.text(shapes.grids(G21=point)))
 
 
@@ -114,7 +114,9 @@ def test_export_reads_back_as_the_same_tiling():
     tiling = parse_tiling(shapes.text(shapes.grids()))
     again = parse_tiling(shapes.text(to_feature_collection(tiling)))
     assert [g.code for g in again.grids] == [g.code for g in tiling.grids]
-    assert all(a.geometry.equals(b.geometry) for a, b in zip(again.grids, tiling.grids))
+    assert all(
+        a.geometry.equals(b.geometry) for a, b in zip(again.grids, tiling.grids, strict=True)
+    )
 
 
 def test_gcj02_coordinates_are_converted_back_to_wgs84():
@@ -128,9 +130,7 @@ def test_gcj02_coordinates_are_converted_back_to_wgs84():
     assert np.abs(gcj02_to_wgs84(gcj) - wgs).max() < 1e-7
 
 
-@given(
-    st.floats(min_value=-0.05, max_value=0.05), st.floats(min_value=-0.05, max_value=0.05)
-)
+@given(st.floats(min_value=-0.05, max_value=0.05), st.floats(min_value=-0.05, max_value=0.05))
 def test_the_local_projection_inverts_exactly(dlon, dlat):
     projection = LocalProjection(LON, LAT)
     point = np.array([[LON + dlon, LAT + dlat]])

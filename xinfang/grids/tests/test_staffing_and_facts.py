@@ -17,7 +17,10 @@ MON = date(2026, 9, 7)
 
 
 def _households(c, n_per_address=500, count=4):  # type: ignore[no-untyped-def]
-    rows = [AddressRow(f"A{i}", LON + 0.001 + i * 0.0001, LAT + 0.001, "", n_per_address) for i in range(count)]
+    rows = [
+        AddressRow(f"A{i}", LON + 0.001 + i * 0.0001, LAT + 0.001, "", n_per_address)
+        for i in range(count)
+    ]
     from xinfang.core.workflow import SYSTEM
 
     services.import_addresses(actor=SYSTEM, community=c.unit, rows=rows)
@@ -76,10 +79,14 @@ def test_a_supervisor_of_the_street_and_a_head_per_grid_are_expected(cast):
 def test_a_staffed_grid_without_a_patrol_on_a_working_day_is_a_fact_of_the_grid(cast):
     c = f.community(cast)
     for day in (MON, MON + timedelta(days=1), MON + timedelta(days=3), MON + timedelta(days=4)):
-        services.record_patrol(actor=c.worker, grid=c.grid, day=day, started=time(9), ended=time(12))
+        services.record_patrol(
+            actor=c.worker, grid=c.grid, day=day, started=time(9), ended=time(12)
+        )
     facts = [fact for _path, fact in derive_facts(MON, MON + timedelta(days=6))]
     patrols = [x for x in facts if x.key == "grids.patrol.missing"]
-    assert [(x.subject, x.date) for x in patrols] == [(unit_subject(c.grid), MON + timedelta(days=2))]
+    assert [(x.subject, x.date) for x in patrols] == [
+        (unit_subject(c.grid), MON + timedelta(days=2))
+    ]
     assert c.worker.full_name not in patrols[0].note and c.grid.name in patrols[0].note
     # Unstaffed grids owe nothing; the community owes its daily meetings, the street its review.
     assert {x.subject for x in facts if x.key == "grids.patrol.missing"} == {unit_subject(c.grid)}
@@ -92,7 +99,9 @@ def test_a_held_meeting_and_review_are_not_missing(cast):
     c = f.community(cast)
     with time_machine.travel("2026-09-07 18:00 +08:00", tick=False):
         services.record_meeting(actor=cast.user_with(Role.GRID_HEAD, c.unit), community=c.unit)
-        services.record_review(actor=cast.user_with(Role.GRID_SUPERVISOR, cast.unit_a), street=cast.unit_a)
+        services.record_review(
+            actor=cast.user_with(Role.GRID_SUPERVISOR, cast.unit_a), street=cast.unit_a
+        )
     facts = [fact for _p, fact in derive_facts(MON, MON + timedelta(days=6))]
     assert MON not in [x.date for x in facts if x.key == "grids.meeting.missing"]
     assert not [x for x in facts if x.key == "grids.review.missing"]
@@ -102,8 +111,15 @@ def test_a_held_meeting_and_review_are_not_missing(cast):
 def test_an_item_handed_on_and_not_resolved_by_its_deadline_is_a_fact_of_the_unit(cast):
     c = f.community(cast)
     with time_machine.travel("2026-09-07 10:00 +08:00", tick=False):
-        services.hand_on_item(actor=c.worker, item=f.log_item(c), unit=cast.department, deadline=MON + timedelta(days=2))
+        services.hand_on_item(
+            actor=c.worker,
+            item=f.log_item(c),
+            unit=cast.department,
+            deadline=MON + timedelta(days=2),
+        )
     facts = grid_facts(FactWindow.of(MON, MON + timedelta(days=6)), [cast.county])
     overdue = [x for x in facts if x.key == "grids.item.overdue"]
-    assert [(x.subject, x.date) for x in overdue] == [(unit_subject(cast.county), MON + timedelta(days=3))]
+    assert [(x.subject, x.date) for x in overdue] == [
+        (unit_subject(cast.county), MON + timedelta(days=3))
+    ]
     assert overdue[0].evidence.startswith("grids.LogItem:")

@@ -18,7 +18,6 @@ the database are used.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +30,13 @@ from xinfang.grids import services
 from xinfang.grids.assignment import GridIndex, read_address_csv, write_assignment_csv
 from xinfang.grids.choices import BoundaryRole
 from xinfang.grids.errors import AddressImportRejected, GeoJSONInvalid, GeometryInvalid
-from xinfang.grids.geometry import DEFAULT_SLIVER_M2, TilingReport, check_tiling, parse_tiling
-from xinfang.grids.geometry import to_feature_collection
+from xinfang.grids.geometry import (
+    DEFAULT_SLIVER_M2,
+    TilingReport,
+    check_tiling,
+    parse_tiling,
+    to_feature_collection,
+)
 from xinfang.grids.models import Boundary
 from xinfang.org.models import Unit
 
@@ -140,11 +144,11 @@ class Command(BaseCommand):
             np.fromiter((r.lon for r in rows), float, len(rows)),
             np.fromiter((r.lat for r in rows), float, len(rows)),
         )
-        target = sys.stdout if out == "-" else open(out, "w", encoding="utf-8", newline="")
-        try:
-            write_assignment_csv(target, [r.id for r in rows], codes)
-        finally:
-            if target is not sys.stdout:
-                target.close()
+        ids = [r.id for r in rows]
+        if out == "-":
+            write_assignment_csv(self.stdout, ids, codes)
+        else:
+            with open(out, "w", encoding="utf-8", newline="") as target:
+                write_assignment_csv(target, ids, codes)
         placed = sum(1 for c in codes if c)
         self.stderr.write(f"{len(rows)} 个地址,{placed} 个落在 {len(index)} 个网格内")

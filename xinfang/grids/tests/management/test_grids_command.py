@@ -41,13 +41,15 @@ def test_check_exits_0_on_a_clean_tiling(write, capsys):
 
 def test_check_exits_1_printing_one_line_per_gap_and_overlap(write, capsys):
     faulty = shapes.grids(G11=shapes.OVERLAP_BOX, G22=shapes.GAP_BOX)
-    code, lines, err = run("check", write("bad.geojson", faulty), capsys=capsys)
+    code, lines, _err = run("check", write("bad.geojson", faulty), capsys=capsys)
     assert code == 1
     assert len(lines) == 2
     assert lines[0].startswith("重叠 G11,G21 面积 ") and " m² " in lines[0]
     assert lines[1].startswith("空白 G12,G22 面积 ")
     area = float(lines[1].split("面积 ")[1].split(" m²")[0])
-    expected = shapes.rectangle_m2(LON + DLON, LAT + 2 * DLAT - 0.0005, LON + 2 * DLON, LAT + 2 * DLAT)
+    expected = shapes.rectangle_m2(
+        LON + DLON, LAT + 2 * DLAT - 0.0005, LON + 2 * DLON, LAT + 2 * DLAT
+    )
     assert area == pytest.approx(expected, rel=1e-3)
 
 
@@ -73,7 +75,9 @@ def test_assign_writes_each_address_grid_code_and_empty_outside(write, tmp_path,
     )
     out = tmp_path / "out.csv"
     grids_file = write("g.geojson", shapes.grids())
-    code, _, err = run("assign", str(addresses), "--grids", grids_file, "--out", str(out), capsys=capsys)
+    code, _, err = run(
+        "assign", str(addresses), "--grids", grids_file, "--out", str(out), capsys=capsys
+    )
     assert code == 0
     rows = list(csv.reader(out.read_text().splitlines()))
     assert rows == [["id", "grid_code"], ["a1", "G11"], ["a2", "G22"], ["a3", ""]]
@@ -84,7 +88,15 @@ def test_assign_refuses_a_file_without_coordinates(tmp_path, write):
     addresses = tmp_path / "a.csv"
     addresses.write_text("id,x\n1,2\n")
     with pytest.raises(CommandError, match="缺少列:lat,lon"):
-        call_command("grids", "assign", str(addresses), "--grids", write("g.geojson", shapes.grids()), "--out", str(tmp_path / "o.csv"))
+        call_command(
+            "grids",
+            "assign",
+            str(addresses),
+            "--grids",
+            write("g.geojson", shapes.grids()),
+            "--out",
+            str(tmp_path / "o.csv"),
+        )
 
 
 @pytest.mark.django_db
@@ -100,7 +112,9 @@ def test_import_stores_a_faulty_tiling_and_assign_then_uses_the_database(write, 
     assert all(b.unit.level == UnitLevel.GRID for b in stored)
 
     addresses = tmp_path / "a.csv"
-    addresses.write_text(f"id,lon,lat\nx,{LON + 0.015},{LAT + 0.0099}\ny,{LON + 0.001},{LAT + 0.001}\n")
+    addresses.write_text(
+        f"id,lon,lat\nx,{LON + 0.015},{LAT + 0.0099}\ny,{LON + 0.001},{LAT + 0.001}\n"
+    )
     out = tmp_path / "out.csv"
     assert run("assign", str(addresses), "--out", str(out), capsys=capsys)[0] == 0
     assert list(csv.reader(out.read_text().splitlines()))[1:] == [["x", ""], ["y", "G11"]]
