@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 import shapely
@@ -156,7 +156,7 @@ def read_address_csv(stream: IO[str]) -> list[AddressRow]:
     return parse_address_rows(reader)
 
 
-def write_assignment_csv(stream: IO[str], ids: Sequence[str], codes: Sequence[str]) -> None:
+def write_assignment_csv(stream: IO[str] | Any, ids: Sequence[str], codes: Sequence[str]) -> None:
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(["id", "grid_code"])
     writer.writerows(zip(ids, codes, strict=True))

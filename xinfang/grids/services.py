@@ -324,7 +324,8 @@ def hand_on_item(
 
 def raise_item(*, actor: Any, item: LogItem, deadline: date, reason: str = "") -> LogItem:
     """Raise ``item`` to the street office for coordination (大事不出社区 failed locally)."""
-    street = item.grid.parent.parent if item.grid.parent_id else None
+    community = item.grid.parent
+    street = community.parent if community is not None else None
     return workflow.transition(
         item,
         "raise",

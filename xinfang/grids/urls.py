@@ -7,6 +7,7 @@ from xinfang.grids import views
 app_name = "grids"
 urlpatterns = [
     path("", views.community_list, name="community_list"),
+    path("streets/<int:pk>/review/", views.review_record, name="review_record"),
     path("communities/<int:pk>/", views.community_detail, name="community_detail"),
     path("communities/<int:pk>/map.geojson", views.community_geojson, name="community_geojson"),
     path("communities/<int:pk>/boundaries/", views.boundary_import, name="boundary_import"),

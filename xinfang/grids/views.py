@@ -7,6 +7,7 @@ forbidden). The notice board is public: it shows office contacts and duties only
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -35,7 +36,7 @@ from xinfang.grids.forms import (
     ToPetitionForm,
 )
 from xinfang.grids.geometry import check_tiling, parse_tiling
-from xinfang.grids.models import Boundary, DailyMeeting, LogItem, Patrol
+from xinfang.grids.models import Boundary, DailyMeeting, LogItem, Patrol, WeeklyReview
 from xinfang.grids.staffing import staffing_of
 from xinfang.grids.workflow import STEPS, WORKFLOW
 from xinfang.org.access import roles_for
@@ -66,7 +67,44 @@ def community_list(request: HttpRequest) -> HttpResponse:
         Boundary.objects.filter(unit__in=communities).values_list("unit_id", flat=True)
     )
     rows = [(c, c.pk in with_boundary) for c in communities[:500]]
-    return render(request, "grids/community_list.html", {"rows": rows})
+    streets = Unit.objects.restrict(request.user, "grid").filter(
+        level=UnitLevel.TOWNSHIP, is_active=True
+    )
+    monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+    reviewed = set(
+        WeeklyReview.objects.filter(street__in=streets, week_start=monday).values_list(
+            "street_id", flat=True
+        )
+    )
+    return render(
+        request,
+        "grids/community_list.html",
+        {
+            "rows": rows,
+            "streets": [(s, s.pk in reviewed) for s in streets],
+            "review_form": MeetingForm(),
+        },
+    )
+
+
+@require_POST
+@require_roles(*GRID_ROLES)
+def review_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """The street's weekly review of its grids (街道每周讲评)."""
+    street = get_object_for_user(
+        Unit.objects.filter(level=UnitLevel.TOWNSHIP), request.user, action="grid", pk=pk
+    )
+    form = MeetingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_review(
+                actor=request.user, street=street, notes=form.cleaned_data["notes"]
+            )
+        except XinfangError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"已登记{street.name}本周网格讲评")
+    return redirect("grids:community_list")
 
 
 @require_roles(*GRID_ROLES)
@@ -219,9 +257,10 @@ def patrol_create(request: HttpRequest) -> HttpResponse:
 
 @require_roles(*STAFF_ROLES)
 def log_item_list(request: HttpRequest) -> HttpResponse:
-    items = LogItem.objects.restrict(request.user, "view").select_related("grid", "handed_to")
+    items: Any = LogItem.objects.restrict(request.user, "view")
     if request.GET.get("open"):
         items = items.open()
+    items = items.select_related("grid", "handed_to")
     return render(request, "grids/log_item_list.html", {"items": items[:200]})
 
 

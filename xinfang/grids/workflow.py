@@ -105,8 +105,9 @@ def _hand_on(ctx: Ctx) -> None:
     ctx.changes |= {"handed_to": unit, "deadline": data.deadline}
     ctx.record |= {"unit": unit.name, "deadline": data.deadline.isoformat()}
     item = ctx.obj
-    ctx.after.append(
-        lambda: outbox.queue(
+
+    def tell_unit() -> None:
+        outbox.queue(
             key=f"grid_item:{item.pk}:{item.version}",
             kind="grid_item",
             text=(
@@ -118,12 +119,14 @@ def _hand_on(ctx: Ctx) -> None:
             source="grids",
             due=data.deadline,
         )
-    )
+
+    ctx.after.append(tell_unit)
 
 
 def _raise(ctx: Ctx) -> None:
     data = cast(HandOnInput, ctx.input)
-    street = ctx.obj.grid.parent.parent if ctx.obj.grid.parent_id else None
+    community = ctx.obj.grid.parent
+    street = community.parent if community is not None else None
     if street is None or data.unit_id != street.pk:
         raise GridsError("只能上报本网格所在的街道(乡镇)")
     _hand_on(ctx)
@@ -152,7 +155,7 @@ def _to_dispute(ctx: Ctx) -> None:
 
 def _units(item: LogItem, step: Step) -> tuple[str, ...]:
     paths = [item.grid.path]
-    if item.handed_to_id is not None and step.name == "resolve":
+    if item.handed_to is not None and step.name == "resolve":
         paths.append(item.handed_to.path)
     return tuple(paths)
 

@@ -38,6 +38,14 @@ register(
     RouteCase(
         "grids:meeting_record", W, make=_community, kwargs=unit_pk, method="post", ok_status=302
     ),
+    RouteCase(
+        "grids:review_record",
+        Role.GRID_SUPERVISOR,
+        make=lambda cast: cast.unit_a,
+        kwargs=pk,
+        method="post",
+        ok_status=302,
+    ),
     RouteCase("grids:patrol_create", W, list_view=True),
     RouteCase("grids:log_item_list", W, make=_item, marker=lambda i: i.summary, list_view=True),
     RouteCase("grids:log_item_create", W, list_view=True),
