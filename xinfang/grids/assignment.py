@@ -19,7 +19,14 @@ from shapely.geometry.base import BaseGeometry
 
 from xinfang.grids.errors import AddressImportRejected
 
-__all__ = ["AddressRow", "GridIndex", "read_address_csv", "write_assignment_csv"]
+__all__ = [
+    "AddressRow",
+    "GridIndex",
+    "read_address_csv",
+    "read_address_xlsx",
+    "read_addresses",
+    "write_assignment_csv",
+]
 
 NO_GRID = -1
 
@@ -154,6 +161,37 @@ def read_address_csv(stream: IO[str]) -> list[AddressRow]:
     if missing:
         raise AddressImportRejected([f"缺少列:{','.join(sorted(missing))}(应有 id,lon,lat)"])
     return parse_address_rows(reader)
+
+
+def read_address_xlsx(stream: IO[bytes] | Any) -> list[AddressRow]:
+    """The first sheet of an xlsx with the same columns as the CSV (header in row 1)."""
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(stream, read_only=True, data_only=True).worksheets[0]
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise AddressImportRejected([f"无法读取 xlsx 文件:{exc}"]) from exc
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(c or "").strip().lower() for c in next(rows, ())]
+    missing = {"id", "lon", "lat"} - set(header)
+    if missing:
+        raise AddressImportRejected([f"缺少列:{','.join(sorted(missing))}(应有 id,lon,lat)"])
+    return parse_address_rows(
+        {k: "" if v is None else str(v) for k, v in zip(header, row, strict=False)} for row in rows
+    )
+
+
+def read_addresses(name: str, stream: IO[bytes] | Any) -> list[AddressRow]:
+    """Addresses from an uploaded ``.xlsx`` or ``.csv`` (UTF-8, with or without BOM)."""
+    if name.lower().endswith(".xlsx"):
+        return read_address_xlsx(stream)
+    import io
+
+    try:
+        text = stream.read().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise AddressImportRejected(["CSV 文件须为 UTF-8 编码"]) from exc
+    return read_address_csv(io.StringIO(text))
 
 
 def write_assignment_csv(stream: IO[str] | Any, ids: Sequence[str], codes: Sequence[str]) -> None:

@@ -25,6 +25,10 @@ class BoundaryImportForm(forms.Form):
     file = forms.FileField(label="边界文件(GeoJSON,WGS-84)")
 
 
+class AddressImportForm(forms.Form):
+    file = forms.FileField(label="地址文件(xlsx 或 CSV:id,lon,lat,可选 label,households)")
+
+
 class PatrolForm(forms.Form):
     grid = forms.ModelChoiceField(label="网格", queryset=Unit.objects.none())
     day = forms.DateField(label="日期", widget=DATE)

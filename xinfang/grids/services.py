@@ -18,12 +18,14 @@ from shapely.geometry import mapping, shape
 
 from xinfang.core import audit
 from xinfang.core.audit import snapshot
+from xinfang.core.calendar import legal_calendar
 from xinfang.core.errors import NotFoundOrForbidden
 from xinfang.core.models import AuditAction
 from xinfang.core.personal_data import reveal
 from xinfang.core.workflow import SYSTEM
 from xinfang.grids import workflow
 from xinfang.grids.assignment import AddressRow, GridIndex
+from xinfang.grids.cadence import PatrolMeasure, measure_patrols, working_days
 from xinfang.grids.choices import BoundaryRole
 from xinfang.grids.errors import GridsError, StaffingInvalid
 from xinfang.grids.geometry import Boundary as Polygon
@@ -275,6 +277,16 @@ def record_patrol(
     )
     audit.record(actor=actor, action=AuditAction.CREATE, obj=patrol, after=snapshot(patrol))
     return patrol
+
+
+def patrol_measure(worker: User, today: date) -> PatrolMeasure:
+    """The worker's own patrols this month up to yesterday, against the seed's two rules
+    (at least one patrol each working day; a third of working time in the grid)."""
+    start = today.replace(day=1)
+    end = today - timedelta(days=1)
+    days = working_days(start, end, legal_calendar().is_working_day) if end >= start else []
+    patrols = Patrol.objects.filter(worker=worker, day__gte=start, day__lte=end)
+    return measure_patrols(((p.day, p.minutes) for p in patrols), days)
 
 
 @transaction.atomic

@@ -21,10 +21,12 @@ from shapely.geometry import mapping
 from xinfang.core.errors import XinfangError
 from xinfang.core.querysets import get_object_for_user
 from xinfang.grids import services
+from xinfang.grids.assignment import read_addresses
 from xinfang.grids.board import board_context, board_svg
 from xinfang.grids.choices import OPEN_LOG_STATUSES, BoundaryRole
 from xinfang.grids.errors import GridsError
 from xinfang.grids.forms import (
+    AddressImportForm,
     BoundaryImportForm,
     HandOnForm,
     LogItemForm,
@@ -128,6 +130,7 @@ def community_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "staffing": staffing_of(community),
             "open_items": open_items,
             "import_form": BoundaryImportForm(),
+            "address_form": AddressImportForm(),
             "meeting_form": MeetingForm(),
             "meeting_today": DailyMeeting.objects.filter(community=community, day=today).first(),
             "tiles_url": settings.MAP_TILES_URL,
@@ -221,6 +224,25 @@ def boundary_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_roles(*GRID_ROLES)
+def address_import(request: HttpRequest, pk: int) -> HttpResponse:
+    community = _community(request, pk)
+    form = AddressImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "请选择地址文件")
+        return redirect("grids:community_detail", pk=community.pk)
+    upload = form.cleaned_data["file"]
+    try:
+        rows = read_addresses(upload.name, upload)
+        services.import_addresses(actor=request.user, community=community, rows=rows)
+    except XinfangError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已导入 {len(rows)} 个地址")
+    return redirect("grids:community_detail", pk=community.pk)
+
+
+@require_POST
+@require_roles(*GRID_ROLES)
 def meeting_record(request: HttpRequest, pk: int) -> HttpResponse:
     community = _community(request, pk)
     form = MeetingForm(request.POST)
@@ -251,7 +273,11 @@ def patrol_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "grids/patrol_form.html",
-        {"form": form, "recent": recent.select_related("grid")[:20]},
+        {
+            "form": form,
+            "recent": recent.select_related("grid")[:20],
+            "measure": services.patrol_measure(request.user, timezone.localdate()),
+        },
     )
 
 

@@ -24,6 +24,9 @@ W = Role.GRID_WORKER
 
 register(
     RouteCase(
+        "grids:address_import", W, make=_community, kwargs=unit_pk, method="post", ok_status=302
+    ),
+    RouteCase(
         "grids:community_list", W, make=_community, marker=lambda c: c.unit.name, list_view=True
     ),
     RouteCase(

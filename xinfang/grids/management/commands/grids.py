@@ -10,7 +10,9 @@ read as such a collection.
 ``import FILE --community ID`` stores the boundaries (a faulty tiling too, to be fixed on
 the map) and prints the check; ``export --community ID`` writes the stored GeoJSON.
 
-``assign ADDRESSES.csv [--grids FILE.geojson] --out F.csv``: columns ``id,lon,lat`` in,
+``addresses FILE --community ID`` imports a community's addresses and households (xlsx
+or CSV, columns ``id,lon,lat`` and optional ``label,households``) and places each in its
+grid. ``assign ADDRESSES.csv [--grids FILE.geojson] --out F.csv``: columns ``id,lon,lat`` in,
 ``id,grid_code`` out (empty outside every grid); without ``--grids`` the grids stored in
 the database are used.
 """
@@ -27,7 +29,12 @@ from shapely.geometry import shape
 
 from xinfang.core.workflow import SYSTEM
 from xinfang.grids import services
-from xinfang.grids.assignment import GridIndex, read_address_csv, write_assignment_csv
+from xinfang.grids.assignment import (
+    GridIndex,
+    read_address_csv,
+    read_addresses,
+    write_assignment_csv,
+)
 from xinfang.grids.choices import BoundaryRole
 from xinfang.grids.errors import AddressImportRejected, GeoJSONInvalid, GeometryInvalid
 from xinfang.grids.geometry import (
@@ -37,8 +44,13 @@ from xinfang.grids.geometry import (
     parse_tiling,
     to_feature_collection,
 )
-from xinfang.grids.models import Boundary
+from xinfang.grids.models import Address, Boundary
 from xinfang.org.models import Unit
+
+
+def community_addresses_placed(community: Unit) -> int:
+    return Address.objects.filter(community=community, grid__isnull=False).count()
+
 
 FAULTY = 1
 UNREADABLE = 2
@@ -66,6 +78,9 @@ class Command(BaseCommand):
         load.add_argument("--community", type=int, required=True, help="村(社区)单位编号")
         export = sub.add_parser("export", help="导出社区及其网格边界(GeoJSON,WGS-84)")
         export.add_argument("--community", type=int, required=True)
+        addresses = sub.add_parser("addresses", help="导入社区的地址和户数(xlsx 或 CSV)")
+        addresses.add_argument("file", help="列 id,lon,lat,可选 label,households")
+        addresses.add_argument("--community", type=int, required=True)
         assign = sub.add_parser("assign", help="按坐标把地址分配到网格")
         assign.add_argument("addresses", help="CSV,列 id,lon,lat")
         assign.add_argument("--grids", help="GeoJSON 网格文件;缺省用数据库中的网格")
@@ -79,6 +94,8 @@ class Command(BaseCommand):
             self._import(options["file"], options["community"])
         elif action == "export":
             self._export(options["community"])
+        elif action == "addresses":
+            self._addresses(options["file"], options["community"])
         else:
             self._assign(options["addresses"], options["grids"], options["out"])
 
@@ -125,6 +142,19 @@ class Command(BaseCommand):
         if tiling is None:
             raise CommandError("该社区尚未导入边界", returncode=FAULTY)
         self.stdout.write(json.dumps(to_feature_collection(tiling), ensure_ascii=False))
+
+    def _addresses(self, filename: str, pk: int) -> None:
+        community = self._community(pk)
+        try:
+            with open(filename, "rb") as stream:
+                rows = read_addresses(filename, stream)
+        except OSError as exc:
+            raise CommandError(f"无法读取文件 {filename}:{exc}", returncode=UNREADABLE) from exc
+        except AddressImportRejected as exc:
+            raise CommandError(f"{filename}:{exc}", returncode=UNREADABLE) from exc
+        services.import_addresses(actor=SYSTEM, community=community, rows=rows)
+        placed = community_addresses_placed(community)
+        self.stdout.write(f"已导入 {len(rows)} 个地址,{placed} 个落在网格内")
 
     def _assign(self, addresses: str, grids_file: str | None, out: str) -> None:
         if grids_file:

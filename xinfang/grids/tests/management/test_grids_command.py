@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from xinfang.grids.choices import BoundaryRole
+from xinfang.grids.geometry import parse_tiling
 from xinfang.grids.models import Boundary
 from xinfang.grids.tests import shapes
 from xinfang.grids.tests.shapes import DLAT, DLON, LAT, LON
@@ -122,3 +123,30 @@ def test_import_stores_a_faulty_tiling_and_assign_then_uses_the_database(write, 
     code, lines, _ = run("export", "--community", str(community.pk), capsys=capsys)
     exported = json.loads(lines[0])
     assert [f["properties"]["role"] for f in exported["features"]].count("grid") == 4
+
+
+@pytest.mark.django_db
+def test_addresses_are_imported_from_xlsx_and_placed_in_grids(write, tmp_path, capsys):
+    from openpyxl import Workbook
+
+    from xinfang.core.workflow import SYSTEM
+    from xinfang.grids import services
+    from xinfang.grids.models import Address
+
+    town = Unit.objects.create(name="测试街道", level=UnitLevel.TOWNSHIP)
+    community = Unit.objects.create(name="测试社区", level=UnitLevel.VILLAGE, parent=town)
+    services.import_tiling(
+        actor=SYSTEM, community=community, tiling=parse_tiling(shapes.text(shapes.grids()))
+    )
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["id", "lon", "lat", "label", "households"])
+    sheet.append(["1", LON + 0.001, LAT + 0.001, "东街1号", 12])
+    sheet.append(["2", LON - 1, LAT, "界外", 3])
+    path = tmp_path / "a.xlsx"
+    book.save(path)
+    code, lines, _ = run("addresses", str(path), "--community", str(community.pk), capsys=capsys)
+    assert code == 0 and lines == ["已导入 2 个地址,1 个落在网格内"]
+    placed = Address.objects.get(external_id="1")
+    assert (placed.grid.boundary.code, placed.households) == ("G11", 12)
+    assert Address.objects.get(external_id="2").grid is None
