@@ -22,7 +22,23 @@ def _grids(user: Any) -> Any:
 
 
 class BoundaryImportForm(forms.Form):
-    file = forms.FileField(label="边界文件(GeoJSON,WGS-84)")
+    """A boundary file, or the GeoJSON the map editor posts after vertices were moved."""
+
+    file = forms.FileField(label="边界文件(GeoJSON,WGS-84)", required=False)
+    geojson = forms.CharField(widget=forms.HiddenInput, required=False, max_length=5_000_000)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("file") and not data.get("geojson"):
+            raise forms.ValidationError("请选择边界文件")
+        return data
+
+    def text(self) -> str:
+        upload = self.cleaned_data.get("file")
+        if upload:
+            raw: bytes = upload.read()
+            return raw.decode("utf-8-sig")
+        return str(self.cleaned_data["geojson"])
 
 
 class AddressImportForm(forms.Form):

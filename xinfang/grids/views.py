@@ -205,8 +205,7 @@ def boundary_import(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "请选择边界文件")
         return redirect("grids:community_detail", pk=community.pk)
     try:
-        text = form.cleaned_data["file"].read().decode("utf-8-sig")
-        tiling = parse_tiling(text)
+        tiling = parse_tiling(form.text())
         report = services.import_tiling(actor=request.user, community=community, tiling=tiling)
     except UnicodeDecodeError:
         messages.error(request, "边界文件须为 UTF-8 编码的 GeoJSON")

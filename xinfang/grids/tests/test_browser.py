@@ -86,3 +86,29 @@ def test_record_a_patrol_and_a_log_item_and_hand_it_on_to_a_unit(page, cast, tmp
     page.click("#hand-on button")
     page.wait_for_selector(f"text=已转交{cast.department.name}")
     assert page.inner_text("#item-status") == "已转交单位"
+
+
+def test_the_boundaries_are_edited_on_the_map_and_saved_through_the_same_check(
+    page, cast, tmp_path
+):
+    from xinfang.core.workflow import SYSTEM
+    from xinfang.grids import services
+    from xinfang.grids.geometry import parse_tiling
+    from xinfang.grids.models import Boundary
+
+    faulty = shapes.grids(G22=shapes.GAP_BOX)
+    services.import_tiling(
+        actor=SYSTEM, community=cast.village_a, tiling=parse_tiling(shapes.text(faulty))
+    )
+    head = cast.user_with(Role.GRID_HEAD, cast.village_a, username="head-a")
+    _login(page, head.username)
+    page.goto(f"/grids/communities/{cast.village_a.pk}/")
+    page.wait_for_selector("#grid-map[data-loaded]")
+    assert page.locator("#grid-map path[data-role=gap]").count() == 1
+    page.click("#map-edit")
+    assert page.locator("#grid-map .leaflet-editing-icon").count() >= 20  # 5 polygons' vertices
+    assert page.locator("#grid-map path[data-role=gap]").count() == 0
+    page.click("#map-save")
+    page.wait_for_selector("text=有 1 处问题需修正")  # saved unchanged: the gap is still there
+    assert "空白 G12,G22" in page.inner_text("#tiling-report")
+    assert Boundary.objects.filter(unit__parent=cast.village_a).count() == 4

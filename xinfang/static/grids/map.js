@@ -22,6 +22,37 @@
     }
     return p.label || p.name || "";
   }
+  // Editing: drag the vertices of the community and its grids (Leaflet.draw), then save;
+  // the server checks the edited tiling exactly as an imported file.
+  function editing(layer) {
+    var start = document.getElementById("map-edit");
+    var save = document.getElementById("map-save");
+    var field = document.getElementById("map-edit-geojson");
+    if (!start || !save || !field) { return; }
+    var shapes = [];
+    var faults = [];
+    layer.eachLayer(function (l) {
+      var role = l.feature.properties.role;
+      (role === "community" || role === "grid" ? shapes : faults).push(l);
+    });
+    start.addEventListener("click", function () {
+      faults.forEach(function (l) { layer.removeLayer(l); });  // stale once edited
+      shapes.forEach(function (l) { if (l.editing) { l.editing.enable(); } });
+      start.hidden = true;
+      save.hidden = false;
+    });
+    save.form.addEventListener("submit", function () {
+      var features = shapes.map(function (l) {
+        var f = l.toGeoJSON();
+        var p = l.feature.properties;
+        f.properties = { role: p.role, name: p.name || "" };
+        if (p.role === "grid") { f.properties.code = p.code; }
+        return f;
+      });
+      field.value = JSON.stringify({ type: "FeatureCollection", coordinate_system: "WGS-84", features: features });
+    });
+  }
+
   fetch(el.dataset.geojson, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
     if (!data.features.length) { el.textContent = "尚未导入边界"; return; }
     var layer = L.geoJSON(data, {
@@ -34,5 +65,6 @@
     }).addTo(map);
     map.fitBounds(layer.getBounds(), { padding: [10, 10] });
     el.setAttribute("data-loaded", String(data.features.length));
+    editing(layer);
   });
 })();
