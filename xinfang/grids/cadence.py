@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from xinfang.core.errors import CalendarNotCovered
+from xinfang.core.periods import Cadence, periods
 
 __all__ = [
     "MIN_SHARE_IN_GRID",
@@ -54,14 +55,13 @@ def missing_days(owed: Iterable[date], done: Iterable[date]) -> list[date]:
 def missing_weeks(start: date, end: date, done: Iterable[date]) -> list[tuple[date, date]]:
     """Monday–Sunday weeks wholly in ``[start, end]`` without any day in ``done``."""
     held = set(done)
-    monday = start + timedelta(days=(7 - start.weekday()) % 7)
-    weeks = []
-    while monday + timedelta(days=6) <= end:
-        sunday = monday + timedelta(days=6)
-        if not any(monday + timedelta(days=i) in held for i in range(7)):
-            weeks.append((monday, sunday))
-        monday += timedelta(days=7)
-    return weeks
+    return [
+        (monday, sunday)
+        for monday, sunday in periods(Cadence.WEEKLY, start, end, clip=False)
+        if start <= monday
+        and sunday <= end
+        and not any(monday + timedelta(days=i) in held for i in range(7))
+    ]
 
 
 @dataclass(frozen=True)
