@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from itertools import pairwise
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,7 +16,7 @@ def test_clipped_windows_cover_the_range_exactly_once(cadence, start, length):
     end = start + timedelta(days=length)
     windows = periods(cadence, start, end)
     assert windows[0][0] == start and windows[-1][1] == end
-    for (_a, b), (c, _d) in zip(windows, windows[1:], strict=False):
+    for (_a, b), (c, _d) in pairwise(windows):
         assert c == b + timedelta(days=1)
 
 
