@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from xinfang.grids.choices import LogItemTopic
 from xinfang.ledgers.choices import DisputeDomain, RiskLevel
-from xinfang.org.choices import UnitLevel
-from xinfang.org.models import Unit
+from xinfang.org.choices import Role, UnitLevel
+from xinfang.org.models import Unit, User
 from xinfang.petitions.choices import Kind
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -43,6 +43,24 @@ class BoundaryImportForm(forms.Form):
 
 class AddressImportForm(forms.Form):
     file = forms.FileField(label="地址文件(xlsx 或 CSV:id,lon,lat,可选 label,households)")
+
+
+class PairForm(forms.Form):
+    """Two workers of a grid in AB roles."""
+
+    grid = forms.ModelChoiceField(label="网格", queryset=Unit.objects.none())
+    a = forms.ModelChoiceField(label="A岗", queryset=User.objects.none())
+    b = forms.ModelChoiceField(label="B岗", queryset=User.objects.none())
+
+    def __init__(self, *args: Any, community: Unit, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        grids = Unit.objects.filter(parent=community, level=UnitLevel.GRID, is_active=True)
+        workers = User.objects.filter(
+            grants__role=Role.GRID_WORKER, grants__unit__in=[community, *grids]
+        ).distinct()
+        self.fields["grid"].queryset = grids  # type: ignore[attr-defined]
+        self.fields["a"].queryset = workers  # type: ignore[attr-defined]
+        self.fields["b"].queryset = workers  # type: ignore[attr-defined]
 
 
 class PatrolForm(forms.Form):

@@ -239,8 +239,13 @@ def holds_on(user: User, role: str, grid: Unit) -> bool:
 
 @transaction.atomic
 def pair_workers(*, actor: Any, grid: Unit, a: User, b: User) -> WorkerPair:
-    """Pair two workers of ``grid`` in AB roles: each stands in when the other is away."""
-    check(actor, "admin", grid)
+    """Pair two workers of ``grid`` in AB roles: each stands in when the other is away.
+
+    The community sets its AB roles: its grid head (or an administrator) pairs them."""
+    if actor is not SYSTEM and not (
+        can(actor, Role.GRID_HEAD, grid.path) or can(actor, "admin", grid.path)
+    ):
+        raise NotFoundOrForbidden("对象不存在或您无权操作")
     if a.pk == b.pk:
         raise StaffingInvalid("AB岗须为两名不同的网格员")
     for person in (a, b):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("communities/<int:pk>/map.geojson", views.community_geojson, name="community_geojson"),
     path("communities/<int:pk>/boundaries/", views.boundary_import, name="boundary_import"),
     path("communities/<int:pk>/addresses/", views.address_import, name="address_import"),
+    path("communities/<int:pk>/pairs/", views.pair_create, name="pair_create"),
     path("communities/<int:pk>/meeting/", views.meeting_record, name="meeting_record"),
     path("patrols/new/", views.patrol_create, name="patrol_create"),
     path("log/", views.log_item_list, name="log_item_list"),

@@ -31,6 +31,7 @@ from xinfang.grids.forms import (
     HandOnForm,
     LogItemForm,
     MeetingForm,
+    PairForm,
     PatrolForm,
     RaiseForm,
     ResolveForm,
@@ -131,6 +132,7 @@ def community_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "open_items": open_items,
             "import_form": BoundaryImportForm(),
             "address_form": AddressImportForm(),
+            "pair_form": PairForm(community=community),
             "meeting_form": MeetingForm(),
             "meeting_today": DailyMeeting.objects.filter(community=community, day=today).first(),
             "tiles_url": settings.MAP_TILES_URL,
@@ -237,6 +239,24 @@ def address_import(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"已导入 {len(rows)} 个地址")
+    return redirect("grids:community_detail", pk=community.pk)
+
+
+@require_POST
+@require_roles(*GRID_ROLES)
+def pair_create(request: HttpRequest, pk: int) -> HttpResponse:
+    community = _community(request, pk)
+    form = PairForm(request.POST, community=community)
+    if not form.is_valid():
+        messages.error(request, "请选择网格和两名网格员")
+        return redirect("grids:community_detail", pk=community.pk)
+    d = form.cleaned_data
+    try:
+        services.pair_workers(actor=request.user, grid=d["grid"], a=d["a"], b=d["b"])
+    except XinfangError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已将 {d['a']} 与 {d['b']} 结成{d['grid'].name}AB岗")
     return redirect("grids:community_detail", pk=community.pk)
 
 

@@ -24,6 +24,14 @@ W = Role.GRID_WORKER
 
 register(
     RouteCase(
+        "grids:pair_create",
+        Role.GRID_HEAD,
+        make=_community,
+        kwargs=unit_pk,
+        method="post",
+        ok_status=302,
+    ),
+    RouteCase(
         "grids:address_import", W, make=_community, kwargs=unit_pk, method="post", ok_status=302
     ),
     RouteCase(

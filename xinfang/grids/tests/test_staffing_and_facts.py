@@ -54,7 +54,7 @@ def test_a_worker_may_cover_several_grids_and_counts_once(cast):
 
 def test_ab_roles_pair_two_workers_of_the_grid(cast):
     c = f.community(cast)
-    admin = cast.user_with(Role.ADMINISTRATOR, cast.county)
+    admin = cast.user_with(Role.GRID_HEAD, c.unit)
     b = cast.user_with(Role.GRID_WORKER, c.grid, username="worker-b")
     assert any("未结成AB岗" in p for p in staffing_of(c.unit).problems)
     services.pair_workers(actor=admin, grid=c.grid, a=c.worker, b=b)
@@ -123,3 +123,12 @@ def test_an_item_handed_on_and_not_resolved_by_its_deadline_is_a_fact_of_the_uni
         (unit_subject(cast.county), MON + timedelta(days=3))
     ]
     assert overdue[0].evidence.startswith("grids.LogItem:")
+
+
+def test_a_grid_worker_cannot_set_the_ab_roles(cast):
+    from xinfang.core.errors import NotFoundOrForbidden
+
+    c = f.community(cast)
+    b = cast.user_with(Role.GRID_WORKER, c.grid, username="worker-b")
+    with pytest.raises(NotFoundOrForbidden):
+        services.pair_workers(actor=c.worker, grid=c.grid, a=c.worker, b=b)
