@@ -284,7 +284,7 @@ def record_patrol(
     return patrol
 
 
-def patrol_measure(worker: User, today: date) -> PatrolMeasure:
+def patrol_measure(worker: Any, today: date) -> PatrolMeasure:
     """The worker's own patrols this month up to yesterday, against the seed's two rules
     (at least one patrol each working day; a third of working time in the grid)."""
     start = today.replace(day=1)
