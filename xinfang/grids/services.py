@@ -87,8 +87,10 @@ def _community(unit: Unit) -> Unit:
 def tiling_of(community: Unit) -> Tiling | None:
     """The stored boundary of ``community`` and its grids (``None`` before an import)."""
     rows = list(
-        Boundary.objects.filter(unit=community)
-        | Boundary.objects.filter(unit__parent=community, role=BoundaryRole.GRID)
+        (
+            Boundary.objects.filter(unit=community)
+            | Boundary.objects.filter(unit__parent=community, role=BoundaryRole.GRID)
+        ).select_related("unit")
     )
     outline = next((b for b in rows if b.role == BoundaryRole.COMMUNITY), None)
     if outline is None:

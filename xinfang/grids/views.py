@@ -147,9 +147,12 @@ def community_geojson(request: HttpRequest, pk: int) -> JsonResponse:
     tiling = services.tiling_of(community)
     if tiling is None:
         return JsonResponse({"type": "FeatureCollection", "features": []})
-    staffing = {
-        gs.grid.boundary.code: gs for gs in staffing_of(community).grids if _has_boundary(gs.grid)
-    }
+    codes = dict(
+        Boundary.objects.filter(unit__parent=community, role=BoundaryRole.GRID).values_list(
+            "unit_id", "code"
+        )
+    )
+    staffing = {codes[gs.grid.pk]: gs for gs in staffing_of(community).grids if gs.grid.pk in codes}
     open_counts: dict[int, int] = {}
     for grid_id in LogItem.objects.filter(
         grid__parent=community, status__in=OPEN_LOG_STATUSES
@@ -189,13 +192,6 @@ def community_geojson(request: HttpRequest, pk: int) -> JsonResponse:
             }
         )
     return JsonResponse({"type": "FeatureCollection", "features": features})
-
-
-def _has_boundary(unit: Unit) -> bool:
-    try:
-        return unit.boundary.role == BoundaryRole.GRID
-    except Boundary.DoesNotExist:
-        return False
 
 
 @require_POST
