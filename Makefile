@@ -61,6 +61,10 @@ vendor:
 	cd $$(mktemp -d) && npm init -y >/dev/null && npm install --silent echarts@5.6.0 && \
 		cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE \
 		$(CURDIR)/xinfang/static/vendor/echarts/
+	cd $$(mktemp -d) && npm init -y >/dev/null && npm install --silent leaflet@1.9.4 && \
+		cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
+		node_modules/leaflet/LICENSE $(CURDIR)/xinfang/static/vendor/leaflet/ && \
+		cp node_modules/leaflet/dist/images/*.png $(CURDIR)/xinfang/static/vendor/leaflet/images/
 
 clean:
 	rm -rf $(VENV) var

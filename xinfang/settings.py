@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "xinfang.supervision",
     "xinfang.trips",
     "xinfang.statistics",
+    "xinfang.grids",
 ]
 
 MIDDLEWARE = [
@@ -320,3 +321,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("XINFANG_LOG_LEVEL", "WARNING")},
 }
+
+# Community grids (哈办发〔2011〕14号): about one full-time community worker per this many
+# households; map tiles from the deployment's own web server (a path such as
+# "/tiles/{z}/{x}/{y}.png"; empty for a plain background — never an outside tile server,
+# so only a path on this site is taken); the radius for "matters nearby" on a matter page.
+GRID_HOUSEHOLDS_PER_WORKER = env_int("XINFANG_GRID_HOUSEHOLDS_PER_WORKER", 900)
+_tiles = env_str("XINFANG_MAP_TILES_URL", "")
+MAP_TILES_URL = _tiles if _tiles.startswith("/") and not _tiles.startswith("//") else ""
+NEARBY_METRES = env_int("XINFANG_NEARBY_METRES", 500)

@@ -46,6 +46,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("petitions/", include("xinfang.petitions.urls")),
     path("ledgers/", include("xinfang.ledgers.urls")),
+    path("grids/", include("xinfang.grids.urls")),
     path("portal/", include("xinfang.portal.urls")),
     path("open311/v2/", include("xinfang.portal.open311.urls")),  # portal app: Open311
     path("supervision/", include("xinfang.supervision.urls")),

@@ -3,22 +3,13 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xinfang.core.periods import Cadence as Cadence  # re-exported: the ledgers name it here
+
 
 class RoundKind(models.TextChoices):
     REGULAR = "regular", _("定期排查")
     HOLIDAY = "holiday", _("节前/敏感期排查")
     SPECIAL = "special", _("专项排查")
-
-
-class Cadence(models.TextChoices):
-    """How often a regular round (or a report, or a meeting) recurs."""
-
-    DAILY = "daily", _("每日")
-    WEEKLY = "weekly", _("每周")
-    HALF_MONTHLY = "half_monthly", _("每半月")
-    MONTHLY = "monthly", _("每月")
-    QUARTERLY = "quarterly", _("每季度")
-    ONCE = "once", _("一次性")
 
 
 SCREENING_CADENCES = (Cadence.WEEKLY, Cadence.HALF_MONTHLY, Cadence.MONTHLY)

@@ -18,13 +18,14 @@ The reading of the rules (docs/ledgers.md, "Due dates"):
 
 from __future__ import annotations
 
-import calendar as _cal
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from xinfang.core.calendar import LegalCalendar
 from xinfang.core.errors import CalendarNotCovered
+
+# The windows themselves are core's, shared with the grids (re-exported for the ledgers).
+from xinfang.core.periods import missing_periods, periods
 from xinfang.ledgers.choices import URGENT_HOURS, Cadence, ReportKind
 
 __all__ = [
@@ -41,44 +42,6 @@ __all__ = [
     "screening_due",
     "urgent_due",
 ]
-
-Window = tuple[date, date]
-
-
-def _month_end(day: date) -> date:
-    return day.replace(day=_cal.monthrange(day.year, day.month)[1])
-
-
-def _window_of(cadence: str, day: date) -> Window:
-    if cadence == Cadence.DAILY:
-        return day, day
-    if cadence == Cadence.WEEKLY:
-        monday = day - timedelta(days=day.weekday())
-        return monday, monday + timedelta(days=6)
-    if cadence == Cadence.HALF_MONTHLY:
-        if day.day <= 15:
-            return day.replace(day=1), day.replace(day=15)
-        return day.replace(day=16), _month_end(day)
-    if cadence == Cadence.MONTHLY:
-        return day.replace(day=1), _month_end(day)
-    if cadence == Cadence.QUARTERLY:
-        first_month = 3 * ((day.month - 1) // 3) + 1
-        start = date(day.year, first_month, 1)
-        return start, _month_end(date(day.year, first_month + 2, 1))
-    raise ValueError(f"unknown cadence {cadence!r}")
-
-
-def periods(cadence: str, start: date, end: date, *, clip: bool = True) -> list[Window]:
-    """The windows of ``cadence`` that intersect ``[start, end]`` (clipped by default)."""
-    if end < start:
-        return []
-    out: list[Window] = []
-    day = start
-    while day <= end:
-        w_start, w_end = _window_of(cadence, day)
-        out.append((max(w_start, start), min(w_end, end)) if clip else (w_start, w_end))
-        day = w_end + timedelta(days=1)
-    return out
 
 
 def move_to_working_day(day: date, cal: LegalCalendar) -> date:
@@ -220,21 +183,3 @@ def _report_due_day(
 def urgent_due(kind: str, event_at: datetime) -> datetime:
     """Deadline of an urgent report: clock hours after the event (not working hours)."""
     return event_at + timedelta(hours=URGENT_HOURS[ReportKind(kind)])
-
-
-def missing_periods(
-    cadence: str,
-    valid_from: date,
-    valid_to: date,
-    held_days: Iterable[date],
-    today: date,
-) -> list[Window]:
-    """Windows (ended before ``today``) in which no meeting was held on any day."""
-    held = sorted(set(held_days))
-    out: list[Window] = []
-    for w_start, w_end in periods(cadence, valid_from, valid_to):
-        if w_end >= today:
-            break
-        if not any(w_start <= d <= w_end for d in held):
-            out.append((w_start, w_end))
-    return out

@@ -50,6 +50,46 @@ def units_for(user: Any, action: str) -> Any:
     return Unit.objects.filter(q, is_active=True) if q is not None else Unit.objects.none()
 
 
+class LocationPicker(forms.NumberInput):
+    """The longitude input, followed by the map to pick the location on (plain background,
+    the areas an app registered in ``location.AREAS_URL_NAME``; no outside tiles)."""
+
+    template_name = "petitions/widgets/location_picker.html"
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        from django.conf import settings
+        from django.urls import reverse
+
+        from xinfang.petitions import location
+
+        context = super().get_context(name, value, attrs)
+        context["areas_url"] = (
+            reverse(location.AREAS_URL_NAME[0]) if location.AREAS_URL_NAME else ""
+        )
+        context["tiles_url"] = settings.MAP_TILES_URL
+        return context
+
+
+def location_fields() -> dict[str, forms.Field]:
+    """Optional WGS-84 latitude and longitude of the problem, picked on the map."""
+    return {
+        "lat": forms.FloatField(
+            label=_("纬度(可在地图上点选)"),
+            required=False,
+            min_value=-90,
+            max_value=90,
+            widget=forms.NumberInput(attrs={"step": "any", "class": "location-lat"}),
+        ),
+        "lon": forms.FloatField(
+            label=_("经度(可在地图上点选)"),
+            required=False,
+            min_value=-180,
+            max_value=180,
+            widget=LocationPicker(attrs={"step": "any", "class": "location-lon"}),
+        ),
+    }
+
+
 class RegisterForm(forms.Form):
     """Registration of a matter on any staff channel (letter, visit, phone, …)."""
 
@@ -63,6 +103,7 @@ class RegisterForm(forms.Form):
     )
     received_on = forms.DateField(label=_("收到日期"), widget=DATE)
     place = forms.CharField(max_length=200, required=False, label=_("问题属地"))
+    lat, lon = location_fields().values()
     summary = forms.CharField(max_length=500, label=_("内容摘要"))
     full_text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}), required=False, label=_("信访内容")

@@ -214,6 +214,8 @@ def register_petition(
     propose_matches: bool = True,
     sms_opt_in: bool = False,
     litigation_related: bool = False,
+    lat: float | None = None,
+    lon: float | None = None,
 ) -> Registration:
     """Register a matter the day it arrives (条例 Art. 18–21), whatever its channel.
 
@@ -247,6 +249,10 @@ def register_petition(
         handed_down_by=handed_down_by,
         registering_unit=registering_unit,
     )
+    if (lat is None) != (lon is None) or (
+        lat is not None and lon is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180)
+    ):
+        raise PetitionError("位置须同时给出有效的纬度和经度")
     primary_phone = next((p.phone for p in petitioners if p.phone), "")
     phone_digest = digest_for("phone", primary_phone) if primary_phone else ""
     fingerprint = _submission_digest(summary, phone_digest, registering_unit.pk)
@@ -264,6 +270,8 @@ def register_petition(
         kind=kind,
         matter_type=matter_type,
         place=place,
+        lat=lat,
+        lon=lon,
         summary=summary.strip(),
         full_text=full_text,
         received_on=received_on,

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -26,7 +27,7 @@ from xinfang.core.personal_data import digest_for
 from xinfang.org.access import can
 from xinfang.org.choices import Role
 from xinfang.org.guards import require_roles
-from xinfang.petitions import services
+from xinfang.petitions import location, services
 from xinfang.petitions.attachments import attachment_response
 from xinfang.petitions.choices import Channel, Status
 from xinfang.petitions.confidentiality import (
@@ -248,6 +249,18 @@ def _detail_context(request: HttpRequest, petition: Petition) -> dict[str, Any]:
         "attachment_form": AttachmentForm(),
         "can_upload": services_can(user, "register", petition)
         or services_can(user, "handle", petition),
+        **_location_context(petition, user),
+    }
+
+
+def _location_context(petition: Petition, user: Any) -> dict[str, Any]:
+    """Matters within ``NEARBY_METRES`` and the community and grid the location lies in."""
+    if petition.lat is None or petition.lon is None:
+        return {}
+    return {
+        "nearby_metres": settings.NEARBY_METRES,
+        "nearby": location.nearby(petition, user, settings.NEARBY_METRES),
+        "proposed_units": location.propose_units(petition.lat, petition.lon),
     }
 
 
@@ -558,6 +571,8 @@ def petition_register(request: HttpRequest) -> HttpResponse:
                     received_on=d["received_on"],
                     matter_type=d["matter_type"],
                     place=d["place"],
+                    lat=d["lat"],
+                    lon=d["lon"],
                     head_count=d["head_count"],
                     accused_unit=d["accused_unit"],
                     accused_person=d["accused_person"],

@@ -25,7 +25,7 @@ from xinfang.core.personal_data import normalize_phone, validate_id_number
 from xinfang.org.choices import UnitLevel
 from xinfang.org.models import Unit
 from xinfang.petitions.choices import Kind, Rating
-from xinfang.petitions.forms import MultipleFileField
+from xinfang.petitions.forms import MultipleFileField, location_fields
 from xinfang.petitions.models import MatterType
 
 __all__ = [
@@ -179,6 +179,7 @@ class SubmitForm(forms.Form):
     place = forms.CharField(
         label=_("问题发生地"), max_length=200, help_text=_("乡镇(街道)、村(社区)或具体地点")
     )
+    lat, lon = location_fields().values()
     summary = forms.CharField(
         label=_("诉求摘要"), max_length=200, help_text=_("一句话说明您的请求,不超过200字")
     )

@@ -114,6 +114,8 @@ def submit(request: HttpRequest) -> HttpResponse:
             full_text=data["full_text"],
             matter_type=data["matter_type"],
             place=data["place"],
+            lat=data.get("lat"),
+            lon=data.get("lon"),
             accused_unit=data.get("accused_unit"),
             accused_person=data.get("accused_person", ""),
             petitioners=[

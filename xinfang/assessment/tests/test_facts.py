@@ -142,7 +142,7 @@ def test_the_documented_duty_keys_are_exactly_the_registered_ones() -> None:
     section = text.split("## Duty keys", 1)[1].split("\n## ", 1)[0]
     documented = set(re.findall(r"^\| `([a-z_.]+)` \|", section, flags=re.MULTILINE))
     assert documented == set(duty_keys())
-    assert {p.name for p in providers()} == {"ledgers", "petitions", "supervision"}
+    assert {p.name for p in providers()} == {"grids", "ledgers", "petitions", "supervision"}
 
 
 def test_providers_emit_only_their_registered_keys(cast: Cast, tmp_path: Path) -> None:

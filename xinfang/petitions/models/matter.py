@@ -53,6 +53,10 @@ class Petition(models.Model):
         verbose_name=_("事项分类"),
     )
     place = models.CharField(_("问题属地"), max_length=200, blank=True)
+    # Optional WGS-84 location of the problem (a map pick or Open311 lat/long); it proposes
+    # the responsible community and grid and finds matters nearby.
+    lat = models.FloatField(_("纬度"), null=True, blank=True)
+    lon = models.FloatField(_("经度"), null=True, blank=True)
     summary = models.CharField(_("内容摘要"), max_length=500)
     # The summary segmented into words (linking.summary_tokens), so the same-matter search
     # segments only the new text; NULL until the matter is searched or compared once.

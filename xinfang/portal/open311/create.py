@@ -156,6 +156,8 @@ def create_request(client: Open311Client, data: QueryDict, headers: Any) -> Crea
             full_text=description,
             matter_type=matter_type,
             place=place,
+            lat=lat if lon is not None else None,
+            lon=lon if lat is not None else None,
             petitioners=[
                 PetitionerData(name=name, phone=phone, wants_confidentiality=confidential == "yes")
             ],

@@ -122,6 +122,8 @@ class PublicRequest:
     updated_datetime: datetime
     expected_datetime: datetime | None
     address: str
+    lat: float | None = None
+    long: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -139,8 +141,8 @@ class PublicRequest:
             "address": self.address,
             "address_id": None,
             "zipcode": None,
-            "lat": None,
-            "long": None,
+            "lat": self.lat,
+            "long": self.long,
             "media_url": None,
         }
 
@@ -172,6 +174,17 @@ class _Places:
         return ",".join(reversed(names))
 
 
+# The public feed gives a matter's place to about 100 m (three decimals), enough to show
+# it on a map, not enough to point at a door; a confidential matter gives none.
+PUBLIC_COORDINATE_DECIMALS = 3
+
+
+def _public_coordinate(p: Petition, value: float | None) -> float | None:
+    if value is None or p.is_confidential or p.lat is None or p.lon is None:
+        return None
+    return round(value, PUBLIC_COORDINATE_DECIMALS)
+
+
 def project(petitions: list[Petition]) -> list[PublicRequest]:
     """Project matters (already filtered by :func:`public_matters`) onto the public feed."""
     places = _Places([p.responsible_unit for p in petitions])
@@ -195,6 +208,8 @@ def project(petitions: list[Petition]) -> list[PublicRequest]:
                 updated_datetime=timezone.localtime(p.updated_at),
                 expected_datetime=None if closed else _end_of_day(p.next_due),
                 address=places.address(p.responsible_unit),
+                lat=_public_coordinate(p, p.lat),
+                long=_public_coordinate(p, p.lon),
             )
         )
     return out

@@ -1,0 +1,44 @@
+"""Errors of the grids app (messages are user-facing Chinese).
+
+::
+
+    XinfangError (core)
+    └── GridsError
+        ├── GeoJSONInvalid        (a boundary file that is not the expected GeoJSON)
+        ├── GeometryInvalid       (a polygon shapely finds invalid; the message names the grid)
+        ├── AddressImportRejected (an address file with bad rows; nothing was imported)
+        └── StaffingInvalid       (an AB pair or a grant that does not fit the grid)
+"""
+
+from __future__ import annotations
+
+from xinfang.core.errors import XinfangError
+
+
+class GridsError(XinfangError):
+    """A grids operation that cannot proceed."""
+
+
+class GeoJSONInvalid(GridsError):
+    """The file is not a FeatureCollection of one community and its grids."""
+
+
+class GeometryInvalid(GridsError):
+    """A community or grid polygon is not a valid simple polygon."""
+
+    def __init__(self, label: str, reason: str) -> None:
+        super().__init__(f"{label}的边界无效:{reason}")
+        self.label = label
+        self.reason = reason
+
+
+class AddressImportRejected(GridsError):
+    """An import whose rows failed validation; ``errors`` lists them (row, column, message)."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("导入失败,未导入任何地址:\n" + "\n".join(errors))
+        self.errors = errors
+
+
+class StaffingInvalid(GridsError):
+    """A staffing change that does not fit (a pair of one person, a worker without a grant)."""

@@ -1,0 +1,481 @@
+"""The grids app's writes: boundaries, addresses, staffing, patrols and the daily log.
+
+Every function takes the acting user, runs in one transaction and writes the audit row.
+The seed's rules (哈办发〔2011〕14号) are cited where they apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, time, timedelta
+from typing import Any
+
+import numpy as np
+import shapely
+from django.db import transaction
+from django.utils import timezone
+from shapely.geometry import mapping, shape
+
+from xinfang.core import audit
+from xinfang.core.audit import snapshot
+from xinfang.core.calendar import legal_calendar
+from xinfang.core.errors import NotFoundOrForbidden
+from xinfang.core.models import AuditAction
+from xinfang.core.personal_data import reveal
+from xinfang.core.workflow import SYSTEM
+from xinfang.grids import workflow
+from xinfang.grids.assignment import AddressRow, GridIndex
+from xinfang.grids.cadence import PatrolMeasure, measure_patrols, working_days
+from xinfang.grids.choices import BoundaryRole
+from xinfang.grids.errors import GridsError, StaffingInvalid
+from xinfang.grids.geometry import Boundary as Polygon
+from xinfang.grids.geometry import LocalProjection, Tiling, TilingReport, check_tiling
+from xinfang.grids.models import (
+    Address,
+    Boundary,
+    DailyMeeting,
+    LogItem,
+    Patrol,
+    WeeklyReview,
+    WorkerPair,
+)
+from xinfang.grids.staffing import ancestor_paths
+from xinfang.ledgers.choices import DisputeSource
+from xinfang.ledgers.models import Dispute
+from xinfang.ledgers.services.screening import register_dispute
+from xinfang.org import services as org_services
+from xinfang.org.access import can
+from xinfang.org.choices import Role, UnitLevel
+from xinfang.org.models import RoleGrant, Unit, User
+from xinfang.petitions.choices import Channel, Kind
+from xinfang.petitions.models import Petition
+from xinfang.petitions.services import PetitionerData, register_petition
+
+__all__ = [
+    "hand_on_item",
+    "import_addresses",
+    "import_tiling",
+    "item_to_dispute",
+    "item_to_petition",
+    "pair_workers",
+    "raise_item",
+    "record_log_item",
+    "record_patrol",
+    "resolve_item",
+    "staff_grid",
+    "tiling_of",
+]
+
+
+def check(actor: Any, action: str, unit: Unit) -> None:
+    """The actor holds ``action`` over ``unit`` (SYSTEM: commands and the demo)."""
+    if actor is SYSTEM:
+        return
+    if not can(actor, action, unit.path):
+        raise NotFoundOrForbidden("对象不存在或您无权操作")
+
+
+def _community(unit: Unit) -> Unit:
+    if unit.level != UnitLevel.VILLAGE:
+        raise GridsError(f"{unit.name} 不是村(社区),网格只能划在村(社区)之内")
+    return unit
+
+
+# Boundaries -------------------------------------------------------------------------
+
+
+def tiling_of(community: Unit) -> Tiling | None:
+    """The stored boundary of ``community`` and its grids (``None`` before an import)."""
+    rows = list(
+        (
+            Boundary.objects.filter(unit=community)
+            | Boundary.objects.filter(unit__parent=community, role=BoundaryRole.GRID)
+        ).select_related("unit")
+    )
+    outline = next((b for b in rows if b.role == BoundaryRole.COMMUNITY), None)
+    if outline is None:
+        return None
+    grids = sorted(
+        (
+            Polygon("grid", b.code, b.unit.name, shape(b.geometry))
+            for b in rows
+            if b.role == BoundaryRole.GRID
+        ),
+        key=lambda g: g.code,
+    )
+    return Tiling(Polygon("community", "", community.name, shape(outline.geometry)), tuple(grids))
+
+
+@transaction.atomic
+def import_tiling(*, actor: Any, community: Unit, tiling: Tiling) -> TilingReport:
+    """Store ``tiling`` as the boundaries of ``community`` and return its check.
+
+    A faulty tiling is stored too, so that it can be seen on the map and fixed there; the
+    report says what to fix. Grids are matched by code; a new code makes a new grid unit.
+    Grids of the community missing from the file keep their unit but lose their boundary.
+    """
+    check(actor, "grid", _community(community))
+    report = check_tiling(tiling)
+    projection = LocalProjection.centred_on(tiling.community.geometry)
+    Boundary.objects.update_or_create(
+        unit=community,
+        defaults={
+            "role": BoundaryRole.COMMUNITY,
+            "code": "",
+            "geometry": mapping(tiling.community.geometry),
+            "area_m2": report.community_m2,
+        },
+    )
+    existing = {
+        b.code: b for b in Boundary.objects.filter(unit__parent=community, role=BoundaryRole.GRID)
+    }
+    for polygon in tiling.grids:
+        found = existing.pop(polygon.code, None)
+        if found is not None:
+            grid = found.unit
+        else:
+            name = polygon.name or f"{community.name}{polygon.code}网格"
+            grid = Unit.objects.filter(parent=community, name=name).first() or (
+                org_services.create_unit(
+                    actor=actor if actor is not SYSTEM else None,
+                    name=name,
+                    level=UnitLevel.GRID,
+                    parent=community,
+                )
+            )
+        Boundary.objects.update_or_create(
+            unit=grid,
+            defaults={
+                "role": BoundaryRole.GRID,
+                "code": polygon.code,
+                "geometry": mapping(polygon.geometry),
+                "area_m2": projection.area_m2(polygon.geometry),
+            },
+        )
+    for gone in existing.values():
+        gone.delete()
+    audit.record(
+        actor=actor if actor is not SYSTEM else None,
+        action=AuditAction.CHANGE,
+        obj=community,
+        detail={
+            "grids_boundaries": [g.code for g in tiling.grids],
+            "faults": report.lines(),
+        },
+    )
+    _reassign_addresses(community)
+    return report
+
+
+# Addresses --------------------------------------------------------------------------
+
+
+def grid_index(community: Unit) -> tuple[GridIndex, dict[str, Unit]]:
+    rows = Boundary.objects.filter(unit__parent=community, role=BoundaryRole.GRID).select_related(
+        "unit"
+    )
+    units = {b.code: b.unit for b in rows}
+    return GridIndex((b.code, shape(b.geometry)) for b in rows), units
+
+
+def _reassign_addresses(community: Unit) -> None:
+    addresses = list(Address.objects.filter(community=community))
+    if not addresses:
+        return
+    index, units = grid_index(community)
+    codes = index.codes_of(
+        np.array([a.lon for a in addresses]), np.array([a.lat for a in addresses])
+    )
+    for address, code in zip(addresses, codes, strict=True):
+        address.grid = units.get(code)
+    Address.objects.bulk_update(addresses, ["grid"], batch_size=1000)
+
+
+@transaction.atomic
+def import_addresses(*, actor: Any, community: Unit, rows: Sequence[AddressRow]) -> int:
+    """Add or update ``community``'s addresses (by id) and place each in its grid."""
+    check(actor, "grid", _community(community))
+    known = {a.external_id: a for a in Address.objects.filter(community=community)}
+    new: list[Address] = []
+    for row in rows:
+        address = known.get(row.id) or Address(community=community, external_id=row.id)
+        address.lon, address.lat = row.lon, row.lat
+        address.label, address.households = row.label, row.households
+        if address.pk is None:
+            new.append(address)
+        else:
+            address.save()
+    Address.objects.bulk_create(new, batch_size=1000)
+    _reassign_addresses(community)
+    audit.record(
+        actor=actor if actor is not SYSTEM else None,
+        action=AuditAction.CHANGE,
+        obj=community,
+        detail={"addresses_imported": len(rows), "new": len(new)},
+    )
+    return len(rows)
+
+
+# Staffing ---------------------------------------------------------------------------
+
+GRID_STAFF_ROLES = (Role.GRID_HEAD, Role.GRID_WORKER)
+
+
+@transaction.atomic
+def staff_grid(*, actor: Any, user: User, grid: Unit, role: str) -> RoleGrant:
+    """Grant ``role`` (grid head or worker) on ``grid``; a worker may cover several grids."""
+    if role not in GRID_STAFF_ROLES:
+        raise StaffingInvalid("网格只配格长或网格员;督导员由街道(乡镇)授权")
+    if grid.level != UnitLevel.GRID:
+        raise StaffingInvalid(f"{grid.name} 不是网格")
+    check(actor, "admin", grid)
+    return org_services.grant_role(actor=actor, user=user, role=role, unit=grid)
+
+
+def holds_on(user: User, role: str, grid: Unit) -> bool:
+    """``user`` holds ``role`` on ``grid`` or on a unit above it."""
+    return RoleGrant.objects.filter(
+        user=user, role=role, unit__path__in=ancestor_paths(grid)
+    ).exists()
+
+
+@transaction.atomic
+def pair_workers(*, actor: Any, grid: Unit, a: User, b: User) -> WorkerPair:
+    """Pair two workers of ``grid`` in AB roles: each stands in when the other is away.
+
+    The community sets its AB roles: its grid head (or an administrator) pairs them."""
+    if actor is not SYSTEM and not (
+        can(actor, Role.GRID_HEAD, grid.path) or can(actor, "admin", grid.path)
+    ):
+        raise NotFoundOrForbidden("对象不存在或您无权操作")
+    if a.pk == b.pk:
+        raise StaffingInvalid("AB岗须为两名不同的网格员")
+    for person in (a, b):
+        if not holds_on(person, Role.GRID_WORKER, grid):
+            raise StaffingInvalid(f"{person.full_name or person.username} 不是该网格的网格员")
+    pair, created = WorkerPair.objects.get_or_create(grid=grid, a=a, b=b)
+    if created:
+        audit.record(
+            actor=actor if actor is not SYSTEM else None,
+            action=AuditAction.CREATE,
+            obj=pair,
+            after=snapshot(pair),
+        )
+    return pair
+
+
+# Patrols and the daily log ---------------------------------------------------------
+
+
+@transaction.atomic
+def record_patrol(
+    *, actor: Any, grid: Unit, day: date, started: time, ended: time, notes: str = ""
+) -> Patrol:
+    """Record one patrol of ``actor`` in ``grid`` (a record of work, not a location trace)."""
+    check(actor, "grid", grid)
+    if grid.level != UnitLevel.GRID:
+        raise GridsError(f"{grid.name} 不是网格")
+    if day > timezone.localdate():
+        raise GridsError("不能登记未来日期的巡查")
+    if ended <= started:
+        raise GridsError("巡查结束时间须晚于开始时间")
+    patrol = Patrol.objects.create(
+        worker=actor, grid=grid, day=day, started=started, ended=ended, notes=notes.strip()
+    )
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=patrol, after=snapshot(patrol))
+    return patrol
+
+
+def patrol_measure(worker: Any, today: date) -> PatrolMeasure:
+    """The worker's own patrols this month up to yesterday, against the seed's two rules
+    (at least one patrol each working day; a third of working time in the grid)."""
+    start = today.replace(day=1)
+    end = today - timedelta(days=1)
+    days = working_days(start, end, legal_calendar().is_working_day) if end >= start else []
+    patrols = Patrol.objects.filter(worker=worker, day__gte=start, day__lte=end)
+    return measure_patrols(((p.day, p.minutes) for p in patrols), days)
+
+
+@transaction.atomic
+def record_log_item(
+    *,
+    actor: Any,
+    grid: Unit,
+    topic: str,
+    summary: str,
+    place: str = "",
+    contact: str = "",
+    day: date | None = None,
+    patrol: Patrol | None = None,
+) -> LogItem:
+    """Record what a resident raised; no identity is kept unless they leave a contact."""
+    check(actor, "grid", grid)
+    if not summary.strip():
+        raise GridsError("反映内容不能为空")
+    item = LogItem(
+        grid=grid,
+        patrol=patrol,
+        day=day or timezone.localdate(),
+        topic=topic,
+        summary=summary.strip(),
+        place=place.strip(),
+        recorded_by=actor,
+    )
+    item.contact = contact.strip()
+    item.full_clean()
+    item.save()
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=item, after=snapshot(item))
+    return item
+
+
+def hand_on_item(
+    *, actor: Any, item: LogItem, unit: Unit, deadline: date, reason: str = ""
+) -> LogItem:
+    """Hand ``item`` to ``unit`` to handle by ``deadline`` (the engine writes the step)."""
+    return workflow.transition(
+        item,
+        "hand_on",
+        actor=actor,
+        reason=reason,
+        data={"unit_id": unit.pk, "deadline": deadline},
+    )
+
+
+def raise_item(*, actor: Any, item: LogItem, deadline: date, reason: str = "") -> LogItem:
+    """Raise ``item`` to the street office for coordination (大事不出社区 failed locally)."""
+    community = item.grid.parent
+    street = community.parent if community is not None else None
+    return workflow.transition(
+        item,
+        "raise",
+        actor=actor,
+        reason=reason,
+        data={"unit_id": street.pk if street else 0, "deadline": deadline},
+    )
+
+
+def resolve_item(*, actor: Any, item: LogItem, result: str, returned: bool) -> LogItem:
+    """Record the result of ``item`` and whether it went back to the resident."""
+    return workflow.transition(
+        item, "resolve", actor=actor, reason=result, data={"result_returned": returned}
+    )
+
+
+def open_items_of(community: Unit, day: date) -> Iterable[LogItem]:
+    return LogItem.objects.open().filter(grid__parent=community, day__lte=day)
+
+
+def _contact_of(item: LogItem, actor: Any) -> str:
+    # The resident left it to be answered; carrying it into the matter is a logged read.
+    return reveal(item, "contact", actor=actor, reason="民情日志转为信访事项或矛盾纠纷")
+
+
+@transaction.atomic
+def item_to_petition(
+    *,
+    actor: Any,
+    item: LogItem,
+    registering_unit: Unit,
+    petitioner_name: str,
+    kind: str = Kind.APPEAL,
+) -> Petition:
+    """Register ``item`` as a petition matter in one step (条例 Art. 18), linked both ways.
+
+    A matter needs a petitioner (Art. 17): the resident who raised it gives a name when
+    they want it pursued as a petition; the log item itself never stored one.
+    """
+    workflow.WORKFLOW.check(actor, item, workflow.STEPS["to_petition"])
+    registration = register_petition(
+        actor=actor,
+        registering_unit=registering_unit,
+        channel=Channel.VISIT,
+        kind=kind,
+        summary=item.summary,
+        place=item.place,
+        received_on=item.day,
+        petitioners=[PetitionerData(name=petitioner_name, phone=_contact_of(item, actor))],
+        source_reference=f"民情日志 {item.pk}",
+        propose_matches=True,
+    )
+    workflow.transition(
+        item, "to_petition", actor=actor, data={"petition_id": registration.petition.pk}
+    )
+    return registration.petition
+
+
+@transaction.atomic
+def item_to_dispute(
+    *,
+    actor: Any,
+    item: LogItem,
+    unit: Unit,
+    domain: str,
+    parties: str,
+    risk_level: str,
+    responsible_person: str,
+    deadline: date,
+) -> Dispute:
+    """Enter ``item`` in ``unit``'s dispute ledger in one step, linked both ways."""
+    workflow.WORKFLOW.check(actor, item, workflow.STEPS["to_dispute"])
+    dispute = register_dispute(
+        actor=actor,
+        unit=unit,
+        contact_phone=_contact_of(item, actor),
+        source=DisputeSource.OTHER,
+        domain=domain,
+        place=item.place or item.grid.name,
+        subject=item.summary,
+        parties=parties,
+        risk_level=risk_level,
+        found_on=item.day,
+        responsible_person=responsible_person,
+        deadline=deadline,
+        note=f"来自民情日志 {item.pk}({item.grid.name})",
+    )
+    workflow.transition(item, "to_dispute", actor=actor, data={"dispute_id": dispute.pk})
+    return dispute
+
+
+@transaction.atomic
+def record_meeting(*, actor: Any, community: Unit, notes: str = "") -> DailyMeeting:
+    """The community's daily meeting (当日清): the day's items gone through, today."""
+    check(actor, "grid", _community(community))
+    today = timezone.localdate()
+    if DailyMeeting.objects.filter(community=community, day=today).exists():
+        raise GridsError("今天的当日清会议已登记")
+    open_count = LogItem.objects.open().filter(grid__parent=community, day__lte=today).count()
+    meeting = DailyMeeting.objects.create(
+        community=community,
+        day=today,
+        notes=notes.strip(),
+        open_items=open_count,
+        recorded_by=actor,
+    )
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=meeting, after=snapshot(meeting))
+    return meeting
+
+
+@transaction.atomic
+def record_review(*, actor: Any, street: Unit, notes: str = "") -> WeeklyReview:
+    """The street's weekly review of its grids, for the current Monday–Sunday week."""
+    check(actor, "grid", street)
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    review, created = WeeklyReview.objects.get_or_create(
+        street=street, week_start=monday, defaults={"notes": notes.strip(), "recorded_by": actor}
+    )
+    if not created:
+        raise GridsError("本周的网格讲评已登记")
+    audit.record(actor=actor, action=AuditAction.CREATE, obj=review, after=snapshot(review))
+    return review
+
+
+def units_at(lat: float, lon: float) -> list[Unit]:
+    """The community and the grid whose stored boundaries hold the point (a proposal)."""
+    point = shapely.Point(lon, lat)
+    found = [
+        (boundary.role != BoundaryRole.COMMUNITY, boundary.unit)
+        for boundary in Boundary.objects.select_related("unit").order_by("pk")
+        if shape(boundary.geometry).intersects(point)
+    ]
+    return [unit for _is_grid, unit in sorted(found, key=lambda pair: pair[0])]

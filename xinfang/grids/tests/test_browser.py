@@ -1,0 +1,114 @@
+"""Grids in a real browser (Playwright on Debian's Chromium): a faulty tiling seen on the
+map and in the report and then fixed; a patrol and a log item handed on to a unit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from xinfang.grids.tests import shapes
+from xinfang.org.choices import Role
+from xinfang.shell.testing import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _login(page, username: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/dashboard/")
+
+
+def _upload(page, tmp_path, name, collection):  # type: ignore[no-untyped-def]
+    path = tmp_path / name
+    path.write_text(shapes.text(collection), encoding="utf-8")
+    page.set_input_files("input[name=file]", str(path))
+    page.click("button:has-text('导入边界')")
+
+
+def test_a_gap_and_an_overlap_show_on_the_map_and_in_the_report_until_fixed(page, cast, tmp_path):
+    head = cast.user_with(Role.GRID_HEAD, cast.village_a, username="head-a")
+    _login(page, head.username)
+    page.goto(f"/grids/communities/{cast.village_a.pk}/")
+    faulty = shapes.grids(G11=shapes.OVERLAP_BOX, G22=shapes.GAP_BOX)
+    _upload(page, tmp_path, "faulty.geojson", faulty)
+    page.wait_for_selector("text=有 2 处问题需修正")
+    report = page.inner_text("#tiling-report")
+    assert "重叠 G11,G21" in report and "空白 G12,G22" in report
+    page.wait_for_selector("#grid-map[data-loaded]")
+    assert page.locator("#grid-map path[data-role=overlap]").count() == 1
+    assert page.locator("#grid-map path[data-role=gap]").count() == 1
+    assert page.locator("#grid-map path[data-role=grid]").count() == 4
+
+    _upload(page, tmp_path, "fixed.geojson", shapes.grids())
+    page.wait_for_selector("text=无重叠、无空白、无越界")
+    page.wait_for_selector("#grid-map[data-loaded]")
+    assert (
+        page.locator("#grid-map path[data-role=gap], #grid-map path[data-role=overlap]").count()
+        == 0
+    )
+
+
+def test_record_a_patrol_and_a_log_item_and_hand_it_on_to_a_unit(page, cast, tmp_path):
+    from xinfang.core.workflow import SYSTEM
+    from xinfang.grids import services
+    from xinfang.grids.geometry import parse_tiling
+
+    services.import_tiling(
+        actor=SYSTEM, community=cast.village_a, tiling=parse_tiling(shapes.text(shapes.grids()))
+    )
+    worker = cast.user_with(Role.GRID_WORKER, cast.village_a, username="worker-a")
+    grid = cast.village_a.children.get(boundary__code="G11")
+    today = timezone.localdate()
+    _login(page, worker.username)
+    page.goto("/grids/patrols/new/")
+    page.select_option("select[name=grid]", str(grid.pk))
+    page.fill("input[name=day]", today.isoformat())
+    page.fill("input[name=started]", "09:00")
+    page.fill("input[name=ended]", "11:30")
+    page.fill("textarea[name=notes]", "走访3号楼")
+    page.click("main button.primary")
+    page.wait_for_selector("text=已登记巡查")
+    assert "走访3号楼" in page.inner_text("main table")
+
+    page.goto("/grids/log/new/")
+    page.select_option("select[name=grid]", str(grid.pk))
+    page.select_option("select[name=topic]", "safety")
+    page.fill("textarea[name=summary]", "小区东门路面塌陷")
+    page.click("main button.primary")
+    page.wait_for_selector("text=已记入民情日志")
+    page.select_option("#hand-on select[name=hand-unit]", str(cast.department.pk))
+    page.fill("#hand-on input[name=hand-deadline]", (today + timedelta(days=5)).isoformat())
+    page.click("#hand-on button")
+    page.wait_for_selector(f"text=已转交{cast.department.name}")
+    assert page.inner_text("#item-status") == "已转交单位"
+
+
+def test_the_boundaries_are_edited_on_the_map_and_saved_through_the_same_check(
+    page, cast, tmp_path
+):
+    from xinfang.core.workflow import SYSTEM
+    from xinfang.grids import services
+    from xinfang.grids.geometry import parse_tiling
+    from xinfang.grids.models import Boundary
+
+    faulty = shapes.grids(G22=shapes.GAP_BOX)
+    services.import_tiling(
+        actor=SYSTEM, community=cast.village_a, tiling=parse_tiling(shapes.text(faulty))
+    )
+    head = cast.user_with(Role.GRID_HEAD, cast.village_a, username="head-a")
+    _login(page, head.username)
+    page.goto(f"/grids/communities/{cast.village_a.pk}/")
+    page.wait_for_selector("#grid-map[data-loaded]")
+    assert page.locator("#grid-map path[data-role=gap]").count() == 1
+    page.click("#map-edit")
+    assert page.locator("#grid-map .leaflet-editing-icon").count() >= 20  # 5 polygons' vertices
+    assert page.locator("#grid-map path[data-role=gap]").count() == 0
+    page.click("#map-save")
+    page.wait_for_selector("text=有 1 处问题需修正")  # saved unchanged: the gap is still there
+    assert "空白 G12,G22" in page.inner_text("#tiling-report")
+    assert Boundary.objects.filter(unit__parent=cast.village_a).count() == 4
