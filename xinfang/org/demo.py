@@ -31,6 +31,25 @@ class DemoCounty:
 
 DEMO_HOOKS: list[Callable[[DemoCounty], None]] = []
 
+
+def county_leader(demo: DemoCounty) -> User:
+    """The county's own leader (县长), made once for every app whose demo needs one."""
+    if "leader_county" not in demo.users:
+        leader = services.create_staff(
+            actor=None,
+            username="leader_county",
+            password=DEMO_PASSWORD,
+            full_name="钱县长",
+            unit=demo.county,
+            title="县长",
+            phone="13900009901",
+        )
+        services.grant_role(actor=None, user=leader, role=Role.UNIT_LEADER, unit=demo.county)
+        demo.users["leader_county"] = leader
+        demo.logins.append((str(Role.UNIT_LEADER.label), "leader_county", demo.county.name))
+    return demo.users["leader_county"]
+
+
 TOWNSHIPS = {
     "城关镇": ("330101001", ["东街社区", "西街社区", "南门村"]),
     "东河乡": ("330101002", ["东河村", "柳树村"]),

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from xinfang.org import services as org_services
 from xinfang.org.choices import Role
-from xinfang.org.demo import DEMO_PASSWORD, TOWNSHIPS, DemoCounty
+from xinfang.org.demo import DEMO_PASSWORD, TOWNSHIPS, DemoCounty, county_leader
 from xinfang.org.models import User
 from xinfang.petitions.choices import Channel, Rating, Status
 from xinfang.petitions.demo import ANSWER, DEMO_PHONE
@@ -86,18 +86,7 @@ def _matter(demo: DemoCounty, town: str, leader: User, received: date, n: int, t
 
 def add_demo_statistics(demo: DemoCounty) -> None:
     """The county leader, the townships' matters of the last months, the aggregates."""
-    leader = org_services.create_staff(
-        actor=None,
-        username="leader_county",
-        password=DEMO_PASSWORD,
-        full_name="何书记",
-        unit=demo.county,
-        title="县委副书记",
-        phone="13900000099",
-    )
-    org_services.grant_role(actor=None, user=leader, role=Role.UNIT_LEADER, unit=demo.county)
-    demo.users["leader_county"] = leader
-    demo.logins.append((str(Role(Role.UNIT_LEADER).label), "leader_county", demo.county.name))
+    county_leader(demo)
     today = timezone.localdate()
     first = today.replace(day=1)
     for _ in range(MONTHS):

@@ -8,34 +8,18 @@ from typing import Any
 
 from django.utils import timezone
 
-from xinfang.org import services as org_services
-from xinfang.org.choices import Role
 from xinfang.trips import services
 from xinfang.trips.choices import Rank, TripType
 from xinfang.trips.services import MemberInput, TripInput
 from xinfang.trips.workflow import transition
 
-APPROVER = ("leader_county", "钱县长", "县长")
-
 
 def add_demo_trips(demo: Any) -> None:
-    from xinfang.org.demo import DEMO_PASSWORD
+    from xinfang.org.demo import county_leader
 
     today = timezone.localdate()
-    county, land = demo.county, demo.units["land"]
-    login, name, title = APPROVER
-    approver = org_services.create_staff(
-        actor=None,
-        username=login,
-        password=DEMO_PASSWORD,
-        full_name=name,
-        unit=county,
-        title=title,
-        phone="13900009901",
-    )
-    org_services.grant_role(actor=None, user=approver, role=Role.UNIT_LEADER, unit=county)
-    demo.users[login] = approver
-    demo.logins.append((str(Role.UNIT_LEADER.label), login, county.name))
+    land = demo.units["land"]
+    approver = county_leader(demo)
     handler = demo.users["handler"]
     start = today - timedelta(days=70)
     plan = services.file_plan(

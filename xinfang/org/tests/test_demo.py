@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 
 import pytest
 from django.core.management import call_command
@@ -35,11 +34,11 @@ def _describe() -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
     return units, users + grants  # type: ignore[return-value]
 
 
-def test_load_demo_is_fast_and_prints_every_login() -> None:
+def test_load_demo_prints_every_login() -> None:
+    # How long it takes is a benchmark's question (bench/), not a test's: a loaded machine
+    # must not turn the suite red.
     out = io.StringIO()
-    started = time.monotonic()
     call_command("load_demo", stdout=out)
-    assert time.monotonic() - started < 10
     text = out.getvalue()
     for _role, login, *_ in STAFF:
         assert login in text

@@ -7,6 +7,7 @@ from typing import Any
 
 from xinfang.org.choices import Role
 from xinfang.org.models import Unit
+from xinfang.petitions.choices import Kind
 from xinfang.petitions.models import Petition
 from xinfang.petitions.tests.factories import make_petition, petitioner_proof
 from xinfang.petitions.workflow import transition
@@ -31,7 +32,9 @@ def matter(
     if accepted:
         p = transition(p, "accepted", actor=leader, today=accepted)
     if answered:
-        p = transition(p, "answered", actor=leader, today=answered, **ANSWER)
+        # Art. 29: a suggestion's answer says whether it was adopted.
+        outcome = {"suggestion_outcome": "adopted"} if p.kind == Kind.SUGGESTION else {}
+        p = transition(p, "answered", actor=leader, today=answered, **ANSWER, **outcome)
     if rated:
         day, rating = rated
         p = transition(
