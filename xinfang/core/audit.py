@@ -41,6 +41,7 @@ __all__ = [
     "compute_hash",
     "record",
     "record_many",
+    "retention_floor",
     "sign_head",
     "signing_key_id",
     "snapshot",
@@ -49,6 +50,11 @@ __all__ = [
 ]
 
 GENESIS = "0" * 64
+# The entry by which the retention job (core/retention.py) attests a cut of the chain's
+# oldest entries: the last removed seq and its hash, signed like any other entry.
+RETENTION_OBJECT = "core.audit_retention"
+FLOOR_SEQ = "floor_seq"
+FLOOR_HASH = "floor_hash"
 REDACTED_FIELDS = frozenset({"password"})
 # Domain separation: an entry's MAC can never pass for an anchor's, or the reverse.
 ENTRY_PURPOSE = b"xinfang-audit-entry\x00"
@@ -227,12 +233,40 @@ class ChainBreak:
         return f"#{self.seq}: {self.reason}"
 
 
+def _attested_cuts() -> dict[int, str]:
+    cuts: dict[int, str] = {}
+    for detail in AuditEntry.objects.filter(
+        object_type=RETENTION_OBJECT, action=AuditAction.DELETE
+    ).values_list("detail", flat=True):
+        if isinstance(detail, dict) and isinstance(detail.get(FLOOR_SEQ), int):
+            cuts[detail[FLOOR_SEQ]] = str(detail.get(FLOOR_HASH, ""))
+    return cuts
+
+
+def retention_floor() -> int:
+    """The last seq removed by retention (0: nothing removed); attested, or 0 if not."""
+    first = AuditEntry.objects.order_by("seq").values_list("seq", "prev_hash").first()
+    if first is None or first[0] == 1:
+        return 0
+    cut = _attested_cuts().get(first[0] - 1)
+    return first[0] - 1 if cut == first[1] else 0
+
+
 def verify_chain() -> list[ChainBreak]:
-    """Walk the whole chain in ``seq`` order; return every break found (empty = intact)."""
+    """Walk the whole chain in ``seq`` order; return every break found (empty = intact).
+
+    The chain starts at the genesis, or right after a cut that a retention entry still in
+    the chain attests (its seq and hash); any other missing prefix is a break.
+    """
     breaks: list[ChainBreak] = []
     prev_hash = GENESIS
     expected_seq = 1
     last_seq = 0
+    floor = retention_floor()
+    if floor:
+        expected_seq = floor + 1
+        prev_hash = _attested_cuts()[floor]
+        last_seq = floor
     for entry in AuditEntry.objects.order_by("seq", "pk").iterator(chunk_size=2000):
         if entry.seq != expected_seq:
             breaks.append(
@@ -356,6 +390,9 @@ def verify_anchors(path: str | Path) -> list[ChainBreak]:
     breaks: list[ChainBreak] = []
     anchors = _read_anchors(path, breaks)
     last = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    floor = retention_floor()
+    # Entries at or below an attested retention cut are gone on purpose.
+    anchors = [(number, anchor) for number, anchor in anchors if anchor.seq > floor]
     for batch in _batches(anchors, 1000):
         stored = dict(
             AuditEntry.objects.filter(seq__in={a.seq for _, a in batch}).values_list(
