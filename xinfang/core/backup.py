@@ -43,7 +43,7 @@ from typing import Any, BinaryIO
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 from django.utils import timezone
 
 from xinfang.core.crypto import parse_key_list
@@ -199,7 +199,17 @@ def _pg_tool(name: str) -> str:
     return found
 
 
-def _snapshot_database(target: Path) -> str:
+HEAD_SQL = "SELECT seq, entry_hash FROM core_auditentry ORDER BY seq DESC LIMIT 1"
+COUNT_SQL = "SELECT count(*) FROM core_auditentry"
+
+
+def _head(row: Any, count: int) -> dict[str, Any]:
+    seq, entry_hash = row if row else (0, "0" * 64)
+    return {"seq": seq, "hash": entry_hash, "entries": count}
+
+
+def _snapshot_database(target: Path) -> tuple[str, dict[str, Any]]:
+    """The snapshot file, and the audit head *inside* that snapshot (writers go on)."""
     connection = connections["default"]
     if connection.vendor == "sqlite":
         connection.ensure_connection()
@@ -207,17 +217,35 @@ def _snapshot_database(target: Path) -> str:
         try:
             # The online backup API copies a consistent image while others keep writing.
             connection.connection.backup(copy)
+            head = _head(copy.execute(HEAD_SQL).fetchone(), copy.execute(COUNT_SQL).fetchone()[0])
         finally:
             copy.close()
-        return "database.sqlite3"
+        return "database.sqlite3", head
     if connection.vendor == "postgresql":
-        subprocess.run(  # noqa: S603 - fixed argument list, no shell
-            [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(target)],
-            env=_pg_env(connection.settings_dict),
-            check=True,
-            capture_output=True,
-        )
-        return "database.pgdump"
+        # pg_dump runs in a snapshot exported by this transaction, which reads the head in
+        # the same snapshot: the manifest's head is exactly the dump's.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
+            cursor.execute(HEAD_SQL)
+            row = cursor.fetchone()
+            cursor.execute(COUNT_SQL)
+            head = _head(row, cursor.fetchone()[0])
+            subprocess.run(  # noqa: S603 - fixed argument list, no shell
+                [
+                    _pg_tool("pg_dump"),
+                    "--format=custom",
+                    "--no-owner",
+                    f"--snapshot={snapshot}",
+                    "--file",
+                    str(target),
+                ],
+                env=_pg_env(connection.settings_dict),
+                check=True,
+                capture_output=True,
+            )
+        return "database.pgdump", head
     raise BackupInvalid(f"不支持备份 {connection.vendor} 数据库")
 
 
@@ -231,11 +259,11 @@ def _archive_media(target: Path) -> None:
 
 
 def _audit_head() -> dict[str, Any]:
-    from xinfang.core.models import AuditEntry
-
-    last = AuditEntry.objects.order_by("-seq").values_list("seq", "entry_hash").first()
-    seq, entry_hash = last if last is not None else (0, "0" * 64)
-    return {"seq": seq, "hash": entry_hash, "entries": AuditEntry.objects.count()}
+    with connections["default"].cursor() as cursor:
+        cursor.execute(HEAD_SQL)
+        row = cursor.fetchone()
+        cursor.execute(COUNT_SQL)
+        return _head(row, cursor.fetchone()[0])
 
 
 def _sign(manifest: bytes, key: bytes) -> str:
@@ -252,8 +280,7 @@ def create_backup(directory: Path) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix=".work-", dir=directory) as work:
         os.chmod(work, 0o700)
         plain_db = Path(work) / "database"
-        name = _snapshot_database(plain_db)
-        head = _audit_head()
+        name, head = _snapshot_database(plain_db)
         files[f"{name}.enc"] = _seal_file(plain_db, directory / f"{name}.enc", key)
         plain_db.unlink()
         plain_media = Path(work) / "attachments.tar"
