@@ -331,10 +331,10 @@ def _load_existing(book: OrgWorkbook, problems: list[str]) -> _Existing:
     usernames = [s.username for s in book.staff]
     users: dict[str, dict[str, Any]] = {}
     for start in range(0, len(usernames), CHUNK):
-        for row in User.objects.filter(username__in=usernames[start : start + CHUNK]).values(
+        for user in User.objects.filter(username__in=usernames[start : start + CHUNK]).values(
             "pk", "username", "kind", "full_name", "unit_id", "phone_digest"
         ):
-            users[row["username"]] = row
+            users[user["username"]] = dict(user)
     grants: dict[int, set[tuple[str, int]]] = {}
     pks = [u["pk"] for u in users.values()]
     for start in range(0, len(pks), CHUNK):
