@@ -43,7 +43,7 @@ from typing import Any, BinaryIO
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import connections
 from django.utils import timezone
 
 from xinfang.core.crypto import parse_key_list
@@ -212,6 +212,9 @@ def _snapshot_database(target: Path) -> tuple[str, dict[str, Any]]:
     """The snapshot file, and the audit head *inside* that snapshot (writers go on)."""
     connection = connections["default"]
     if connection.vendor == "sqlite":
+        if connection.in_atomic_block:
+            # The backup API would wait forever for this connection's own open transaction.
+            raise BackupInvalid("备份须在事务之外进行(请直接运行 xinfang backup)")
         connection.ensure_connection()
         copy = sqlite3.connect(target)
         try:
@@ -222,29 +225,35 @@ def _snapshot_database(target: Path) -> tuple[str, dict[str, Any]]:
             copy.close()
         return "database.sqlite3", head
     if connection.vendor == "postgresql":
-        # pg_dump runs in a snapshot exported by this transaction, which reads the head in
-        # the same snapshot: the manifest's head is exactly the dump's.
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            cursor.execute("SELECT pg_export_snapshot()")
-            snapshot = cursor.fetchone()[0]
-            cursor.execute(HEAD_SQL)
-            row = cursor.fetchone()
-            cursor.execute(COUNT_SQL)
-            head = _head(row, cursor.fetchone()[0])
-            subprocess.run(  # noqa: S603 - fixed argument list, no shell
-                [
-                    _pg_tool("pg_dump"),
-                    "--format=custom",
-                    "--no-owner",
-                    f"--snapshot={snapshot}",
-                    "--file",
-                    str(target),
-                ],
-                env=_pg_env(connection.settings_dict),
-                check=True,
-                capture_output=True,
-            )
+        # pg_dump runs in a snapshot exported by a transaction of its own connection,
+        # which reads the head in that same snapshot: the manifest's head is the dump's
+        # (and what the caller's own transaction may not have committed is in neither).
+        own = connections.create_connection("default")
+        try:
+            with own.cursor() as cursor:
+                cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                cursor.execute("SELECT pg_export_snapshot()")
+                snapshot = cursor.fetchone()[0]
+                cursor.execute(HEAD_SQL)
+                row = cursor.fetchone()
+                cursor.execute(COUNT_SQL)
+                head = _head(row, cursor.fetchone()[0])
+                subprocess.run(  # noqa: S603 - fixed argument list, no shell
+                    [
+                        _pg_tool("pg_dump"),
+                        "--format=custom",
+                        "--no-owner",
+                        f"--snapshot={snapshot}",
+                        "--file",
+                        str(target),
+                    ],
+                    env=_pg_env(connection.settings_dict),
+                    check=True,
+                    capture_output=True,
+                )
+                cursor.execute("COMMIT")
+        finally:
+            own.close()
         return "database.pgdump", head
     raise BackupInvalid(f"不支持备份 {connection.vendor} 数据库")
 

@@ -77,7 +77,7 @@ def test_no_backup_without_a_key_of_its_own(settings: Any, tmp_path: Path) -> No
         create_backup(tmp_path / "c")
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_changed_manifest_is_refused(backup_key: str, tmp_path: Path) -> None:
     create_backup(tmp_path / "b")
     manifest = tmp_path / "b" / "manifest.json"
