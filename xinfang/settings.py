@@ -249,6 +249,12 @@ XINFANG_AUDIT_KEYS = env_str(
     "audit-dev1:c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf",
 )
 XINFANG_AUDIT_ANCHOR_FILE = env_str("XINFANG_AUDIT_ANCHOR_FILE", "")
+# Backups (xinfang backup / restore): "keyid:64-hex" keys, the first encrypts, all decrypt;
+# never one of the personal-data, index or audit keys. No default: no key, no backup.
+XINFANG_BACKUP_KEY = env_str("XINFANG_BACKUP_KEY", "")
+# Months the audit trail is kept before the retention job may remove the oldest entries
+# (at least 6: Cybersecurity Law Art. 21 (3), network logs kept no less than six months).
+XINFANG_AUDIT_RETENTION_MONTHS = max(6, env_int("XINFANG_AUDIT_RETENTION_MONTHS", 36))
 
 # The legal clock: "civil-code" = start day not counted, a last day on a rest day moves to
 # the next working day (民法典 Arts. 201, 203). "start-day-counted" counts the start day.

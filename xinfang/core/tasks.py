@@ -34,3 +34,12 @@ def anchor_audit_head() -> int | None:
     if not path:
         return None
     return append_anchor(path).seq
+
+
+@db_periodic_task(crontab(hour="3", minute="17"))
+def prune_audit_trail() -> int:
+    """Every night: remove audit entries past the retention period (never younger than six
+    months; see core/retention.py)."""
+    from xinfang.core.retention import prune_audit
+
+    return prune_audit().removed

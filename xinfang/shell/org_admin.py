@@ -7,19 +7,26 @@ anywhere else; Django's own admin log is kept as well, but it is not the audit c
 
 from __future__ import annotations
 
+import secrets
+from pathlib import Path
 from typing import Any
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
 from django.utils.html import format_html
 
 from xinfang.core.errors import XinfangError
-from xinfang.org import activation, services, twofactor
+from xinfang.org import activation, importing, services, twofactor
 from xinfang.org.access import can
 from xinfang.org.choices import AccountKind
+from xinfang.org.errors import OrgImportInvalid
 from xinfang.org.forms import AccountCreationForm
 from xinfang.org.models import RoleGrant, Unit, User
 from xinfang.shell.admin_site import ScopedAdmin, ScopedInline
@@ -30,12 +37,94 @@ if admin.site.is_registered(Group):
     admin.site.unregister(Group)
 
 
+class OrgWorkbookForm(forms.Form):
+    file = forms.FileField(label="组织机构工作簿(.xlsx)")
+
+
+# An uploaded workbook waits here between the preview and the confirmation (the session
+# holds only its random name, bound to the administrator who uploaded it).
+IMPORT_SESSION_KEY = "_xinfang_org_import"
+
+
+def _import_dir() -> Path:
+    folder = Path(settings.MEDIA_ROOT) / "org-imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 @admin.register(Unit)
 class UnitAdmin(ScopedAdmin):
     list_display = ("name", "level", "admin_code", "category", "parent", "is_active")
     list_filter = ("level", "category", "is_active")
     search_fields = ("name", "admin_code")
     raw_id_fields = ("parent",)
+    change_list_template = "org/admin_unit_changelist.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        wrap = self.admin_site.admin_view
+        return [
+            path("import/", wrap(self.import_view), name="org_unit_import"),
+            path("import/template/", wrap(self.template_view), name="org_unit_import_template"),
+            *super().get_urls(),
+        ]
+
+    def template_view(self, request: HttpRequest) -> HttpResponse:
+        response = HttpResponse(
+            importing.template_workbook(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = "attachment; filename*=UTF-8''org-template.xlsx"
+        return response
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload → every row checked, the changes previewed → confirm → the one-time list
+        of activation links, shown once."""
+        form = OrgWorkbookForm(request.POST or None, request.FILES or None)
+        context: dict[str, Any] = {
+            **self.admin_site.each_context(request),
+            "title": "从 Excel 导入组织机构和人员",
+            "opts": self.model._meta,
+            "form": form,
+            "hours": _hours(),
+        }
+        try:
+            if request.method == "POST" and "confirm" in request.POST:
+                return self._confirm(request, context)
+            if request.method == "POST" and form.is_valid():
+                data = form.cleaned_data["file"].read()
+                book = importing.read_workbook(data)
+                plan = importing.plan_import(book, actor=request.user)
+                name = secrets.token_hex(16)
+                (_import_dir() / f"{name}.xlsx").write_bytes(data)
+                request.session[IMPORT_SESSION_KEY] = {"name": name, "user": request.user.pk}
+                context.update(plan=plan, summary=plan.summary())
+        except OrgImportInvalid as exc:
+            context["problems"] = exc.problems
+        status = 400 if context.get("problems") else 200
+        return TemplateResponse(request, "org/admin_org_import.html", context, status=status)
+
+    def _confirm(self, request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+        pending = request.session.pop(IMPORT_SESSION_KEY, None) or {}
+        stored = _import_dir() / f"{pending.get('name', '')}.xlsx"
+        if (
+            pending.get("user") != request.user.pk
+            or not pending.get("name")
+            or not stored.is_file()
+        ):
+            raise OrgImportInvalid(["上传的文件已失效,请重新上传并预览"])
+        try:
+            result = importing.import_workbook(stored.read_bytes(), actor=request.user)
+        finally:
+            stored.unlink(missing_ok=True)
+        context.update(
+            done=True,
+            summary=result.plan.summary(),
+            activations=[
+                (a.username, a.full_name, a.unit, request.build_absolute_uri(a.path))
+                for a in result.activations
+            ],
+        )
+        return TemplateResponse(request, "org/admin_org_import.html", context)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # The top of an administrator's subtree keeps its parent: moving it elsewhere
