@@ -15,7 +15,8 @@ from xinfang.trips.choices import Rank, TripType
 from xinfang.trips.services import MemberInput, TripInput
 from xinfang.trips.workflow import transition
 
-APPROVER = ("leader_county", "钱县长", "县长")
+# The approving county for 乡科级 members: the leader who signs for the county (县委外办).
+APPROVER = ("foreign_affairs", "钱外事", "县委外办主任")
 
 
 def add_demo_trips(demo: Any) -> None:
