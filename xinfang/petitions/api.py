@@ -39,7 +39,7 @@ from xinfang.org.inbox import inbox_messages, mark_messages_read
 from xinfang.org.models import Unit
 from xinfang.petitions import services
 from xinfang.petitions.attachments import attachment_response
-from xinfang.petitions.choices import Channel, Kind, PetitionerRole, Status
+from xinfang.petitions.choices import Channel, HandlingProcedure, Kind, PetitionerRole, Status
 from xinfang.petitions.confidentiality import CONFIDENTIAL_LABEL, conceals
 from xinfang.petitions.errors import PetitionError
 from xinfang.petitions.models import (
@@ -202,6 +202,8 @@ class PetitionDetail(PetitionOut):
     outcome: str
     is_final: bool
     after_final: bool
+    litigation_related: bool = Field(description="涉法涉诉(第二十条、第二十二条、第二十八条)")
+    handling_procedure: HandlingProcedure
     petitioners: list[PetitionerOut]
     timeline: list[StepOut]
     attachments: list[AttachmentOut]
@@ -427,6 +429,8 @@ def _detail(p: Petition, user: Any) -> dict[str, Any]:
         outcome=p.outcome,
         is_final=p.is_final,
         after_final=p.after_final,
+        litigation_related=p.litigation_related,
+        handling_procedure=p.handling_procedure,
         answers=[_answer_out(a) for a in p.answers.select_related("unit", "receipt")],
         hearings=[_hearing_out(h) for h in p.hearings.all()],
         evidence=[_evidence_out(e) for e in p.evidence.all()],
