@@ -294,6 +294,9 @@ class PetitionIn(InputSchema):
     handed_down_by: Pk | None = None
     report_due: Day | None = None
     source_reference: str = Field("", max_length=60)
+    litigation_related: bool = Field(
+        False, description="登记人标记涉法涉诉(第二十条、第二十二条、第二十八条)"
+    )
     petitioners: list[PetitionerIn] = Field(min_length=1, max_length=200)
     idempotency_key: str | None = Field(None, max_length=80)
 
@@ -547,6 +550,7 @@ def create_petition(request: HttpRequest, data: PetitionIn) -> HttpStatus:
         handed_down_by=_unit(data.handed_down_by),
         report_due=data.report_due,
         source_reference=data.source_reference,
+        litigation_related=data.litigation_related,
         petitioners=[
             services.PetitionerData(
                 name=p.name,
