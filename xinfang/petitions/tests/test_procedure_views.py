@@ -88,3 +88,26 @@ def test_the_registrar_flags_litigation_from_the_page(people) -> None:
     assert response.status_code == 302 and refresh(p).litigation_related
     page = _client(people.handler_a).get(reverse("petitions:petition_detail", args=[p.pk]))
     assert "涉法涉诉" in page.content.decode()
+
+
+def test_the_matter_page_marks_a_proposal_after_finality(people) -> None:
+    from xinfang.petitions.models import Petition
+    from xinfang.petitions.tests.factories import PetitionerDataFactory
+
+    person = PetitionerDataFactory()
+    old = make_petition(
+        people.cast,
+        actor=people.town_registrar,
+        summary="要求补偿房屋征收款项",
+        petitioners=[person],
+    )
+    Petition.objects.filter(pk=old.pk).update(status=Status.FINAL, is_final=True)
+    new = make_petition(
+        people.cast,
+        actor=people.town_registrar,
+        summary="要求补偿房屋征收款项",
+        petitioners=[PetitionerDataFactory(phone=person.phone)],
+        propose_matches=True,
+    )
+    page = _client(people.town_registrar).get(reverse("petitions:petition_detail", args=[new.pk]))
+    assert "第三十六条" in page.content.decode()
