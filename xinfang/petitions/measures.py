@@ -68,8 +68,8 @@ __all__ = [
     "figure_matters",
     "level_rank",
     "percent",
-    "suggestion_outcomes",
     "rate_facts",
+    "suggestion_outcomes",
     "unit_measures",
 ]
 
