@@ -39,7 +39,7 @@ from xinfang.org.inbox import inbox_messages, mark_messages_read
 from xinfang.org.models import Unit
 from xinfang.petitions import services
 from xinfang.petitions.attachments import attachment_response
-from xinfang.petitions.choices import Channel, Kind, PetitionerRole, Status
+from xinfang.petitions.choices import Channel, HandlingProcedure, Kind, PetitionerRole, Status
 from xinfang.petitions.confidentiality import CONFIDENTIAL_LABEL, conceals
 from xinfang.petitions.errors import PetitionError
 from xinfang.petitions.models import (
@@ -202,6 +202,8 @@ class PetitionDetail(PetitionOut):
     outcome: str
     is_final: bool
     after_final: bool
+    litigation_related: bool = Field(description="涉法涉诉(第二十条、第二十二条、第二十八条)")
+    handling_procedure: HandlingProcedure
     petitioners: list[PetitionerOut]
     timeline: list[StepOut]
     attachments: list[AttachmentOut]
@@ -292,6 +294,9 @@ class PetitionIn(InputSchema):
     handed_down_by: Pk | None = None
     report_due: Day | None = None
     source_reference: str = Field("", max_length=60)
+    litigation_related: bool = Field(
+        False, description="登记人标记涉法涉诉(第二十条、第二十二条、第二十八条)"
+    )
     petitioners: list[PetitionerIn] = Field(min_length=1, max_length=200)
     idempotency_key: str | None = Field(None, max_length=80)
 
@@ -427,6 +432,8 @@ def _detail(p: Petition, user: Any) -> dict[str, Any]:
         outcome=p.outcome,
         is_final=p.is_final,
         after_final=p.after_final,
+        litigation_related=p.litigation_related,
+        handling_procedure=p.handling_procedure,
         answers=[_answer_out(a) for a in p.answers.select_related("unit", "receipt")],
         hearings=[_hearing_out(h) for h in p.hearings.all()],
         evidence=[_evidence_out(e) for e in p.evidence.all()],
@@ -543,6 +550,7 @@ def create_petition(request: HttpRequest, data: PetitionIn) -> HttpStatus:
         handed_down_by=_unit(data.handed_down_by),
         report_due=data.report_due,
         source_reference=data.source_reference,
+        litigation_related=data.litigation_related,
         petitioners=[
             services.PetitionerData(
                 name=p.name,

@@ -27,6 +27,10 @@ Definitions (period ``P = [start, end]``, ``as_of = min(end, today)``):
   earlier member; **escalated** (越级): matters received in ``P`` whose group (or the matter
   itself) reached a territorial level above the unit's own.
 
+* **suggestions** (建议意见类, Art. 29): suggestions answered in ``P`` by what became of
+  them — adopted, partly adopted, not adopted (:func:`suggestion_outcomes`, for the annual
+  report).
+
 These are counts of case records per unit; no person is counted or profiled (principle 4).
 """
 
@@ -46,8 +50,8 @@ from xinfang.core.facts import Fact, FactWindow, record_ref, unit_subject
 from xinfang.org.choices import TERRITORIAL_ORDER
 from xinfang.org.models import Unit
 from xinfang.org.querysets import subtree_q
-from xinfang.petitions.choices import Rating, Status
-from xinfang.petitions.models import Petition, ReturnVisit
+from xinfang.petitions.choices import Kind, Rating, Stage, Status, SuggestionOutcome
+from xinfang.petitions.models import Answer, Petition, ReturnVisit
 from xinfang.petitions.units import territorial_level
 
 __all__ = [
@@ -65,6 +69,7 @@ __all__ = [
     "level_rank",
     "percent",
     "rate_facts",
+    "suggestion_outcomes",
     "unit_measures",
 ]
 
@@ -544,6 +549,25 @@ def unit_measures(unit: Unit, start: date, end: date, *, today: date | None = No
         repeat=counts.repeat,
         escalated=counts.escalated_above(level_rank(unit)),
     )
+
+
+def suggestion_outcomes(unit: Unit, start: date, end: date) -> dict[str, int]:
+    """Suggestions answered in ``[start, end]`` by the unit's subtree, counted by outcome
+    (条例 Art. 29: adopted, partly adopted, not adopted); every outcome is a key."""
+    counts = dict(
+        Answer.objects.filter(
+            subtree_q(unit.path, "unit__path"),
+            petition__kind=Kind.SUGGESTION,
+            stage=Stage.HANDLING,
+            answered_on__gte=start,
+            answered_on__lte=end,
+        )
+        .exclude(suggestion_outcome="")
+        .values_list("suggestion_outcome")
+        .annotate(n=Count("pk"))
+        .values_list("suggestion_outcome", "n")
+    )
+    return {outcome: counts.get(outcome, 0) for outcome in SuggestionOutcome.values}
 
 
 def fact_rows(measures: Iterable[UnitMeasures]) -> list[Fact]:

@@ -84,7 +84,8 @@ STAGES: dict[str, tuple[str, str]] = {
 # Which due dates the petitioner is told about in each status: (column, label).
 DUE_LINES: dict[str, tuple[tuple[str, str], ...]] = {
     S.REGISTERED: (("route_due", "转送、交办或受理的期限"),),
-    S.OBJECTED: (("route_due", "转送、交办或受理的期限"),),
+    # Art. 23: the office decides the objection on its own clock (re-route or reject).
+    S.OBJECTED: (("objection_decision_due", "重新确定处理机关的期限"),),
     S.ROUTED: (("notice_due", "书面告知是否受理的期限"),),
     S.ACCEPTED: (("handle_due", "办结期限"),),
     S.IN_HANDLING: (("handle_due", "办结期限"),),

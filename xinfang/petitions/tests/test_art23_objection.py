@@ -75,3 +75,21 @@ def test_the_objecting_body_cannot_decide_its_own_objection(people) -> None:
         transition(
             p, Status.ROUTED, actor=people.handler_a, step="reject_objection", reason="不同意"
         )
+
+
+def test_the_api_names_the_rejection_step_where_two_steps_share_the_target(people) -> None:
+    from django.test import Client
+
+    from xinfang.org.tokens import issue_token
+
+    p = _objected(people)
+    token = issue_token(actor=people.registrar, user=people.registrar, name="test")
+    response = Client().post(
+        f"/api/petitions/{p.pk}/transitions",
+        {"to": "routed", "step": "reject_objection", "reason": "属镇政府职责"},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == Status.ROUTED
+    assert RouteHandover.objects.get(petition=p).objection_decision == "rejected"

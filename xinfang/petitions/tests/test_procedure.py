@@ -152,3 +152,20 @@ def test_a_suggestion_is_answered_with_its_adoption(people) -> None:
         **ANSWER,
     )
     assert Answer.objects.get(petition=p).suggestion_outcome == SuggestionOutcome.PARTLY
+
+
+def test_suggestion_outcomes_are_counted_for_the_annual_report(people) -> None:
+    from datetime import date
+
+    from xinfang.petitions.measures import suggestion_outcomes
+
+    for outcome in (SuggestionOutcome.ADOPTED, SuggestionOutcome.ADOPTED, SuggestionOutcome.PARTLY):
+        p = _in_handling(people, kind=Kind.SUGGESTION)
+        transition(p, Status.ANSWERED, actor=people.leader_a, suggestion_outcome=outcome, **ANSWER)
+    counts = suggestion_outcomes(people.cast.county, date(2026, 1, 1), date(2026, 12, 31))
+    assert counts == {"adopted": 2, "partly": 1, "not_adopted": 0}
+    assert suggestion_outcomes(people.cast.unit_b, date(2026, 1, 1), date(2026, 12, 31)) == {
+        "adopted": 0,
+        "partly": 0,
+        "not_adopted": 0,
+    }

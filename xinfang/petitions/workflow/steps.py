@@ -190,11 +190,14 @@ def _route(ctx: Ctx) -> None:
             to_unit.pk != objection.to_unit_id,
             "退回提出异议的单位须以“驳回异议”写明理由(《信访工作条例》第二十三条)",
         )
-        ctx.after.append(
-            lambda: RouteHandover.objects.filter(pk=objection.pk).update(
+        agreed = objection.pk
+
+        def record_agreed() -> None:
+            RouteHandover.objects.filter(pk=agreed).update(
                 objection_decision="agreed", objection_decided_on=ctx.today
             )
-        )
+
+        ctx.after.append(record_agreed)
     mode = RouteMode(data.mode).value
     report_due = data.report_due
     _require(report_due is None or report_due >= ctx.today, "要求报结日期不能早于今天")

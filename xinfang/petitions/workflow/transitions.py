@@ -80,8 +80,10 @@ def _check_actor(
 
 def _dues(petition: Petition, ctx: engine.Ctx) -> dict[str, Any]:
     """The legal clock recomputed with every step, written with the status. The due dates
-    run from the step's (possibly real, earlier) date; overdue is judged against today."""
-    today = timezone.localdate(ctx.now)
+    run from the step's date; a step entered with its real, earlier date (a paper backlog)
+    is judged overdue against the day it is recorded, not the day it happened."""
+    backdated = getattr(ctx.input, "occurred_on", None) is not None
+    today = timezone.localdate(ctx.now) if backdated else ctx.today
     return {**apply_dues(petition, today=today), "updated_at": timezone.now()}
 
 
