@@ -354,3 +354,9 @@ class PetitionIntakeForm(forms.Form):
             ("accusation", _("检举控告类")),
         ],
     )
+    instruction_due = forms.DateField(
+        label=_("领导批示落实期限"),
+        required=False,
+        widget=DATE,
+        help_text=_("接访记录中的领导批示将登记为领导批示并跟踪落实"),
+    )

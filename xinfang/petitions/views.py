@@ -60,7 +60,18 @@ from xinfang.petitions.models import (
     SameMatterCandidate,
 )
 from xinfang.petitions.querysets import petition_for_user
-from xinfang.petitions.workflow import STEPS, allowed_steps, input_for, transition
+from xinfang.petitions.workflow import (
+    IN_STATE_STEPS,
+    STEPS,
+    Step,
+    actor_may,
+    allowed_steps,
+    input_for,
+    open_draft,
+    opinion_stage,
+    take_in_state_step,
+    transition,
+)
 
 PAGE_SIZE = 25
 DUE_SOON_DAYS = 7
@@ -72,7 +83,15 @@ STAFF_ROLES = (
     Role.RECEIVING_LEADER,
     Role.ADMINISTRATOR,
 )
-_STEP_BY_NAME = {step.name: step for step in STEPS}
+# The in-state steps with a plain step form on the matter page: the handler's draft of the
+# stage's opinion and the leader's return of it (the leader approves by the opinion step).
+DRAFT_STEPS = ("draft_opinion", "return_opinion")
+OPINION_STEPS = ("answer", "review_opinion", "rereview_opinion")
+_STEP_BY_NAME = {
+    step.name: step
+    for step in (*STEPS, *IN_STATE_STEPS)
+    if not step.in_state or step.name in DRAFT_STEPS
+}
 
 
 def _list_rows(qs: Any) -> Any:
@@ -205,11 +224,51 @@ def _report_expected(petition: Petition) -> bool:
     return petition.report_required or petition.handed_down_by_id is not None
 
 
+def _draft_steps(petition: Petition, user: Any, draft: Any) -> list[Step]:
+    """The draft and return forms the user may use: a leader returns an open draft that is
+    not their own; anyone with the stage's handling grant drafts."""
+    steps = []
+    for name in DRAFT_STEPS:
+        step = _STEP_BY_NAME[name]
+        if petition.status not in step.sources or not actor_may(user, petition, step):
+            continue
+        if name == "return_opinion" and (draft is None or draft.drafted_by_id == user.pk):
+            continue
+        steps.append(step)
+    return steps
+
+
+def _draft_initial(draft: Any) -> dict[str, Any]:
+    """The leader's opinion form starts from the open draft."""
+    if draft is None:
+        return {}
+    fields = ("outcome", "request", "facts", "reasons", "legal_basis", "review_route")
+    return {name: getattr(draft, name) for name in fields}
+
+
+def _opinion_context(petition: Petition) -> dict[str, Any]:
+    stage = opinion_stage(petition)
+    draft = open_draft(petition, stage) if stage else None
+    drafts = petition.opinion_drafts.select_related("drafted_by", "returned_by").order_by("pk")
+    return {"draft": draft, "drafts": drafts}
+
+
 def _detail_context(request: HttpRequest, petition: Petition) -> dict[str, Any]:
     user = request.user
-    steps = allowed_steps(petition, user)
+    opinion = _opinion_context(petition)
+    draft = opinion["draft"]
+    steps = [*allowed_steps(petition, user), *_draft_steps(petition, user, draft)]
     forms = [
-        {"step": step, "form": StepForm(step=step, petition=petition, prefix=step.name)}
+        {
+            "step": step,
+            "form": StepForm(
+                step=step,
+                petition=petition,
+                prefix=step.name,
+                initial=_draft_initial(draft) if step.name in OPINION_STEPS else None,
+            ),
+            "approves": draft is not None and step.name in OPINION_STEPS,
+        }
         for step in steps
     ]
     may_extend = (
@@ -222,6 +281,7 @@ def _detail_context(request: HttpRequest, petition: Petition) -> dict[str, Any]:
     report_expected = _report_expected(petition)
     return {
         "p": petition,
+        **opinion,
         "petitioners": _petitioner_rows(petition, user),
         "timeline": petition.transitions.select_related("actor").order_by("at", "pk"),
         "handovers": petition.handovers.select_related("from_unit", "to_unit"),
@@ -350,6 +410,21 @@ def _form_action(
     )
 
 
+def _take(
+    request: HttpRequest, petition: Petition, step: Step, reason: str, payload: dict[str, Any]
+) -> Petition:
+    if step.in_state:
+        return take_in_state_step(petition, step.name, actor=request.user, reason=reason, **payload)
+    return transition(
+        petition,
+        step.target,
+        actor=request.user,
+        reason=reason,
+        input=input_for(step, payload),
+        step=step.name,
+    )
+
+
 @require_roles(*STAFF_ROLES)
 @require_POST
 def petition_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
@@ -364,14 +439,7 @@ def petition_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         petition,
         form,
         template="petitions/_step_form.html",
-        run=lambda d: transition(
-            petition,
-            step.target,
-            actor=request.user,
-            reason=d.get("reason", ""),
-            input=input_for(step, form.payload()),
-            step=step.name,
-        ),
+        run=lambda d: _take(request, petition, step, d.get("reason", ""), form.payload()),
         success=f"已完成:{step.label}",
         context={"item": {"step": step, "form": form}},
     )

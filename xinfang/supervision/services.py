@@ -28,6 +28,7 @@ from xinfang.org.models import Unit, User
 from xinfang.org.querysets import subtree_q
 from xinfang.petitions.choices import Kind
 from xinfang.petitions.confidentiality import check_may_receive
+from xinfang.petitions.instructions import LeaderInstruction
 from xinfang.petitions.models import Petition
 from xinfang.supervision import workflow as _workflow  # noqa: F401  (registers the steps)
 from xinfang.supervision.choices import (
@@ -56,6 +57,7 @@ __all__ = [
     "notice_answer_due",
     "recompute_notice_dues",
     "record_instruction",
+    "record_intake_instruction",
     "release_case_owner",
     "reply_reminder",
     "send_reminder",
@@ -492,26 +494,58 @@ def record_instruction(
     instructed_on = instructed_on or today
     _require(instructed_on <= today, "批示日期不能晚于今天")
     _require(due >= instructed_on, "落实期限不能早于批示日期")
-    instruction = Instruction.objects.create(
+    return _create_instruction(
+        actor,
         petition=petition,
         supervising_unit=supervising_unit,
         responsible_unit=responsible,
-        created_by=actor,
         leader_name=leader_name.strip(),
         leader=leader,
         instructed_on=instructed_on,
         text=text.strip(),
         due=due,
     )
+
+
+def _create_instruction(actor: Any, **fields: Any) -> Instruction:
+    """Write the instruction, its audit entry and the responsible unit's notice."""
+    instruction = Instruction.objects.create(created_by=actor, **fields)
     _audit(actor, AuditAction.CREATE, instruction)
     _notify(
         instruction,
         "instruction",
-        responsible.pk,
-        f"收到{instruction.leader_name}批示,请于 {due} 前落实",
-        due,
+        instruction.responsible_unit_id,
+        f"收到{instruction.leader_name}批示,请于 {instruction.due} 前落实",
+        instruction.due,
     )
     return instruction
+
+
+@transaction.atomic
+def record_intake_instruction(*, actor: Any, instruction: LeaderInstruction) -> Instruction:
+    """Track the instruction a leader wrote in a reception record, registered as a matter.
+
+    The front desk that registers the matter records it (its register grant over the
+    registering unit suffices: it copies what the leader wrote, it does not instruct); the
+    registering office supervises it, the responsible unit carries it out, and it is closed
+    only on the instructing leader's or a supervisor's confirmation.
+    """
+    petition = instruction.petition
+    office = petition.registering_unit
+    _check_grant(actor, ("register",), office, "登记领导批示")
+    _require(bool(instruction.text.strip()), "请填写批示内容")
+    _require(instruction.due >= instruction.instructed_on, "落实期限不能早于批示日期")
+    return _create_instruction(
+        actor,
+        petition=petition,
+        supervising_unit=office,
+        responsible_unit=petition.responsible_unit,
+        leader_name=instruction.leader_name.strip() or "接访领导",
+        leader=instruction.leader,
+        instructed_on=instruction.instructed_on,
+        text=instruction.text.strip(),
+        due=instruction.due,
+    )
 
 
 @transaction.atomic

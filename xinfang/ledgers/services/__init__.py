@@ -26,6 +26,8 @@ from xinfang.ledgers.services.meetings import (
     record_meeting,
 )
 from xinfang.ledgers.services.reception import (
+    instruction_due_default,
+    may_register_reception,
     publish_reception_schedule,
     record_reception,
     record_spot_check,
@@ -62,7 +64,9 @@ __all__ = [
     "file_report",
     "file_round",
     "generate_dues",
+    "instruction_due_default",
     "mark_missing",
+    "may_register_reception",
     "missing_meetings",
     "planned_rounds",
     "publish_reception_schedule",
