@@ -22,6 +22,7 @@ from xinfang.petitions.choices import (
     SuggestionOutcome,
 )
 from xinfang.petitions.confidentiality import may_receive_q
+from xinfang.petitions.filters import SORTS
 from xinfang.petitions.models import MatterType
 from xinfang.petitions.routing import indented_label, proposed_target, route_targets, routing_anchor
 from xinfang.petitions.workflow import Step
@@ -338,10 +339,23 @@ class FilterForm(forms.Form):
     date_from = forms.DateField(required=False, widget=DATE, label=_("收到日期自"))
     date_to = forms.DateField(required=False, widget=DATE, label=_("至"))
     overdue = forms.BooleanField(required=False, label=_("仅超期"))
+    sort = forms.ChoiceField(
+        choices=[(key, label) for key, (label, _order) in SORTS.items()],
+        required=False,
+        label=_("排序"),
+    )
+    # A sealed petitioner search (petitions.person_search): never the term itself.
+    who = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units_for(user, "view")
+
+
+class PersonSearchForm(forms.Form):
+    """Find matters by petitioner (posted: the term is personal data)."""
+
+    person = forms.CharField(max_length=50, label=_("信访人姓名、联系电话或身份证号"))
 
 
 class HearingStartForm(forms.Form):

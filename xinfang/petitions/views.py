@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -35,7 +36,7 @@ from xinfang.petitions.confidentiality import (
     conceals,
     personal_data_revealable,
 )
-from xinfang.petitions.filters import filter_petitions
+from xinfang.petitions.filters import filter_petitions, sort_petitions
 from xinfang.petitions.forms import (
     AttachmentForm,
     CompletionReportForm,
@@ -45,6 +46,7 @@ from xinfang.petitions.forms import (
     FilterForm,
     HearingEndForm,
     HearingStartForm,
+    PersonSearchForm,
     PetitionerFormSet,
     RegisterForm,
     StepForm,
@@ -59,6 +61,7 @@ from xinfang.petitions.models import (
     Petitioner,
     SameMatterCandidate,
 )
+from xinfang.petitions.person_search import open_query, parse_query, record_search, seal_query
 from xinfang.petitions.querysets import petition_for_user
 from xinfang.petitions.workflow import (
     IN_STATE_STEPS,
@@ -106,19 +109,51 @@ def _querystring(request: HttpRequest) -> str:
 
 @require_roles(*STAFF_ROLES)
 def petition_list(request: HttpRequest) -> HttpResponse:
-    """Matters in scope with filters, search on summary/number and pagination."""
+    """Matters in scope with filters, sorting, search on summary/number, a petitioner
+    search (posted, see ``person_search``), pagination and the filtered rows' export."""
+    if request.method == "POST":
+        return _person_search(request)
     form = FilterForm(request.GET or None, user=request.user)
     qs = Petition.objects.restrict(request.user, "view")
+    sort = ""
     if form.is_valid():
-        qs = filter_petitions(qs, form.cleaned_data)
-    page = Paginator(_list_rows(qs).order_by("-received_on", "-pk"), PAGE_SIZE).get_page(
+        qs = filter_petitions(qs, form.cleaned_data, user=request.user)
+        sort = form.cleaned_data["sort"]
+    page = Paginator(sort_petitions(_list_rows(qs), sort), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    who = open_query(request.GET.get("who", "")) if request.GET.get("who") else None
+    filters = {k: v for k, v in request.GET.items() if k in FilterForm.base_fields and v}
     return render(
         request,
         "petitions/list.html",
-        {"page_obj": page, "form": form, "qs": _querystring(request)},
+        {
+            "page_obj": page,
+            "form": form,
+            "qs": _querystring(request),
+            "person_form": PersonSearchForm(),
+            "who": who,
+            "export_filters": filters,
+        },
     )
+
+
+def _person_search(request: HttpRequest) -> HttpResponse:
+    """Seal the posted petitioner search into the list's query string, audited."""
+    form = PersonSearchForm(request.POST)
+    if form.is_valid():
+        try:
+            query = parse_query(form.cleaned_data["person"])
+        except XinfangError as exc:
+            messages.error(request, str(exc))
+        else:
+            record_search(request.user, query)
+            return redirect(
+                reverse("petitions:petition_list") + "?" + urlencode({"who": seal_query(query)})
+            )
+    else:
+        messages.error(request, "请输入信访人姓名、联系电话或身份证号")
+    return redirect("petitions:petition_list")
 
 
 @require_roles(*STAFF_ROLES)
