@@ -19,6 +19,7 @@ from xinfang.ledgers.choices import (
     RoundKind,
 )
 from xinfang.org.models import Unit
+from xinfang.petitions.pickers import UnitTreeChoiceField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -29,7 +30,7 @@ class UnitScopedForm(forms.Form):
     """A form whose ``unit`` choices are the units where the user may ``action``."""
 
     action = "view"
-    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("单位"))
+    unit = UnitTreeChoiceField(label=_("单位"))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

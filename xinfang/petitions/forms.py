@@ -24,6 +24,7 @@ from xinfang.petitions.choices import (
 from xinfang.petitions.confidentiality import may_receive_q
 from xinfang.petitions.filters import SORTS
 from xinfang.petitions.models import MatterType
+from xinfang.petitions.pickers import UnitTreeChoiceField
 from xinfang.petitions.routing import indented_label, proposed_target, route_targets, routing_anchor
 from xinfang.petitions.workflow import Step
 
@@ -94,7 +95,7 @@ def location_fields() -> dict[str, forms.Field]:
 class RegisterForm(forms.Form):
     """Registration of a matter on any staff channel (letter, visit, phone, …)."""
 
-    registering_unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("登记单位"))
+    registering_unit = UnitTreeChoiceField(label=_("登记单位"))
     channel = forms.ChoiceField(choices=Channel.choices, label=_("信访形式"))
     kind = forms.ChoiceField(choices=Kind.choices, label=_("信访类别"))
     matter_type = forms.ModelChoiceField(
@@ -110,11 +111,11 @@ class RegisterForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}), required=False, label=_("信访内容")
     )
     head_count = forms.IntegerField(min_value=1, required=False, label=_("来访人数(集体访)"))
-    accused_unit = forms.ModelChoiceField(
+    accused_unit = UnitTreeChoiceField(
         queryset=Unit.objects.filter(is_active=True), required=False, label=_("被反映(检举)单位")
     )
     accused_person = forms.CharField(max_length=100, required=False, label=_("被反映(检举)人"))
-    handed_down_by = forms.ModelChoiceField(
+    handed_down_by = UnitTreeChoiceField(
         queryset=Unit.objects.filter(is_active=True), required=False, label=_("转送/交办机关")
     )
     report_due = forms.DateField(required=False, widget=DATE, label=_("要求报结日期(交办)"))
@@ -333,9 +334,7 @@ class FilterForm(forms.Form):
         label=_("分类"),
         empty_label="全部分类",
     )
-    unit = forms.ModelChoiceField(
-        queryset=Unit.objects.none(), required=False, label=_("责任单位"), empty_label="全部单位"
-    )
+    unit = UnitTreeChoiceField(required=False, label=_("责任单位"), empty_label="全部单位")
     date_from = forms.DateField(required=False, widget=DATE, label=_("收到日期自"))
     date_to = forms.DateField(required=False, widget=DATE, label=_("至"))
     overdue = forms.BooleanField(required=False, label=_("仅超期"))

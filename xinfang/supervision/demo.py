@@ -63,7 +63,7 @@ def add_demo_supervision(demo: DemoCounty) -> None:
         reason="征地补偿问题涉及人数多,列为县级挂牌督办事项。",
     )
     services.assign_case_owner(
-        actor=reception, petition=last, leader=reception, note="亲自包案化解"
+        actor=supervisor, petition=last, leader=reception, note="亲自包案化解"
     )
     services.record_instruction(
         actor=supervisor,

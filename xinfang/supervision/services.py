@@ -60,6 +60,7 @@ __all__ = [
     "record_intake_instruction",
     "release_case_owner",
     "reply_reminder",
+    "report_instruction",
     "send_reminder",
 ]
 
@@ -336,6 +337,7 @@ def list_supervision(
             ("督办单位", supervising_unit),
             ("督办人", supervisor),
             ("办结时限", deadline),
+            ("挂牌事由", reason.strip() or None),
         )
         if value is None
     ]
@@ -348,13 +350,12 @@ def list_supervision(
         or supervisor is None
         or deadline is None
     ):
-        raise SupervisionInvalid("挂牌督办须“六定”齐全,缺少:" + "、".join(missing))
+        raise SupervisionInvalid("挂牌督办须“六定”和挂牌事由齐全,缺少:" + "、".join(missing))
     _check_grant(actor, ("supervise",), supervising_unit, "以该单位名义挂牌督办")
     _check_matter_visible(actor, petition)
     check_may_receive(petition, supervising_unit, role="督办单位", error=SupervisionInvalid)
     check_may_receive(petition, responsible_unit, role="责任单位", error=SupervisionInvalid)
     _require(deadline >= today, "办结时限不能早于今天")
-    _require(bool(reason.strip()), "请填写挂牌事由")
     _require(
         _in_unit(responsible_person, responsible_unit, ("handle",)),
         f"责任人{responsible_person}不属于责任单位{responsible_unit}",
@@ -437,7 +438,11 @@ def assign_case_owner(
     if unit is None:
         raise SupervisionInvalid(f"{leader}不是责任单位的负责人或上级接访领导,不能包案")
     if actor.pk != leader.pk:
-        _check_grant(actor, ("supervise",), unit, "安排领导包案")
+        # A supervisor arranges it: over the leader's unit, or over the matter (the office
+        # that registered it or the unit handling it, whose handling it supervises).
+        overseen = (unit, petition.registering_unit, petition.responsible_unit)
+        if not any(_may(actor, ("supervise",), over) for over in overseen):
+            raise TransitionNotAllowed("您没有安排领导包案的权限")
     check_may_receive(petition, unit, role="包案领导所在单位", error=SupervisionInvalid)
     _require(
         not CaseOwnership.objects.filter(petition=petition, status=OwnershipStatus.ACTIVE).exists(),
@@ -549,8 +554,21 @@ def record_intake_instruction(*, actor: Any, instruction: LeaderInstruction) -> 
 
 
 @transaction.atomic
-def complete_instruction(
+def report_instruction(
     instruction: Instruction, *, actor: Any, note: str, today: date | None = None
 ) -> Instruction:
-    """The responsible unit reports the instruction carried out, with what was done."""
-    return _step(instruction, "complete", actor, today, completion_note=note)
+    """The responsible unit reports what it did to carry the instruction out (it stays open
+    until confirmed)."""
+    return _step(instruction, "report", actor, today, completion_note=note)
+
+
+@transaction.atomic
+def complete_instruction(
+    instruction: Instruction, *, actor: Any, note: str = "", today: date | None = None
+) -> Instruction:
+    """The instructing leader (or the supervising unit) confirms the reported instruction
+    carried out; ``note`` goes on the timeline."""
+    moved: Instruction = engine.transition(
+        instruction, "complete", actor=actor, reason=note.strip(), today=_today(today)
+    )
+    return moved
