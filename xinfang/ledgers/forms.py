@@ -18,6 +18,7 @@ from xinfang.ledgers.choices import (
     RiskLevel,
     RoundKind,
 )
+from xinfang.org.choices import UnitLevel
 from xinfang.org.models import Unit
 from xinfang.petitions.pickers import UnitTreeChoiceField
 
@@ -160,6 +161,16 @@ class AbsenceForm(forms.Form):
 
 class ObligationForm(UnitScopedForm):
     action = "lead"
+    reporting_level = forms.ChoiceField(
+        label=_("报送单位"),
+        required=False,
+        choices=[
+            ("", _("本单位报送")),
+            (UnitLevel.VILLAGE, _("下属每个村(社区)分别向本单位报送")),
+            (UnitLevel.TOWNSHIP, _("下属每个乡镇(街道)分别向本单位报送")),
+            (UnitLevel.DEPARTMENT, _("下属每个部门分别向本单位报送")),
+        ],
+    )
     title = forms.CharField(label=_("报告名称"), max_length=100)
     cadence = forms.ChoiceField(
         label=_("频次"), choices=[(c.value, c.label) for c in REPORT_CADENCES]

@@ -288,6 +288,29 @@ def _opinion_context(petition: Petition) -> dict[str, Any]:
     return {"draft": draft, "drafts": drafts}
 
 
+# Where the matter stands when no office's period runs: the petitioner's own window, or
+# the end of the procedure (条例 Arts. 35–36).
+_AT_REST: dict[str, tuple[str, str | None]] = {
+    Status.ANSWERED: ("已出具处理意见;信访人可申请复查", "review_request_due"),
+    Status.EVALUATED: ("已回访评价;信访人可申请复查", "review_request_due"),
+    Status.REVIEWED: ("已出具复查意见;信访人可申请复核", "rereview_request_due"),
+    Status.FINAL: ("已出具复核意见,信访事项终结", None),
+    Status.CLOSED: ("已办结", None),
+    Status.NOT_ACCEPTED: ("不予受理,已书面告知", None),
+    Status.LINKED: ("已并入同一事项", None),
+}
+
+
+def stage_at_rest(petition: Petition) -> str:
+    """The matter's stage when no office's period is running ("" while one runs)."""
+    if petition.next_due or petition.next_due_not_before or petition.deadline_pending:
+        return ""
+    text, column = _AT_REST.get(petition.status, ("", None))
+    if column and petition.due_text(column) not in ("", "—"):
+        text = f"{text}(期限 {petition.due_text(column)})"
+    return text
+
+
 def _detail_context(request: HttpRequest, petition: Petition) -> dict[str, Any]:
     user = request.user
     opinion = _opinion_context(petition)
@@ -316,6 +339,7 @@ def _detail_context(request: HttpRequest, petition: Petition) -> dict[str, Any]:
     report_expected = _report_expected(petition)
     return {
         "p": petition,
+        "at_rest": stage_at_rest(petition),
         **opinion,
         "petitioners": _petitioner_rows(petition, user),
         "timeline": petition.transitions.select_related("actor").order_by("at", "pk"),

@@ -69,7 +69,7 @@ def add_demo_supervision(demo: DemoCounty) -> None:
         actor=supervisor,
         petition=last,
         supervising_unit=office,
-        leader_name="郑副县长",
+        leader_name="郑国强副县长",
         text="请县自然资源局依法依规妥善处理,及时答复群众。",
         due=today + timedelta(days=20),
         leader=reception,

@@ -9,6 +9,7 @@ from xinfang.ledgers.services.campaigns import add_campaign_submission, create_c
 from xinfang.ledgers.services.duty import (
     add_shift,
     create_obligation,
+    create_obligations,
     create_roster,
     create_sensitive_period,
     file_report,
@@ -19,6 +20,8 @@ from xinfang.ledgers.services.duty import (
     record_duty_absence,
     record_urgent_event,
     run_ledger_tick,
+    unstaffed_days,
+    unstaffed_text,
 )
 from xinfang.ledgers.services.meetings import (
     create_meeting_requirement,
@@ -57,6 +60,7 @@ __all__ = [
     "create_campaign",
     "create_meeting_requirement",
     "create_obligation",
+    "create_obligations",
     "create_roster",
     "create_screening_rule",
     "create_sensitive_period",
@@ -83,5 +87,7 @@ __all__ = [
     "run_ledger_tick",
     "schedule_reception",
     "schedule_rounds",
+    "unstaffed_days",
+    "unstaffed_text",
     "was_found_in_screening",
 ]
