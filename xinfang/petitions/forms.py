@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -110,7 +110,7 @@ class RegisterForm(forms.Form):
     full_text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}), required=False, label=_("信访内容")
     )
-    head_count = forms.IntegerField(min_value=1, required=False, label=_("来访人数(集体访)"))
+    head_count = forms.IntegerField(min_value=1, required=False, label=_("来访人数"))
     accused_unit = UnitTreeChoiceField(
         queryset=Unit.objects.filter(is_active=True), required=False, label=_("被反映(检举)单位")
     )
@@ -128,11 +128,45 @@ class RegisterForm(forms.Form):
         required=False, label=_("涉法涉诉(导入政法机关依法处理,不按普通信访程序受理)")
     )
 
+    # Fields that apply to some channels only (the others hide them, and their values are
+    # dropped): a head count for visits; the office that handed the matter down, its
+    # reference and (交办) the report date for matters from above.
+    CHANNEL_FIELDS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "head_count": (Channel.VISIT, Channel.COLLECTIVE_VISIT),
+        "handed_down_by": (Channel.FORWARDED, Channel.ASSIGNED),
+        "source_reference": (Channel.FORWARDED, Channel.ASSIGNED),
+        "report_due": (Channel.ASSIGNED,),
+    }
+
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["registering_unit"]).queryset = units_for(
             user, "register"
         )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        channel = data.get("channel")
+        for name, channels in self.CHANNEL_FIELDS.items():
+            if channel not in channels:
+                data[name] = None if name != "source_reference" else ""
+        return data
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The fields with the channels each applies to ("" for all) and whether it is
+        hidden for the channel now chosen (``register.js`` follows later changes)."""
+        channel = self["channel"].value() or Channel.choices[0][0]
+        out = []
+        for field in self:
+            channels = self.CHANNEL_FIELDS.get(field.name, ())
+            out.append(
+                {
+                    "field": field,
+                    "channels": " ".join(channels),
+                    "hidden": bool(channels) and channel not in channels,
+                }
+            )
+        return out
 
 
 class PetitionerForm(forms.Form):

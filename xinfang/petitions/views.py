@@ -51,7 +51,13 @@ from xinfang.petitions.forms import (
     RegisterForm,
     StepForm,
 )
-from xinfang.petitions.linking import dismiss_candidate, group_summary, link_candidate, similarity
+from xinfang.petitions.linking import (
+    dismiss_candidate,
+    group_summary,
+    link_candidate,
+    open_proposals,
+    similarity,
+)
 from xinfang.petitions.models import (
     Answer,
     Attachment,
@@ -358,9 +364,7 @@ def _detail_context(request: HttpRequest, petition: Petition) -> dict[str, Any]:
         "attachments": petition.attachments.all(),
         "extension": Extension.objects.filter(petition=petition).first(),
         "return_visits": petition.return_visits.all(),
-        "candidates": petition.candidates.filter(status="proposed")
-        .filter(candidate__in=Petition.objects.restrict(user, "view").values("pk"))
-        .select_related("candidate"),
+        "candidates": open_proposals(petition, user),
         "group": group_summary(petition, user),
         "step_forms": forms,
         "extension_form": ExtensionForm(prefix="ext") if may_extend else None,
