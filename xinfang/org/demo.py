@@ -69,6 +69,9 @@ STAFF = [
     (Role.GRID_SUPERVISOR, "grid_supervisor", "城关镇", "卫督导", "督导员"),
     (Role.ASSESSMENT_OFFICER, "assessor", "county", "蒋考评", "考评办主任"),
     (Role.HANDLER, "discipline", "discipline", "沈纪检", "纪检监察员"),
+    # The bodies above that review (复查) and re-review (复核) the county's matters.
+    (Role.UNIT_LEADER, "county_leader", "county", "钱明远", "县长"),
+    (Role.UNIT_LEADER, "city_leader", "city", "韩志诚", "副市长"),
 ]
 
 
