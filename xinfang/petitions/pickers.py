@@ -30,7 +30,7 @@ def tree(units: Any) -> Any:
     return units.order_by("path")
 
 
-class UnitTreeChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class UnitTreeChoiceField(forms.ModelChoiceField):
     """A unit picker in tree order, each unit indented by its depth."""
 
     def __init__(self, queryset: Any = None, **kwargs: Any) -> None:

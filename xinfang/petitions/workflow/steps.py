@@ -687,8 +687,9 @@ def _draft_opinion(ctx: Ctx) -> None:
     fields["review_route"] = ctx.data(DraftOpinionInput).review_route
     replaced = open_draft(ctx.petition, stage)
     ctx.record |= {"stage": stage, "outcome": fields["outcome"]}
-    user = ctx.actor if isinstance(ctx.actor, User) else None
-    _require(user is not None, "意见书草稿须由工作人员起草")
+    if not isinstance(ctx.actor, User):
+        raise GuardFailed("意见书草稿须由工作人员起草")
+    user: User = ctx.actor
 
     def after() -> None:
         if replaced is not None:
