@@ -82,7 +82,13 @@ def test_register_route_accept_answer_review_rereview_final_with_demo_accounts(p
     _login(page, "registrar")
     page.goto("/petitions/new/")
     page.select_option("#id_registering_unit", str(office.pk))
+    # The form fits the channel: a head count for a visit, none for a letter.
+    page.select_option("#id_channel", "collective_visit")
+    assert page.is_visible("#id_head_count") and not page.is_visible("#id_handed_down_by")
+    page.select_option("#id_channel", "forwarded")
+    assert page.is_visible("#id_handed_down_by") and not page.is_visible("#id_head_count")
     page.select_option("#id_channel", "letter")
+    assert not page.is_visible("#id_head_count")
     page.select_option("#id_kind", "appeal")
     page.fill("#id_summary", SUMMARY)
     page.fill("#id_people-0-name", "周农户")
