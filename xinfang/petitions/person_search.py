@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from django.db import transaction
 from django.db.models import Q
 
 from xinfang.core import audit, crypto
@@ -90,6 +91,7 @@ def matters_of(qs: Any, query: PersonQuery, user: Any) -> Any:
     return qs.filter(pk__in=people.values("petition_id"))
 
 
+@transaction.atomic
 def record_search(user: Any, query: PersonQuery) -> None:
     """Audit a search for a person (its kind; the term itself is not written)."""
     audit.record(
