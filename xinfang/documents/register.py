@@ -94,7 +94,7 @@ def filtered_petitions(user: Any, filters: dict[str, str]) -> Any:
     form = FilterForm(qd, user=user)
     qs = Petition.objects.restrict(user, "view")
     if form.is_valid():
-        qs = filter_petitions(qs, form.cleaned_data)
+        qs = filter_petitions(qs, form.cleaned_data, user=user)
     return qs
 
 

@@ -73,7 +73,7 @@ def add_demo_ledgers(demo: Any) -> None:
             risk_level=risk,
             found_on=today - timedelta(days=days_ago),
             responsible_person="钱办事",
-            lead_leader="孙镇长",
+            lead_leader="孙海涛",
             resolution_plan="召集双方座谈,依政策核算补偿,限期兑现。",
             deadline=today + timedelta(days=deadline_in),
         )
@@ -96,13 +96,13 @@ def add_demo_ledgers(demo: Any) -> None:
         ends_on=min(today + timedelta(days=6), last_covered),
         duty_phone="0571-88880001",
     )
-    for i, name in enumerate(["冯值班", "钱办事", "孙镇长"]):
+    for i, name in enumerate(["冯值班", "钱办事", "孙海涛"]):
         services.add_shift(
             actor=None,
             roster=roster,
             day=roster.starts_on + timedelta(days=i),
             officer_name=name,
-            leader_name="孙镇长",
+            leader_name="孙海涛",
             office_phone="0571-88880001",
         )
     services.publish_roster(actor=SYSTEM, roster=roster)
@@ -139,7 +139,7 @@ def add_demo_ledgers(demo: Any) -> None:
                 actor=None,
                 unit=county,
                 leader=reception_leader,
-                leader_name="郑副县长",
+                leader_name="郑国强",
                 leader_title="副县长",
                 day=day,
                 starts_at=time(8, 30),
@@ -153,7 +153,7 @@ def add_demo_ledgers(demo: Any) -> None:
         actor=None,
         unit=county,
         slot=slots[0],
-        leader_name="郑副县长",
+        leader_name="郑国强",
         received_on=slots[0].day,
         visitor_count=3,
         visitors="南门村村民3人",
@@ -175,8 +175,8 @@ def add_demo_ledgers(demo: Any) -> None:
         unit=town,
         title="信访稳定工作周例会",
         held_on=today - timedelta(days=today.weekday() + 7),
-        chair="孙镇长",
-        attendees="孙镇长、钱办事、冯值班、各村调解主任",
+        chair="孙海涛",
+        attendees="孙海涛、钱办事、冯值班、各村调解主任",
         minutes="通报本周矛盾纠纷排查情况;部署节前排查和值班工作。",
     )
 

@@ -18,7 +18,9 @@ from xinfang.ledgers.choices import (
     RiskLevel,
     RoundKind,
 )
+from xinfang.org.choices import UnitLevel
 from xinfang.org.models import Unit
+from xinfang.petitions.pickers import UnitTreeChoiceField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -29,7 +31,7 @@ class UnitScopedForm(forms.Form):
     """A form whose ``unit`` choices are the units where the user may ``action``."""
 
     action = "view"
-    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("单位"))
+    unit = UnitTreeChoiceField(label=_("单位"))
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -159,6 +161,16 @@ class AbsenceForm(forms.Form):
 
 class ObligationForm(UnitScopedForm):
     action = "lead"
+    reporting_level = forms.ChoiceField(
+        label=_("报送单位"),
+        required=False,
+        choices=[
+            ("", _("本单位报送")),
+            (UnitLevel.VILLAGE, _("下属每个村(社区)分别向本单位报送")),
+            (UnitLevel.TOWNSHIP, _("下属每个乡镇(街道)分别向本单位报送")),
+            (UnitLevel.DEPARTMENT, _("下属每个部门分别向本单位报送")),
+        ],
+    )
     title = forms.CharField(label=_("报告名称"), max_length=100)
     cadence = forms.ChoiceField(
         label=_("频次"), choices=[(c.value, c.label) for c in REPORT_CADENCES]
@@ -353,4 +365,10 @@ class PetitionIntakeForm(forms.Form):
             ("suggestion", _("建议意见类")),
             ("accusation", _("检举控告类")),
         ],
+    )
+    instruction_due = forms.DateField(
+        label=_("领导批示落实期限"),
+        required=False,
+        widget=DATE,
+        help_text=_("接访记录中的领导批示将登记为领导批示并跟踪落实"),
     )

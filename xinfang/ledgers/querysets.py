@@ -10,6 +10,7 @@ from django.db.models import Q
 from xinfang.core.querysets import RestrictedQuerySet
 from xinfang.ledgers.choices import OPEN_DISPUTE_STATUSES, PublishStatus, ReportStatus
 from xinfang.org.access import granted_paths
+from xinfang.org.models import Unit
 from xinfang.org.querysets import any_subtree_q, subtree_q
 
 
@@ -75,3 +76,22 @@ class CampaignQuerySet(UnitScopedQuerySet):
             return None
         participant = any_subtree_q(paths, "participants__path")
         return own | participant if participant is not None else own
+
+
+class ReceptionQuerySet(UnitScopedQuerySet):
+    """Reception records: the unit's subtree, and the front desk (the petition office
+    directly below the unit, ``petitions.units.front_desk``), which registers what the
+    leader received as matters."""
+
+    def scope_q(self, user: Any, action: str) -> Q | None:
+        own = super().scope_q(user, action)
+        if action not in ("view", "register"):
+            return own
+        desks = granted_paths(user, "register")
+        if not desks:
+            return own
+        above = Unit.objects.filter(
+            children__is_petition_office=True, children__path__in=desks
+        ).values("pk")
+        desk_q = Q(unit__in=above)
+        return desk_q if own is None else own | desk_q

@@ -44,6 +44,7 @@ __all__ = [
     "WORKFLOW",
     "Step",
     "allowed_steps",
+    "is_own_dispute",
     "transition",
 ]
 
@@ -75,9 +76,25 @@ TRANSITIONS: dict[str, Step] = {
 }
 
 
+def is_own_dispute(dispute: Dispute, actor: Any) -> bool:
+    """Is ``actor`` the dispute's resolver or its 责任人 (named in the ledger by name)?
+
+    Verification is the second person's look at the result: whoever answers for the
+    dispute or recorded its resolution is not that person.
+    """
+    if getattr(actor, "pk", None) is None:
+        return True
+    if dispute.resolved_by_id == actor.pk:
+        return True
+    names = {str(getattr(actor, "full_name", "") or "").strip(), str(actor.username).strip()}
+    return dispute.responsible_person.strip() in names - {""}
+
+
 def _second_person(ctx: Ctx) -> None:
     if ctx.actor.pk is None or ctx.obj.resolved_by_id == ctx.actor.pk:
         raise VerifierConflict("化解销号须由化解人以外的第二人核验,化解人本人不能核验")
+    if is_own_dispute(ctx.obj, ctx.actor):
+        raise VerifierConflict("化解销号须由责任人以外的第二人核验,责任人本人不能核验")
 
 
 def _resolve(ctx: Ctx) -> None:
@@ -131,7 +148,7 @@ def allowed_steps(dispute: Dispute, actor: Any) -> list[Step]:
     return [
         step
         for step in engine.allowed_steps(dispute, actor)
-        if not (step.name in SECOND_PERSON and dispute.resolved_by_id == actor.pk)
+        if not (step.name in SECOND_PERSON and is_own_dispute(dispute, actor))
     ]
 
 

@@ -33,21 +33,8 @@ DEMO_HOOKS: list[Callable[[DemoCounty], None]] = []
 
 
 def county_leader(demo: DemoCounty) -> User:
-    """The county's own leader (县长), made once for every app whose demo needs one."""
-    if "leader_county" not in demo.users:
-        leader = services.create_staff(
-            actor=None,
-            username="leader_county",
-            password=DEMO_PASSWORD,
-            full_name="钱县长",
-            unit=demo.county,
-            title="县长",
-            phone="13900009901",
-        )
-        services.grant_role(actor=None, user=leader, role=Role.UNIT_LEADER, unit=demo.county)
-        demo.users["leader_county"] = leader
-        demo.logins.append((str(Role.UNIT_LEADER.label), "leader_county", demo.county.name))
-    return demo.users["leader_county"]
+    """The county's own leader (县长, one of ``STAFF``), for every app whose demo needs one."""
+    return demo.users["county_leader"]
 
 
 TOWNSHIPS = {
@@ -77,17 +64,20 @@ STAFF = [
     (Role.ADMINISTRATOR, "admin", "province", "周管理", "系统管理员"),
     (Role.REGISTRAR, "registrar", "petition", "李登记", "接访科科员"),
     (Role.HANDLER, "handler", "land", "王承办", "信访科科员"),
-    (Role.UNIT_LEADER, "leader", "land", "赵局长", "局长"),
+    (Role.UNIT_LEADER, "leader", "land", "赵立新", "局长"),
     (Role.HANDLER, "handler_town", "城关镇", "钱办事", "综治信访办干事"),
-    (Role.UNIT_LEADER, "leader_town", "城关镇", "孙镇长", "镇长"),
+    (Role.UNIT_LEADER, "leader_town", "城关镇", "孙海涛", "镇长"),
     (Role.SUPERVISOR, "supervisor", "petition", "吴督查", "督查科科长"),
-    (Role.RECEIVING_LEADER, "reception", "county", "郑副县长", "副县长"),
+    (Role.RECEIVING_LEADER, "reception", "county", "郑国强", "副县长"),
     (Role.DUTY_OFFICER, "duty", "城关镇", "冯值班", "值班员"),
     (Role.GRID_WORKER, "grid_worker", "东街社区", "陈网格", "网格员"),
-    (Role.GRID_HEAD, "grid_head", "东街社区", "褚格长", "格长"),
+    (Role.GRID_HEAD, "grid_head", "东街社区", "褚建华", "格长"),
     (Role.GRID_SUPERVISOR, "grid_supervisor", "城关镇", "卫督导", "督导员"),
     (Role.ASSESSMENT_OFFICER, "assessor", "county", "蒋考评", "考评办主任"),
     (Role.HANDLER, "discipline", "discipline", "沈纪检", "纪检监察员"),
+    # The bodies above that review (复查) and re-review (复核) the county's matters.
+    (Role.UNIT_LEADER, "county_leader", "county", "钱明远", "县长"),
+    (Role.UNIT_LEADER, "city_leader", "city", "韩志诚", "副市长"),
 ]
 
 

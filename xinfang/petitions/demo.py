@@ -21,7 +21,12 @@ from xinfang.petitions.procedure import (
     record_recusal,
 )
 from xinfang.petitions.services import PetitionerData, extend_handling, register_petition
-from xinfang.petitions.workflow import PetitionerProof, prove_by_query_code, transition
+from xinfang.petitions.workflow import (
+    PetitionerProof,
+    prove_by_query_code,
+    take_in_state_step,
+    transition,
+)
 
 DEMO_PHONE = "13900001111"
 
@@ -185,6 +190,36 @@ def add_demo_petitions(demo: DemoCounty) -> None:
     transition(
         p, Status.REVIEW_REQUESTED, actor=None, petitioner=petitioner(p), reason="对处理意见不服"
     )
+    county_leader, city_leader = users.get("county_leader"), users.get("city_leader")
+    if county_leader is not None and city_leader is not None:
+        # Reviewed by the county, re-review requested at the city (the whole chain).
+        p = reg("反映残疾人补贴停发", 50, matter_type=_type("0901"))
+        p = transition(p, Status.ROUTED, actor=registrar, to_unit=u["城关镇"])
+        p = transition(p, Status.ACCEPTED, actor=town_handler)
+        answer = {**ANSWER, "outcome": Outcome.NOT_SUPPORT}
+        p = transition(p, Status.ANSWERED, actor=town_leader, **answer)
+        p = transition(
+            p, Status.REVIEW_REQUESTED, actor=None, petitioner=petitioner(p), reason="不服"
+        )
+        p = transition(p, Status.REVIEWED, actor=county_leader, **answer)
+        transition(
+            p,
+            Status.REREVIEW_REQUESTED,
+            actor=None,
+            petitioner=petitioner(p),
+            reason="对复查意见仍不服",
+        )
+    # An opinion the land bureau's handler drafted, awaiting the leader's approval.
+    in_handling = Petition.objects.filter(
+        responsible_unit=u["land"], status=Status.IN_HANDLING
+    ).first()
+    if in_handling is not None:
+        take_in_state_step(
+            in_handling,
+            "draft_opinion",
+            actor=handler,
+            **{**ANSWER, "facts": "经实地核查,补偿款尚有部分未发放。"},
+        )
     _add_demo_procedure(demo, reg)
 
 

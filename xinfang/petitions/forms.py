@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +22,9 @@ from xinfang.petitions.choices import (
     SuggestionOutcome,
 )
 from xinfang.petitions.confidentiality import may_receive_q
+from xinfang.petitions.filters import SORTS
 from xinfang.petitions.models import MatterType
+from xinfang.petitions.pickers import UnitTreeChoiceField
 from xinfang.petitions.routing import indented_label, proposed_target, route_targets, routing_anchor
 from xinfang.petitions.workflow import Step
 
@@ -93,7 +95,7 @@ def location_fields() -> dict[str, forms.Field]:
 class RegisterForm(forms.Form):
     """Registration of a matter on any staff channel (letter, visit, phone, …)."""
 
-    registering_unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("登记单位"))
+    registering_unit = UnitTreeChoiceField(label=_("登记单位"))
     channel = forms.ChoiceField(choices=Channel.choices, label=_("信访形式"))
     kind = forms.ChoiceField(choices=Kind.choices, label=_("信访类别"))
     matter_type = forms.ModelChoiceField(
@@ -108,12 +110,12 @@ class RegisterForm(forms.Form):
     full_text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}), required=False, label=_("信访内容")
     )
-    head_count = forms.IntegerField(min_value=1, required=False, label=_("来访人数(集体访)"))
-    accused_unit = forms.ModelChoiceField(
+    head_count = forms.IntegerField(min_value=1, required=False, label=_("来访人数"))
+    accused_unit = UnitTreeChoiceField(
         queryset=Unit.objects.filter(is_active=True), required=False, label=_("被反映(检举)单位")
     )
     accused_person = forms.CharField(max_length=100, required=False, label=_("被反映(检举)人"))
-    handed_down_by = forms.ModelChoiceField(
+    handed_down_by = UnitTreeChoiceField(
         queryset=Unit.objects.filter(is_active=True), required=False, label=_("转送/交办机关")
     )
     report_due = forms.DateField(required=False, widget=DATE, label=_("要求报结日期(交办)"))
@@ -126,11 +128,45 @@ class RegisterForm(forms.Form):
         required=False, label=_("涉法涉诉(导入政法机关依法处理,不按普通信访程序受理)")
     )
 
+    # Fields that apply to some channels only (the others hide them, and their values are
+    # dropped): a head count for visits; the office that handed the matter down, its
+    # reference and (交办) the report date for matters from above.
+    CHANNEL_FIELDS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "head_count": (Channel.VISIT, Channel.COLLECTIVE_VISIT),
+        "handed_down_by": (Channel.FORWARDED, Channel.ASSIGNED),
+        "source_reference": (Channel.FORWARDED, Channel.ASSIGNED),
+        "report_due": (Channel.ASSIGNED,),
+    }
+
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["registering_unit"]).queryset = units_for(
             user, "register"
         )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        channel = data.get("channel")
+        for name, channels in self.CHANNEL_FIELDS.items():
+            if channel not in channels:
+                data[name] = None if name != "source_reference" else ""
+        return data
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The fields with the channels each applies to ("" for all) and whether it is
+        hidden for the channel now chosen (``register.js`` follows later changes)."""
+        channel = self["channel"].value() or Channel.choices[0][0]
+        out = []
+        for field in self:
+            channels = self.CHANNEL_FIELDS.get(field.name, ())
+            out.append(
+                {
+                    "field": field,
+                    "channels": " ".join(channels),
+                    "hidden": bool(channels) and channel not in channels,
+                }
+            )
+        return out
 
 
 class PetitionerForm(forms.Form):
@@ -332,16 +368,27 @@ class FilterForm(forms.Form):
         label=_("分类"),
         empty_label="全部分类",
     )
-    unit = forms.ModelChoiceField(
-        queryset=Unit.objects.none(), required=False, label=_("责任单位"), empty_label="全部单位"
-    )
+    unit = UnitTreeChoiceField(required=False, label=_("责任单位"), empty_label="全部单位")
     date_from = forms.DateField(required=False, widget=DATE, label=_("收到日期自"))
     date_to = forms.DateField(required=False, widget=DATE, label=_("至"))
     overdue = forms.BooleanField(required=False, label=_("仅超期"))
+    sort = forms.ChoiceField(
+        choices=[(key, label) for key, (label, _order) in SORTS.items()],
+        required=False,
+        label=_("排序"),
+    )
+    # A sealed petitioner search (petitions.person_search): never the term itself.
+    who = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units_for(user, "view")
+
+
+class PersonSearchForm(forms.Form):
+    """Find matters by petitioner (posted: the term is personal data)."""
+
+    person = forms.CharField(max_length=50, label=_("信访人姓名、联系电话或身份证号"))
 
 
 class HearingStartForm(forms.Form):

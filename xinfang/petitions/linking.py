@@ -1,9 +1,10 @@
 """The same matter (条例 Art. 19 ¶3).
 
-On intake, :func:`propose_candidates` proposes earlier matters that may be the same:
-the same petitioner (keyed digest of the ID number or phone) or a similar text (jieba
-segmentation + rapidfuzz token-set ratio) among recent matters of the area, within a
-bounded candidate set. The registrar links (:func:`link_candidate`) or dismisses
+On intake, :func:`propose_candidates` proposes earlier matters that may be the same: the
+request's similarity (jieba segmentation + rapidfuzz token-set ratio) weighed together
+with the petitioner (keyed digest of the ID number or phone, :func:`weighted_score`)
+among recent matters of the area, within a bounded candidate set: the same petitioner's
+matter on another subject is not proposed. The registrar links (:func:`link_candidate`) or dismisses
 (:func:`dismiss_candidate`) each. While the earlier matter is accepted or in handling, a
 new one linked to it is closed as linked rather than accepted again; after a final
 re-review it is flagged ``after_final`` and cannot be accepted. :func:`group_summary`
@@ -29,17 +30,20 @@ from xinfang.petitions.workflow.candidates import CANDIDATES
 __all__ = [
     "CANDIDATE_LIMIT",
     "LOOKBACK_DAYS",
+    "PERSON_WEIGHT",
     "SIMILAR_REQUEST_THRESHOLD",
     "TEXT_THRESHOLD",
     "GroupSummary",
     "dismiss_candidate",
     "group_summary",
     "link_candidate",
+    "open_proposals",
     "propose_candidates",
     "propose_candidates_after_commit",
     "propose_candidates_for",
     "similarity",
     "summary_tokens",
+    "weighted_score",
 ]
 
 LOOKBACK_DAYS = 365 * 2
@@ -82,6 +86,31 @@ def _ratio(tokens_a: str, tokens_b: str) -> int:
 def similarity(a: str, b: str) -> int:
     """Token-set similarity (0–100) of two Chinese texts after word segmentation."""
     return _ratio(_tokens(a), _tokens(b))
+
+
+PERSON_WEIGHT = 30  # what the same petitioner adds to the request's similarity (0–100)
+CLOSED = (Status.CLOSED, Status.FINAL, Status.NOT_ACCEPTED, Status.LINKED)
+
+
+def weighted_score(text_ratio: int, *, same_petitioner: bool) -> int:
+    """A proposal's score (0–100): the request's similarity, raised by ``PERSON_WEIGHT``
+    when the petitioner is the same (keyed digest of the ID number or phone). A proposal
+    needs :data:`TEXT_THRESHOLD`: another person's matter by its text alone, the same
+    person's with a related request (not every earlier matter, whatever its subject)."""
+    return min(100, text_ratio + (PERSON_WEIGHT if same_petitioner else 0))
+
+
+def open_proposals(petition: Petition, user: Any) -> Any:
+    """The proposals still to decide on ``petition`` that ``user`` may see: none once the
+    matter is closed, and none for a matter already in its group."""
+    if petition.status in CLOSED:
+        return SameMatterCandidate.objects.none()
+    qs = petition.candidates.filter(status=CandidateStatus.PROPOSED).filter(
+        candidate__in=Petition.objects.restrict(user, "view").values("pk")
+    )
+    if petition.group_id is not None:
+        qs = qs.exclude(candidate__group_id=petition.group_id)
+    return qs.select_related("candidate")
 
 
 def _area_root(petition: Petition) -> str:
@@ -149,6 +178,7 @@ def propose_candidates(petition: Petition, *, actor: Any) -> list[SameMatterCand
     phone_digests = {p for _i, p in people if p}
     scores: dict[int, tuple[int, bool]] = {}
     final_similar: set[int] = set()
+    seen: set[int] = set()  # the same petitioner's matters, weighed above
     if id_digests or phone_digests:
         from django.db.models import Q
 
@@ -168,11 +198,16 @@ def propose_candidates(petition: Petition, *, actor: Any) -> list[SameMatterCand
         )
         person_tokens = _stored_tokens(person_rows)
         final_ids = _final_matters({pk for pk, _s, _t in person_rows})
+        seen = {pk for pk, _summary, _stored in person_rows}
         for pk, _summary, _stored in person_rows:
             ratio = _ratio(own_tokens, person_tokens[pk])
-            scores[pk] = (max(ratio, 50), True)
             if pk in final_ids and ratio >= SIMILAR_REQUEST_THRESHOLD:
                 final_similar.add(pk)
+            # The same petitioner weighs in, but a matter on another subject is not the same
+            # matter: the request's similarity must still reach the threshold with it.
+            score = weighted_score(ratio, same_petitioner=True)
+            if score >= TEXT_THRESHOLD or pk in final_similar:
+                scores[pk] = (score, True)
     root = _area_root(petition)
     area = list(
         Petition.objects.exclude(pk=petition.pk)
@@ -184,7 +219,7 @@ def propose_candidates(petition: Petition, *, actor: Any) -> list[SameMatterCand
         .order_by("-received_on", "-pk")
         .values_list("pk", "summary", "summary_tokens")[:SCAN_LIMIT]
     )
-    area = [row for row in area if row[0] not in scores]
+    area = [row for row in area if row[0] not in seen]
     area_tokens = _stored_tokens(area)
     # jieba segments runs of Chinese characters separately, so the words of
     # "summary + ' ' + text" are the summary's words followed by the text's.

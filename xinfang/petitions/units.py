@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from xinfang.org.choices import TERRITORIAL_ORDER
 from xinfang.org.models import Unit
 
-__all__ = ["highest_level", "next_body_up", "territorial_level"]
+__all__ = ["front_desk", "highest_level", "next_body_up", "territorial_level"]
 
 _RANK = {str(level): i for i, level in enumerate(TERRITORIAL_ORDER)}
 
@@ -38,3 +38,16 @@ def next_body_up(unit: Unit) -> Unit | None:
     reviewing body can be chosen explicitly when the tree says otherwise.
     """
     return unit.parent if unit.parent_id else None
+
+
+def front_desk(unit: Unit) -> Unit | None:
+    """The petition office (信访工作机构) that registers what reaches ``unit``: the unit
+    itself when it is one, else its petition office directly below it (a county's 信访局
+    registers what the county leader receives in the reception room)."""
+    if unit.is_petition_office:
+        return unit
+    return (
+        Unit.objects.filter(parent=unit, is_petition_office=True, is_active=True)
+        .order_by("path")
+        .first()
+    )

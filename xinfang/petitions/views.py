@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -35,7 +36,7 @@ from xinfang.petitions.confidentiality import (
     conceals,
     personal_data_revealable,
 )
-from xinfang.petitions.filters import filter_petitions
+from xinfang.petitions.filters import filter_petitions, sort_petitions
 from xinfang.petitions.forms import (
     AttachmentForm,
     CompletionReportForm,
@@ -45,11 +46,18 @@ from xinfang.petitions.forms import (
     FilterForm,
     HearingEndForm,
     HearingStartForm,
+    PersonSearchForm,
     PetitionerFormSet,
     RegisterForm,
     StepForm,
 )
-from xinfang.petitions.linking import dismiss_candidate, group_summary, link_candidate, similarity
+from xinfang.petitions.linking import (
+    dismiss_candidate,
+    group_summary,
+    link_candidate,
+    open_proposals,
+    similarity,
+)
 from xinfang.petitions.models import (
     Answer,
     Attachment,
@@ -59,8 +67,20 @@ from xinfang.petitions.models import (
     Petitioner,
     SameMatterCandidate,
 )
+from xinfang.petitions.person_search import open_query, parse_query, record_search, seal_query
 from xinfang.petitions.querysets import petition_for_user
-from xinfang.petitions.workflow import STEPS, allowed_steps, input_for, transition
+from xinfang.petitions.workflow import (
+    IN_STATE_STEPS,
+    STEPS,
+    Step,
+    actor_may,
+    allowed_steps,
+    input_for,
+    open_draft,
+    opinion_stage,
+    take_in_state_step,
+    transition,
+)
 
 PAGE_SIZE = 25
 DUE_SOON_DAYS = 7
@@ -72,7 +92,15 @@ STAFF_ROLES = (
     Role.RECEIVING_LEADER,
     Role.ADMINISTRATOR,
 )
-_STEP_BY_NAME = {step.name: step for step in STEPS}
+# The in-state steps with a plain step form on the matter page: the handler's draft of the
+# stage's opinion and the leader's return of it (the leader approves by the opinion step).
+DRAFT_STEPS = ("draft_opinion", "return_opinion")
+OPINION_STEPS = ("answer", "review_opinion", "rereview_opinion")
+_STEP_BY_NAME = {
+    step.name: step
+    for step in (*STEPS, *IN_STATE_STEPS)
+    if not step.in_state or step.name in DRAFT_STEPS
+}
 
 
 def _list_rows(qs: Any) -> Any:
@@ -87,19 +115,51 @@ def _querystring(request: HttpRequest) -> str:
 
 @require_roles(*STAFF_ROLES)
 def petition_list(request: HttpRequest) -> HttpResponse:
-    """Matters in scope with filters, search on summary/number and pagination."""
+    """Matters in scope with filters, sorting, search on summary/number, a petitioner
+    search (posted, see ``person_search``), pagination and the filtered rows' export."""
+    if request.method == "POST":
+        return _person_search(request)
     form = FilterForm(request.GET or None, user=request.user)
     qs = Petition.objects.restrict(request.user, "view")
+    sort = ""
     if form.is_valid():
-        qs = filter_petitions(qs, form.cleaned_data)
-    page = Paginator(_list_rows(qs).order_by("-received_on", "-pk"), PAGE_SIZE).get_page(
+        qs = filter_petitions(qs, form.cleaned_data, user=request.user)
+        sort = form.cleaned_data["sort"]
+    page = Paginator(sort_petitions(_list_rows(qs), sort), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    who = open_query(request.GET.get("who", "")) if request.GET.get("who") else None
+    filters = {k: v for k, v in request.GET.items() if k in FilterForm.base_fields and v}
     return render(
         request,
         "petitions/list.html",
-        {"page_obj": page, "form": form, "qs": _querystring(request)},
+        {
+            "page_obj": page,
+            "form": form,
+            "qs": _querystring(request),
+            "person_form": PersonSearchForm(),
+            "who": who,
+            "export_filters": filters,
+        },
     )
+
+
+def _person_search(request: HttpRequest) -> HttpResponse:
+    """Seal the posted petitioner search into the list's query string, audited."""
+    form = PersonSearchForm(request.POST)
+    if form.is_valid():
+        try:
+            query = parse_query(form.cleaned_data["person"])
+        except XinfangError as exc:
+            messages.error(request, str(exc))
+        else:
+            record_search(request.user, query)
+            return redirect(
+                reverse("petitions:petition_list") + "?" + urlencode({"who": seal_query(query)})
+            )
+    else:
+        messages.error(request, "请输入信访人姓名、联系电话或身份证号")
+    return redirect("petitions:petition_list")
 
 
 @require_roles(*STAFF_ROLES)
@@ -205,11 +265,74 @@ def _report_expected(petition: Petition) -> bool:
     return petition.report_required or petition.handed_down_by_id is not None
 
 
+def _draft_steps(petition: Petition, user: Any, draft: Any) -> list[Step]:
+    """The draft and return forms the user may use: a leader returns an open draft that is
+    not their own; anyone with the stage's handling grant drafts."""
+    steps = []
+    for name in DRAFT_STEPS:
+        step = _STEP_BY_NAME[name]
+        if petition.status not in step.sources or not actor_may(user, petition, step):
+            continue
+        if name == "return_opinion" and (draft is None or draft.drafted_by_id == user.pk):
+            continue
+        steps.append(step)
+    return steps
+
+
+def _draft_initial(draft: Any) -> dict[str, Any]:
+    """The leader's opinion form starts from the open draft."""
+    if draft is None:
+        return {}
+    fields = ("outcome", "request", "facts", "reasons", "legal_basis", "review_route")
+    return {name: getattr(draft, name) for name in fields}
+
+
+def _opinion_context(petition: Petition) -> dict[str, Any]:
+    stage = opinion_stage(petition)
+    draft = open_draft(petition, stage) if stage else None
+    drafts = petition.opinion_drafts.select_related("drafted_by", "returned_by").order_by("pk")
+    return {"draft": draft, "drafts": drafts}
+
+
+# Where the matter stands when no office's period runs: the petitioner's own window, or
+# the end of the procedure (条例 Arts. 35–36).
+_AT_REST: dict[str, tuple[str, str | None]] = {
+    Status.ANSWERED: ("已出具处理意见;信访人可申请复查", "review_request_due"),
+    Status.EVALUATED: ("已回访评价;信访人可申请复查", "review_request_due"),
+    Status.REVIEWED: ("已出具复查意见;信访人可申请复核", "rereview_request_due"),
+    Status.FINAL: ("已出具复核意见,信访事项终结", None),
+    Status.CLOSED: ("已办结", None),
+    Status.NOT_ACCEPTED: ("不予受理,已书面告知", None),
+    Status.LINKED: ("已并入同一事项", None),
+}
+
+
+def stage_at_rest(petition: Petition) -> str:
+    """The matter's stage when no office's period is running ("" while one runs)."""
+    if petition.next_due or petition.next_due_not_before or petition.deadline_pending:
+        return ""
+    text, column = _AT_REST.get(petition.status, ("", None))
+    if column and petition.due_text(column) not in ("", "—"):
+        text = f"{text}(期限 {petition.due_text(column)})"
+    return text
+
+
 def _detail_context(request: HttpRequest, petition: Petition) -> dict[str, Any]:
     user = request.user
-    steps = allowed_steps(petition, user)
+    opinion = _opinion_context(petition)
+    draft = opinion["draft"]
+    steps = [*allowed_steps(petition, user), *_draft_steps(petition, user, draft)]
     forms = [
-        {"step": step, "form": StepForm(step=step, petition=petition, prefix=step.name)}
+        {
+            "step": step,
+            "form": StepForm(
+                step=step,
+                petition=petition,
+                prefix=step.name,
+                initial=_draft_initial(draft) if step.name in OPINION_STEPS else None,
+            ),
+            "approves": draft is not None and step.name in OPINION_STEPS,
+        }
         for step in steps
     ]
     may_extend = (
@@ -222,6 +345,8 @@ def _detail_context(request: HttpRequest, petition: Petition) -> dict[str, Any]:
     report_expected = _report_expected(petition)
     return {
         "p": petition,
+        "at_rest": stage_at_rest(petition),
+        **opinion,
         "petitioners": _petitioner_rows(petition, user),
         "timeline": petition.transitions.select_related("actor").order_by("at", "pk"),
         "handovers": petition.handovers.select_related("from_unit", "to_unit"),
@@ -239,9 +364,7 @@ def _detail_context(request: HttpRequest, petition: Petition) -> dict[str, Any]:
         "attachments": petition.attachments.all(),
         "extension": Extension.objects.filter(petition=petition).first(),
         "return_visits": petition.return_visits.all(),
-        "candidates": petition.candidates.filter(status="proposed")
-        .filter(candidate__in=Petition.objects.restrict(user, "view").values("pk"))
-        .select_related("candidate"),
+        "candidates": open_proposals(petition, user),
         "group": group_summary(petition, user),
         "step_forms": forms,
         "extension_form": ExtensionForm(prefix="ext") if may_extend else None,
@@ -350,6 +473,21 @@ def _form_action(
     )
 
 
+def _take(
+    request: HttpRequest, petition: Petition, step: Step, reason: str, payload: dict[str, Any]
+) -> Petition:
+    if step.in_state:
+        return take_in_state_step(petition, step.name, actor=request.user, reason=reason, **payload)
+    return transition(
+        petition,
+        step.target,
+        actor=request.user,
+        reason=reason,
+        input=input_for(step, payload),
+        step=step.name,
+    )
+
+
 @require_roles(*STAFF_ROLES)
 @require_POST
 def petition_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
@@ -364,14 +502,7 @@ def petition_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         petition,
         form,
         template="petitions/_step_form.html",
-        run=lambda d: transition(
-            petition,
-            step.target,
-            actor=request.user,
-            reason=d.get("reason", ""),
-            input=input_for(step, form.payload()),
-            step=step.name,
-        ),
+        run=lambda d: _take(request, petition, step, d.get("reason", ""), form.payload()),
         success=f"已完成:{step.label}",
         context={"item": {"step": step, "form": form}},
     )

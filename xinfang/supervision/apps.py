@@ -59,6 +59,10 @@ class SupervisionConfig(AppConfig):
         from xinfang.supervision.facts import PROVIDER
 
         facts.register(PROVIDER)
+        from xinfang.petitions.instructions import register_recorder
+        from xinfang.supervision.services import record_intake_instruction
+
+        register_recorder(record_intake_instruction)
 
 
 def _recompute_pending_notices(calendar: LegalCalendar) -> int:

@@ -63,13 +63,13 @@ def add_demo_supervision(demo: DemoCounty) -> None:
         reason="征地补偿问题涉及人数多,列为县级挂牌督办事项。",
     )
     services.assign_case_owner(
-        actor=reception, petition=last, leader=reception, note="亲自包案化解"
+        actor=supervisor, petition=last, leader=reception, note="亲自包案化解"
     )
     services.record_instruction(
         actor=supervisor,
         petition=last,
         supervising_unit=office,
-        leader_name="郑副县长",
+        leader_name="郑国强副县长",
         text="请县自然资源局依法依规妥善处理,及时答复群众。",
         due=today + timedelta(days=20),
         leader=reception,

@@ -213,7 +213,11 @@ class Instruction(SupervisionRecord):
         default=InstructionStatus.OPEN,
     )
     completion_note = models.TextField(_("落实情况"), blank=True)
-    completed_on = models.DateField(_("落实日期"), null=True, blank=True)
+    reported_on = models.DateField(_("报告日期"), null=True, blank=True)
+    reported_by = models.ForeignKey(
+        _USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_on = models.DateField(_("确认落实日期"), null=True, blank=True)
     completed_by = models.ForeignKey(
         _USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

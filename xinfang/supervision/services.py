@@ -28,6 +28,7 @@ from xinfang.org.models import Unit, User
 from xinfang.org.querysets import subtree_q
 from xinfang.petitions.choices import Kind
 from xinfang.petitions.confidentiality import check_may_receive
+from xinfang.petitions.instructions import LeaderInstruction
 from xinfang.petitions.models import Petition
 from xinfang.supervision import workflow as _workflow  # noqa: F401  (registers the steps)
 from xinfang.supervision.choices import (
@@ -56,8 +57,10 @@ __all__ = [
     "notice_answer_due",
     "recompute_notice_dues",
     "record_instruction",
+    "record_intake_instruction",
     "release_case_owner",
     "reply_reminder",
+    "report_instruction",
     "send_reminder",
 ]
 
@@ -334,6 +337,7 @@ def list_supervision(
             ("督办单位", supervising_unit),
             ("督办人", supervisor),
             ("办结时限", deadline),
+            ("挂牌事由", reason.strip() or None),
         )
         if value is None
     ]
@@ -346,13 +350,12 @@ def list_supervision(
         or supervisor is None
         or deadline is None
     ):
-        raise SupervisionInvalid("挂牌督办须“六定”齐全,缺少:" + "、".join(missing))
+        raise SupervisionInvalid("挂牌督办须“六定”和挂牌事由齐全,缺少:" + "、".join(missing))
     _check_grant(actor, ("supervise",), supervising_unit, "以该单位名义挂牌督办")
     _check_matter_visible(actor, petition)
     check_may_receive(petition, supervising_unit, role="督办单位", error=SupervisionInvalid)
     check_may_receive(petition, responsible_unit, role="责任单位", error=SupervisionInvalid)
     _require(deadline >= today, "办结时限不能早于今天")
-    _require(bool(reason.strip()), "请填写挂牌事由")
     _require(
         _in_unit(responsible_person, responsible_unit, ("handle",)),
         f"责任人{responsible_person}不属于责任单位{responsible_unit}",
@@ -435,7 +438,11 @@ def assign_case_owner(
     if unit is None:
         raise SupervisionInvalid(f"{leader}不是责任单位的负责人或上级接访领导,不能包案")
     if actor.pk != leader.pk:
-        _check_grant(actor, ("supervise",), unit, "安排领导包案")
+        # A supervisor arranges it: over the leader's unit, or over the matter (the office
+        # that registered it or the unit handling it, whose handling it supervises).
+        overseen = (unit, petition.registering_unit, petition.responsible_unit)
+        if not any(_may(actor, ("supervise",), over) for over in overseen):
+            raise TransitionNotAllowed("您没有安排领导包案的权限")
     check_may_receive(petition, unit, role="包案领导所在单位", error=SupervisionInvalid)
     _require(
         not CaseOwnership.objects.filter(petition=petition, status=OwnershipStatus.ACTIVE).exists(),
@@ -492,31 +499,76 @@ def record_instruction(
     instructed_on = instructed_on or today
     _require(instructed_on <= today, "批示日期不能晚于今天")
     _require(due >= instructed_on, "落实期限不能早于批示日期")
-    instruction = Instruction.objects.create(
+    return _create_instruction(
+        actor,
         petition=petition,
         supervising_unit=supervising_unit,
         responsible_unit=responsible,
-        created_by=actor,
         leader_name=leader_name.strip(),
         leader=leader,
         instructed_on=instructed_on,
         text=text.strip(),
         due=due,
     )
+
+
+def _create_instruction(actor: Any, **fields: Any) -> Instruction:
+    """Write the instruction, its audit entry and the responsible unit's notice."""
+    instruction = Instruction.objects.create(created_by=actor, **fields)
     _audit(actor, AuditAction.CREATE, instruction)
     _notify(
         instruction,
         "instruction",
-        responsible.pk,
-        f"收到{instruction.leader_name}批示,请于 {due} 前落实",
-        due,
+        instruction.responsible_unit_id,
+        f"收到{instruction.leader_name}批示,请于 {instruction.due} 前落实",
+        instruction.due,
     )
     return instruction
 
 
 @transaction.atomic
-def complete_instruction(
+def record_intake_instruction(*, actor: Any, instruction: LeaderInstruction) -> Instruction:
+    """Track the instruction a leader wrote in a reception record, registered as a matter.
+
+    The front desk that registers the matter records it (its register grant over the
+    registering unit suffices: it copies what the leader wrote, it does not instruct); the
+    registering office supervises it, the responsible unit carries it out, and it is closed
+    only on the instructing leader's or a supervisor's confirmation.
+    """
+    petition = instruction.petition
+    office = petition.registering_unit
+    _check_grant(actor, ("register",), office, "登记领导批示")
+    _require(bool(instruction.text.strip()), "请填写批示内容")
+    _require(instruction.due >= instruction.instructed_on, "落实期限不能早于批示日期")
+    return _create_instruction(
+        actor,
+        petition=petition,
+        supervising_unit=office,
+        responsible_unit=petition.responsible_unit,
+        leader_name=instruction.leader_name.strip() or "接访领导",
+        leader=instruction.leader,
+        instructed_on=instruction.instructed_on,
+        text=instruction.text.strip(),
+        due=instruction.due,
+    )
+
+
+@transaction.atomic
+def report_instruction(
     instruction: Instruction, *, actor: Any, note: str, today: date | None = None
 ) -> Instruction:
-    """The responsible unit reports the instruction carried out, with what was done."""
-    return _step(instruction, "complete", actor, today, completion_note=note)
+    """The responsible unit reports what it did to carry the instruction out (it stays open
+    until confirmed)."""
+    return _step(instruction, "report", actor, today, completion_note=note)
+
+
+@transaction.atomic
+def complete_instruction(
+    instruction: Instruction, *, actor: Any, note: str = "", today: date | None = None
+) -> Instruction:
+    """The instructing leader (or the supervising unit) confirms the reported instruction
+    carried out; ``note`` goes on the timeline."""
+    moved: Instruction = engine.transition(
+        instruction, "complete", actor=actor, reason=note.strip(), today=_today(today)
+    )
+    return moved

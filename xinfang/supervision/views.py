@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from xinfang.core import workflow as engine
 from xinfang.core.errors import XinfangError
 from xinfang.org.access import granted_paths
 from xinfang.org.guards import require_roles
@@ -79,6 +80,8 @@ def _scoped(kind: str, user: Any) -> Any:
         qs = qs.select_related("lead_leader", "responsible_person", "supervisor")
     elif kind == RecordKind.OWNERSHIP:
         qs = qs.select_related("leader")
+    elif kind == RecordKind.INSTRUCTION:
+        qs = qs.select_related("completed_by")
     return qs
 
 
@@ -195,14 +198,12 @@ def _panel_context(
     sections = []
     for kind in MODELS:
         records = _scoped(kind, request.user).filter(petition=petition).order_by("pk")
-        sections.append(
-            {
-                "kind": kind,
-                "label": RecordKind(kind).label,
-                "rows": _rows(records, kind, today),
-                "action_label": ACTION_LABELS[kind],
-            }
-        )
+        rows = [
+            # Only the follow-ups the user may take are offered (a handler sees no 摘牌).
+            {**row, "actions": engine.allowed_steps(row["r"], request.user)}
+            for row in _rows(records, kind, today)
+        ]
+        sections.append({"kind": kind, "label": RecordKind(kind).label, "rows": rows})
     may_supervise = bool(
         granted_paths(request.user, "supervise")
         or granted_paths(request.user, "lead")
@@ -214,7 +215,9 @@ def _panel_context(
             if bound and bound[0] == kind:
                 form = bound[1]
             else:
-                form = exclude_accused(form_class(user=request.user, prefix=kind), petition)
+                form = exclude_accused(
+                    form_class(user=request.user, petition=petition, prefix=kind), petition
+                )
             forms.append({"kind": kind, "label": RecordKind(kind).label, "form": form})
     return {
         "p": petition,
@@ -239,7 +242,7 @@ def record_create(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """Create a reminder, notice, listing, ownership or instruction on a matter."""
     kind = _kind(kind)
     petition = _matter(request, pk)
-    form = CREATE_FORMS[kind](request.POST, user=request.user, prefix=kind)
+    form = CREATE_FORMS[kind](request.POST, user=request.user, petition=petition, prefix=kind)
     exclude_accused(form, petition)
     error = ""
     if form.is_valid():
@@ -279,12 +282,15 @@ def record_act(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             services.delist_supervision(record, actor=request.user, note=text)
         elif kind == RecordKind.OWNERSHIP:
             services.release_case_owner(record, actor=request.user, note=text)
-        else:
+        elif request.POST.get("step") == "complete":
             services.complete_instruction(record, actor=request.user, note=text)
+        else:
+            services.report_instruction(record, actor=request.user, note=text)
     except XinfangError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"已{ACTION_LABELS[kind]}")
+        done = "确认批示已落实" if request.POST.get("step") == "complete" else ACTION_LABELS[kind]
+        messages.success(request, f"已{done}")
     return redirect("supervision:matter_panel", record.petition_id)
 
 

@@ -6,7 +6,9 @@ Each record is open until the unit that must act closes it, once:
 - 督办通知书 ``answer`` (issued → answered): the written answer on adoption (Art. 40);
 - 挂牌督办 ``delist`` (listed → delisted): the supervising unit closes the listing;
 - 领导包案 ``release`` (active → released): by the leader or the supervising unit;
-- 领导批示 ``complete`` (open → completed): the responsible unit reports it carried out.
+- 领导批示 ``report`` (a self-loop: the responsible unit reports what it did), then
+  ``complete`` (open → completed): the instructing leader or the supervising unit
+  confirms it, never the handler's report alone.
 
 Every step writes a :class:`~xinfang.supervision.models.SupervisionTransition` row (the
 timeline of the matter's supervision) and an audit entry.
@@ -73,7 +75,6 @@ _CLOSING: dict[str, tuple[str, str, str, str | None]] = {
     "answer": ("answer", "请填写书面回复内容", "answered_on", "answered_by"),
     "delist": ("delisting_note", "请填写摘牌说明", "delisted_on", None),
     "release": ("end_note", "请填写结束包案的说明", "ended_on", None),
-    "complete": ("completion_note", "请填写落实情况", "completed_on", "completed_by"),
 }
 
 
@@ -88,6 +89,30 @@ def _close(ctx: Ctx) -> None:
     ctx.changes |= {**values, text_field: text, day_field: ctx.today}
     if by_field is not None:
         ctx.changes[by_field] = ctx.actor
+
+
+def _report(ctx: Ctx) -> None:
+    """The responsible unit reports what it did; the instruction stays open until the
+    instructing leader or the supervising unit confirms it (条例 Art. 38)."""
+    text = ctx.input.model_dump()["completion_note"].strip()
+    if not text:
+        raise SupervisionInvalid("请填写落实情况")
+    ctx.changes |= {"completion_note": text, "reported_on": ctx.today, "reported_by": ctx.actor}
+
+
+def _confirm(ctx: Ctx) -> None:
+    if not ctx.obj.completion_note.strip():
+        raise SupervisionInvalid("落实单位尚未报告落实情况,不能确认已落实")
+    ctx.changes |= {"completed_on": ctx.today, "completed_by": ctx.actor}
+
+
+def _authorize_confirm(actor: Any, instruction: Instruction, step: Step) -> None:
+    """The instructing leader confirms their own instruction; anyone else needs the step's
+    grant (the report: handling in the responsible unit; the confirmation: supervising)."""
+    leader = getattr(actor, "pk", None)
+    if step.name == "complete" and leader is not None and leader == instruction.leader_id:
+        return
+    _authorize_staff(actor, instruction, step)
 
 
 def _authorize_staff(actor: Any, record: Any, step: Step) -> None:
@@ -198,17 +223,37 @@ _FLOWS: dict[type[Any], engine.Workflow] = {
         _supervising,
         _authorize_release,
     ),
-    Instruction: _flow(
-        Instruction,
-        _one(
-            "complete",
-            "报告批示落实情况",
-            InstructionStatus.OPEN,
-            InstructionStatus.COMPLETED,
-            "handle",
-            CompleteInput,
-        ),
-        _responsible,
+    Instruction: engine.register(
+        engine.Workflow(
+            model=Instruction,
+            steps=(
+                Step(
+                    "report",
+                    "报告批示落实情况",
+                    frozenset({InstructionStatus.OPEN}),
+                    engine.STAY,
+                    ("handle",),
+                    article=_ARTICLES["complete"],
+                    input=CompleteInput,
+                ),
+                Step(
+                    "complete",
+                    "确认批示已落实",
+                    frozenset({InstructionStatus.OPEN}),
+                    InstructionStatus.COMPLETED,
+                    ("supervise",),
+                    article=_ARTICLES["complete"],
+                ),
+            ),
+            log=SupervisionTransition,
+            log_owner=_owner,
+            units=lambda record, step: (
+                _responsible(record, step) if step.name == "report" else _supervising(record, step)
+            ),
+            can=can,
+            effects={"report": _report, "complete": _confirm},
+            authorize=_authorize_confirm,
+        )
     ),
 }
 WORKFLOWS = _FLOWS

@@ -239,7 +239,19 @@ class ReportDue(models.Model):
 
     @property
     def is_late(self) -> bool:
-        return self.filed_at is not None and self.filed_at > self.due_at and not self.due_pending
+        """Filed after its due time but before it was marked missing (迟报); a report filed
+        after that (补报) stays counted as missing, not late."""
+        return (
+            self.filed_at is not None
+            and self.filed_at > self.due_at
+            and not self.due_pending
+            and self.marked_missing_at is None
+        )
+
+    @property
+    def is_filed_after_missing(self) -> bool:
+        """补报: filed after it was marked missing (it still counts as 漏报)."""
+        return self.filed_at is not None and self.marked_missing_at is not None
 
     def due_text(self, column: str = "due_at") -> str:
         """The due time as people read it; "待定,不早于 …" while its year is not entered."""

@@ -10,7 +10,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.ledgers.choices import PublishStatus
-from xinfang.ledgers.querysets import ReceptionSlotQuerySet, UnitScopedQuerySet
+from xinfang.ledgers.querysets import (
+    ReceptionQuerySet,
+    ReceptionSlotQuerySet,
+    UnitScopedQuerySet,
+)
 
 USER = settings.AUTH_USER_MODEL
 
@@ -88,7 +92,7 @@ class Reception(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects: ClassVar[UnitScopedQuerySet] = UnitScopedQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[ReceptionQuerySet] = ReceptionQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["-received_on", "-pk"]

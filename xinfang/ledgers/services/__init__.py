@@ -9,6 +9,7 @@ from xinfang.ledgers.services.campaigns import add_campaign_submission, create_c
 from xinfang.ledgers.services.duty import (
     add_shift,
     create_obligation,
+    create_obligations,
     create_roster,
     create_sensitive_period,
     file_report,
@@ -19,6 +20,8 @@ from xinfang.ledgers.services.duty import (
     record_duty_absence,
     record_urgent_event,
     run_ledger_tick,
+    unstaffed_days,
+    unstaffed_text,
 )
 from xinfang.ledgers.services.meetings import (
     create_meeting_requirement,
@@ -26,6 +29,8 @@ from xinfang.ledgers.services.meetings import (
     record_meeting,
 )
 from xinfang.ledgers.services.reception import (
+    instruction_due_default,
+    may_register_reception,
     publish_reception_schedule,
     record_reception,
     record_spot_check,
@@ -55,6 +60,7 @@ __all__ = [
     "create_campaign",
     "create_meeting_requirement",
     "create_obligation",
+    "create_obligations",
     "create_roster",
     "create_screening_rule",
     "create_sensitive_period",
@@ -62,7 +68,9 @@ __all__ = [
     "file_report",
     "file_round",
     "generate_dues",
+    "instruction_due_default",
     "mark_missing",
+    "may_register_reception",
     "missing_meetings",
     "planned_rounds",
     "publish_reception_schedule",
@@ -79,5 +87,7 @@ __all__ = [
     "run_ledger_tick",
     "schedule_reception",
     "schedule_rounds",
+    "unstaffed_days",
+    "unstaffed_text",
     "was_found_in_screening",
 ]

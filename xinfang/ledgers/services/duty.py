@@ -33,6 +33,7 @@ from xinfang.ledgers.models import (
 )
 from xinfang.ledgers.services._common import check, local_tz
 from xinfang.org.models import Unit
+from xinfang.org.querysets import subtree_q
 
 
 @transaction.atomic
@@ -106,6 +107,22 @@ def add_shift(
     return shift
 
 
+def unstaffed_days(roster: DutyRoster) -> list[date]:
+    """The roster's days with no shift at all: nobody answers the duty phone then
+    (24-hour duty is the rule of the county's duty system)."""
+    staffed = set(roster.shifts.values_list("day", flat=True))
+    span = (roster.ends_on - roster.starts_on).days + 1
+    days = (roster.starts_on + timedelta(days=i) for i in range(max(span, 0)))
+    return [day for day in days if day not in staffed]
+
+
+def unstaffed_text(days: list[date], shown: int = 10) -> str:
+    """The days as a warning reads them (the first ``shown``, then how many more)."""
+    text = "、".join(f"{day:%m月%d日}" for day in days[:shown])
+    more = len(days) - shown
+    return f"{text}等 {len(days)} 天" if more > 0 else text
+
+
 @transaction.atomic
 def publish_roster(*, actor: Any, roster: DutyRoster) -> DutyRoster:
     """Publish the roster to its unit (visible on the unit's pages and printable)."""
@@ -176,6 +193,32 @@ def create_obligation(
     audit.record(actor=actor, action=AuditAction.CREATE, obj=ob, after=snapshot(ob))
     generate_dues(obligation=ob)
     return ob
+
+
+def reporting_units(unit: Unit, level: str) -> list[Unit]:
+    """The units an obligation set up by ``unit`` binds: itself (no ``level``), or every
+    active unit of ``level`` in its subtree (each village of a township)."""
+    if not level:
+        return [unit]
+    return list(
+        Unit.objects.filter(subtree_q(unit.path), level=level, is_active=True)
+        .exclude(pk=unit.pk)
+        .order_by("path")
+    )
+
+
+@transaction.atomic
+def create_obligations(
+    *, actor: Any, unit: Unit, reporting_level: str = "", **fields: Any
+) -> list[ReportObligation]:
+    """One report obligation for ``unit``, or in one step one for each unit of
+    ``reporting_level`` below it ("every village reports daily to the town"); the setting
+    unit's leader sets them all, and each reporting unit gets its own dues."""
+    check(actor, "lead", unit)
+    units = reporting_units(unit, reporting_level)
+    if not units:
+        raise TransitionNotAllowed("该单位下没有所选层级的单位")
+    return [create_obligation(actor=actor, unit=u, checked=True, **fields) for u in units]
 
 
 def generate_dues(*, obligation: ReportObligation) -> int:

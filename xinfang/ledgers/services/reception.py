@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -17,7 +17,11 @@ from xinfang.ledgers import workflow as _workflow  # noqa: F401  (registers the 
 from xinfang.ledgers.choices import PublishStatus
 from xinfang.ledgers.models import Reception, ReceptionSlot, SpotCheck
 from xinfang.ledgers.services._common import check
+from xinfang.org.access import can
 from xinfang.org.models import Unit
+from xinfang.petitions.instructions import LeaderInstruction, record_instruction
+from xinfang.petitions.services import PetitionerData, register_petition
+from xinfang.petitions.units import front_desk
 
 
 @transaction.atomic
@@ -103,6 +107,25 @@ def record_reception(
     return reception
 
 
+def reception_front_desk(reception: Reception) -> Unit | None:
+    """The petition office that registers the reception's matters (条例 Art. 17: the
+    petition office registers what the leader received in the reception room)."""
+    return front_desk(reception.unit)
+
+
+def may_register_reception(user: Any, reception: Reception) -> bool:
+    """May ``user`` register the reception as a matter (the front desk's registrar)?"""
+    desk = reception_front_desk(reception)
+    return desk is not None and can(user, "register", desk.path)
+
+
+INSTRUCTION_DAYS = 15  # default time to carry out a reception instruction (calendar days)
+
+
+def instruction_due_default(reception: Reception) -> date:
+    return reception.received_on + timedelta(days=INSTRUCTION_DAYS)
+
+
 @transaction.atomic
 def register_reception_as_petition(
     *,
@@ -111,23 +134,26 @@ def register_reception_as_petition(
     petitioner_name: str,
     phone: str = "",
     kind: str = "appeal",
+    instruction_due: date | None = None,
 ) -> str:
     """One step from a reception record to a petition matter (a visit, Art. 17/19).
 
-    Calls the petitions app's intake service; the petitioner's name and phone go to that
-    app's protected store, not to the ledger. The reception keeps the matter's link.
+    The front desk (the petition office of the reception's unit) registers the matter
+    with the petitions app's intake service; the petitioner's name and phone go to that
+    app's protected store, not to the ledger. The reception keeps the matter's link, and
+    the leader's instruction written in the record becomes a tracked 批示 (by
+    ``instruction_due``) instead of a line of text.
     """
-    check(actor, "receive", reception.unit)
+    desk = reception_front_desk(reception)
+    if desk is None or not can(actor, "register", desk.path):
+        raise TransitionNotAllowed("接访记录由本级信访工作机构的登记人员登记为信访事项")
     if reception.petition_ref:
         raise TransitionNotAllowed(f"已登记为信访事项 {reception.petition_ref}")
-    # The ledgers sit above the petitions app (imports point down): its intake service
-    # registers the matter; the petitioner's name and phone go to its protected store.
-    from xinfang.petitions.services import PetitionerData, register_petition
-
+    instructed = reception.instructions.strip()
     collective = reception.visitor_count >= 2
     registration = register_petition(
         actor=actor,
-        registering_unit=reception.unit,
+        registering_unit=desk,
         channel="collective_visit" if collective else "visit",
         kind=kind,
         summary=reception.matters_raised[:200],
@@ -149,6 +175,18 @@ def register_reception_as_petition(
     reception.petition_ref = ref
     reception.petition = petition
     audit.record(actor=actor, action=AuditAction.CHANGE, obj=reception, after={"petition": ref})
+    if instructed:
+        record_instruction(
+            actor=actor,
+            instruction=LeaderInstruction(
+                petition=petition,
+                leader_name=reception.leader_name,
+                leader=reception.slot.leader if reception.slot else None,
+                text=instructed,
+                instructed_on=reception.received_on,
+                due=instruction_due or instruction_due_default(reception),
+            ),
+        )
     return ref
 
 

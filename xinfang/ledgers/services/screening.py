@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -32,6 +33,16 @@ from xinfang.org.models import Unit
 RESOLUTION_TARGET = 80.0  # percent; "化解率不低于80%"
 
 
+def _half_month_label(start: date, end: date) -> str:
+    """上半月 is the 1st to the 15th, 下半月 the 16th to the month's end; a round that covers
+    only part of its half (a rule starting mid-period) also names its days."""
+    half = "上" if start.day <= 15 else "下"
+    label = f"{start:%Y年%m月}{half}半月"
+    month_end = calendar.monthrange(start.year, start.month)[1]
+    whole = end.month == start.month and (start.day, end.day) in ((1, 15), (16, month_end))
+    return label if whole else f"{label}({start:%m月%d日}—{end:%m月%d日})"
+
+
 def _round_title(kind: str, cadence: str, start: date, end: date, extra: str = "") -> str:
     if kind == RoundKind.HOLIDAY:
         return f"{extra}前矛盾纠纷排查"
@@ -39,7 +50,7 @@ def _round_title(kind: str, cadence: str, start: date, end: date, extra: str = "
         return f"{extra}专项排查"
     labels: dict[str, str] = {
         Cadence.WEEKLY: f"{start:%m月%d日}当周",
-        Cadence.HALF_MONTHLY: f"{start:%Y年%m月}{'上' if start.day == 1 else '下'}半月",
+        Cadence.HALF_MONTHLY: _half_month_label(start, end),
         Cadence.MONTHLY: f"{start:%Y年%m月}",
     }
     label = labels.get(cadence, f"{start}—{end}")

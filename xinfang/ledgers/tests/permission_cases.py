@@ -199,7 +199,7 @@ register(
     ),
     RouteCase(
         "ledgers:reception_register_petition",
-        Role.RECEIVING_LEADER,
+        Role.REGISTRAR,
         make=_reception,
         kwargs=pk,
         method="post",

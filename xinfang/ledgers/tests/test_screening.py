@@ -217,3 +217,28 @@ def test_campaign_gives_participants_weekly_rounds_and_friday_submissions(cast):
             f.key for f in derive_facts(date(2026, 2, 20), date(2026, 2, 28), unit=cast.unit_a)
         }
     assert "ledgers.submission.missing" in items
+
+
+def test_the_disputes_own_responsible_person_cannot_verify_it(cast):
+    handler = cast.user_with(Role.HANDLER, cast.unit_a)
+    responsible = cast.user_with(Role.UNIT_LEADER, cast.unit_a, "wang-zeren")
+    responsible.full_name = "王责任"
+    responsible.save()
+    dispute = DisputeFactory(unit=cast.unit_a, responsible_person="王责任")
+    transition(dispute, "resolve", actor=handler, reason="签订调解协议")
+    assert [s.name for s in allowed_steps(dispute, responsible)] == []
+    with pytest.raises(VerifierConflict, match="责任人"):
+        transition(dispute, "verify", actor=responsible, reason="已核实")
+    with pytest.raises(VerifierConflict, match="责任人"):
+        transition(dispute, "reject", actor=responsible, reason="不认可")
+    assert Dispute.objects.get(pk=dispute.pk).status == DisputeStatus.RESOLVED
+
+
+def test_a_second_person_other_than_resolver_and_responsible_verifies(cast):
+    handler = cast.user_with(Role.HANDLER, cast.unit_a)
+    supervisor = cast.user_with(Role.SUPERVISOR, cast.unit_a)
+    dispute = DisputeFactory(unit=cast.unit_a, responsible_person="王责任")
+    transition(dispute, "resolve", actor=handler, reason="签订调解协议")
+    assert "verify" in [s.name for s in allowed_steps(dispute, supervisor)]
+    transition(dispute, "verify", actor=supervisor, reason="回访核实")
+    assert Dispute.objects.get(pk=dispute.pk).status == DisputeStatus.CLOSED

@@ -98,36 +98,6 @@ def test_public_schedule_shows_only_published_slots(cast):
     assert b"BEGIN:VEVENT" in ics.content and "草稿领导".encode() not in ics.content
 
 
-def test_register_reception_as_petition_explains_a_missing_grant(cast):
-    reception = f.ReceptionFactory(unit=cast.unit_a)
-    client = _client(cast.user_with(Role.RECEIVING_LEADER, cast.unit_a))
-    response = client.post(
-        reverse("ledgers:reception_register_petition", args=[reception.pk]),
-        {"petitioner_name": "张某", "kind": "appeal"},
-        follow=True,
-    )
-    body = response.content.decode()
-    assert "登记" in body and "信访事项" in body
-    reception.refresh_from_db()
-    assert reception.petition_ref == ""
-
-
-def test_register_reception_as_petition_links_the_new_matter(cast):
-    pytest.importorskip("xinfang.petitions.services")
-    reception = f.ReceptionFactory(unit=cast.unit_a, visitor_count=1)
-    user = cast.user_with(Role.RECEIVING_LEADER, cast.unit_a)
-    from xinfang.org.models import RoleGrant
-
-    RoleGrant.objects.create(user=user, role=Role.REGISTRAR, unit=cast.unit_a)
-    client = _client(user)
-    client.post(
-        reverse("ledgers:reception_register_petition", args=[reception.pk]),
-        {"petitioner_name": "张某", "kind": "appeal"},
-    )
-    reception.refresh_from_db()
-    assert reception.petition_ref and reception.petition_id is not None
-
-
 def test_file_zero_report_page(cast):
     due = f.ReportDueFactory(unit=cast.unit_a, due_at=timezone.now() + timedelta(hours=1))
     client = _client(cast.user_with(Role.DUTY_OFFICER, cast.unit_a))

@@ -107,9 +107,8 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "phases": campaign.phases.all(),
             "current_phase": phase,
-            "obligations": campaign.obligations.values(
-                "title", "cadence", "due_weekday", "due_time", "once_due_date"
-            ).distinct(),
+            # One line per requirement, not the obligation rows (one per participant).
+            "obligations": _submission_lines(campaign),
             "form": SubmissionForm(),
             "can_lead": can_lead,
             "today": today,

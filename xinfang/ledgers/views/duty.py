@@ -96,10 +96,16 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, "已添加班次")
                 return redirect("ledgers:roster_detail", pk=roster.pk)
+    gaps = services.unstaffed_days(roster)
     return render(
         request,
         "ledgers/roster_detail.html",
-        {"roster": roster, "shifts": roster.shifts.all(), "form": form},
+        {
+            "roster": roster,
+            "shifts": roster.shifts.all(),
+            "form": form,
+            "unstaffed": services.unstaffed_text(gaps) if gaps else "",
+        },
     )
 
 
@@ -115,6 +121,9 @@ def roster_publish(request: HttpRequest, pk: int) -> HttpResponse:
         flash_error(request, exc)
     else:
         messages.success(request, "值班表已公布")
+        gaps = services.unstaffed_days(roster)
+        if gaps:
+            messages.warning(request, f"注意:以下日期无人值班:{services.unstaffed_text(gaps)}")
     return redirect("ledgers:roster_detail", pk=roster.pk)
 
 
@@ -192,11 +201,15 @@ def obligation_create(request: HttpRequest) -> HttpResponse:
     form = ObligationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            ob = services.create_obligation(actor=request.user, **form.cleaned_data)
+            obligations = services.create_obligations(actor=request.user, **form.cleaned_data)
         except XinfangError as exc:
             flash_error(request, exc)
         else:
-            messages.success(request, f"已建立报告制度,生成应报事项 {ob.dues.count()} 项")
+            dues = sum(ob.dues.count() for ob in obligations)
+            messages.success(
+                request,
+                f"已为 {len(obligations)} 个单位建立报告制度,生成应报事项 {dues} 项",
+            )
             return redirect("ledgers:report_list")
     return render(request, "ledgers/form.html", {"form": form, "title": "建立报告制度"})
 
@@ -210,7 +223,14 @@ def _filtered_reports(request: HttpRequest) -> tuple[Any, dict[str, str]]:
     elif f["state"] == "upcoming":
         reports = reports.filter(status=ReportStatus.DUE, due_at__gte=now).order_by("due_at")
     elif f["state"] == "late":
-        reports = reports.filter(status=ReportStatus.FILED, filed_at__gt=F("due_at"))
+        reports = reports.filter(
+            status=ReportStatus.FILED, filed_at__gt=F("due_at"), marked_missing_at__isnull=True
+        )
+    elif f["state"] == "missing":
+        # 补报 (filed after being marked missing) still counts as missing.
+        reports = reports.filter(
+            Q(status=ReportStatus.MISSING) | Q(marked_missing_at__isnull=False)
+        )
     elif f["state"] in ReportStatus.values:
         reports = reports.filter(status=f["state"])
     if f["kind"] in ReportKind.values:

@@ -228,18 +228,29 @@ def reception_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reception = get_object_for_user(
         Reception.objects.select_related("unit", "slot"), request.user, pk=pk
     )
+    intake = PetitionIntakeForm(
+        initial={"instruction_due": services.instruction_due_default(reception)}
+    )
     return render(
         request,
         "ledgers/reception_detail.html",
-        {"r": reception, "intake_form": PetitionIntakeForm()},
+        {
+            "r": reception,
+            "intake_form": intake,
+            "may_register": services.may_register_reception(request.user, reception),
+        },
     )
 
 
 @require_POST
-@require_roles(*RECEIVE_ROLES)
+@require_roles(Role.REGISTRAR, Role.ADMINISTRATOR)
 def reception_register_petition(request: HttpRequest, pk: int) -> HttpResponse:
+    """The front desk registers the reception as a matter (the service checks its grant)."""
     reception = get_object_for_user(
-        Reception.objects.select_related("unit"), request.user, action="receive", pk=pk
+        Reception.objects.select_related("unit", "slot__leader"),
+        request.user,
+        action="register",
+        pk=pk,
     )
     form = PetitionIntakeForm(request.POST)
     if not form.is_valid():

@@ -265,7 +265,8 @@ def dispute_transition(request: HttpRequest, pk: int) -> HttpResponse:
         except XinfangError as exc:
             flash_error(request, exc)
         else:
-            messages.success(request, f"已{dispute.get_status_display()}")
+            # The status labels read "已销号", "已化解待核验": they are the message as they are.
+            messages.success(request, f"纠纷当前状态:{dispute.get_status_display()}")
     return redirect("ledgers:dispute_detail", pk=dispute.pk)
 
 

@@ -185,6 +185,52 @@ class Answer(models.Model):
         return f"{self.get_stage_display()} {self.get_outcome_display()}"
 
 
+class OpinionDraft(models.Model):
+    """A draft of a written opinion (信访处理意见书, 复查意见, 复核意见) by a handler.
+
+    Two persons sign an opinion: the handler drafts it, the unit's leader approves it
+    (the opinion step, which creates the :class:`Answer`) or returns it with a comment
+    (条例 Art. 32: the written opinion is the office's, issued on its leader's
+    authority). The draft's state is its columns: open, returned or approved.
+    """
+
+    petition = models.ForeignKey(
+        "petitions.Petition", on_delete=models.CASCADE, related_name="opinion_drafts"
+    )
+    stage = models.CharField(_("阶段"), max_length=20, choices=Stage.choices)
+    outcome = models.CharField(_("处理意见"), max_length=20, choices=Outcome.choices)
+    request = models.TextField(_("信访请求"), blank=True)
+    facts = models.TextField(_("事实"))
+    reasons = models.TextField(_("理由"))
+    legal_basis = models.TextField(_("依据"))
+    review_route = models.CharField(_("复查(复核)途径"), max_length=200, blank=True)
+    drafted_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
+    drafted_on = models.DateField(_("起草日期"))
+    returned_by = models.ForeignKey(
+        _USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    returned_on = models.DateField(_("退回日期"), null=True, blank=True)
+    return_comment = models.TextField(_("退回意见"), blank=True)
+    answer = models.OneToOneField(
+        Answer, on_delete=models.SET_NULL, null=True, blank=True, related_name="draft"
+    )
+
+    objects: ClassVar[PetitionChildQuerySet] = PetitionChildQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["drafted_on", "pk"]
+        verbose_name = _("意见书草稿")
+        verbose_name_plural = _("意见书草稿")
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()}意见草稿 {self.drafted_on}"
+
+    @property
+    def is_open(self) -> bool:
+        """Awaiting the leader: neither returned nor approved."""
+        return self.returned_on is None and self.answer_id is None
+
+
 class DeliveryReceipt(models.Model):
     """送达回证: when and how an answer reached the petitioner (starts the review window)."""
 

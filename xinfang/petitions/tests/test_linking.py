@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from xinfang.petitions.choices import CandidateStatus, Status
 from xinfang.petitions.errors import GuardFailed
-from xinfang.petitions.linking import group_summary, link_candidate, similarity
+from xinfang.petitions.linking import (
+    TEXT_THRESHOLD,
+    group_summary,
+    link_candidate,
+    open_proposals,
+    similarity,
+    weighted_score,
+)
 from xinfang.petitions.models import SameMatterCandidate
 from xinfang.petitions.services import PetitionerData
 from xinfang.petitions.tests.factories import make_petition, petitioner_proof, refresh, register
@@ -20,17 +29,78 @@ def test_similarity_of_chinese_texts_uses_word_segmentation() -> None:
     assert similarity("反映东街社区道路积水", "举报企业拖欠工资") < 50
 
 
-def test_same_petitioner_is_proposed_by_id_digest(people) -> None:
+def test_the_same_petitioner_with_a_related_request_is_proposed(people) -> None:
     person = PetitionerData(name="张三", id_number="11010519491231002X")
-    first = make_petition(people.cast, actor=people.town_registrar, petitioners=[person])
+    first = make_petition(
+        people.cast, actor=people.town_registrar, petitioners=[person], summary="反映甲村道路积水"
+    )
     second = register(
         people.cast,
         actor=people.town_registrar,
-        summary="完全不同的内容",
+        summary="甲村道路积水仍未处理,再次反映",
         petitioners=[PetitionerData(name="张三", id_number="11010519491231002X")],
         propose_matches=True,
     )
     assert [(c.candidate, c.same_petitioner) for c in second.candidates] == [(first, True)]
+
+
+def test_the_same_petitioner_on_another_subject_is_not_proposed(people) -> None:
+    person = PetitionerData(name="张三", id_number="11010519491231002X")
+    make_petition(
+        people.cast, actor=people.town_registrar, petitioners=[person], summary="反映甲村道路积水"
+    )
+    second = register(
+        people.cast,
+        actor=people.town_registrar,
+        summary="举报企业拖欠工资",
+        petitioners=[PetitionerData(name="张三", id_number="11010519491231002X")],
+        propose_matches=True,
+    )
+    assert second.candidates == []
+
+
+def test_the_petitioner_weighs_in_with_the_request() -> None:
+    assert weighted_score(45, same_petitioner=True) >= TEXT_THRESHOLD
+    assert weighted_score(45, same_petitioner=False) < TEXT_THRESHOLD
+    assert weighted_score(95, same_petitioner=True) == 100
+
+
+def test_proposals_disappear_once_the_matter_is_closed_or_decided(people) -> None:
+    first = make_petition(
+        people.cast, actor=people.town_registrar, summary="反映甲村道路积水严重雨天无法通行"
+    )
+    second = register(
+        people.cast,
+        actor=people.town_registrar,
+        summary="甲村道路积水严重,雨天无法通行",
+        propose_matches=True,
+    ).petition
+    assert [c.candidate for c in open_proposals(second, people.town_registrar)] == [first]
+    p = transition(second, Status.ACCEPTED, actor=people.handler_a)
+    p = transition(p, Status.ANSWERED, actor=people.leader_a, **ANSWER)
+    p = transition(p, Status.CLOSED, actor=people.handler_a)
+    assert list(open_proposals(p, people.town_registrar)) == []
+    detail = Client()
+    detail.force_login(people.town_registrar)
+    page = detail.get(reverse("petitions:petition_detail", args=[p.pk])).content.decode()
+    assert "可能相同" not in page
+
+
+def test_other_proposals_into_the_same_group_disappear_once_one_is_linked(people) -> None:
+    summary = "反映甲村道路积水严重雨天无法通行"
+    first = make_petition(people.cast, actor=people.town_registrar, summary=summary)
+    second = make_petition(people.cast, actor=people.town_registrar, summary=summary)
+    link_candidate(
+        SameMatterCandidate.objects.create(petition=second, candidate=first, score=90),
+        actor=people.town_registrar,
+    )
+    third = register(
+        people.cast, actor=people.town_registrar, summary=summary, propose_matches=True
+    ).petition
+    proposals = {c.candidate_id: c for c in third.candidates.all()}
+    assert set(proposals) == {first.pk, second.pk}
+    link_candidate(proposals[first.pk], actor=people.town_registrar)
+    assert list(open_proposals(refresh(third), people.town_registrar)) == []
 
 
 def test_similar_text_in_the_area_is_proposed(people) -> None:

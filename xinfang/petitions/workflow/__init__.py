@@ -25,9 +25,12 @@ from xinfang.petitions.workflow.dues import anchors_of, apply_dues
 from xinfang.petitions.workflow.proof import PetitionerProof, proof_from_token, prove_by_query_code
 from xinfang.petitions.workflow.steps import (
     RETURN_VISIT_COSIGNERS,
+    open_draft,
+    opinion_stage,
     return_visit_required,
 )
 from xinfang.petitions.workflow.table import (
+    IN_STATE_STEPS,
     STEPS,
     Step,
     StepInput,
@@ -47,6 +50,7 @@ from xinfang.petitions.workflow.transitions import (
 )
 
 __all__ = [
+    "IN_STATE_STEPS",
     "RETURN_VISIT_COSIGNERS",
     "STEPS",
     "PetitionerProof",
@@ -60,6 +64,8 @@ __all__ = [
     "input_for",
     "is_recused",
     "mermaid",
+    "open_draft",
+    "opinion_stage",
     "proof_from_token",
     "prove_by_query_code",
     "record_action",

@@ -38,6 +38,7 @@ from xinfang.petitions.errors import GuardFailed
 from xinfang.petitions.models import (
     Answer,
     CoHandling,
+    OpinionDraft,
     Petition,
     PetitionReach,
     ReturnVisit,
@@ -53,6 +54,7 @@ from xinfang.petitions.workflow.table import (
     AnswerInput,
     CompletionReportInput,
     DeliveryInput,
+    DraftOpinionInput,
     EvaluateInput,
     ExtendInput,
     HearingEndInput,
@@ -73,6 +75,8 @@ __all__ = [
     "RETURN_VISIT_COSIGNERS",
     "Ctx",
     "last_step_on",
+    "open_draft",
+    "opinion_stage",
     "return_visit_required",
 ]
 
@@ -374,10 +378,47 @@ def _answer_fields(ctx: Ctx) -> dict[str, Any]:
     }
 
 
+_OPINION_STAGE: dict[str, str] = {
+    S.ACCEPTED: Stage.HANDLING,
+    S.IN_HANDLING: Stage.HANDLING,
+    S.REVIEW_REQUESTED: Stage.REVIEW,
+    S.REREVIEW_REQUESTED: Stage.REREVIEW,
+}
+
+
+def opinion_stage(petition: Petition) -> str | None:
+    """The stage whose written opinion is due in the matter's status, if any."""
+    return _OPINION_STAGE.get(petition.status)
+
+
+def open_draft(petition: Petition, stage: str) -> OpinionDraft | None:
+    """The stage's draft awaiting the leader (neither returned nor approved)."""
+    return (
+        OpinionDraft.objects.select_related("drafted_by")
+        .filter(petition=petition, stage=stage, returned_on=None, answer=None)
+        .order_by("-pk")
+        .first()
+    )
+
+
+def _approve_draft(ctx: Ctx, stage: str) -> OpinionDraft | None:
+    """The open draft the leader's opinion approves: never the approver's own draft (two
+    persons sign an opinion, 条例 Art. 32)."""
+    draft = open_draft(ctx.petition, stage)
+    _require(
+        draft is None or draft.drafted_by_id != getattr(ctx.actor, "pk", None),
+        "意见书草稿须由起草人以外的领导审批,不能审批本人起草的草稿",
+    )
+    return draft
+
+
 def _create_answer(ctx: Ctx, stage: str, unit: Unit, route: str, **extra: Any) -> None:
     fields = _answer_fields(ctx) | extra
+    draft = _approve_draft(ctx, stage)
     ctx.changes["outcome"] = fields["outcome"]
     ctx.record["outcome"] = fields["outcome"]
+    if draft is not None:
+        ctx.record["draft"] = draft.pk
 
     def after() -> None:
         answer = Answer.objects.create(
@@ -389,6 +430,8 @@ def _create_answer(ctx: Ctx, stage: str, unit: Unit, route: str, **extra: Any) -
             review_route=route,
             **fields,
         )
+        if draft is not None:
+            OpinionDraft.objects.filter(pk=draft.pk).update(answer=answer)
         if stage != Stage.HANDLING:
             level = ReviewLevel.REVIEW if stage == Stage.REVIEW else ReviewLevel.REREVIEW
             ReviewRequest.objects.filter(petition=ctx.petition, level=level).update(
@@ -640,6 +683,45 @@ def _delivery(ctx: Ctx) -> None:
     ctx.record["delivered_on"] = str(data.delivered_on)
 
 
+def _draft_opinion(ctx: Ctx) -> None:
+    stage = _required(opinion_stage(ctx.petition), "该事项当前没有待出具的意见书")
+    _require(not ctx.petition.hearing_open, "听证尚未结束,不能起草意见书")
+    fields = _answer_fields(ctx)
+    fields["review_route"] = ctx.data(DraftOpinionInput).review_route
+    replaced = open_draft(ctx.petition, stage)
+    ctx.record |= {"stage": stage, "outcome": fields["outcome"]}
+    if not isinstance(ctx.actor, User):
+        raise GuardFailed("意见书草稿须由工作人员起草")
+    user: User = ctx.actor
+
+    def after() -> None:
+        if replaced is not None:
+            # A new draft supersedes the one still waiting: the leader sees only the latest.
+            OpinionDraft.objects.filter(pk=replaced.pk).update(
+                returned_by=user, returned_on=ctx.today, return_comment="已由新草稿替代"
+            )
+        draft = OpinionDraft.objects.create(
+            petition=ctx.petition, stage=stage, drafted_by=user, drafted_on=ctx.today, **fields
+        )
+        ctx.record["draft"] = draft.pk
+
+    ctx.after.append(after)
+
+
+def _return_opinion(ctx: Ctx) -> None:
+    stage = _required(opinion_stage(ctx.petition), "该事项当前没有待出具的意见书")
+    draft = _required(open_draft(ctx.petition, stage), "没有待审批的意见书草稿")
+    user = ctx.actor if isinstance(ctx.actor, User) else None
+    ctx.record |= {"stage": stage, "draft": draft.pk}
+
+    def after() -> None:
+        OpinionDraft.objects.filter(pk=draft.pk).update(
+            returned_by=user, returned_on=ctx.today, return_comment=ctx.reason
+        )
+
+    ctx.after.append(after)
+
+
 def _completion_report(ctx: Ctx) -> None:
     data = ctx.data(CompletionReportInput)
     ctx.changes["report_submitted_on"] = ctx.today
@@ -652,6 +734,8 @@ EFFECTS: dict[str, Callable[[Ctx], None]] = {
     "hearing_end": _hearing_end,
     "delivery": _delivery,
     "completion_report": _completion_report,
+    "draft_opinion": _draft_opinion,
+    "return_opinion": _return_opinion,
     "route": _route,
     "object": _object,
     "reject_objection": _reject_objection,

@@ -35,6 +35,7 @@ __all__ = [
     "STEPS",
     "AcceptInput",
     "AnswerInput",
+    "DraftOpinionInput",
     "EvaluateInput",
     "LinkInput",
     "NoInput",
@@ -355,6 +356,10 @@ class CompletionReportInput(StepInput):
     to_unit: Pk
 
 
+class DraftOpinionInput(AnswerInput):
+    """A handler's draft of the stage's written opinion (the leader approves it)."""
+
+
 ANY = frozenset(S.values)
 _HEARING = _s(S.ACCEPTED, S.IN_HANDLING, S.REVIEW_REQUESTED, S.REREVIEW_REQUESTED)
 
@@ -398,6 +403,28 @@ IN_STATE_STEPS: tuple[Step, ...] = (
         unit="bodies",
         article="第三十五条、第三十六条",
         input=DeliveryInput,
+    ),
+    # Two persons sign an opinion: the stage's handler drafts it, its leader returns it with
+    # a comment or approves it by issuing the opinion (the answer and opinion steps).
+    Step(
+        "draft_opinion",
+        "起草意见书(送领导审批)",
+        _HEARING,
+        engine.STAY,
+        ("handle",),
+        unit="stage",
+        article="第三十二条",
+        input=DraftOpinionInput,
+    ),
+    Step(
+        "return_opinion",
+        "退回意见书草稿",
+        _HEARING,
+        engine.STAY,
+        ("lead",),
+        unit="stage",
+        reason_required=True,
+        article="第三十二条",
     ),
     Step(
         "completion_report",

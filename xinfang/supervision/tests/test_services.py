@@ -239,10 +239,13 @@ def test_instruction_is_tracked_to_completion(crew: Crew) -> None:
     assert instruction.responsible_unit == cast.unit_a  # defaults to the matter's unit
     assert list(Instruction.objects.overdue(date(2026, 6, 11))) == [instruction]
     with pytest.raises(SupervisionInvalid, match="落实情况"):
-        services.complete_instruction(instruction, actor=crew.handler_a, note=" ")
+        services.report_instruction(instruction, actor=crew.handler_a, note=" ")
     with pytest.raises(TransitionNotAllowed):
-        services.complete_instruction(instruction, actor=crew.handler_b, note="已处理")
-    services.complete_instruction(instruction, actor=crew.handler_a, note="已入户核实并答复")
+        services.report_instruction(instruction, actor=crew.handler_b, note="已处理")
+    services.report_instruction(instruction, actor=crew.handler_a, note="已入户核实并答复")
+    instruction.refresh_from_db()
+    assert instruction.status == "open" and instruction.reported_by == crew.handler_a
+    services.complete_instruction(instruction, actor=crew.supervisor, note="核实无误")
     instruction.refresh_from_db()
     assert instruction.status == "completed" and instruction.completed_on == date(2026, 6, 1)
     assert not Instruction.objects.overdue(date(2026, 6, 11)).exists()

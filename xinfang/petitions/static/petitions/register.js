@@ -12,3 +12,17 @@ document.addEventListener("DOMContentLoaded", function () {
     total.value = n + 1;
   });
 });
+
+// Shows only the fields that apply to the chosen channel (a head count for visits, the
+// handing-down office for matters from above); the server drops the others' values.
+document.addEventListener("DOMContentLoaded", function () {
+  var channel = document.getElementById("id_channel");
+  if (!channel) return;
+  function follow() {
+    document.querySelectorAll("#register-form [data-channels]").forEach(function (row) {
+      row.hidden = row.dataset.channels.split(" ").indexOf(channel.value) < 0;
+    });
+  }
+  channel.addEventListener("change", follow);
+  follow();
+});
