@@ -409,7 +409,9 @@ def _completion(p: Petition) -> list[Draft]:
     def draft(report: CompletionReport | None) -> Draft:
         to_unit = report.to_unit if report else p.handed_down_by
         day = report.submitted_on if report else answer.answered_on
-        source = f"petitions.completionreport:{report.pk}" if report else f"petitions.answer:{answer.pk}"
+        source = (
+            f"petitions.completionreport:{report.pk}" if report else f"petitions.answer:{answer.pk}"
+        )
         return Draft(
             kind="completion",
             source=source,

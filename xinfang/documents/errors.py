@@ -22,4 +22,3 @@ class DocumentsError(XinfangError):
 
 class DocumentAltered(DocumentsError):
     """The stored bytes of an issued document fail its SHA-256: it is never printed so."""
-
