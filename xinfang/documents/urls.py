@@ -12,6 +12,7 @@ urlpatterns = [
     path("supervision-notice/<int:pk>.pdf", views.notice_pdf, name="notice_pdf"),
     path("register/", views.register_page, name="register_page"),
     path("register/export/", views.register_export, name="register_export"),
+    path("register/print/", views.register_print, name="register_print"),
     path("register/jobs/<int:pk>/", views.job_page, name="job_page"),
     path("register/jobs/<int:pk>/status/", views.job_status, name="job_status"),
     path("register/jobs/<int:pk>/download/", views.job_download, name="job_download"),

@@ -150,6 +150,7 @@ def register_page(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "count": count,
             "direct_limit": reg.DIRECT_LIMIT,
+            "pdf_limit": reg.PDF_LIMIT,
             "columns": reg.COLUMNS,
             "jobs": jobs,
         },
@@ -177,6 +178,15 @@ def register_export(request: HttpRequest) -> HttpResponse:
 
     export_register(job.pk)
     return redirect("documents:job_page", job.pk)
+
+
+@require_roles(*STAFF_ROLES)
+@require_POST
+def register_print(request: HttpRequest) -> HttpResponse:
+    """The filtered register as a printable PDF (at most ``PDF_LIMIT`` rows)."""
+    filters = reg.clean_filters(request.POST)
+    data = reg.register_pdf(request.user, filters)
+    return _pdf_response(data, f"受理事项总登记簿-{timezone.localdate():%Y%m%d}.pdf")
 
 
 def _file_chunks(path: Path, size: int = 64 * 1024) -> Iterator[bytes]:

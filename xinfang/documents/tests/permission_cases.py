@@ -37,4 +37,7 @@ def _pk(obj: Any) -> dict[str, Any]:
 
 register(
     RouteCase("documents:issued_pdf", role=Role.HANDLER, make=_issued, kwargs=_pk),
+    RouteCase(
+        "documents:register_print", role=Role.HANDLER, list_view=True, make=_issued, method="post"
+    ),
 )
