@@ -17,7 +17,7 @@ import secrets
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from itertools import islice
 from pathlib import Path
 from types import SimpleNamespace
@@ -306,7 +306,7 @@ def write_register(
             if value is None or value == "":
                 continue
             if isinstance(value, date):
-                sheet.write_datetime(count, col, datetime(value.year, value.month, value.day), day)
+                sheet.write_datetime(count, col, value, day)
             elif isinstance(value, int):
                 sheet.write_number(count, col, value)
             else:

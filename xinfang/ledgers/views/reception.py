@@ -131,7 +131,6 @@ def public_ics(request: HttpRequest, unit_id: int) -> HttpResponse:
     body = reception_calendar(
         _public_slots(unit),  # type: ignore[arg-type]
         name=f"{unit.name}领导接访日程",
-        host=request.get_host().split(":")[0] or "xinfang",
     )
     response = HttpResponse(body.encode("utf-8"), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="reception.ics"'
