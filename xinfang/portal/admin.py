@@ -16,10 +16,18 @@ class Open311ClientAdmin(ScopedAdmin):
     """Administrators see and switch off the clients of their subtree; a new key is issued
     on the command line, where it is shown once."""
 
-    list_display = ("name", "unit", "key_prefix", "is_active", "created_at", "last_used_at")
-    list_filter = ("is_active",)
+    list_display = (
+        "name",
+        "unit",
+        "key_prefix",
+        "is_active",
+        "trusted",
+        "created_at",
+        "last_used_at",
+    )
+    list_filter = ("is_active", "trusted")
     search_fields = ("name", "key_prefix")
-    fields = ("name", "unit", "key_prefix", "is_active", "created_at", "last_used_at")
+    fields = ("name", "unit", "key_prefix", "is_active", "trusted", "created_at", "last_used_at")
     readonly_fields = ("unit", "key_prefix", "created_at", "last_used_at")
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -23,7 +23,9 @@ ANSWER = {
     "reasons": "道路排水属于镇政府职责范围。",
     "legal_basis": "《信访工作条例》第三十二条",
 }
-CODE_RE = re.compile(r'data-testid="query-code">([0-9A-F-]{39})<')
+CODE_RE = re.compile(
+    r'data-testid="query-code">([0-9A-HJKMNP-TV-Z]{4}(?:-[0-9A-HJKMNP-TV-Z]{4}){6})<'
+)
 
 
 def submit_data(unit: Unit, **overrides: Any) -> dict[str, Any]:

@@ -20,6 +20,11 @@ class Command(BaseCommand):
             required=True,
             help="接收单位:主键、行政区划代码或名称(默认应为县信访工作机构)",
         )
+        parser.add_argument(
+            "--trusted",
+            action="store_true",
+            help="可信系统:创建诉求时返回查询码,由该系统转交信访人(否则以短信发给信访人)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         raw = str(options["unit"])
@@ -31,6 +36,8 @@ class Command(BaseCommand):
         )
         if unit is None:
             raise CommandError(f"没有找到单位 {raw}")
-        client, key = issue_open311_client(actor=None, name=options["name"], unit=unit)
+        client, key = issue_open311_client(
+            actor=None, name=options["name"], unit=unit, trusted=bool(options["trusted"])
+        )
         self.stdout.write(f"{client.name} → {unit.name}")
         self.stdout.write(key)
