@@ -7,3 +7,9 @@ class DocumentsConfig(AppConfig):
     name = "xinfang.documents"
     label = "documents"
     verbose_name = "文书与登记簿"
+
+    def ready(self) -> None:
+        from xinfang.documents.citizen import citizen_documents
+        from xinfang.portal.mine import register_document_lister
+
+        register_document_lister(citizen_documents)

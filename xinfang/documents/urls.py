@@ -9,6 +9,7 @@ urlpatterns = [
     path("matter/<int:pk>/", views.document_index, name="document_index"),
     path("matter/<int:pk>/<slug:kind>.pdf", views.document_pdf, name="document_pdf"),
     path("issued/<int:pk>.pdf", views.issued_pdf, name="issued_pdf"),
+    path("mine/<int:pk>/<slug:kind>.pdf", views.citizen_pdf, name="citizen_pdf"),
     path("supervision-notice/<int:pk>.pdf", views.notice_pdf, name="notice_pdf"),
     path("register/", views.register_page, name="register_page"),
     path("register/export/", views.register_export, name="register_export"),

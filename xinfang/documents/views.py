@@ -20,7 +20,9 @@ from django.views.decorators.http import require_POST
 
 from xinfang.core import audit
 from xinfang.core.models import AuditAction
+from xinfang.core.workflow import SYSTEM
 from xinfang.documents import register as reg
+from xinfang.documents.citizen import CITIZEN_KINDS
 from xinfang.documents.drafts import DOCUMENTS, Draft, drafts_of, supervision_notice_draft
 from xinfang.documents.models import ExportJob, ExportStatus, IssuedDocument
 from xinfang.documents.services import issue, printable
@@ -29,6 +31,7 @@ from xinfang.petitions.forms import FilterForm
 from xinfang.petitions.models import Petition
 from xinfang.petitions.querysets import petition_for_user
 from xinfang.petitions.views import STAFF_ROLES
+from xinfang.portal.services import my_matters, titled_matter
 
 
 def _pdf_response(data: bytes, filename: str) -> HttpResponse:
@@ -91,6 +94,7 @@ def document_index(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "orphans": list(issued.values()),
             "notices": notices.order_by("pk"),
+            "may_title": titled_matter(request.user, petition.pk) is not None,
         },
     )
 
@@ -129,6 +133,26 @@ def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     data = printable(doc, request.user)
     _audit_document(request.user, notice, doc.title, doc.number)
     return _pdf_response(data, f"{notice.petition.number}-督办通知书.pdf")
+
+
+# ---------------------------------------------------------------------------------------
+# The citizen's own documents ("my matters" on the portal)
+
+
+def citizen_pdf(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """A document addressed to the petitioner, for the signed-in citizen whose verified
+    phone is on the matter: the document as issued (issued now if it never was, dated by
+    its act). Anyone else is sent to "my matters"."""
+    user: Any = request.user
+    if not getattr(user, "is_citizen", False):
+        return redirect("portal:my_matters")
+    if kind not in CITIZEN_KINDS:
+        raise Http404
+    petition = get_object_or_404(my_matters(user), pk=pk)
+    draft = _draft_for(petition, kind, request.GET.get("source"))
+    doc = issue(petition, draft, actor=SYSTEM)
+    _audit_document(user, petition, doc.title, doc.number)
+    return _pdf_response(bytes(printable(doc, user)), f"{petition.number}-{doc.title}.pdf")
 
 
 # ---------------------------------------------------------------------------------------

@@ -318,3 +318,33 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("说明您对意见不服的事实和理由"),
     )
+
+
+class CodeReplaceForm(forms.Form):
+    """A lost query code: the matter number and the contact phone given at submission."""
+
+    number = forms.CharField(
+        label=_("信访事项编号"), max_length=20, help_text=_("如 XF20260000123，见受理告知书")
+    )
+    phone = forms.CharField(label=_("联系电话"), max_length=20, help_text=_("提交时填写的电话"))
+
+
+class PhoneCodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("短信验证码"),
+        regex=r"^\d{6}$",
+        max_length=6,
+        error_messages={"invalid": _("请输入6位数字")},
+    )
+
+
+class PublicTitleForm(forms.Form):
+    title = forms.CharField(
+        label=_("公开标题"),
+        max_length=60,
+        required=False,
+        help_text=_(
+            "在公开的 Open311 诉求列表中显示，说明事项是关于什么的；"
+            "不得含姓名、门牌号、电话或信访人原话。留空则显示事项分类的通用说明。"
+        ),
+    )

@@ -46,6 +46,7 @@ __all__ = [
     "send_phone_code",
     "send_query_code",
     "set_public_title",
+    "titled_matter",
 ]
 
 KEY_PREFIX = "o311_"
@@ -234,23 +235,35 @@ def send_phone_code(user: Any) -> None:
     )
 
 
-@transaction.atomic
 def confirm_phone(user: Any, code: str) -> None:
-    """Check the code the citizen typed; five tries within ten minutes."""
-    row = PhoneVerification.objects.select_for_update().filter(user=user).first()
-    now = timezone.now()
+    """Check the code the citizen typed; five tries within ten minutes (a wrong try is
+    counted even though the call raises)."""
+    with transaction.atomic():
+        row = PhoneVerification.objects.select_for_update().filter(user=user).first()
+        problem = _check_phone_code(row, user, code)
+        if row is not None and problem == "验证码不正确":
+            PhoneVerification.objects.filter(pk=row.pk).update(attempts=row.attempts + 1)
+        if row is not None and not problem:
+            row.verified_at = timezone.now()
+            row.phone_digest = user.phone_digest
+            row.code_digest = ""
+            row.save(update_fields=["verified_at", "phone_digest", "code_digest"])
+            audit.record(
+                actor=user, action=AuditAction.CHANGE, obj=user, detail={"phone": "verified"}
+            )
+    if problem:
+        raise PhoneCodeInvalid(problem)
+
+
+def _check_phone_code(row: PhoneVerification | None, user: Any, code: str) -> str:
     if row is None or row.sent_at is None or not row.code_digest:
-        raise PhoneCodeInvalid("请先获取验证码")
-    if (now - row.sent_at).total_seconds() > PHONE_CODE_SECONDS or row.attempts >= PHONE_CODE_TRIES:
-        raise PhoneCodeInvalid("验证码已失效，请重新获取")
+        return "请先获取验证码"
+    age = (timezone.now() - row.sent_at).total_seconds()
+    if age > PHONE_CODE_SECONDS or row.attempts >= PHONE_CODE_TRIES:
+        return "验证码已失效，请重新获取"
     if not hmac.compare_digest(row.code_digest, _code_digest(user, (code or "").strip())):
-        PhoneVerification.objects.filter(pk=row.pk).update(attempts=row.attempts + 1)
-        raise PhoneCodeInvalid("验证码不正确")
-    row.verified_at = now
-    row.phone_digest = user.phone_digest
-    row.code_digest = ""
-    row.save(update_fields=["verified_at", "phone_digest", "code_digest"])
-    audit.record(actor=user, action=AuditAction.CHANGE, obj=user, detail={"phone": "verified"})
+        return "验证码不正确"
+    return ""
 
 
 def my_matters(user: Any) -> Any:
@@ -269,6 +282,16 @@ def my_matters(user: Any) -> Any:
 
 # ---------------------------------------------------------------------------------------
 # Public titles
+
+
+def titled_matter(user: Any, pk: int) -> Petition | None:
+    """The matter ``pk`` if ``user`` may set its public title: staff who handle it or
+    registered it (the office that knows what it is about)."""
+    for action in ("handle", "register"):
+        found = Petition.objects.restrict(user, action).filter(pk=pk).first()
+        if found is not None:
+            return found
+    return None
 
 
 @transaction.atomic

@@ -37,6 +37,16 @@ def _pk(obj: Any) -> dict[str, Any]:
 
 register(
     RouteCase("documents:issued_pdf", role=Role.HANDLER, make=_issued, kwargs=_pk),
+    # Only a citizen with the matter's verified phone gets the PDF; anyone else is sent to
+    # "my matters" (covered in test_citizen.py).
+    RouteCase(
+        "documents:citizen_pdf",
+        role=Role.HANDLER,
+        make=_issued,
+        kwargs=lambda d: {"pk": d.petition_id, "kind": "acceptance"},
+        anonymous="public",
+        ok_status=302,
+    ),
     RouteCase(
         "documents:register_print", role=Role.HANDLER, list_view=True, make=_issued, method="post"
     ),
