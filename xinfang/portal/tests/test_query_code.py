@@ -56,7 +56,7 @@ def test_a_lost_code_is_replaced_by_sms_to_the_phone_on_the_matter(portal: Porta
 
 
 def test_a_wrong_phone_gets_the_same_page_and_no_sms(portal: Portal) -> None:
-    petition, code = registered(portal.cast.unit_a)
+    petition, _ = registered(portal.cast.unit_a)
     right = _replace(petition.number, PHONE)
     Message.objects.all().delete()
     wrong = _replace(petition.number, "13700000000")
