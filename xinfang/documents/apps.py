@@ -13,3 +13,9 @@ class DocumentsConfig(AppConfig):
         from xinfang.portal.mine import register_document_lister
 
         register_document_lister(citizen_documents)
+
+        from xinfang.documents.demo import add_demo_documents
+        from xinfang.org.demo import DEMO_HOOKS
+
+        if add_demo_documents not in DEMO_HOOKS:
+            DEMO_HOOKS.append(add_demo_documents)
