@@ -153,11 +153,11 @@ def send_query_code(petition: Petition, code: str, *, replaced: bool = False) ->
         phone_of=person,
         text=(
             f"【信访】您的信访事项{petition.number}的{'新' if replaced else ''}查询码：{code}"
-            f"{'(原查询码已停用)' if replaced else ''}。"
+            f"{'（原查询码已停用）' if replaced else ''}。"
             f"请凭查询码和本手机号码在{portal}查询办理进展，勿告知他人。"
         ),
         source=f"petitions.Petition:{petition.pk}",
-        subject=petition.number,
+        subject=petition.number or "",
     )
     return True
 
