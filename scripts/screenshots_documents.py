@@ -11,6 +11,7 @@ the load_demo ones. A PDF page is rasterised with poppler's ``pdftoppm``.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -58,7 +59,7 @@ def main(base: str, pk: int) -> None:
             source.write_bytes(pdf)
             subprocess.run(  # noqa: S603 - fixed argv
                 [
-                    "pdftoppm",
+                    shutil.which("pdftoppm") or "/usr/bin/pdftoppm",
                     "-png",
                     "-r",
                     "60",
