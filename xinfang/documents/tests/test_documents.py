@@ -59,7 +59,7 @@ def _answered(people: People, *, confidential: bool = False) -> Any:
             )
         ],
     )
-    p = transition(p, "accepted", actor=people.handler_a, notice="已受理,将依法办理")
+    p = transition(p, "accepted", actor=people.handler_a, notice="已受理，将依法办理")
     extend_handling(p, actor=people.leader_a, days=15, reason="需要委托鉴定")
     p = transition(p.__class__.objects.get(pk=p.pk), "answered", actor=people.leader_a, **ANSWER)
     return p

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 ANSWER = {
     "outcome": "support",
     "request": "请求修复道路",
-    "facts": "经实地核查,道路积水属实(见现场照片)",
+    "facts": "经实地核查，道路积水属实（见现场照片）",
     "reasons": "属于本机关职责",
     "legal_basis": "《信访工作条例》第三十二条",
 }
@@ -167,13 +167,13 @@ def test_documents_print_full_width_punctuation(people: People) -> None:
 
 
 def test_fullwidth_leaves_latin_and_digits_alone() -> None:
-    assert fullwidth("于10:30到达(A区),请带身份证") == "于10:30到达（A区），请带身份证"
+    assert fullwidth("于10:30到达（A区），请带身份证") == "于10:30到达（A区），请带身份证"
     assert fullwidth("a, b (c)") == "a, b (c)"
-    assert fullwidth("文书(PDF)") == "文书（PDF）"
+    assert fullwidth("文书（PDF）") == "文书（PDF）"
 
 
 def test_last_page_holds_more_than_the_signature_date(people: People) -> None:
-    long_facts = "经调查核实,该路段排水设施年久失修,雨季积水严重影响群众出行。" * 40
+    long_facts = "经调查核实，该路段排水设施年久失修，雨季积水严重影响群众出行。" * 40
     p = _accepted(people, date(2026, 3, 2))
     with on(date(2026, 3, 20)):
         p = transition(

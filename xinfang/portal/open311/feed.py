@@ -190,7 +190,7 @@ class _Places:
             if pk in self.units and self.units[pk].level in _TOWNSHIP_AND_ABOVE
         ]
         # From most specific to most general, as GeoReport asks; at most the township.
-        return ",".join(reversed(names))
+        return "，".join(reversed(names))
 
 
 # The public feed gives a matter's place to about 100 m (three decimals), enough to show

@@ -32,7 +32,7 @@ def _data(**overrides: Any) -> dict[str, str]:
     data = {
         "service_code": "0205",
         "address_string": "甲镇人民路12号门口",
-        "description": "人民路下水道堵塞,雨天积水严重。",
+        "description": "人民路下水道堵塞，雨天积水严重。",
         "last_name": "赵",
         "first_name": "某某",
         "phone": "13700001111",
@@ -128,8 +128,8 @@ def test_public_description_is_the_title_the_office_sets(portal: Portal) -> None
         ]
 
     assert description() == "城乡建设·市政设施方面的信访事项"
-    set_public_title(p, actor=portal.handler_a, title="人民路雨天积水,请求疏通下水道")
-    assert description() == "人民路雨天积水,请求疏通下水道"
+    set_public_title(p, actor=portal.handler_a, title="人民路雨天积水，请求疏通下水道")
+    assert description() == "人民路雨天积水，请求疏通下水道"
     assert "张三" not in description() and "8号" not in description()
     set_public_title(p, actor=portal.handler_a, title="")
     assert description() == "城乡建设·市政设施方面的信访事项"

@@ -11,19 +11,19 @@ from xinfang.portal.services import issue_open311_client
 
 
 class Command(BaseCommand):
-    help = "为 Open311 接入系统签发 api_key(只显示一次),其提交的诉求登记到指定单位"
+    help = "为 Open311 接入系统签发 api_key（只显示一次），其提交的诉求登记到指定单位"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("name", help="接入系统名称,如“12345热线”")
+        parser.add_argument("name", help="接入系统名称，如“12345热线”")
         parser.add_argument(
             "--unit",
             required=True,
-            help="接收单位:主键、行政区划代码或名称(默认应为县信访工作机构)",
+            help="接收单位：主键、行政区划代码或名称（默认应为县信访工作机构）",
         )
         parser.add_argument(
             "--trusted",
             action="store_true",
-            help="可信系统:创建诉求时返回查询码,由该系统转交信访人(否则以短信发给信访人)",
+            help="可信系统：创建诉求时返回查询码，由该系统转交信访人（否则以短信发给信访人）",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
