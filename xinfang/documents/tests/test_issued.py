@@ -240,3 +240,26 @@ def test_a_copy_for_the_unentitled_hides_a_confidential_name(people: People) -> 
     text = pdf_text(copy)
     assert "保密人丁" not in text and doc.number in text
     assert crypto.open_(p.query_code_token) not in text
+
+
+def test_an_accusation_held_by_discipline_prints_without_the_accuser_for_the_office(
+    people: People,
+) -> None:
+    # Art. 30: the county office that routed the accusation keeps its hand-over slip, not
+    # the accuser's name; the discipline body prints it as issued.
+    cast = people.cast
+    with on(date(2026, 3, 2)):
+        p = make_petition(
+            cast,
+            unit=cast.county,
+            actor=people.registrar,
+            kind=Kind.ACCUSATION,
+            accused_unit=cast.department,
+            summary="检举县自然资源局",
+            petitioners=[PetitionerData(name="实名检举人", phone="13900003333")],
+        )
+        p = transition(p, "routed", actor=people.registrar, to_unit=people.discipline)
+    body = _print(people.discipline_handler, pdf_url(p, "handover"))
+    assert "实名检举人" in pdf_text(body)
+    copy = _print(people.registrar, pdf_url(p, "handover"))
+    assert "实名检举人" not in pdf_text(copy)
