@@ -19,9 +19,11 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from xinfang.documents.drafts import cn_date
 from xinfang.petitions.confidentiality import CONFIDENTIAL_LABEL
 
-__all__ = ["masked", "render_pdf"]
+# ``cn_date`` lives with the drafts; it is also offered here, where other apps print dates.
+__all__ = ["cn_date", "masked", "render_pdf"]
 
 
 def render_pdf(template: str, data: dict[str, Any]) -> bytes:
