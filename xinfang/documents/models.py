@@ -64,3 +64,85 @@ class ExportJob(models.Model):
         if self.status == ExportStatus.DONE:
             return 100
         return int(100 * self.done / self.total) if self.total else 0
+
+
+class IssuedDocumentQuerySet(RestrictedQuerySet["IssuedDocument"]):
+    """An issued document is seen by whoever may see its matter (the matter's own scope,
+    Art. 30 included: the accused never sees it)."""
+
+    def scope_q(self, user: Any, action: str) -> Q | None:
+        from xinfang.petitions.models import Petition
+
+        return Q(petition__in=Petition.objects.restrict(user, action).values("pk"))
+
+
+class DocumentCounter(models.Model):
+    """The running number of one issuing body's documents of one type in one year.
+
+    GB/T 9704-2012 §7.2.4: the 发文字号 is the organ's code, the year in 〔〕 and the serial
+    number of that type of document in that year — never a database id.
+    """
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    code = models.CharField(_("机关代字"), max_length=20)
+    year = models.PositiveSmallIntegerField(_("年份"))
+    last = models.PositiveIntegerField(_("已用序号"), default=0)
+
+    class Meta:
+        verbose_name = _("发文字号计数")
+        verbose_name_plural = _("发文字号计数")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "code", "year"], name="document_counter_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}〔{self.year}〕{self.last}"
+
+
+class IssuedDocument(models.Model):
+    """An official document as issued: rendered once, stored, re-printed as issued.
+
+    ``source`` names what the document is about (the acceptance step, one answer, one
+    hand-over…): one document per kind and source, so a later change (an extension, a
+    review opinion) is a new source and a new document, and no issued one ever changes.
+    ``data`` is what it was rendered from, ``pdf`` the bytes sent out, ``sha256`` their
+    digest (checked on every re-print).
+    """
+
+    petition = models.ForeignKey(
+        "petitions.Petition", on_delete=models.PROTECT, related_name="issued_documents"
+    )
+    kind = models.CharField(_("文书种类"), max_length=30)
+    source = models.CharField(_("所据记录"), max_length=80)
+    title = models.CharField(_("文书名称"), max_length=60)
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("发文机关")
+    )
+    code = models.CharField(_("机关代字"), max_length=20)
+    year = models.PositiveSmallIntegerField(_("年份"))
+    serial = models.PositiveIntegerField(_("序号"), null=True, blank=True)
+    number = models.CharField(_("发文字号"), max_length=100)
+    issued_on = models.DateField(_("成文日期"))
+    issued_at = models.DateTimeField(_("出具时间"), auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    data = models.JSONField(_("文书数据"), default=dict)
+    pdf = models.BinaryField(_("PDF"), editable=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
+
+    objects: ClassVar[IssuedDocumentQuerySet] = IssuedDocumentQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["issued_at", "pk"]
+        verbose_name = _("已出具文书")
+        verbose_name_plural = _("已出具文书")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "source"], name="issued_document_once"),
+            models.UniqueConstraint(
+                fields=["unit", "code", "year", "serial"], name="issued_document_number_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.number}"

@@ -43,7 +43,10 @@ __all__ = [
     "CHUNK",
     "COLUMNS",
     "DIRECT_LIMIT",
+    "PDF_COLUMNS",
+    "PDF_LIMIT",
     "filtered_petitions",
+    "register_pdf",
     "register_rows",
     "run_export_job",
     "write_register",
@@ -102,10 +105,6 @@ def clean_filters(params: Any) -> dict[str, str]:
     """The filter fields of a request's query string, as a JSON-safe dict."""
     names = set(FilterForm.base_fields)
     return {k: str(v) for k, v in params.items() if k in names and v not in ("", None)}
-
-
-def _d(value: date | None) -> str:
-    return value.isoformat() if value else ""
 
 
 @dataclass
@@ -255,9 +254,9 @@ def register_rows(user: Any, qs: Any, *, chunk: int = CHUNK) -> Iterator[list[An
             yield [
                 serial,
                 p["number"] or "",
-                _d(p["received_on"]),
+                p["received_on"],
                 channels.get(p["channel"], p["channel"]),
-                p["head_count"] or "",
+                p["head_count"] or None,
                 person.names,
                 person.phones,
                 kinds.get(p["kind"], p["kind"]),
@@ -268,12 +267,12 @@ def register_rows(user: Any, qs: Any, *, chunk: int = CHUNK) -> Iterator[list[An
                 p["registering_unit__name"],
                 registrar,
                 p["responsible_unit__name"],
-                _d(p["routed_on"]),
-                _d(p["accepted_on"]),
-                _d(p["notice_due"]),
-                _d(p["handle_due"]),
-                p["extension_days"] or "",
-                _d(p["answered_on"]),
+                p["routed_on"],
+                p["accepted_on"],
+                p["notice_due"],
+                p["handle_due"],
+                p["extension_days"] or None,
+                p["answered_on"],
                 outcomes.get(p["outcome"], p["outcome"]) if p["outcome"] else "",
                 ratings.get(p["pk"], ""),
                 statuses.get(p["status"], p["status"]),
@@ -298,10 +297,17 @@ def write_register(
     for col, title in enumerate(COLUMNS):
         sheet.set_column(col, col, WIDTHS.get(col, 11))
         sheet.write_string(0, col, title, head)
+    day = workbook.add_format({"num_format": "yyyy-mm-dd"})
     count = 0
     for count, row in enumerate(rows, start=1):
         for col, value in enumerate(row):
-            if isinstance(value, int):
+            # Dates are dates and missing numbers are empty cells, so the office can sort,
+            # filter and count in the spreadsheet (the ledger exports do the same).
+            if value is None or value == "":
+                continue
+            if isinstance(value, date):
+                sheet.write_datetime(count, col, value, day)
+            elif isinstance(value, int):
                 sheet.write_number(count, col, value)
             else:
                 sheet.write_string(count, col, str(value))
@@ -312,15 +318,61 @@ def write_register(
 
 
 def audit_export(
-    user: Any, filters: dict[str, str], rows: int, job: ExportJob | None = None
+    user: Any,
+    filters: dict[str, str],
+    rows: int,
+    job: ExportJob | None = None,
+    *,
+    fmt: str = "xlsx",
 ) -> None:
     audit.record(
         actor=user,
         action=AuditAction.EXPORT,
         obj=job,
         object_type="" if job else "petitions.register",
-        detail={"document": "受理事项总登记簿", "filters": filters, "rows": rows},
+        detail={"document": "受理事项总登记簿", "filters": filters, "rows": rows, "format": fmt},
     )
+
+
+# The printed register: the columns a page of A4 landscape holds (the xlsx has them all).
+PDF_COLUMNS = [
+    "序号",
+    "登记编号",
+    "收到日期",
+    "信访形式",
+    "信访人",
+    "信访类别",
+    "内容摘要",
+    "责任单位",
+    "受理日期",
+    "办理期限",
+    "答复日期",
+    "处理结果",
+    "当前状态",
+]
+PDF_LIMIT = 2000  # rows; a longer register is narrowed by the filters or taken as xlsx
+
+
+def register_pdf(user: Any, filters: dict[str, str]) -> bytes:
+    """The register as a printable PDF (A4 landscape, page numbers, the header repeated
+    on every page); audited like the xlsx."""
+    from xinfang.documents.pdf import render_pdf
+
+    qs = filtered_petitions(user, filters)
+    picks = [COLUMNS.index(c) for c in PDF_COLUMNS]
+    rows = [
+        [
+            value.isoformat() if isinstance(value, date) else ("" if value is None else value)
+            for value in (row[i] for i in picks)
+        ]
+        for row in islice(register_rows(user, qs), PDF_LIMIT)
+    ]
+    data = render_pdf(
+        "documents/register_print.html",
+        {"columns": PDF_COLUMNS, "rows": rows, "filters": filters},
+    )
+    audit_export(user, filters, len(rows), fmt="pdf")
+    return data
 
 
 def export_path() -> Path:

@@ -20,14 +20,18 @@ from django.views.decorators.http import require_POST
 
 from xinfang.core import audit
 from xinfang.core.models import AuditAction
+from xinfang.core.workflow import SYSTEM
 from xinfang.documents import register as reg
-from xinfang.documents.models import ExportJob, ExportStatus
-from xinfang.documents.pdf import DOCUMENTS, render_pdf, supervision_notice_context
+from xinfang.documents.citizen import CITIZEN_KINDS
+from xinfang.documents.drafts import DOCUMENTS, Draft, drafts_of, supervision_notice_draft
+from xinfang.documents.models import ExportJob, ExportStatus, IssuedDocument
+from xinfang.documents.services import issue, printable
 from xinfang.org.guards import require_roles
 from xinfang.petitions.forms import FilterForm
 from xinfang.petitions.models import Petition
 from xinfang.petitions.querysets import petition_for_user
 from xinfang.petitions.views import STAFF_ROLES
+from xinfang.portal.services import my_matters, titled_matter
 
 
 def _pdf_response(data: bytes, filename: str) -> HttpResponse:
@@ -51,41 +55,72 @@ def _matter(request: HttpRequest, pk: int) -> Petition:
     ).get(pk=petition.pk)
 
 
+def _draft_for(petition: Petition, kind: str, source: str | None) -> Draft:
+    spec = DOCUMENTS.get(kind)
+    if spec is None:
+        raise Http404
+    drafts = spec.drafts(petition)
+    found = next((d for d in drafts if d.source == source), None) if source else None
+    draft = found or (drafts[-1] if drafts and not source else None)
+    if draft is None:
+        raise Http404
+    return draft
+
+
+def _print(request: HttpRequest, doc: IssuedDocument) -> HttpResponse:
+    data = printable(doc, request.user)
+    _audit_document(request.user, doc.petition, doc.title, doc.number)
+    return _pdf_response(data, f"{doc.petition.number}-{doc.title}-{doc.number}.pdf")
+
+
 @require_roles(*STAFF_ROLES)
 def document_index(request: HttpRequest, pk: int) -> HttpResponse:
-    """The documents that apply to a matter now, as download links."""
+    """Every document of the matter at every stage: issued ones with their number and
+    date, the others as "出具并打印" links (issuing gives the next number)."""
     petition = _matter(request, pk)
-    available = [
-        spec for spec in DOCUMENTS.values() if spec.build(petition, request.user) is not None
-    ]
+    issued = {
+        (d.kind, d.source): d
+        for d in IssuedDocument.objects.filter(petition=petition).select_related("unit")
+    }
+    rows = [(draft, issued.pop((draft.kind, draft.source), None)) for draft in drafts_of(petition)]
     from xinfang.supervision.models import SupervisionNotice
 
     notices = SupervisionNotice.objects.restrict(request.user, "view").filter(petition=petition)
     return render(
         request,
         "documents/index.html",
-        {"p": petition, "documents": available, "notices": notices.order_by("pk")},
+        {
+            "p": petition,
+            "rows": rows,
+            "orphans": list(issued.values()),
+            "notices": notices.order_by("pk"),
+            "may_title": titled_matter(request.user, petition.pk) is not None,
+        },
     )
 
 
 @require_roles(*STAFF_ROLES)
 def document_pdf(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    """One official document of a matter as PDF; 404 when out of scope or not applicable."""
-    spec = DOCUMENTS.get(kind)
-    if spec is None:
-        raise Http404
+    """One document of a matter (the latest of its kind, or ``?source=`` an earlier
+    stage's), issued on its first print and re-printed as issued; 404 when out of scope or
+    not applicable."""
     petition = _matter(request, pk)
-    context = spec.build(petition, request.user)
-    if context is None:
-        raise Http404
-    data = render_pdf(spec.template, context)
-    _audit_document(request.user, petition, spec.title, context["number"])
-    return _pdf_response(data, f"{petition.number}-{spec.title}.pdf")
+    draft = _draft_for(petition, kind, request.GET.get("source"))
+    return _print(request, issue(petition, draft, actor=request.user))
+
+
+@require_roles(*STAFF_ROLES)
+def issued_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """An issued document re-printed as issued (scoped like its matter)."""
+    doc = get_object_or_404(
+        IssuedDocument.objects.restrict(request.user, "view").select_related("petition"), pk=pk
+    )
+    return _print(request, doc)
 
 
 @require_roles(*STAFF_ROLES)
 def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The 督办通知书 of a supervision notice (scoped like the notice)."""
+    """The 督办通知书 of a supervision notice (scoped like the notice), issued once."""
     from xinfang.supervision.models import SupervisionNotice
 
     notice = get_object_or_404(
@@ -94,10 +129,30 @@ def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    context = supervision_notice_context(notice)
-    data = render_pdf("documents/supervision_notice.html", context)
-    _audit_document(request.user, notice, "督办通知书", notice.number)
+    doc = issue(notice.petition, supervision_notice_draft(notice), actor=request.user)
+    data = printable(doc, request.user)
+    _audit_document(request.user, notice, doc.title, doc.number)
     return _pdf_response(data, f"{notice.petition.number}-督办通知书.pdf")
+
+
+# ---------------------------------------------------------------------------------------
+# The citizen's own documents ("my matters" on the portal)
+
+
+def citizen_pdf(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """A document addressed to the petitioner, for the signed-in citizen whose verified
+    phone is on the matter: the document as issued (issued now if it never was, dated by
+    its act). Anyone else is sent to "my matters"."""
+    user: Any = request.user
+    if not getattr(user, "is_citizen", False):
+        return redirect("portal:my_matters")
+    if kind not in CITIZEN_KINDS:
+        raise Http404
+    petition = get_object_or_404(my_matters(user), pk=pk)
+    draft = _draft_for(petition, kind, request.GET.get("source"))
+    doc = issue(petition, draft, actor=SYSTEM)
+    _audit_document(user, petition, doc.title, doc.number)
+    return _pdf_response(bytes(printable(doc, user)), f"{petition.number}-{doc.title}.pdf")
 
 
 # ---------------------------------------------------------------------------------------
@@ -119,6 +174,7 @@ def register_page(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "count": count,
             "direct_limit": reg.DIRECT_LIMIT,
+            "pdf_limit": reg.PDF_LIMIT,
             "columns": reg.COLUMNS,
             "jobs": jobs,
         },
@@ -146,6 +202,15 @@ def register_export(request: HttpRequest) -> HttpResponse:
 
     export_register(job.pk)
     return redirect("documents:job_page", job.pk)
+
+
+@require_roles(*STAFF_ROLES)
+@require_POST
+def register_print(request: HttpRequest) -> HttpResponse:
+    """The filtered register as a printable PDF (at most ``PDF_LIMIT`` rows)."""
+    filters = reg.clean_filters(request.POST)
+    data = reg.register_pdf(request.user, filters)
+    return _pdf_response(data, f"受理事项总登记簿-{timezone.localdate():%Y%m%d}.pdf")
 
 
 def _file_chunks(path: Path, size: int = 64 * 1024) -> Iterator[bytes]:

@@ -4,6 +4,12 @@ Lines end in CRLF and are folded at 75 octets (RFC 5545 §3.1) without splitting
 character; TEXT values escape backslash, semicolon, comma and newline (§3.3.11). Times are
 local with ``TZID=Asia/Shanghai`` and the calendar carries the matching VTIMEZONE (China
 has had no daylight saving time since 1991).
+
+A subscriber sees one event per slot whatever host name it subscribed through: the UID is
+the slot's UUID under a fixed domain (§3.8.4.7), never the request's Host header. A moved
+slot reaches subscribers as an update of the same event: ``LAST-MODIFIED`` is the slot's
+last change and ``SEQUENCE`` (§3.8.7.4) the whole seconds from its publication to that
+change — 0 as published, larger after every later change, so it only ever grows.
 """
 
 from __future__ import annotations
@@ -13,10 +19,11 @@ from datetime import UTC, datetime
 
 from xinfang.ledgers.models import ReceptionSlot
 
-__all__ = ["escape_text", "fold", "reception_calendar"]
+__all__ = ["UID_DOMAIN", "escape_text", "fold", "reception_calendar", "sequence"]
 
 TZID = "Asia/Shanghai"
 PRODID = "-//Xinfang//Leader reception schedule//ZH"
+UID_DOMAIN = "reception.xinfang"
 
 VTIMEZONE = [
     "BEGIN:VTIMEZONE",
@@ -62,11 +69,22 @@ def _local(dt_day: object, at: object) -> str:
     return f"{dt_day:%Y%m%d}T{at:%H%M%S}"
 
 
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def sequence(slot: ReceptionSlot) -> int:
+    """The revision number of a published slot (see the module docstring)."""
+    if slot.published_at is None or slot.updated_at is None:
+        return 0
+    return max(0, int((slot.updated_at - slot.published_at).total_seconds()))
+
+
 def reception_calendar(
-    slots: Iterable[ReceptionSlot], *, name: str, host: str, now: datetime | None = None
+    slots: Iterable[ReceptionSlot], *, name: str, now: datetime | None = None
 ) -> str:
     """The VCALENDAR text for ``slots`` (each one VEVENT with a stable UID)."""
-    stamp = (now or datetime.now(tz=UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = _utc(now or datetime.now(tz=UTC))
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -78,12 +96,14 @@ def reception_calendar(
         *VTIMEZONE,
     ]
     for slot in slots:
-        summary = f"领导接访:{slot.leader_title}{slot.leader_name}"
-        description = slot.topic or "党政领导公开接访,群众可当面反映诉求。"
+        summary = f"领导接访：{slot.leader_title}{slot.leader_name}"
+        description = slot.topic or "党政领导公开接访，群众可当面反映诉求。"
         lines += [
             "BEGIN:VEVENT",
-            f"UID:{slot.uid}@{host}",
+            f"UID:{slot.uid}@{UID_DOMAIN}",
             f"DTSTAMP:{stamp}",
+            f"SEQUENCE:{sequence(slot)}",
+            *([f"LAST-MODIFIED:{_utc(slot.updated_at)}"] if slot.updated_at else []),
             f"DTSTART;TZID={TZID}:{_local(slot.day, slot.starts_at)}",
             f"DTEND;TZID={TZID}:{_local(slot.day, slot.ends_at)}",
             f"SUMMARY:{escape_text(summary)}",

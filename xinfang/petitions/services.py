@@ -117,9 +117,15 @@ class Registration:
     candidates: list[Any] = field(default_factory=list)
 
 
+# What a hand-typed code may hold for its Crockford characters (O for 0, I or L for 1).
+_CODE_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
 def query_code_hash(code: str) -> str:
-    """The stored, searchable form of a query code (normalised: no dashes, upper case)."""
+    """The stored, searchable form of a query code (normalised: no dashes or spaces, upper
+    case, look-alike letters read as the digits they stand for)."""
     normalized = "".join(ch for ch in (code or "").upper() if ch.isalnum())
+    normalized = normalized.translate(_CODE_LOOKALIKES)
     return hashlib.sha256(("xinfang-query:" + normalized).encode()).hexdigest()
 
 

@@ -17,3 +17,9 @@ class PortalConfig(AppConfig):
 
         # Outages and refused numbers under Open311 answer GeoReport error documents.
         register_error_renderer("/open311/", open311_error)
+
+        from xinfang.org.demo import DEMO_HOOKS
+        from xinfang.portal.demo import add_demo_portal
+
+        if add_demo_portal not in DEMO_HOOKS:
+            DEMO_HOOKS.append(add_demo_portal)

@@ -122,7 +122,7 @@ class UnitTreeChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Any) -> str:
         indent = "\u3000" * max(0, int(obj.depth) - self._base())
-        suffix = "(信访工作机构)" if obj.is_petition_office else ""
+        suffix = "（信访工作机构）" if obj.is_petition_office else ""
         return f"{indent}{obj.name}{suffix}"
 
 
@@ -162,9 +162,9 @@ class SubmitForm(forms.Form):
     phone = forms.CharField(
         label=_("联系电话"),
         max_length=20,
-        help_text=_("用于查询办理进展和接收答复,请填写本人常用电话"),
+        help_text=_("用于查询办理进展和接收答复，请填写本人常用电话"),
     )
-    id_number = forms.CharField(label=_("身份证号(选填)"), max_length=18, required=False)
+    id_number = forms.CharField(label=_("身份证号（选填）"), max_length=18, required=False)
     address = forms.CharField(label=_("联系地址"), max_length=200)
     kind = forms.ChoiceField(
         label=_("信访类别"), choices=Kind.choices, widget=forms.RadioSelect, initial=Kind.APPEAL
@@ -174,44 +174,44 @@ class SubmitForm(forms.Form):
         label=_("向哪个机关反映"),
         queryset=Unit.objects.none(),
         empty_label="请选择接收机关",
-        help_text=_("不清楚时请选择县信访工作机构,由其转送有权处理的机关"),
+        help_text=_("不清楚时请选择县信访工作机构，由其转送有权处理的机关"),
     )
     place = forms.CharField(
-        label=_("问题发生地"), max_length=200, help_text=_("乡镇(街道)、村(社区)或具体地点")
+        label=_("问题发生地"), max_length=200, help_text=_("乡镇（街道）、村（社区）或具体地点")
     )
     lat, lon = location_fields().values()
     summary = forms.CharField(
-        label=_("诉求摘要"), max_length=200, help_text=_("一句话说明您的请求,不超过200字")
+        label=_("诉求摘要"), max_length=200, help_text=_("一句话说明您的请求，不超过200字")
     )
     full_text = forms.CharField(
         label=_("详细内容"),
         max_length=MAX_FULL_TEXT,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("事实、理由和请求,不超过一万字"),
+        help_text=_("事实、理由和请求，不超过一万字"),
     )
     accused_unit = UnitTreeChoiceField(
-        label=_("被检举控告的单位(检举控告类选填)"),
+        label=_("被检举控告的单位（检举控告类选填）"),
         queryset=Unit.objects.none(),
         required=False,
         empty_label="不涉及或不清楚",
     )
     accused_person = forms.CharField(
-        label=_("被检举控告的人员或单位名称(检举控告类必填)"), max_length=100, required=False
+        label=_("被检举控告的人员或单位名称（检举控告类必填）"), max_length=100, required=False
     )
     wants_confidentiality = forms.BooleanField(
         label=_("请对我的姓名和个人信息保密"),
         required=False,
-        help_text=_("保密后,只有办理您事项的工作人员能看到您的身份;检举控告人的身份一律保密"),
+        help_text=_("保密后，只有办理您事项的工作人员能看到您的身份；检举控告人的身份一律保密"),
     )
     sms_opt_in = forms.BooleanField(
         label=_("受理、延期、答复和复查意见时给我发短信"),
         required=False,
-        help_text=_("短信只含事项编号、办理环节和日期,不含反映内容和查询码"),
+        help_text=_("短信只含事项编号、办理环节和日期，不含反映内容和查询码"),
     )
     attachments = MultipleFileField(
-        label=_("附件(选填)"),
+        label=_("附件（选填）"),
         required=False,
-        help_text=_("PDF、图片或 Office 文档,最多5个,每个不超过20MB"),
+        help_text=_("PDF、图片或 Office 文档，最多5个，每个不超过20MB"),
     )
     # Spam controls: a honeypot nobody sees, and the signed render time + idempotency key.
     website = forms.CharField(label=_("请勿填写此项"), required=False)
@@ -283,7 +283,9 @@ class LookupForm(forms.Form):
     code = forms.CharField(
         label=_("查询码"),
         max_length=60,
-        help_text=_("提交时页面上显示的32位查询码,可含短横线"),
+        help_text=_(
+            "提交时页面上或受理告知书上的查询码（七组，每组四位），可含短横线；字母不分大小写"
+        ),
     )
     phone = forms.CharField(label=_("联系电话"), max_length=20, help_text=_("提交时填写的电话"))
 
@@ -300,7 +302,7 @@ class RatingForm(forms.Form):
         label=_("您对答复的评价"), choices=Rating.choices, widget=forms.RadioSelect
     )
     comment = forms.CharField(
-        label=_("意见和建议(选填)"),
+        label=_("意见和建议（选填）"),
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -315,4 +317,34 @@ class ReviewForm(forms.Form):
         max_length=MAX_FULL_TEXT,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("说明您对意见不服的事实和理由"),
+    )
+
+
+class CodeReplaceForm(forms.Form):
+    """A lost query code: the matter number and the contact phone given at submission."""
+
+    number = forms.CharField(
+        label=_("信访事项编号"), max_length=20, help_text=_("如 XF20260000123，见受理告知书")
+    )
+    phone = forms.CharField(label=_("联系电话"), max_length=20, help_text=_("提交时填写的电话"))
+
+
+class PhoneCodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("短信验证码"),
+        regex=r"^\d{6}$",
+        max_length=6,
+        error_messages={"invalid": _("请输入6位数字")},
+    )
+
+
+class PublicTitleForm(forms.Form):
+    title = forms.CharField(
+        label=_("公开标题"),
+        max_length=60,
+        required=False,
+        help_text=_(
+            "在公开的 Open311 诉求列表中显示，说明事项是关于什么的；"
+            "不得含姓名、门牌号、电话或信访人原话。留空则显示事项分类的通用说明。"
+        ),
     )

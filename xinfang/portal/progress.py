@@ -22,62 +22,62 @@ S = Status
 # Status → (short title, plain explanation). {unit} is the responsible unit's name.
 STAGES: dict[str, tuple[str, str]] = {
     S.REGISTERED: (
-        "已登记,等待处理",
-        "您的信访事项已由{unit}登记。依照《信访工作条例》第二十二条,"
-        "应自收到之日起15日内转送、交办有权处理的机关,或由本机关受理并书面告知您。",
+        "已登记，等待处理",
+        "您的信访事项已由{unit}登记。依照《信访工作条例》第二十二条，"
+        "应自收到之日起15日内转送、交办有权处理的机关，或由本机关受理并书面告知您。",
     ),
     S.ROUTED: (
         "已转送有权处理的机关",
-        "您的信访事项已转送(交办)至{unit}。依照第二十三条,"
+        "您的信访事项已转送（交办）至{unit}。依照第二十三条，"
         "该机关应自收到之日起15日内书面告知您是否受理。",
     ),
     S.OBJECTED: (
         "正在重新确定处理机关",
-        "接收机关认为不属于其职权范围,事项已退回,正在重新确定有权处理的机关。",
+        "接收机关认为不属于其职权范围，事项已退回，正在重新确定有权处理的机关。",
     ),
     S.ACCEPTED: (
         "已受理",
-        "{unit}已受理您的信访事项。依照第三十四条,应自受理之日起60日内办结;"
-        "情况复杂的,经批准可延长一次,不超过30日,并告知您延期理由。",
+        "{unit}已受理您的信访事项。依照第三十四条，应自受理之日起60日内办结；"
+        "情况复杂的，经批准可延长一次，不超过30日，并告知您延期理由。",
     ),
     S.IN_HANDLING: (
         "正在办理",
-        "{unit}正在调查核实、办理您的信访事项,办结后将出具书面答复意见。",
+        "{unit}正在调查核实、办理您的信访事项，办结后将出具书面答复意见。",
     ),
     S.ANSWERED: (
         "已书面答复",
-        "{unit}已出具信访处理意见书(见下方)。您可以对答复进行评价;"
-        "对答复意见不服的,可自收到之日起30日内请求复查(第三十五条)。",
+        "{unit}已出具信访处理意见书（见下方）。您可以对答复进行评价；"
+        "对答复意见不服的，可自收到之日起30日内请求复查（第三十五条）。",
     ),
     S.EVALUATED: (
-        "已答复,已评价",
-        "您的信访事项已答复并完成回访评价。对答复意见不服的,"
-        "可自收到之日起30日内请求复查(第三十五条)。",
+        "已答复，已评价",
+        "您的信访事项已答复并完成回访评价。对答复意见不服的，"
+        "可自收到之日起30日内请求复查（第三十五条）。",
     ),
     S.CLOSED: ("已办结", "您的信访事项已办结。"),
     S.NOT_ACCEPTED: (
         "不予受理",
-        "接收机关决定不予受理,并应书面告知您理由和应当向哪个机关提出(第二十三条、第三十一条)。",
+        "接收机关决定不予受理，并应书面告知您理由和应当向哪个机关提出（第二十三条、第三十一条）。",
     ),
     S.LINKED: (
         "已并入同一事项办理",
-        "您反映的问题与正在办理的事项相同,已并入该事项一并办理,不再重复受理(第十九条)。",
+        "您反映的问题与正在办理的事项相同，已并入该事项一并办理，不再重复受理（第十九条）。",
     ),
     S.REVIEW_REQUESTED: (
         "复查中",
-        "复查机关应自收到复查请求之日起30日内提出复查意见(第三十五条)。",
+        "复查机关应自收到复查请求之日起30日内提出复查意见（第三十五条）。",
     ),
     S.REVIEWED: (
         "已出具复查意见",
-        "复查意见见下方。对复查意见不服的,可自收到之日起30日内请求复核(第三十六条)。",
+        "复查意见见下方。对复查意见不服的，可自收到之日起30日内请求复核（第三十六条）。",
     ),
     S.REREVIEW_REQUESTED: (
         "复核中",
-        "复核机关应自收到复核请求之日起30日内提出复核意见;听证所需时间不计算在内(第三十六条)。",
+        "复核机关应自收到复核请求之日起30日内提出复核意见；听证所需时间不计算在内（第三十六条）。",
     ),
     S.FINAL: (
         "已复核终结",
-        "复核意见为终结意见。以同一事实和理由再次提出的,不再受理(第三十六条)。",
+        "复核意见为终结意见。以同一事实和理由再次提出的，不再受理（第三十六条）。",
     ),
 }
 
@@ -97,7 +97,7 @@ DUE_LINES: dict[str, tuple[tuple[str, str], ...]] = {
     S.REREVIEW_REQUESTED: (("rereview_due", "出具复核意见的期限"),),
 }
 
-ANSWER_TITLES = {"handling": "信访处理意见书", "review": "复查意见", "rereview": "复核意见(终结)"}
+ANSWER_TITLES = {"handling": "信访处理意见书", "review": "复查意见", "rereview": "复核意见（终结）"}
 
 
 @dataclass(frozen=True)
@@ -127,6 +127,7 @@ class ReviewWindow:
 class Progress:
     petition: Petition
     title: str
+    current_body: str
     explanation: str
     dues: list[DueLine]
     pending_notice: str
@@ -162,9 +163,9 @@ def review_window(petition: Petition, today: date | None = None) -> ReviewWindow
                 "请求复查",
                 False,
                 due,
-                f"请求复查的期限已于{_fmt(due)}届满。依照《信访工作条例》第三十五条,"
-                "对处理意见不服的,应自收到书面答复之日起30日内请求复查;"
-                "已超过期限的,不能再通过网上申请复查。",
+                f"请求复查的期限已于{_fmt(due)}届满。依照《信访工作条例》第三十五条，"
+                "对处理意见不服的，应自收到书面答复之日起30日内请求复查；"
+                "已超过期限的，不能再通过网上申请复查。",
             )
         return ReviewWindow(
             ReviewLevel.REVIEW, "请求复查", True, due, "", petition.not_before("review_request_due")
@@ -181,9 +182,9 @@ def review_window(petition: Petition, today: date | None = None) -> ReviewWindow
                 "请求复核",
                 False,
                 due,
-                f"请求复核的期限已于{_fmt(due)}届满。依照《信访工作条例》第三十六条,"
-                "对复查意见不服的,应自收到复查意见之日起30日内请求复核;"
-                "已超过期限的,不能再通过网上申请复核。",
+                f"请求复核的期限已于{_fmt(due)}届满。依照《信访工作条例》第三十六条，"
+                "对复查意见不服的，应自收到复查意见之日起30日内请求复核；"
+                "已超过期限的，不能再通过网上申请复核。",
             )
         return ReviewWindow(
             ReviewLevel.REREVIEW,
@@ -194,6 +195,22 @@ def review_window(petition: Petition, today: date | None = None) -> ReviewWindow
             petition.not_before("rereview_request_due"),
         )
     return ReviewWindow("", "", False, None, "")
+
+
+# While a review or re-review runs, and once its opinion is out, the matter is with the
+# reviewing body (条例 Arts. 35, 36), not with the unit that answered first.
+_WITH_REVIEWER = {S.REVIEW_REQUESTED, S.REVIEWED, S.REREVIEW_REQUESTED, S.FINAL}
+
+
+def current_body(petition: Petition) -> str:
+    """The body the matter is with now, as the petitioner is told (当前处理机关)."""
+    if petition.status in _WITH_REVIEWER or (
+        petition.status == S.CLOSED and petition.review_requested_on
+    ):
+        request = petition.review_requests.select_related("reviewing_unit").order_by("-pk").first()
+        if request is not None:
+            return request.reviewing_unit.name
+    return petition.responsible_unit.name
 
 
 def describe(petition: Petition, today: date | None = None) -> Progress:
@@ -223,6 +240,7 @@ def describe(petition: Petition, today: date | None = None) -> Progress:
     return Progress(
         petition=petition,
         title=title,
+        current_body=current_body(petition),
         explanation=explanation,
         dues=[d for d in dues if d.due is not None or d.not_before is not None],
         pending_notice=(petition.deadline_notice or "期限待定") if pending else "",

@@ -14,4 +14,9 @@ urlpatterns = [
     path("matter/rate/", views.rate, name="rate"),
     path("matter/review/", views.review, name="review"),
     path("matter/leave/", views.leave, name="leave"),
+    path("lookup/new-code/", views.code_replace, name="code_replace"),
+    path("mine/", views.my_matters, name="my_matters"),
+    path("mine/phone/send/", views.phone_code_send, name="phone_code_send"),
+    path("mine/phone/confirm/", views.phone_code_confirm, name="phone_code_confirm"),
+    path("matter/<int:pk>/public-title/", views.public_title_edit, name="public_title_edit"),
 ]

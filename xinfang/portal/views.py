@@ -13,18 +13,22 @@ An unknown code and a wrong code (or wrong phone) get the same page, wording and
 
 from __future__ import annotations
 
+import hmac
 import time
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from xinfang.core.errors import ConcurrentChange, TransitionNotAllowed
+from xinfang.core.errors import ConcurrentChange, PersonalDataError, TransitionNotAllowed
 from xinfang.core.middleware import client_ip
+from xinfang.core.personal_data import digest_for
+from xinfang.org.access import roles_for
+from xinfang.org.guards import require_roles
 from xinfang.petitions.choices import ReviewLevel, Status
 from xinfang.petitions.errors import PetitionError
 from xinfang.petitions.linking import propose_candidates_after_commit
@@ -40,23 +44,40 @@ from xinfang.petitions.workflow import (
     prove_by_query_code,
     transition,
 )
-from xinfang.portal import progress
+from xinfang.portal import mine, progress
+from xinfang.portal.errors import PortalInvalid
 from xinfang.portal.forms import (
     MAX_FORM_AGE_SECONDS,
     MIN_FILL_SECONDS,
+    CodeReplaceForm,
     LookupForm,
+    PhoneCodeForm,
+    PublicTitleForm,
     RatingForm,
     ReviewForm,
     SubmitForm,
     make_form_token,
     read_form_token,
 )
+from xinfang.portal.models import OfficeProfile, PublicTitle
+from xinfang.portal.open311.feed import service_description
 from xinfang.portal.ratelimit import LOOKUP_PER_ADDRESS_AND_CODE, LOOKUP_PER_IP, SUBMIT_PER_IP
+from xinfang.portal.services import (
+    confirm_phone,
+    phone_verified,
+    replace_query_code,
+    send_phone_code,
+    set_public_title,
+    titled_matter,
+)
+from xinfang.portal.services import (
+    my_matters as my_matters_of,
+)
 
 SESSION_MATTER = "portal_matter"
 SESSION_NEW_CODE = "portal_new_code"
-LOOKUP_FAILED = "查询码或联系电话不正确,请核对后重试。"
-LOOKUP_LIMITED = "查询过于频繁,请稍后再试。"
+LOOKUP_FAILED = "查询码或联系电话不正确，请核对后重试。"
+LOOKUP_LIMITED = "查询过于频繁，请稍后再试。"
 VERIFIED_SECONDS = 30 * 60
 
 
@@ -72,8 +93,15 @@ def _citizen_actor(request: HttpRequest) -> Any:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The guide: what a petition is, the legal periods, the review route."""
-    return render(request, "portal/home.html", {"section": "home"})
+    """The guide: what a petition is, the legal periods, the review route; and each petition
+    office's address, complaint phone, reception times and places and the leader-reception
+    schedules it links to (条例 Art. 18)."""
+    offices = (
+        OfficeProfile.objects.filter(unit__is_active=True)
+        .select_related("unit")
+        .prefetch_related("schedule_units")
+    )
+    return render(request, "portal/home.html", {"section": "home", "offices": offices})
 
 
 @require_http_methods(["GET", "POST"])
@@ -90,13 +118,13 @@ def submit(request: HttpRequest) -> HttpResponse:
     spam_error = ""
     # Count the attempt and read the window's total in one step (refused ones count too).
     if SUBMIT_PER_IP.hit(ip) > SUBMIT_PER_IP.count:
-        return _submit_refused(request, form, "提交过于频繁,请一小时后再试。", status=429)
+        return _submit_refused(request, form, "提交过于频繁，请一小时后再试。", status=429)
     if request.POST.get("website"):
-        spam_error = "提交未成功,请刷新页面后重新填写。"
+        spam_error = "提交未成功，请刷新页面后重新填写。"
     elif token is None or now - token.rendered_at > MAX_FORM_AGE_SECONDS:
-        spam_error = "页面已过期,请刷新页面后重新填写。"
+        spam_error = "页面已过期，请刷新页面后重新填写。"
     elif now - token.rendered_at < MIN_FILL_SECONDS:
-        spam_error = "提交过快,请核对填写的内容后再次提交。"
+        spam_error = "提交过快，请核对填写的内容后再次提交。"
     if spam_error or token is None:
         return _submit_refused(request, form, spam_error, status=400, keep_token=token)
     if not form.is_valid():
@@ -236,7 +264,7 @@ def _petitioner_proof(request: HttpRequest, petition: Petition) -> PetitionerPro
         raise TransitionNotAllowed(STAFF_REFUSED)
     proof = proof_from_token(request.session.get(SESSION_MATTER, {}).get("proof"))
     if proof is None or proof.petition_id != petition.pk:
-        raise TransitionNotAllowed("身份验证已失效,请重新输入查询码和联系电话。")
+        raise TransitionNotAllowed("身份验证已失效，请重新输入查询码和联系电话。")
     return proof
 
 
@@ -245,7 +273,7 @@ def _petitioner_actor(request: HttpRequest) -> Any:
     return user if user.is_authenticated else None
 
 
-STAFF_REFUSED = "工作人员不能代信访人评价或申请复查(复核),请退出工作人员账号后由信访人本人办理。"
+STAFF_REFUSED = "工作人员不能代信访人评价或申请复查（复核），请退出工作人员账号后由信访人本人办理。"
 
 
 def _verified_matter(request: HttpRequest) -> Petition | None:
@@ -293,7 +321,7 @@ def rate(request: HttpRequest) -> HttpResponse:
         messages.error(request, "请选择满意、基本满意或不满意。")
         return redirect("portal:matter")
     if petition.status != Status.ANSWERED or petition.return_visits.exists():
-        messages.error(request, "该事项已评价过或当前不能评价,每个答复只能评价一次。")
+        messages.error(request, "该事项已评价过或当前不能评价，每个答复只能评价一次。")
         return redirect("portal:matter")
     try:
         proof = _petitioner_proof(request, petition)
@@ -310,9 +338,9 @@ def rate(request: HttpRequest) -> HttpResponse:
             note=form.cleaned_data["comment"],
         )
     except (TransitionNotAllowed, ConcurrentChange):
-        messages.error(request, "该事项已评价过或当前不能评价,每个答复只能评价一次。")
+        messages.error(request, "该事项已评价过或当前不能评价，每个答复只能评价一次。")
         return redirect("portal:matter")
-    messages.success(request, "感谢您的评价,已记录。")
+    messages.success(request, "感谢您的评价，已记录。")
     return redirect("portal:matter")
 
 
@@ -331,7 +359,7 @@ def review(request: HttpRequest) -> HttpResponse:
         return redirect("portal:matter")
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请写明请求理由(不超过一万字)。")
+        messages.error(request, "请写明请求理由（不超过一万字）。")
         return redirect("portal:matter")
     target = (
         Status.REVIEW_REQUESTED if window.level == ReviewLevel.REVIEW else Status.REREVIEW_REQUESTED
@@ -347,7 +375,7 @@ def review(request: HttpRequest) -> HttpResponse:
     except (TransitionNotAllowed, ConcurrentChange) as exc:
         messages.error(request, str(exc))
         return redirect("portal:matter")
-    messages.success(request, f"您的{window.label}申请已提交,复查(复核)机关应在30日内提出意见。")
+    messages.success(request, f"您的{window.label}申请已提交，复查（复核）机关应在30日内提出意见。")
     return redirect("portal:matter")
 
 
@@ -356,3 +384,160 @@ def leave(request: HttpRequest) -> HttpResponse:
     """Forget the verified matter (on a shared computer)."""
     request.session.pop(SESSION_MATTER, None)
     return redirect("portal:lookup")
+
+
+# ---------------------------------------------------------------------------------------
+# A lost query code
+
+
+@require_http_methods(["GET", "POST"])
+def code_replace(request: HttpRequest) -> HttpResponse:
+    """A lost query code: matter number + contact phone → a new code by SMS to that phone.
+
+    Whether or not the two match, the page says the same (no oracle for matter numbers or
+    phones), and attempts count against the lookup limits.
+    """
+    if request.method != "POST":
+        return render(
+            request, "portal/code_replace.html", {"form": CodeReplaceForm(), "section": "lookup"}
+        )
+    form = CodeReplaceForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "portal/code_replace.html",
+            {"form": form, "section": "lookup"},
+            status=400,
+        )
+    ip = _ip(request)
+    if LOOKUP_PER_IP.hit(ip) > LOOKUP_PER_IP.count:
+        return render(
+            request,
+            "portal/code_replace.html",
+            {"form": CodeReplaceForm(), "section": "lookup", "failure": LOOKUP_LIMITED},
+            status=429,
+        )
+    petition = _matter_by_number_and_phone(form.cleaned_data["number"], form.cleaned_data["phone"])
+    if petition is not None:
+        replace_query_code(petition, actor=_petitioner_actor(request))
+    return render(request, "portal/code_replace.html", {"sent": True, "section": "lookup"})
+
+
+def _matter_by_number_and_phone(number: str, phone: str) -> Petition | None:
+    try:
+        digest = digest_for("phone", phone)
+    except PersonalDataError:
+        return None
+    petition = Petition.objects.filter(number=number.strip().upper()).first()
+    if petition is None or not petition.contact_phone_digest:
+        return None
+    if not hmac.compare_digest(petition.contact_phone_digest, digest):
+        return None
+    return petition
+
+
+# ---------------------------------------------------------------------------------------
+# My matters (a signed-in citizen with a verified phone)
+
+
+def _citizen(request: HttpRequest) -> Any:
+    user = request.user
+    return user if getattr(user, "is_citizen", False) else None
+
+
+@never_cache
+def my_matters(request: HttpRequest) -> HttpResponse:
+    """The signed-in citizen's matters (by the verified phone's digest), each with its
+    documents and the reads of their personal data; or the phone verification first."""
+    user = _citizen(request)
+    if user is None:
+        return render(request, "portal/mine.html", {"section": "mine", "citizen": False})
+    verified = phone_verified(user)
+    return render(
+        request,
+        "portal/mine.html",
+        {
+            "section": "mine",
+            "citizen": True,
+            "verified": verified,
+            "phone": user.phone_masked,
+            "cards": mine.cards(my_matters_of(user)) if verified else [],
+            "form": PhoneCodeForm(),
+        },
+    )
+
+
+@require_POST
+def phone_code_send(request: HttpRequest) -> HttpResponse:
+    """Send the verification code to the signed-in citizen's phone."""
+    user = _citizen(request)
+    if user is None:
+        return redirect("portal:my_matters")
+    try:
+        send_phone_code(user)
+    except PortalInvalid as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"验证码已发送至{user.phone_masked}。")
+    return redirect("portal:my_matters")
+
+
+@require_POST
+def phone_code_confirm(request: HttpRequest) -> HttpResponse:
+    """Check the verification code the citizen typed."""
+    user = _citizen(request)
+    if user is None:
+        return redirect("portal:my_matters")
+    form = PhoneCodeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请输入6位数字验证码。")
+        return redirect("portal:my_matters")
+    try:
+        confirm_phone(user, form.cleaned_data["code"])
+    except PortalInvalid as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "手机号码已验证。")
+    return redirect("portal:my_matters")
+
+
+# ---------------------------------------------------------------------------------------
+# The public title of a matter (staff)
+
+TITLE_ROLES = tuple(sorted(roles_for("handle") | roles_for("register")))
+
+
+def _titled_matter(request: HttpRequest, pk: int) -> Petition:
+    found = titled_matter(request.user, pk)
+    if found is None:
+        raise Http404
+    return found
+
+
+@require_roles(*TITLE_ROLES)
+@require_http_methods(["GET", "POST"])
+def public_title_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The title the matter shows in the public Open311 feed (handling or registering unit)."""
+    petition = _titled_matter(request, pk)
+    existing = PublicTitle.objects.filter(petition=petition).first()
+    form = PublicTitleForm(
+        request.POST or None, initial={"title": existing.title if existing else ""}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            set_public_title(petition, actor=request.user, title=form.cleaned_data["title"])
+        except PortalInvalid as exc:
+            form.add_error("title", str(exc))
+        else:
+            messages.success(request, "公开标题已保存。")
+            return redirect("portal:public_title_edit", petition.pk)
+    return render(
+        request,
+        "portal/public_title.html",
+        {"p": petition, "form": form, "generic": _generic_description(petition)},
+    )
+
+
+def _generic_description(petition: Petition) -> str:
+    mt = petition.matter_type
+    return service_description(mt) if mt is not None else ""

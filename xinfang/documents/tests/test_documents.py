@@ -1,27 +1,23 @@
 """Official documents (PDF) and the general register (xlsx) of a matter.
 
-PDF text is read back with poppler's ``pdftotext`` (Debian poppler-utils), so the tests see
-what a printer would print, in the embedded Noto CJK font.
+PDF text is read back with poppler's ``pdftotext`` (``helpers.pdf_text``).
 """
 
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
-import tempfile
 from datetime import date
 from typing import Any
 
 import openpyxl
 import pytest
 import time_machine
-from django.test import Client
 from django.urls import reverse
 
 from xinfang.core.models import AuditEntry
 from xinfang.documents import register as reg
 from xinfang.documents.models import ExportJob
+from xinfang.documents.tests.helpers import client_for, pdf_text
 from xinfang.org.choices import Role
 from xinfang.petitions.services import PetitionerData, extend_handling, record_delivery
 from xinfang.petitions.tests.conftest import People
@@ -49,25 +45,7 @@ def job_url(pk: int) -> str:
     return reverse("documents:job_page", args=[pk])
 
 
-def pdf_text(data: bytes) -> str:
-    assert data.startswith(b"%PDF")
-    exe = shutil.which("pdftotext")
-    assert exe, "poppler-utils (pdftotext) is required: apt-get install -y poppler-utils"
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as fh:
-        fh.write(data)
-        fh.flush()
-        out = subprocess.run(  # noqa: S603 - fixed argv, our own temp file
-            [exe, "-enc", "UTF-8", fh.name, "-"],
-            capture_output=True,
-            check=True,
-        )
-    return "".join(out.stdout.decode("utf-8").split())  # layout may break lines anywhere
-
-
-def _client(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+_client = client_for
 
 
 def _answered(people: People, *, confidential: bool = False) -> Any:
@@ -81,7 +59,7 @@ def _answered(people: People, *, confidential: bool = False) -> Any:
             )
         ],
     )
-    p = transition(p, "accepted", actor=people.handler_a, notice="已受理,将依法办理")
+    p = transition(p, "accepted", actor=people.handler_a, notice="已受理，将依法办理")
     extend_handling(p, actor=people.leader_a, days=15, reason="需要委托鉴定")
     p = transition(p.__class__.objects.get(pk=p.pk), "answered", actor=people.leader_a, **ANSWER)
     return p

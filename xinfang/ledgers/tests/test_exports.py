@@ -175,15 +175,15 @@ def test_icalendar_feed_is_valid_rfc5545(cast):
         place="平安县人民来访接待中心一楼接待室;东侧,二号窗口" * 2,
         topic="征地拆迁、劳动保障方面的诉求",
     )
-    lines = _unfold(reception_calendar([slot], name="甲镇领导接访日程", host="example.org"))
+    lines = _unfold(reception_calendar([slot], name="甲镇领导接访日程"))
     assert lines[0] == "BEGIN:VCALENDAR" and lines[-1] == "END:VCALENDAR"
     assert "VERSION:2.0" in lines
     assert lines.count("BEGIN:VEVENT") == 1 == lines.count("END:VEVENT")
     props = dict(line.split(":", 1) for line in lines if ":" in line)
-    assert props["UID"] == f"{slot.uid}@example.org"
+    assert props["UID"] == f"{slot.uid}@reception.xinfang"
     assert props["DTSTART;TZID=Asia/Shanghai"] == "20261008T083000"
     assert props["DTEND;TZID=Asia/Shanghai"] == "20261008T113000"
-    assert props["SUMMARY"] == "领导接访:副县长郑副县长"
+    assert props["SUMMARY"] == "领导接访：副县长郑副县长"
     assert props["LOCATION"].startswith("平安县人民来访接待中心一楼接待室\\;东侧\\,二号窗口")
     assert len(props["DTSTAMP"]) == 16 and props["DTSTAMP"].endswith("Z")
     assert "TZID:Asia/Shanghai" in lines  # the VTIMEZONE the TZID refers to

@@ -90,9 +90,11 @@ def test_public_schedule_shows_only_published_slots(cast):
     f.ReceptionSlotFactory(unit=cast.unit_a, leader_name="草稿领导", status="draft")
     body = Client().get(reverse("ledgers:public_schedule", args=[cast.unit_a.pk])).content
     assert "已公布领导".encode() in body and "草稿领导".encode() not in body
-    assert (
-        Client().get(reverse("ledgers:public_schedule", args=[cast.unit_b.pk])).status_code == 404
-    )
+    # A unit with nothing published: the page says so (the portal links it), no feed links.
+    empty = Client().get(reverse("ledgers:public_schedule", args=[cast.unit_b.pk]))
+    assert empty.status_code == 200 and "近期暂无安排".encode() in empty.content
+    assert b"calendar.ics" not in empty.content
+    assert Client().get(reverse("ledgers:public_ics", args=[cast.unit_b.pk])).status_code == 404
     ics = Client().get(reverse("ledgers:public_ics", args=[cast.unit_a.pk]))
     assert ics["Content-Type"].startswith("text/calendar")
     assert b"BEGIN:VEVENT" in ics.content and "草稿领导".encode() not in ics.content

@@ -118,10 +118,15 @@ def _public_unit(unit_id: int) -> Unit:
 
 
 def public_schedule(request: HttpRequest, unit_id: int) -> HttpResponse:
-    """The citizen-facing schedule page of one unit (no login)."""
-    unit = _public_unit(unit_id)
+    """The citizen-facing schedule page of one unit (no login). A unit that has published
+    nothing yet answers "暂无" rather than 404: the portal links every unit its petition
+    office lists (条例 Art. 18), and the citizen should read that nothing is scheduled."""
+    unit = get_object_or_404(Unit, pk=unit_id, is_active=True)
+    published = ReceptionSlot.objects.published().filter(unit=unit).exists()
     return render(
-        request, "ledgers/public_schedule.html", {"unit": unit, "slots": _public_slots(unit)}
+        request,
+        "ledgers/public_schedule.html",
+        {"unit": unit, "slots": _public_slots(unit), "published": published},
     )
 
 
@@ -131,7 +136,6 @@ def public_ics(request: HttpRequest, unit_id: int) -> HttpResponse:
     body = reception_calendar(
         _public_slots(unit),  # type: ignore[arg-type]
         name=f"{unit.name}领导接访日程",
-        host=request.get_host().split(":")[0] or "xinfang",
     )
     response = HttpResponse(body.encode("utf-8"), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="reception.ics"'

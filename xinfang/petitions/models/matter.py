@@ -297,10 +297,17 @@ class Petition(models.Model):
             raise ValidationError(_("集体来访须填写来访人数"))
 
 
+# Crockford's base-32 alphabet: digits and capitals without I, L, O and U, so a code read
+# aloud or copied by hand has no 0/O or 1/I/L to confuse (typed ones are mapped back).
+QUERY_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+QUERY_CODE_LENGTH = 28  # 28 × 5 = 140 random bits (≥ 128)
+
+
 def _new_query_code() -> str:
-    """A query code of 128 random bits, in groups of four for reading aloud."""
-    raw = secrets.token_hex(16).upper()
-    return "-".join(raw[i : i + 4] for i in range(0, 32, 4))
+    """A query code of 140 random bits: seven groups of four characters
+    (``7KQ3-M9XA-…``), for reading aloud, printing and typing."""
+    raw = "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(QUERY_CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, QUERY_CODE_LENGTH, 4))
 
 
 class Petitioner(models.Model):

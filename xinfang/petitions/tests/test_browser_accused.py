@@ -20,7 +20,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from xinfang.documents.pdf import DOCUMENTS
+from xinfang.documents.drafts import DOCUMENTS
 from xinfang.org.choices import Role
 from xinfang.petitions.choices import Kind, Status
 from xinfang.petitions.models import Petition

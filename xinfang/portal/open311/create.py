@@ -22,12 +22,14 @@ from xinfang.core import audit
 from xinfang.core.errors import PersonalDataError, TransitionNotAllowed
 from xinfang.core.models import AuditAction
 from xinfang.core.personal_data import normalize_phone
+from xinfang.org.models import Unit
 from xinfang.petitions.choices import Kind
 from xinfang.petitions.errors import PetitionError
 from xinfang.petitions.linking import propose_candidates_after_commit
 from xinfang.petitions.services import PetitionerData, register_petition
 from xinfang.portal.models import Open311Client
 from xinfang.portal.open311.feed import public_services
+from xinfang.portal.services import send_query_code
 
 __all__ = ["Created", "Open311Error", "create_request", "refuse_nul", "visible"]
 
@@ -58,7 +60,7 @@ def refuse_nul(request: Any) -> None:
     for data in (request.GET, request.POST):
         for key, values in data.lists():
             if "\x00" in key or any("\x00" in value for value in values):
-                raise Open311Error(400, f"参数 {key.replace(chr(0), '')} 含有空字符(NUL)")
+                raise Open311Error(400, f"参数 {key.replace(chr(0), '')} 含有空字符（NUL）")
 
 
 def visible(text: str) -> str:
@@ -94,13 +96,22 @@ def idempotency_key_from(data: QueryDict, headers: Any) -> str | None:
     if not key:
         return None
     if not _IDEMPOTENCY_RE.match(key):
-        raise Open311Error(400, "idempotency_key 只能包含字母、数字和 _ . : -,不超过64个字符")
+        raise Open311Error(400, "idempotency_key 只能包含字母、数字和 _ . : -，不超过64个字符")
     return key
 
 
 @transaction.atomic
-def create_request(client: Open311Client, data: QueryDict, headers: Any) -> Created:
-    """Register the matter an Open311 client submits; raise :class:`Open311Error`."""
+def create_request(
+    client: Open311Client | None, data: QueryDict, headers: Any, *, unit: Unit | None = None
+) -> Created:
+    """Register the matter an Open311 client submits (``client``), or an anonymous request
+    to a jurisdiction that allows them (``unit``: its petition office); raise
+    :class:`Open311Error`. A client not marked trusted, and an anonymous caller, never get
+    the query code: it goes to the petitioner's phone by SMS (through the outbox)."""
+    unit = client.unit if client is not None else unit
+    if unit is None:
+        raise Open311Error(403, "api_key 无效或缺失")
+    sender = f"{client.pk}" if client is not None else f"anonymous-{unit.pk}"
     problems: list[str] = []
     code = (data.get("service_code") or "").strip()
     matter_type = public_services().filter(code=code).first() if code else None
@@ -113,15 +124,15 @@ def create_request(client: Open311Client, data: QueryDict, headers: Any) -> Crea
     address = (data.get("address_string") or "").strip()[:200]
     address_id = (data.get("address_id") or "").strip()[:60]
     if not address and not address_id and (lat is None or lon is None):
-        problems.append("须提供位置:lat 和 long、address_string 或 address_id 之一")
+        problems.append("须提供位置：lat 和 long、address_string 或 address_id 之一")
     description = (data.get("description") or "").strip()
     if not visible(description):
-        problems.append("缺少 description(诉求内容)")
+        problems.append("缺少 description（诉求内容）")
     elif len(description) > MAX_DESCRIPTION:
         problems.append(f"description 不得超过{MAX_DESCRIPTION}字")
     name = f"{(data.get('last_name') or '').strip()}{(data.get('first_name') or '').strip()}"
     if not visible(name):
-        problems.append("缺少信访人姓名(last_name / first_name)")
+        problems.append("缺少信访人姓名（last_name / first_name）")
     elif len(name) > 50:
         problems.append("姓名过长")
     phone = (data.get("phone") or "").strip()
@@ -149,7 +160,7 @@ def create_request(client: Open311Client, data: QueryDict, headers: Any) -> Crea
     try:
         registration = register_petition(
             actor=None,
-            registering_unit=client.unit,
+            registering_unit=unit,
             channel="online",
             kind=kind,
             summary=summary,
@@ -161,8 +172,8 @@ def create_request(client: Open311Client, data: QueryDict, headers: Any) -> Crea
             petitioners=[
                 PetitionerData(name=name, phone=phone, wants_confidentiality=confidential == "yes")
             ],
-            source_reference=f"Open311 #{client.pk}",
-            idempotency_key=f"open311:{client.pk}:{key}" if key else None,
+            source_reference=f"Open311 #{client.pk}" if client is not None else "Open311 匿名",
+            idempotency_key=f"open311:{sender}:{key}" if key else None,
             # The same-matter search runs after commit, off the client's request.
             propose_matches=False,
         )
@@ -170,15 +181,21 @@ def create_request(client: Open311Client, data: QueryDict, headers: Any) -> Crea
             propose_candidates_after_commit(registration.petition)
     except (PetitionError, TransitionNotAllowed) as exc:
         raise Open311Error(400, str(exc)) from exc
+    trusted = client is not None and client.trusted
     if registration.created:
         audit.record(
             actor=None,
             action=AuditAction.CREATE,
             obj=registration.petition,
-            detail={"open311_client": client.pk, "client_name": client.name},
+            detail={
+                "open311_client": client.pk if client is not None else None,
+                "client_name": client.name if client is not None else "匿名",
+            },
         )
+        if not trusted and phone:
+            send_query_code(registration.petition, registration.query_code)
     return Created(
         service_request_id=str(registration.petition.number),
-        query_code=registration.query_code,
+        query_code=registration.query_code if trusted else "",
         created=registration.created,
     )

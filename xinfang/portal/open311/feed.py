@@ -6,8 +6,11 @@ does not start from ``Petition.objects.restrict(user, …)``: it starts from
 never leaves the handling bodies) and every matter whose petitioner asked for
 confidentiality, and it shows only fields that cannot identify a petitioner:
 
-- ``description``: a generic sentence built from the matter type (never the summary or
-  the text the petitioner wrote);
+- ``description``: the public title the office gave the matter (``PublicTitle``), else a
+  generic sentence built from the matter type (never the summary or the text the
+  petitioner wrote);
+- ``requested_datetime``: when the matter was received (the day of receipt; the time of
+  registration when it was registered that day);
 - ``address``: the township-level place of the unit handling the matter (never the place
   the petitioner typed, which may be a house);
 - no names, phones, ID numbers, attachments (``media_url``) or coordinates.
@@ -32,8 +35,10 @@ __all__ = [
     "EXCLUDED_CATEGORY_CODES",
     "PublicRequest",
     "project",
+    "public_description",
     "public_matters",
     "public_services",
+    "requested_at",
 ]
 
 S = Status
@@ -49,15 +54,15 @@ CLOSED_STATUSES = frozenset(
 )
 
 STATUS_NOTES: dict[str, str] = {
-    S.REGISTERED: "已登记,待转送或受理",
+    S.REGISTERED: "已登记，待转送或受理",
     S.ROUTED: "已转送有权处理的机关",
     S.OBJECTED: "正在重新确定处理机关",
     S.ACCEPTED: "已受理",
     S.IN_HANDLING: "正在办理",
     S.ANSWERED: "已书面答复",
-    S.EVALUATED: "已答复,已回访评价",
+    S.EVALUATED: "已答复，已回访评价",
     S.CLOSED: "已办结",
-    S.NOT_ACCEPTED: "不予受理,已告知信访人",
+    S.NOT_ACCEPTED: "不予受理，已告知信访人",
     S.LINKED: "已并入同一事项办理",
     S.REVIEW_REQUESTED: "复查中",
     S.REVIEWED: "已出具复查意见",
@@ -65,7 +70,7 @@ STATUS_NOTES: dict[str, str] = {
     S.FINAL: "已复核终结",
 }
 
-SERVICE_NOTICE = "依照《信访工作条例》,应自受理之日起60日内办结并书面答复。"
+SERVICE_NOTICE = "依照《信访工作条例》，应自受理之日起60日内办结并书面答复。"
 
 _TOWNSHIP_AND_ABOVE = {str(level) for level in TERRITORIAL_ORDER[:4]}  # province … township
 
@@ -92,7 +97,7 @@ def public_matters() -> QuerySet[Petition]:
         .filter(number__isnull=False, matter_type__isnull=False)
         .exclude(matter_type__parent__code__in=EXCLUDED_CATEGORY_CODES)
         .filter(matter_type__parent__isnull=False)
-        .select_related("matter_type__parent", "responsible_unit")
+        .select_related("matter_type__parent", "responsible_unit", "public_title")
     )
 
 
@@ -147,6 +152,20 @@ class PublicRequest:
         }
 
 
+def requested_at(p: Petition) -> datetime:
+    """When the request was made: the receipt, not the data entry of a letter typed in
+    days later (GeoReport v2 ``requested_datetime``)."""
+    created = timezone.localtime(p.created_at)
+    if created.date() == p.received_on:
+        return created
+    return timezone.make_aware(datetime.combine(p.received_on, time(0, 0)))
+
+
+def public_description(p: Petition, matter_type: MatterType) -> str:
+    title = getattr(p, "public_title", None)
+    return title.title if title is not None and title.title else service_description(matter_type)
+
+
 def _end_of_day(day: date | None) -> datetime | None:
     if day is None:
         return None
@@ -171,7 +190,7 @@ class _Places:
             if pk in self.units and self.units[pk].level in _TOWNSHIP_AND_ABOVE
         ]
         # From most specific to most general, as GeoReport asks; at most the township.
-        return ",".join(reversed(names))
+        return "，".join(reversed(names))
 
 
 # The public feed gives a matter's place to about 100 m (three decimals), enough to show
@@ -201,10 +220,10 @@ def project(petitions: list[Petition]) -> list[PublicRequest]:
                 status_notes=STATUS_NOTES.get(p.status, ""),
                 service_name=mt.name,
                 service_code=mt.code,
-                description=service_description(mt),
+                description=public_description(p, mt),
                 agency_responsible=p.responsible_unit.name,
                 service_notice=SERVICE_NOTICE,
-                requested_datetime=timezone.localtime(p.created_at),
+                requested_datetime=requested_at(p),
                 updated_datetime=timezone.localtime(p.updated_at),
                 expected_datetime=None if closed else _end_of_day(p.next_due),
                 address=places.address(p.responsible_unit),

@@ -18,10 +18,12 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from xinfang.core.middleware import client_ip
 from xinfang.org.choices import UnitLevel
 from xinfang.org.models import Unit
 from xinfang.org.querysets import subtree_q
 from xinfang.petitions.models import Petition
+from xinfang.portal.models import OfficeProfile
 from xinfang.portal.open311.create import Open311Error, create_request, refuse_nul
 from xinfang.portal.open311.feed import (
     CLOSED_STATUSES,
@@ -32,6 +34,7 @@ from xinfang.portal.open311.feed import (
     service_description,
 )
 from xinfang.portal.open311.render import errors_response, iso, respond
+from xinfang.portal.ratelimit import SUBMIT_PER_IP
 from xinfang.portal.services import client_for_key
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -86,7 +89,7 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     payload = {
         "changeset": iso(CHANGESET),
         "contact": "请联系本级信访工作机构",
-        "key_service": "api_key 由系统管理员签发(xinfang create_open311_client)",
+        "key_service": "api_key 由系统管理员签发（xinfang create_open311_client）",
         "endpoints": [
             {
                 "specification": SPECIFICATION,
@@ -128,7 +131,7 @@ ATTRIBUTES: list[dict[str, Any]] = [
         "required": False,
         "datatype_description": None,
         "order": 1,
-        "description": "信访类别(默认申诉求决类)。检举控告请通过网上信访页面或纪检监察机关提出。",
+        "description": "信访类别（默认申诉求决类）。检举控告请通过网上信访页面或纪检监察机关提出。",
         "values": [
             {"key": "appeal", "name": "申诉求决类"},
             {"key": "suggestion", "name": "建议意见类"},
@@ -141,7 +144,7 @@ ATTRIBUTES: list[dict[str, Any]] = [
         "required": False,
         "datatype_description": None,
         "order": 2,
-        "description": "信访人是否要求对姓名和个人信息保密(默认否)",
+        "description": "信访人是否要求对姓名和个人信息保密（默认否）",
         "values": [{"key": "no", "name": "否"}, {"key": "yes", "name": "是"}],
     },
 ]
@@ -192,7 +195,7 @@ def _filtered(request: HttpRequest) -> QuerySet[Petition]:
         matters = matters.filter(matter_type__code__in=codes)
     statuses = {s.strip() for s in (params.get("status") or "").split(",") if s.strip()}
     if statuses - {"open", "closed"}:
-        raise Open311Error(400, "status 只能是 open 或 closed(可用逗号分隔)")
+        raise Open311Error(400, "status 只能是 open 或 closed（可用逗号分隔）")
     if statuses == {"open"}:
         matters = matters.exclude(status__in=CLOSED_STATUSES)
     elif statuses == {"closed"}:
@@ -224,23 +227,45 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     return respond(fmt, "service_requests", [r.as_dict() for r in project(rows)])
 
 
+def _anonymous_office(jurisdiction: Unit | None) -> Unit | None:
+    """The petition office that takes anonymous requests for ``jurisdiction``, if its
+    office allows them (``OfficeProfile.open311_anonymous``)."""
+    if jurisdiction is None:
+        return None
+    profile = (
+        OfficeProfile.objects.filter(open311_anonymous=True, unit__is_active=True)
+        .filter(subtree_q(jurisdiction.path, "unit__path"))
+        .select_related("unit")
+        .order_by("unit__depth", "order", "pk")
+        .first()
+    )
+    return profile.unit if profile is not None else None
+
+
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
-    key = (request.POST.get("api_key") or "").strip()
-    client = client_for_key(key)
+    # The api_key may come in the body or, as the published swagger and most clients
+    # send it, in the query string.
+    key = (request.POST.get("api_key") or request.GET.get("api_key") or "").strip()
+    jurisdiction = _jurisdiction(request)
+    client = client_for_key(key) if key else None
+    office = None
     if client is None:
-        raise Open311Error(403, "api_key 无效或缺失")
-    unit = _jurisdiction(request)
-    if unit is not None and not client.unit.path.startswith(unit.path):
+        office = None if key else _anonymous_office(jurisdiction)
+        if office is None:
+            raise Open311Error(403, "api_key 无效或缺失")
+        if SUBMIT_PER_IP.hit(client_ip(request) or "unknown") > SUBMIT_PER_IP.count:
+            raise Open311Error(429, "提交过于频繁，请稍后再试")
+    elif jurisdiction is not None and not client.unit.path.startswith(jurisdiction.path):
         raise Open311Error(400, "该 api_key 不属于此 jurisdiction_id")
-    created = create_request(client, request.POST, request.headers)
+    created = create_request(client, request.POST, request.headers, unit=office)
     payload = [
         {
             "service_request_id": created.service_request_id,
             "service_notice": SERVICE_NOTICE,
             "account_id": None,
-            # Extension: the citizen's query code (portal lookup with the phone). The
-            # client must hand it to the petitioner only; it is not part of any feed.
-            "query_code": created.query_code,
+            # Extension: the citizen's query code (portal lookup with the phone), only
+            # to a trusted client, which hands it to the petitioner; never in any feed.
+            **({"query_code": created.query_code} if created.query_code else {}),
         }
     ]
     return respond(fmt, "service_requests", payload)

@@ -19,11 +19,13 @@ from xinfang.portal.forms import make_form_token
 PHONE = "13912345678"
 ANSWER = {
     "outcome": Outcome.SUPPORT,
-    "facts": "经查,反映的道路积水属实,已安排疏通。",
+    "facts": "经查，反映的道路积水属实，已安排疏通。",
     "reasons": "道路排水属于镇政府职责范围。",
     "legal_basis": "《信访工作条例》第三十二条",
 }
-CODE_RE = re.compile(r'data-testid="query-code">([0-9A-F-]{39})<')
+CODE_RE = re.compile(
+    r'data-testid="query-code">([0-9A-HJKMNP-TV-Z]{4}(?:-[0-9A-HJKMNP-TV-Z]{4}){6})<'
+)
 
 
 def submit_data(unit: Unit, **overrides: Any) -> dict[str, Any]:
@@ -37,8 +39,8 @@ def submit_data(unit: Unit, **overrides: Any) -> dict[str, Any]:
         "matter_type": "0205",
         "receiving_unit": str(unit.pk),
         "place": "甲镇人民路",
-        "summary": "人民路下水道堵塞,雨天积水严重",
-        "full_text": "每逢下雨人民路积水没过脚踝,请求疏通下水道。",
+        "summary": "人民路下水道堵塞，雨天积水严重",
+        "full_text": "每逢下雨人民路积水没过脚踝，请求疏通下水道。",
         "website": "",
         "form_token": make_form_token(time.time() - 10),
     }

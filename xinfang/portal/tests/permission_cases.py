@@ -50,7 +50,30 @@ def _create_data(key: str) -> dict[str, str]:
     }
 
 
+def _pk(obj: Any) -> dict[str, Any]:
+    return {"pk": obj.pk}
+
+
 register(
+    RouteCase("portal:code_replace", **PUBLIC),
+    RouteCase(
+        "portal:code_replace",
+        id="portal:code_replace-post",
+        method="post",
+        data=lambda _o: {"number": "XF20260000001", "phone": "13911113333"},
+        **PUBLIC,
+    ),
+    # Staff and visitors are told to sign in as a citizen; nothing is listed.
+    RouteCase("portal:my_matters", **PUBLIC),
+    RouteCase("portal:phone_code_send", method="post", ok_status=302, **PUBLIC),
+    RouteCase("portal:phone_code_confirm", method="post", ok_status=302, **PUBLIC),
+    RouteCase(
+        "portal:public_title_edit",
+        role=Role.HANDLER,
+        make=_public_matter,
+        kwargs=_pk,
+        marker=lambda p: p.number,
+    ),
     RouteCase("portal:home", **PUBLIC),
     RouteCase("portal:submit", **PUBLIC),
     RouteCase("portal:submitted", **PUBLIC),

@@ -29,7 +29,7 @@ def test_right_code_and_phone_open_the_matter(portal: Portal) -> None:
     page = client.get(reverse("portal:matter"))
     html = page.content.decode()
     assert page.status_code == 200
-    assert petition.number in html and "已登记,等待处理" in html
+    assert petition.number in html and "已登记，等待处理" in html
     assert "转送、交办或受理的期限" in html
 
 

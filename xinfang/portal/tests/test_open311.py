@@ -47,7 +47,7 @@ def as_xml(response: Any) -> ET.Element:
 
 @pytest.fixture
 def client_key(portal: Portal) -> tuple[Open311Client, str]:
-    return issue_open311_client(actor=None, name="12345热线", unit=portal.office)
+    return issue_open311_client(actor=None, name="12345热线", unit=portal.office, trusted=True)
 
 
 def create_data(key: str, **overrides: Any) -> dict[str, Any]:
@@ -55,7 +55,7 @@ def create_data(key: str, **overrides: Any) -> dict[str, Any]:
         "api_key": key,
         "service_code": "0205",
         "address_string": "甲镇人民路12号门口",
-        "description": "人民路下水道堵塞,雨天积水严重。",
+        "description": "人民路下水道堵塞，雨天积水严重。",
         "last_name": "赵",
         "first_name": "某某",
         "phone": "13700001111",
@@ -181,7 +181,7 @@ def test_create_defers_the_same_matter_search_until_after_commit(
     from xinfang.petitions.models import SameMatterCandidate
 
     _client, key = client_key
-    earlier = public_matter(portal.office, summary="人民路下水道堵塞,雨天积水严重。")
+    earlier = public_matter(portal.office, summary="人民路下水道堵塞，雨天积水严重。")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = Client().post(url("requests", "json"), create_data(key))
     assert response.status_code == 200
@@ -333,7 +333,7 @@ def test_request_list_and_detail(portal: Portal, fmt: str) -> None:
         row["service_code"] == "0205" and row["requested_datetime"] == "2026-03-02T10:00:00+08:00"
     )
     assert row["expected_datetime"] == "2026-03-17T23:59:59+08:00"  # route due (Art. 22)
-    assert row["address"] == "甲镇,测试县" and row["agency_responsible"] == "甲镇"
+    assert row["address"] == "甲镇，测试县" and row["agency_responsible"] == "甲镇"
     assert row["description"] == "城乡建设·市政设施方面的信访事项"
 
 

@@ -52,7 +52,7 @@ def test_submission_registers_an_online_matter_and_shows_the_code_once(portal: P
     assert petition.registering_unit == portal.cast.unit_a
     assert petition.matter_type is not None and petition.matter_type.code == "0205"
     assert petition.registrar is None
-    assert len(code.replace("-", "")) == 32  # 128 bits in hex
+    assert len(code.replace("-", "")) == 28  # 140 bits in base 32, seven groups of four
     assert find_by_query_code(code, PHONE) == petition
     person = Petitioner.objects.get(petition=petition)
     assert person.name == "王某某" and person.address == "测试县人****"  # sealed, shown masked
