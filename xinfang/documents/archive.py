@@ -7,8 +7,9 @@ personal data stays sealed and shows as ``***``, as in the audit trail), ``timel
 issued); at the top ``manifest.json`` with the SHA-256 of every file. Exporting is audited
 with the manifest's own hash, so a package can later be matched to its audit entry.
 
-:func:`issued_documents` is the one place that says which PDFs a matter has: today the
-documents app renders them from the record; once issued PDFs are stored, it returns those.
+:func:`issued_documents` is the one place that says which PDFs a matter has: the stored
+documents as issued (their hash checked); a document of the matter never printed is issued
+now, with the date of its own act, so the archive holds what the matter's life produced.
 """
 
 from __future__ import annotations
@@ -27,33 +28,32 @@ from django.utils import timezone
 from xinfang.core import audit
 from xinfang.core.audit import snapshot
 from xinfang.core.models import AuditAction
-from xinfang.documents.pdf import DOCUMENTS, render_pdf
+from xinfang.documents.drafts import drafts_of
+from xinfang.documents.services import issue, stored_pdf
 from xinfang.org.models import Unit
 from xinfang.org.querysets import subtree_q
 from xinfang.petitions.models import Petition, Transition
 
 
 @dataclass(frozen=True)
-class IssuedDocument:
+class ArchivedDocument:
     filename: str
     title: str
     number: str
     data: bytes
 
 
-def issued_documents(petition: Petition, actor: Any) -> list[IssuedDocument]:
-    """The documents of a matter as issued (rendered from the record today)."""
+def issued_documents(petition: Petition, actor: Any) -> list[ArchivedDocument]:
+    """The documents of a matter as issued, in the order of the matter's life."""
     found = []
-    for spec in DOCUMENTS.values():
-        context = spec.build(petition, actor)
-        if context is None:
-            continue
+    for n, draft in enumerate(drafts_of(petition), start=1):
+        doc = issue(petition, draft, actor=actor)
         found.append(
-            IssuedDocument(
-                filename=f"{spec.kind}.pdf",
-                title=spec.title,
-                number=str(context.get("number", "")),
-                data=render_pdf(spec.template, context),
+            ArchivedDocument(
+                filename=f"{n:02d}-{doc.kind}.pdf",
+                title=doc.title,
+                number=doc.number,
+                data=stored_pdf(doc),
             )
         )
     return found

@@ -119,11 +119,17 @@ def entitled(user: Any, doc: IssuedDocument) -> bool:
     return identity_visible(user, doc.petition)
 
 
-def printable(doc: IssuedDocument, user: Any) -> bytes:
-    """What ``user`` may print of ``doc``: the stored PDF, or the copy without identity."""
+def stored_pdf(doc: IssuedDocument) -> bytes:
+    """The PDF as issued; refused if it no longer matches the digest taken at issue."""
     stored = bytes(doc.pdf)
     if hashlib.sha256(stored).hexdigest() != doc.sha256:
         raise DocumentAltered(f"文书{doc.number}的存档与出具时的摘要不符，请联系管理员")
+    return stored
+
+
+def printable(doc: IssuedDocument, user: Any) -> bytes:
+    """What ``user`` may print of ``doc``: the stored PDF, or the copy without identity."""
+    stored = stored_pdf(doc)
     if entitled(user, doc):
         return stored
     return render_pdf(TEMPLATES[doc.kind], masked(doc.data))

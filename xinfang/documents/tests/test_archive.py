@@ -13,6 +13,7 @@ from django.core.management import call_command
 from xinfang.core.models import AuditEntry
 from xinfang.core.workflow import SYSTEM
 from xinfang.documents.archive import export_year
+from xinfang.documents.models import IssuedDocument
 from xinfang.documents.tests.test_documents import _answered
 from xinfang.petitions.choices import Status
 from xinfang.petitions.tests.conftest import People
@@ -36,13 +37,18 @@ def test_the_package_holds_each_closed_matter_with_its_files_and_their_hashes(
         manifest = json.loads(archive.read("manifest.json"))
         folder = closed.number
         assert f"{folder}/metadata.json" in manifest["files"]
-        assert f"{folder}/documents/answer.pdf" in manifest["files"]
+        documents = [n for n in manifest["files"] if n.startswith(f"{folder}/documents/")]
+        assert any(n.endswith("-answer.pdf") for n in documents)
         for name, entry in manifest["files"].items():
             assert hashlib.sha256(archive.read(name)).hexdigest() == entry["sha256"]
         steps = [row["step"] for row in json.loads(archive.read(f"{folder}/timeline.json"))]
         metadata = json.loads(archive.read(f"{folder}/metadata.json"))
     assert steps[0] == "register" and steps[-1] == "close"
     assert metadata["number"] == closed.number and metadata["closed_on"] == "2026-09-01"
+    # The package holds the documents as issued: the same bytes a re-print gives.
+    issued = IssuedDocument.objects.filter(petition=closed)
+    assert issued.count() == len(documents)
+    assert {d.number for d in issued} == {d["number"] for d in metadata["documents"]}
 
 
 def test_a_matter_still_open_or_closed_in_another_year_is_not_in_the_package(
