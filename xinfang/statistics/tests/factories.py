@@ -31,7 +31,9 @@ def matter(
     if accepted:
         p = transition(p, "accepted", actor=leader, today=accepted)
     if answered:
-        p = transition(p, "answered", actor=leader, today=answered, **ANSWER)
+        # A suggestion's answer says whether it was adopted (条例 Art. 29).
+        extra = {"suggestion_outcome": "adopted"} if p.kind == "suggestion" else {}
+        p = transition(p, "answered", actor=leader, today=answered, **ANSWER, **extra)
     if rated:
         day, rating = rated
         p = transition(
