@@ -15,7 +15,7 @@ from django.utils import timezone
 from xinfang.org import services as org_services
 from xinfang.org.choices import Role
 from xinfang.org.demo import DEMO_PASSWORD, TOWNSHIPS, DemoCounty
-from xinfang.org.models import User
+from xinfang.org.models import RoleGrant, User
 from xinfang.petitions.choices import Channel, Rating, Status
 from xinfang.petitions.demo import ANSWER, DEMO_PHONE
 from xinfang.petitions.models import MatterType
@@ -86,18 +86,22 @@ def _matter(demo: DemoCounty, town: str, leader: User, received: date, n: int, t
 
 def add_demo_statistics(demo: DemoCounty) -> None:
     """The county leader, the townships' matters of the last months, the aggregates."""
-    leader = org_services.create_staff(
-        actor=None,
-        username="leader_county",
-        password=DEMO_PASSWORD,
-        full_name="何书记",
-        unit=demo.county,
-        title="县委副书记",
-        phone="13900000099",
-    )
-    org_services.grant_role(actor=None, user=leader, role=Role.UNIT_LEADER, unit=demo.county)
+    # The county leader may come from another app's demo (trips: the approving 县长).
+    leader = User.objects.filter(username="leader_county").first()
+    if leader is None:
+        leader = org_services.create_staff(
+            actor=None,
+            username="leader_county",
+            password=DEMO_PASSWORD,
+            full_name="何书记",
+            unit=demo.county,
+            title="县委副书记",
+            phone="13900000099",
+        )
+        demo.logins.append((str(Role(Role.UNIT_LEADER).label), "leader_county", demo.county.name))
+    if not RoleGrant.objects.filter(user=leader, role=Role.UNIT_LEADER, unit=demo.county).exists():
+        org_services.grant_role(actor=None, user=leader, role=Role.UNIT_LEADER, unit=demo.county)
     demo.users["leader_county"] = leader
-    demo.logins.append((str(Role(Role.UNIT_LEADER).label), "leader_county", demo.county.name))
     today = timezone.localdate()
     first = today.replace(day=1)
     for _ in range(MONTHS):
