@@ -106,14 +106,14 @@ def live_ranking(root: Any, units: list[Any], month: date) -> int:
     from xinfang.petitions.models import Petition
     from xinfang.statistics.aggregates import MonthFigures
     from xinfang.statistics.periods import month_end
-    from xinfang.statistics.ranking import Weights, rank_units
+    from xinfang.statistics.ranking import Weights, rank_figures
 
     w = MeasureWindow.of(month, month_end(month))
     per_unit = count_measures(Petition.objects.all(), w, by="responsible_unit_id")
     from xinfang.org.models import Unit
 
     paths = dict(Unit.objects.values_list("pk", "path"))
-    by_path = {u.path: u.pk for u in units}
+    by_path = {path: pk for pk, _, path in units}
     sums: dict[int, Counts] = defaultdict(Counts)
     for unit_id, counts in per_unit.items():
         path = paths.get(unit_id, "")
@@ -123,8 +123,8 @@ def live_ranking(root: Any, units: list[Any], month: date) -> int:
             if owner is not None:
                 sums[owner] = sums[owner] + counts
             cut = path.find("/", cut + 1)
-    rows = [(u.pk, u.name, MonthFigures(0, sums.get(u.pk, Counts()))) for u in units]
-    return len(rank_units(rows, Weights(), 5))
+    rows = [(pk, name, MonthFigures(0, sums.get(pk, Counts()))) for pk, name, _ in units]
+    return len(rank_figures(rows, Weights(), 5))
 
 
 def http_ranking(url: str, province_pk: int, month: date, requests: int) -> dict[str, Any]:

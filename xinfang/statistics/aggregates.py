@@ -148,39 +148,53 @@ def refresh_months(months: Iterable[date], *, today: date | None = None) -> int:
     return written
 
 
-def rollup_month(
-    root: Unit, units: Sequence[Unit], month: date, *, with_reached: bool = True
-) -> dict[int, MonthFigures]:
-    """Each of ``units``' subtree month, summed from the rows of ``root``'s subtree.
+# Column indices of :func:`subtree_sums` (the integer columns of ``_COLUMNS``).
+SUM_COLUMNS = _COLUMNS[1:-1]
+COLUMN = {name: i for i, name in enumerate(SUM_COLUMNS)}
 
-    One indexed range query on ``(month, unit_path)``; the rows sorted by path, a unit's
-    subtree is a contiguous run of them, so each unit's sums are a difference of two
-    cumulative sums (units may nest: a township and its villages ranked together).
-    ``with_reached=False`` skips the escalation levels (the ranking does not read them).
+
+def subtree_sums(
+    root: Unit, paths: Sequence[str], month: date, *, with_reached: bool = False
+) -> tuple[Any, list[dict[str, int]]]:
+    """The month's sums of the integer columns for each subtree of ``paths`` (a NumPy
+    array, one row per path, columns :data:`SUM_COLUMNS`) and, ``with_reached``, the
+    escalation levels of each.
+
+    One indexed range query on ``(month, unit_path)`` over ``root``'s subtree; the rows
+    sorted by path, a subtree is a contiguous run of them, so its sums are a difference of
+    two cumulative sums (paths may nest: a township and its villages ranked together).
     """
     import numpy as np
 
+    columns = _COLUMNS if with_reached else _COLUMNS[:-1]
     rows = sorted(
         UnitMonth.objects.filter(month=month_start(month))
         .filter(subtree_q(root.path, "unit_path"))
-        .values_list(*_COLUMNS)
+        .values_list(*columns)
     )
-    paths = [r[0] for r in rows]
-    counts = np.zeros((len(rows) + 1, len(_COLUMNS) - 2), dtype=np.int64)
+    keys = [r[0] for r in rows]
+    cumulative = np.zeros((len(rows) + 1, len(SUM_COLUMNS)), dtype=np.int64)
     if rows:
-        counts[1:] = np.cumsum(np.array([r[1:-1] for r in rows], dtype=np.int64), axis=0)
-    out: dict[int, MonthFigures] = {}
-    for unit in units:
-        lo = bisect_left(paths, unit.path)
-        hi = bisect_left(paths, unit.path + "~", lo)
-        totals = (counts[hi] - counts[lo]).tolist()
-        reached: dict[str, int] = {}
-        if with_reached:
-            for r in rows[lo:hi]:
+        values = np.array([r[1 : 1 + len(SUM_COLUMNS)] for r in rows], dtype=np.int64)
+        cumulative[1:] = np.cumsum(values, axis=0)
+    lo = np.array([bisect_left(keys, p) for p in paths], dtype=np.int64)
+    hi = np.array([bisect_left(keys, p + "~") for p in paths], dtype=np.int64)
+    sums = cumulative[hi] - cumulative[lo] if len(paths) else cumulative[:0]
+    reached: list[dict[str, int]] = []
+    if with_reached:
+        for start, end in zip(lo.tolist(), hi.tolist(), strict=True):
+            levels: dict[str, int] = {}
+            for r in rows[start:end]:
                 for k, n in (r[-1] or {}).items():
-                    reached[k] = reached.get(k, 0) + n
-        out[unit.pk] = _from_values(("", *totals, reached))
-    return out
+                    levels[k] = levels.get(k, 0) + n
+            reached.append(levels)
+    return sums, reached
+
+
+def rollup_month(root: Unit, units: Sequence[Unit], month: date) -> dict[int, MonthFigures]:
+    """Each of ``units``' subtree month (see :func:`subtree_sums`)."""
+    sums, reached = subtree_sums(root, [u.path for u in units], month, with_reached=True)
+    return {u.pk: _from_values(("", *sums[i].tolist(), reached[i])) for i, u in enumerate(units)}
 
 
 def counted_at(month: date) -> datetime | None:
