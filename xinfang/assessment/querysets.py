@@ -1,9 +1,9 @@
 """Scoped reads of the assessment platform.
 
 Two sides see a period: the assessing office (``assess`` over the scheme's assessing unit)
-sees everything in it; a subject unit (``handle`` over the unit: its handlers and leaders)
-sees its own facts, results and appeals, and the period they belong to — never another
-subject's facts.
+sees everything in it; the staff of a subject unit (any grant over it) see its own facts,
+results and appeals, and the period they belong to — never another subject's facts. Acting
+for the unit (declaring, appealing) needs ``handle`` over it: its handlers and leaders.
 """
 
 from __future__ import annotations
@@ -26,12 +26,13 @@ __all__ = [
     "unit_side_paths",
 ]
 
-# The action that makes a unit's staff the "unit" side of an assessment.
+# The action that lets a unit's staff act for it in an assessment (declare, appeal).
 UNIT_ACTION = "handle"
 
 
 def unit_side_paths(user: Any) -> list[str]:
-    return granted_paths(user, UNIT_ACTION)
+    """Where ``user`` reads as a subject unit: every unit they hold a grant over."""
+    return granted_paths(user, "view")
 
 
 def ancestors_q(paths: list[str], field: str) -> Q | None:

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -44,7 +44,8 @@ from xinfang.org.guards import require_roles
 from xinfang.org.models import Unit
 
 OFFICE_ROLES = tuple(sorted(roles_for("assess")))
-ROLES = tuple(sorted(roles_for("assess") | roles_for(UNIT_ACTION)))
+# Any staff member reads as the unit they work for; the scopes decide what they see.
+ROLES = tuple(sorted(roles_for("view")))
 PAGE_SIZE = 100
 
 
@@ -149,6 +150,7 @@ def period_create(request: HttpRequest, pk: int) -> HttpResponse:
 def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
     period = _period(request, pk)
     office = is_office(request.user, period)
+    own = _own_subjects(request.user, period)
     counts = dict(
         Fact.objects.restrict(request.user, "view")
         .filter(period=period)
@@ -164,13 +166,15 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "office": office,
             "steps": allowed_steps(period, request.user) if office else [],
             "counts": [(FactStatus(k).label, v) for k, v in counts.items()],
-            "own": _own_subjects(request.user, period),
+            "own": own,
             "pending_appeals": Appeal.objects.restrict(request.user, "view")
             .filter(period=period, status=AppealStatus.PENDING)
             .count(),
             "final": period.status in FINAL_STATUSES,
             "published": period.status == PeriodStatus.PUBLISHED,
-            "may_declare": period.status == PeriodStatus.DECLARATION and not office,
+            "may_declare": period.status == PeriodStatus.DECLARATION
+            and not office
+            and any(can(request.user, UNIT_ACTION, s.unit.path) for s in own),
             "may_enter": office and period.status in COLLECTING_STATUSES,
             "timeline": AssessmentTransition.objects.filter(
                 period=period, record_type="period"
@@ -237,10 +241,13 @@ def fact_list(request: HttpRequest, pk: int) -> HttpResponse:
 def fact_create(request: HttpRequest, pk: int) -> HttpResponse:
     period = _period(request, pk)
     office = is_office(request.user, period)
-    subjects = Subject.objects.filter(period=period)
+    subjects = Subject.objects.filter(period=period).select_related("unit")
     if not office:
-        subjects = Subject.objects.restrict(request.user, "view").filter(period=period)
-    units = Unit.objects.filter(pk__in=subjects.values("unit_id")).order_by("path")
+        subjects = subjects.restrict(request.user, "view")
+    unit_ids = [
+        s.unit_id for s in subjects if office or can(request.user, UNIT_ACTION, s.unit.path)
+    ]
+    units = Unit.objects.filter(pk__in=unit_ids).order_by("path")
     form = FactForm(request.POST or None, request.FILES or None, units=units)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -338,7 +345,12 @@ def fact_attachment(request: HttpRequest, pk: int) -> HttpResponse:
     fact = get_object_for_user(Fact.objects.all(), request.user, action="view", pk=pk)
     if not fact.attachment:
         raise Http404
-    return FileResponse(fact.attachment.open("rb"), as_attachment=True)
+    with fact.attachment.open("rb") as fh:
+        body = fh.read()
+    response = HttpResponse(body, content_type="application/octet-stream")
+    name = fact.attachment.name.rsplit("/", 1)[-1]
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
 
 
 @require_roles(*OFFICE_ROLES)
