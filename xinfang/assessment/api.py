@@ -177,9 +177,7 @@ def list_periods(request: HttpRequest, page: Query[Page]) -> list[dict[str, Any]
     return [_period(p) for p in qs[page.offset : page.offset + page.limit]]
 
 
-@router.get(
-    "/periods/{pk}", response={200: PeriodOut, **errors(404)}, url_name="assessment_period"
-)
+@router.get("/periods/{pk}", response={200: PeriodOut, **errors(404)}, url_name="assessment_period")
 def get_period(request: HttpRequest, pk: PathPk) -> dict[str, Any]:
     return _period(_one(Period.objects, request, pk))
 
@@ -263,7 +261,9 @@ class FactStepIn(StepIn):
 )
 def fact_step(request: HttpRequest, pk: PathPk, data: FactStepIn) -> dict[str, Any]:
     """Review a declared fact: accept, adjust (with the quantity or value) or reject."""
-    fact = _one(Fact.objects.select_related("period__scheme__assessing_unit"), request, pk, "assess")
+    fact = _one(
+        Fact.objects.select_related("period__scheme__assessing_unit"), request, pk, "assess"
+    )
     payload = {"quantity": data.quantity, "value": data.value} if data.step == "adjust" else {}
     services.take_step(fact, data.step, actor=_actor(request), reason=data.reason, data=payload)
     return _fact(fact)

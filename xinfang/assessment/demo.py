@@ -19,7 +19,6 @@ def _month(day: date) -> tuple[date, date]:
 
 def add_demo_assessment(demo: Any) -> None:
     from xinfang.assessment import services
-    from xinfang.assessment.models import Fact
 
     today = timezone.localdate()
     county = demo.units["county"]
@@ -35,7 +34,11 @@ def add_demo_assessment(demo: Any) -> None:
     )
     last_start, last_end = _month(today.replace(day=1) - timedelta(days=1))
     last = services.open_period(
-        actor=SYSTEM, scheme=scheme, title=f"{last_start:%Y年%m月}考评", start=last_start, end=last_end
+        actor=SYSTEM,
+        scheme=scheme,
+        title=f"{last_start:%Y年%m月}考评",
+        start=last_start,
+        end=last_end,
     )
     services.take_step(last, "collect", actor=SYSTEM)
     services.take_step(last, "open_declaration", actor=SYSTEM)
@@ -73,4 +76,3 @@ def add_demo_assessment(demo: Any) -> None:
         actor=SYSTEM, scheme=scheme, title=f"{start:%Y年%m月}考评", start=start, end=end
     )
     services.take_step(current, "collect", actor=SYSTEM)
-

@@ -24,9 +24,13 @@ class SchemeForm(forms.Form):
     period_kind = forms.ChoiceField(
         label=_("考核周期"), choices=PeriodKind.choices, initial=PeriodKind.MONTHLY
     )
-    subject_category = forms.CharField(label=_("只考核该类别(空为全部)"), max_length=10, required=False)
+    subject_category = forms.CharField(
+        label=_("只考核该类别(空为全部)"), max_length=10, required=False
+    )
     working_days = forms.BooleanField(label=_("阶段期限按工作日计算"), required=False, initial=True)
-    declaration_days = forms.IntegerField(label=_("自评申报期(日)"), min_value=1, max_value=60, initial=5)
+    declaration_days = forms.IntegerField(
+        label=_("自评申报期(日)"), min_value=1, max_value=60, initial=5
+    )
     review_days = forms.IntegerField(label=_("审核期(日)"), min_value=1, max_value=60, initial=5)
     appeal_days = forms.IntegerField(label=_("申诉期(日)"), min_value=1, max_value=60, initial=5)
     min_matters = forms.IntegerField(
@@ -63,7 +67,12 @@ class FactForm(forms.Form):
     day = forms.DateField(label=_("日期"), widget=DATE)
     quantity = forms.FloatField(label=_("数量(空为1)"), required=False)
     value = forms.FloatField(label=_("分值或比率"), required=False)
-    note = forms.CharField(label=_("说明(区间酌定分值须写明理由)"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=10_000)
+    note = forms.CharField(
+        label=_("说明(区间酌定分值须写明理由)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=10_000,
+    )
     evidence = forms.CharField(label=_("依据(文号等)"), max_length=120, required=False)
     attachment = forms.FileField(label=_("佐证材料"), required=False)
 

@@ -20,7 +20,7 @@ from xinfang.assessment.models import Period, Result
 from xinfang.assessment.rulebook import Rulebook
 from xinfang.assessment.scoring import rulebook_of
 
-__all__ = ["Ranking", "RankedRow", "XLSX_MIME", "ranking", "results_xlsx"]
+__all__ = ["XLSX_MIME", "RankedRow", "Ranking", "ranking", "results_xlsx"]
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -70,9 +70,7 @@ def _places(results: list[Result]) -> dict[str, int]:
 
 def previous_period(period: Period) -> Period | None:
     return (
-        Period.objects.filter(
-            scheme=period.scheme, status__in=FINAL_STATUSES, end__lt=period.start
-        )
+        Period.objects.filter(scheme=period.scheme, status__in=FINAL_STATUSES, end__lt=period.start)
         .order_by("-end")
         .first()
     )
@@ -102,9 +100,7 @@ def ranking(period: Period) -> Ranking:
                 vetoes=list(r.data.get("vetoes") or []),
                 place=places.get(r.subject),
                 small_sample=r.small_sample,
-                change=None
-                if before is None or r.score is None
-                else round(r.score - before, 4),
+                change=None if before is None or r.score is None else round(r.score - before, 4),
                 previous_place=prev_place.get(r.subject),
                 unit_id=r.unit_id,
             )

@@ -25,9 +25,9 @@ from xinfang.assessment.choices import (
     PeriodKind,
     PeriodStatus,
 )
-from xinfang.assessment.errors import AssessmentInvalid, PhaseClosed, ReasonMissing
+from xinfang.assessment.errors import AssessmentInvalid, PhaseClosed, ReasonMissing, RulebookInvalid
 from xinfang.assessment.models import Appeal, Fact, Period, Scheme, Subject
-from xinfang.assessment.errors import RulebookInvalid
+from xinfang.assessment.querysets import UNIT_ACTION
 from xinfang.assessment.rulebook import SHIPPED_DIR
 from xinfang.assessment.scoring import csv_number, item_of, rulebook_of, sha256
 from xinfang.core import audit
@@ -37,7 +37,6 @@ from xinfang.core.models import AuditAction
 from xinfang.core.workflow import SYSTEM
 from xinfang.org.access import can
 from xinfang.org.models import Unit
-from xinfang.assessment.querysets import UNIT_ACTION
 
 __all__ = [
     "DEFAULT_RULEBOOK",

@@ -29,7 +29,15 @@ from xinfang.assessment.choices import (
 )
 from xinfang.assessment.collect import counted_facts, period_evaluation
 from xinfang.assessment.forms import FactForm, PeriodForm, SchemeForm
-from xinfang.assessment.models import Appeal, AssessmentTransition, Fact, Period, Result, Scheme, Subject
+from xinfang.assessment.models import (
+    Appeal,
+    AssessmentTransition,
+    Fact,
+    Period,
+    Result,
+    Scheme,
+    Subject,
+)
 from xinfang.assessment.publication import XLSX_MIME, ranking, results_xlsx
 from xinfang.assessment.querysets import UNIT_ACTION
 from xinfang.assessment.scoring import item_of, rulebook_of, what_if
@@ -60,9 +68,7 @@ def is_office(user: Any, period: Period) -> bool:
 
 
 def _own_subjects(user: Any, period: Period) -> list[Subject]:
-    return list(
-        Subject.objects.restrict(user, "view").filter(period=period).select_related("unit")
-    )
+    return list(Subject.objects.restrict(user, "view").filter(period=period).select_related("unit"))
 
 
 def _flash(request: HttpRequest, call: Any, ok: str) -> Any:
@@ -190,7 +196,10 @@ def period_step(request: HttpRequest, pk: int) -> HttpResponse:
     _flash(
         request,
         lambda: services.take_step(
-            period, request.POST.get("step", ""), actor=request.user, reason=request.POST.get("reason", "")
+            period,
+            request.POST.get("step", ""),
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
         ),
         "已办理",
     )
@@ -229,7 +238,8 @@ def fact_list(request: HttpRequest, pk: int) -> HttpResponse:
             "office": office,
             "page": page,
             "facts": _with_rules(period, rows),
-            "reviewing": office and period.status in (PeriodStatus.DECLARATION, PeriodStatus.REVIEW),
+            "reviewing": office
+            and period.status in (PeriodStatus.DECLARATION, PeriodStatus.REVIEW),
             "appealing": period.status == PeriodStatus.APPEALS,
             "status": status,
             "statuses": FactStatus.choices,
@@ -333,7 +343,10 @@ def appeal_step(request: HttpRequest, pk: int) -> HttpResponse:
     _flash(
         request,
         lambda: services.take_step(
-            appeal, request.POST.get("step", ""), actor=request.user, reason=request.POST.get("reason", "")
+            appeal,
+            request.POST.get("step", ""),
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
         ),
         "已作出决定",
     )
@@ -431,7 +444,11 @@ def unit_detail(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     rules and evidence; its appeals."""
     period = _period(request, pk)
     office = is_office(request.user, period)
-    scope = Subject.objects.filter(period=period) if office else Subject.objects.restrict(request.user, "view").filter(period=period)
+    scope = (
+        Subject.objects.filter(period=period)
+        if office
+        else Subject.objects.restrict(request.user, "view").filter(period=period)
+    )
     subject = scope.select_related("unit").filter(unit_id=unit_id).first()
     if subject is None:
         raise Http404

@@ -247,7 +247,9 @@ FACT = engine.register(
 A = AppealStatus
 APPEAL_STEPS = (
     Step("uphold", "申诉成立", frozenset({A.PENDING}), A.UPHELD, OFFICE, reason_required=True),
-    Step("dismiss", "申诉不成立", frozenset({A.PENDING}), A.DISMISSED, OFFICE, reason_required=True),
+    Step(
+        "dismiss", "申诉不成立", frozenset({A.PENDING}), A.DISMISSED, OFFICE, reason_required=True
+    ),
 )
 
 

@@ -21,13 +21,13 @@ def categorise(cast: Cast) -> None:
         unit.save(update_fields=["category"])
 
 
-def scheme(cast: Cast, *, unit: Any = None, **kw: Any) -> Scheme:
+def scheme(cast: Cast, *, unit: Any = None, rulebook: str = "model-2022", **kw: Any) -> Scheme:
     categorise(cast)
     return services.create_scheme(
         actor=SYSTEM,
         name="测试县规范化考评",
         assessing_unit=unit or cast.county,
-        rulebook_text=services.shipped_text("model-2022"),
+        rulebook_text=services.shipped_text(rulebook),
         **{"min_matters": 0, **kw},
     )
 
@@ -35,7 +35,11 @@ def scheme(cast: Cast, *, unit: Any = None, **kw: Any) -> Scheme:
 def period(cast: Cast, *, status: str = "open", **kw: Any) -> Period:
     """A period of August 2026 taken by the system up to ``status``."""
     p = services.open_period(
-        actor=SYSTEM, scheme=scheme(cast, **kw), title="2026年8月考评", start=AUGUST[0], end=AUGUST[1]
+        actor=SYSTEM,
+        scheme=scheme(cast, **kw),
+        title="2026年8月考评",
+        start=AUGUST[0],
+        end=AUGUST[1],
     )
     order = ["collect", "open_declaration", "start_review", "open_appeals", "close", "publish"]
     targets = ["collecting", "declaration", "review", "appeals", "closed", "published"]

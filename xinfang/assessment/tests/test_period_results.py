@@ -65,7 +65,9 @@ def _busy_period(cast: Cast) -> object:
     services.take_step(rejected, "reject", actor=staff, reason="已回访,有回访记录")
     services.take_step(p, "open_appeals", actor=staff)
     contested = Fact.objects.get(period=p, item="2.1")
-    upheld = services.file_appeal(actor=cast.user_with("handler", cast.unit_b), fact=contested, reason="已按期答复")
+    upheld = services.file_appeal(
+        actor=cast.user_with("handler", cast.unit_b), fact=contested, reason="已按期答复"
+    )
     services.take_step(upheld, "uphold", actor=staff, reason="答复记录在期限内")
     services.take_step(p, "close", actor=staff, reason="各单位已确认")
     return p
@@ -77,7 +79,13 @@ def test_closed_period_results_equal_assess_on_its_exported_facts(
     p = _busy_period(cast)
     facts, subjects = tmp_path / "F.csv", tmp_path / "S.csv"
     call_command(
-        "assessment", "facts", str(p.pk), "--out", str(facts), "--subjects", str(subjects),
+        "assessment",
+        "facts",
+        str(p.pk),
+        "--out",
+        str(facts),
+        "--subjects",
+        str(subjects),
         stderr=StringIO(),
     )
     expected = json.loads(
@@ -91,7 +99,13 @@ def test_results_api_answers_the_same_subjects(cast: Cast, tmp_path: Path, clien
     p = _busy_period(cast)
     facts, subjects = tmp_path / "F.csv", tmp_path / "S.csv"
     call_command(
-        "assessment", "facts", str(p.pk), "--out", str(facts), "--subjects", str(subjects),
+        "assessment",
+        "facts",
+        str(p.pk),
+        "--out",
+        str(facts),
+        "--subjects",
+        str(subjects),
         stderr=StringIO(),
     )
     expected = json.loads(
