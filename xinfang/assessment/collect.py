@@ -11,10 +11,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from xinfang.assessment.choices import FactOrigin, FactStatus
+import polars as pl
+from django.db.models import Case, CharField, Count, F, FloatField, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from xinfang.assessment.choices import COUNTED_FACT_STATUSES, FactOrigin, FactStatus
+from xinfang.assessment.engine import assess_sums, compile_rulebook, sums_supported
+from xinfang.assessment.engine.mapping import Mapped
 from xinfang.assessment.facts import assessed_units, collect_facts
 from xinfang.assessment.models import Fact, Period, Result, Scheme, Subject
-from xinfang.assessment.scoring import Evaluation, csv_number, evaluate
+from xinfang.assessment.report import to_json
+from xinfang.assessment.scoring import Evaluation, csv_number, evaluate, rulebook_of, subjects_frame
 from xinfang.core.facts import unit_subject
 from xinfang.org.models import Unit
 from xinfang.petitions.measures import unit_measures
@@ -104,10 +111,97 @@ def period_evaluation(period: Period) -> Evaluation:
     return evaluate(period.scheme.rulebook_text, counted_facts(period), subjects)
 
 
+# Above this many facts a period is scored from per-(subject, item) sums the database
+# computes (one GROUP BY), without the per-fact lines; a unit's page explains its own points.
+EXPLAIN_MAX = 200_000
+
+
+def sums_query(period: Period, rb: Any) -> Any:
+    """The per-(subject, item) sums of the period's counted facts, reduced by the database:
+    duty keys become the rulebook's items by its mapping, facts of keys it does not map are
+    left out (as ``engine.mapping`` drops them)."""
+    codes = [i.code for _, i in rb.items()]
+    mapped = {m.key: m.item for m in rb.mapping}
+    item = Case(
+        *[When(item=key, then=Value(code)) for key, code in mapped.items()],
+        default=F("item"),
+        output_field=CharField(),
+    )
+    qty = Coalesce("quantity", Value(1.0), output_field=FloatField())
+    return (
+        Fact.objects.filter(
+            period=period, status__in=COUNTED_FACT_STATUSES, item__in=[*codes, *mapped]
+        )
+        .annotate(code=item)
+        .values("subject", "code")
+        .annotate(
+            n=Count("pk"),
+            q=Sum(qty),
+            vq=Coalesce(Sum(F("value") * qty), Value(0.0), output_field=FloatField()),
+            v=Coalesce(Sum("value"), Value(0.0), output_field=FloatField()),
+            v1=Sum(Coalesce("value", Value(1.0), output_field=FloatField())),
+        )
+        .order_by()
+    )
+
+
+def _ignored(period: Period, rb: Any) -> Mapped:
+    known = [*[i.code for _, i in rb.items()], *[m.key for m in rb.mapping]]
+    rows = (
+        Fact.objects.filter(period=period, status__in=COUNTED_FACT_STATUSES)
+        .exclude(item__in=known)
+        .values("item")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return Mapped(ignored={r["item"]: r["n"] for r in rows})
+
+
+def sums_evaluation(period: Period) -> dict[str, Any] | None:
+    """The period's results from the database's sums (``engine.assess_sums``), or None
+    when the rulebook or the facts need the engine's own reduction (tags, years)."""
+    rb, _errors, warnings = rulebook_of(period.scheme.rulebook_text)
+    c = compile_rulebook(rb)
+    counted = Fact.objects.filter(period=period, status__in=COUNTED_FACT_STATUSES)
+    if (
+        not sums_supported(c)
+        or any(m.tags for m in rb.mapping)
+        or counted.exclude(tags="").exists()
+    ):
+        return None
+    rows = list(sums_query(period, rb))
+    sums = pl.DataFrame(
+        {
+            "subject": [r["subject"] for r in rows],
+            "item": [r["code"] for r in rows],
+            **{k: [float(r[k]) for r in rows] for k in ("q", "vq", "v", "v1")},
+            "n": [r["n"] for r in rows],
+        },
+        schema={
+            "subject": pl.String,
+            "item": pl.String,
+            "q": pl.Float64,
+            "vq": pl.Float64,
+            "v": pl.Float64,
+            "v1": pl.Float64,
+            "n": pl.UInt32,
+        },
+    )
+    subjects = list(Subject.objects.filter(period=period).order_by("position"))
+    result = assess_sums(rb, sums, subjects_frame(subjects))
+    warning = _ignored(period, rb).warning()
+    result.warnings.extend([warning] if warning else [])
+    result.warnings.extend(warnings)
+    return to_json(result)
+
+
 def store_results(period: Period) -> dict[str, Any]:
     """Score the period and store one result per subject; returns the JSON."""
     subjects = {s.code: s for s in Subject.objects.filter(period=period)}
-    ev = period_evaluation(period)
+    large = Fact.objects.filter(period=period).counted().count() > EXPLAIN_MAX
+    data = sums_evaluation(period) if large else None
+    if data is None:
+        data = period_evaluation(period).data
     Result.objects.filter(period=period).delete()
     minimum = period.scheme.min_matters
     Result.objects.bulk_create(
@@ -122,9 +216,9 @@ def store_results(period: Period) -> dict[str, Any]:
             small_sample=s["subject"] in subjects and subjects[s["subject"]].sample < minimum,
             data=s,
         )
-        for i, s in enumerate(ev.data["subjects"])
+        for i, s in enumerate(data["subjects"])
     )
-    return ev.data
+    return data
 
 
 def stored_json(period: Period) -> dict[str, Any]:
@@ -136,3 +230,16 @@ def stored_json(period: Period) -> dict[str, Any]:
         "warnings": list(period.warnings),
         "subjects": [r.data for r in rows],
     }
+
+
+def subject_lines(period: Period, subject: Subject) -> list[dict[str, Any]] | None:
+    """One subject's explanation lines, computed from its own facts — for a period scored
+    from the database's sums. Exact when no item is measured against the average of all
+    subjects (then None: the lines need every subject's facts)."""
+    rb, _e, _w = rulebook_of(period.scheme.rulebook_text)
+    if any(i.kind == "rate" and i.target == "average" for _, i in rb.items()):
+        return None
+    facts = [f for f in counted_facts(period) if f.subject == subject.code]
+    data = evaluate(period.scheme.rulebook_text, facts, [subject]).data
+    lines: list[dict[str, Any]] = data["subjects"][0]["lines"]
+    return lines

@@ -27,7 +27,7 @@ from xinfang.assessment.choices import (
     FactStatus,
     PeriodStatus,
 )
-from xinfang.assessment.collect import counted_facts, period_evaluation
+from xinfang.assessment.collect import counted_facts, period_evaluation, subject_lines
 from xinfang.assessment.forms import FactForm, PeriodForm, SchemeForm
 from xinfang.assessment.models import (
     Appeal,
@@ -456,7 +456,9 @@ def unit_detail(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     provisional = False
     if period.status in FINAL_STATUSES:
         stored = Result.objects.filter(period=period, subject=subject.code).first()
-        result = stored.data if stored else None
+        result = dict(stored.data) if stored else None
+        if result is not None and not result["lines"]:  # scored from the database's sums
+            result["lines"] = subject_lines(period, subject) or []
     elif period.status == PeriodStatus.APPEALS or office:
         data = period_evaluation(period).data
         result = next((s for s in data["subjects"] if s["subject"] == subject.code), None)

@@ -146,3 +146,28 @@ def test_system_close_before_the_appeal_deadline_needs_a_reason(cast: Cast) -> N
     p = period(cast, status="appeals")
     with pytest.raises(ReasonMissing):
         services.take_step(p, "close", actor=SYSTEM)
+
+
+def _without_lines(data: dict) -> dict:
+    return {**data, "subjects": [{**s, "lines": []} for s in data["subjects"]]}
+
+
+def test_the_database_sums_score_exactly_as_the_engine_on_the_facts(cast: Cast) -> None:
+    from xinfang.assessment.collect import period_evaluation, sums_evaluation
+
+    p = _busy_period(cast)
+    # A duty key the rulebook maps, one it does not, next to item codes.
+    for key, day in (("petitions.answer.late", 6), ("ledgers.report.late", 7)):
+        Fact.objects.create(
+            period=p,
+            unit=cast.unit_a,
+            subject=unit_subject(cast.unit_a),
+            item=key,
+            date=date(2026, 8, day),
+            quantity=None,
+            origin="derived",
+            status=FactStatus.ACCEPTED,
+        )
+    full = period_evaluation(p).data
+    assert any("忽略 1 条" in w for w in full["warnings"])
+    assert sums_evaluation(p) == _without_lines(full)
