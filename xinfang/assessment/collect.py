@@ -12,8 +12,8 @@ from datetime import date
 from typing import Any
 
 import polars as pl
-from django.db.models import Case, CharField, Count, F, FloatField, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, CharField, Count, F, FloatField, Max, Sum, Value, When
+from django.db.models.functions import Coalesce, Length
 
 from xinfang.assessment.choices import COUNTED_FACT_STATUSES, FactOrigin, FactStatus
 from xinfang.assessment.engine import assess_sums, compile_rulebook, sums_supported
@@ -117,10 +117,10 @@ EXPLAIN_MAX = 200_000
 
 
 def sums_query(period: Period, rb: Any) -> Any:
-    """The per-(subject, item) sums of the period's counted facts, reduced by the database:
-    duty keys become the rulebook's items by its mapping, facts of keys it does not map are
-    left out (as ``engine.mapping`` drops them)."""
-    codes = [i.code for _, i in rb.items()]
+    """The per-(subject, item) sums of the period's counted facts, reduced by the database
+    in one GROUP BY: duty keys become the rulebook's items by its mapping (other keys keep
+    their text, to be left out and counted as ``engine.mapping`` does); ``tagged`` says a
+    group has a fact with tags (then the engine's own reduction is needed)."""
     mapped = {m.key: m.item for m in rb.mapping}
     item = Case(
         *[When(item=key, then=Value(code)) for key, code in mapped.items()],
@@ -129,9 +129,7 @@ def sums_query(period: Period, rb: Any) -> Any:
     )
     qty = Coalesce("quantity", Value(1.0), output_field=FloatField())
     return (
-        Fact.objects.filter(
-            period=period, status__in=COUNTED_FACT_STATUSES, item__in=[*codes, *mapped]
-        )
+        Fact.objects.filter(period=period, status__in=COUNTED_FACT_STATUSES)
         .annotate(code=item)
         .values("subject", "code")
         .annotate(
@@ -140,56 +138,55 @@ def sums_query(period: Period, rb: Any) -> Any:
             vq=Coalesce(Sum(F("value") * qty), Value(0.0), output_field=FloatField()),
             v=Coalesce(Sum("value"), Value(0.0), output_field=FloatField()),
             v1=Sum(Coalesce("value", Value(1.0), output_field=FloatField())),
+            tagged=Max(Length("tags")),
         )
         .order_by()
     )
 
 
-def _ignored(period: Period, rb: Any) -> Mapped:
-    known = [*[i.code for _, i in rb.items()], *[m.key for m in rb.mapping]]
-    rows = (
-        Fact.objects.filter(period=period, status__in=COUNTED_FACT_STATUSES)
-        .exclude(item__in=known)
-        .values("item")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return Mapped(ignored={r["item"]: r["n"] for r in rows})
+SUMS_SCHEMA = {
+    "subject": pl.String,
+    "item": pl.String,
+    "q": pl.Float64,
+    "vq": pl.Float64,
+    "v": pl.Float64,
+    "v1": pl.Float64,
+    "n": pl.UInt32,
+}
 
 
-def sums_evaluation(period: Period) -> dict[str, Any] | None:
+def sums_evaluation(
+    period: Period, rows: list[dict[str, Any]] | None = None
+) -> dict[str, Any] | None:
     """The period's results from the database's sums (``engine.assess_sums``), or None
     when the rulebook or the facts need the engine's own reduction (tags, years)."""
     rb, _errors, warnings = rulebook_of(period.scheme.rulebook_text)
     c = compile_rulebook(rb)
-    counted = Fact.objects.filter(period=period, status__in=COUNTED_FACT_STATUSES)
-    if (
-        not sums_supported(c)
-        or any(m.tags for m in rb.mapping)
-        or counted.exclude(tags="").exists()
-    ):
+    if not sums_supported(c) or any(m.tags for m in rb.mapping):
         return None
-    rows = list(sums_query(period, rb))
+    rows = list(sums_query(period, rb)) if rows is None else rows
+    if any(r["tagged"] for r in rows):
+        return None
+    codes = {i.code for _, i in rb.items()}
+    ignored: dict[str, int] = {}
+    kept = []
+    for r in rows:
+        if r["code"] in codes:
+            kept.append(r)
+        else:
+            ignored[r["code"]] = ignored.get(r["code"], 0) + r["n"]
     sums = pl.DataFrame(
         {
-            "subject": [r["subject"] for r in rows],
-            "item": [r["code"] for r in rows],
-            **{k: [float(r[k]) for r in rows] for k in ("q", "vq", "v", "v1")},
-            "n": [r["n"] for r in rows],
+            "subject": [r["subject"] for r in kept],
+            "item": [r["code"] for r in kept],
+            **{k: [float(r[k]) for r in kept] for k in ("q", "vq", "v", "v1")},
+            "n": [r["n"] for r in kept],
         },
-        schema={
-            "subject": pl.String,
-            "item": pl.String,
-            "q": pl.Float64,
-            "vq": pl.Float64,
-            "v": pl.Float64,
-            "v1": pl.Float64,
-            "n": pl.UInt32,
-        },
+        schema=SUMS_SCHEMA,
     )
     subjects = list(Subject.objects.filter(period=period).order_by("position"))
     result = assess_sums(rb, sums, subjects_frame(subjects))
-    warning = _ignored(period, rb).warning()
+    warning = Mapped(ignored=ignored).warning()
     result.warnings.extend([warning] if warning else [])
     result.warnings.extend(warnings)
     return to_json(result)
@@ -198,8 +195,12 @@ def sums_evaluation(period: Period) -> dict[str, Any] | None:
 def store_results(period: Period) -> dict[str, Any]:
     """Score the period and store one result per subject; returns the JSON."""
     subjects = {s.code: s for s in Subject.objects.filter(period=period)}
-    large = Fact.objects.filter(period=period).counted().count() > EXPLAIN_MAX
-    data = sums_evaluation(period) if large else None
+    rb, _e, _w = rulebook_of(period.scheme.rulebook_text)
+    # One GROUP BY decides: a large period is scored from it, a small one is scored (with
+    # every line) by the engine on the facts.
+    rows = list(sums_query(period, rb))
+    large = sum(r["n"] for r in rows) > EXPLAIN_MAX
+    data = sums_evaluation(period, rows) if large else None
     if data is None:
         data = period_evaluation(period).data
     Result.objects.filter(period=period).delete()
@@ -239,7 +240,7 @@ def subject_lines(period: Period, subject: Subject) -> list[dict[str, Any]] | No
     rb, _e, _w = rulebook_of(period.scheme.rulebook_text)
     if any(i.kind == "rate" and i.target == "average" for _, i in rb.items()):
         return None
-    facts = [f for f in counted_facts(period) if f.subject == subject.code]
+    facts = list(Fact.objects.filter(period=period, subject=subject.code).counted().order_by("pk"))
     data = evaluate(period.scheme.rulebook_text, facts, [subject]).data
     lines: list[dict[str, Any]] = data["subjects"][0]["lines"]
     return lines

@@ -13,10 +13,13 @@ from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from xinfang.assessment import services
@@ -38,7 +41,7 @@ from xinfang.assessment.models import (
     Scheme,
     Subject,
 )
-from xinfang.assessment.publication import XLSX_MIME, ranking, results_xlsx
+from xinfang.assessment.publication import XLSX_MIME, previous_period, ranking, results_xlsx
 from xinfang.assessment.querysets import UNIT_ACTION
 from xinfang.assessment.scoring import item_of, rulebook_of, what_if
 from xinfang.core import audit
@@ -55,6 +58,7 @@ OFFICE_ROLES = tuple(sorted(roles_for("assess")))
 # Any staff member reads as the unit they work for; the scopes decide what they see.
 ROLES = tuple(sorted(roles_for("view")))
 PAGE_SIZE = 100
+RANKING_SECONDS = 24 * 3600
 
 
 def _period(request: HttpRequest, pk: int, action: str = "view") -> Period:
@@ -399,10 +403,21 @@ def _results_period(request: HttpRequest, pk: int) -> Period:
 @require_roles(*ROLES)
 def result_list(request: HttpRequest, pk: int) -> HttpResponse:
     period = _results_period(request, pk)
+    office = is_office(request.user, period)
+    # A closed period's results never change (a new version is a new close): the ranked
+    # tables are rendered once per period version and audience.
+    key = f"assessment:ranking:{period.pk}:{period.version}:{int(office)}"
+    table = cache.get(key)
+    if table is None:
+        table = render_to_string(
+            "assessment/_ranking.html",
+            {"period": period, "ranking": ranking(period), "office": office},
+        )
+        cache.set(key, table, RANKING_SECONDS)
     return render(
         request,
         "assessment/result_list.html",
-        {"period": period, "ranking": ranking(period), "office": is_office(request.user, period)},
+        {"period": period, "table": mark_safe(table), "previous": previous_period(period)},  # noqa: S308 - our own template's output
     )
 
 

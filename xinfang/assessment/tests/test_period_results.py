@@ -171,3 +171,13 @@ def test_the_database_sums_score_exactly_as_the_engine_on_the_facts(cast: Cast) 
     full = period_evaluation(p).data
     assert any("忽略 1 条" in w for w in full["warnings"])
     assert sums_evaluation(p) == _without_lines(full)
+
+
+def test_a_subjects_own_lines_equal_its_lines_in_the_whole_period(cast: Cast) -> None:
+    from xinfang.assessment.collect import subject_lines
+    from xinfang.assessment.models import Subject
+
+    p = _busy_period(cast)
+    for subject in Subject.objects.filter(period=p):
+        stored = Result.objects.get(period=p, subject=subject.code).data["lines"]
+        assert subject_lines(p, subject) == stored
