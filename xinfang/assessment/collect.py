@@ -113,7 +113,7 @@ def period_evaluation(period: Period) -> Evaluation:
 
 # Above this many facts a period is scored from per-(subject, item) sums the database
 # computes (one GROUP BY), without the per-fact lines; a unit's page explains its own points.
-EXPLAIN_MAX = 200_000
+EXPLAIN_MAX = 50_000
 
 
 def sums_query(period: Period, rb: Any) -> Any:
