@@ -76,7 +76,12 @@ def build(n_units: int, n_facts: int) -> Period:
     if county is None:
         county = Unit.objects.create(name=name, level=UnitLevel.COUNTY)
         Unit.objects.bulk_create(
-            Unit(name=f"基准乡镇{i:05d}", level=UnitLevel.TOWNSHIP, parent=county, category="AB"[i % 2])
+            Unit(
+                name=f"基准乡镇{i:05d}",
+                level=UnitLevel.TOWNSHIP,
+                parent=county,
+                category="AB"[i % 2],
+            )
             for i in range(n_units)
         )
         with connection.cursor() as cur:  # the materialized paths bulk_create skipped
@@ -104,7 +109,7 @@ def build(n_units: int, n_facts: int) -> Period:
     from xinfang.assessment import collect
 
     # The bench measures closing, not collecting: the units' rate samples are not counted.
-    collect._sample = lambda unit, period, today: 0  # type: ignore[assignment]  # noqa: SLF001
+    collect._sample = lambda unit, period, today: 0  # type: ignore[assignment]
     for step in ("collect", "open_declaration", "start_review", "open_appeals"):
         services.take_step(period, step, actor=SYSTEM)
     rb, _e, _w = rulebook_of(scheme.rulebook_text)
@@ -129,8 +134,14 @@ def build(n_units: int, n_facts: int) -> Period:
                 '', '', '', 'bench', '', 'derived', 'accepted', 1, '', now()
             FROM generate_series(0, %(m)s - 1) AS g
             """,
-            {"period": period.pk, "lo": lo, "n": n_units, "items": items, "k": len(items),
-             "m": n_facts - n_rate},
+            {
+                "period": period.pk,
+                "lo": lo,
+                "n": n_units,
+                "items": items,
+                "k": len(items),
+                "m": n_facts - n_rate,
+            },
         )
         cur.execute(
             """
@@ -188,8 +199,16 @@ def page_p99(period: Period, requests: int) -> tuple[float, float]:
     port = 18765
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and app
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
-         "xinfang.wsgi:application"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "xinfang.wsgi:application",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
