@@ -39,6 +39,7 @@ class RankedRow:
     change: float | None
     previous_place: int | None
     unit_id: int | None
+    honours_lost: str | None = None
 
 
 @dataclass
@@ -76,6 +77,31 @@ def previous_period(period: Period) -> Period | None:
     )
 
 
+def honours_lost(period: Period) -> dict[str, str]:
+    """A rule across periods, which one period's rulebook cannot express (Pinghu: "below
+    the pass mark once in a year loses the annual honours"): each subject that was not
+    qualified (below the rulebook's pass mark, or vetoed) in a closed period of the scheme
+    in the same calendar year, up to this one, with the first such period's title."""
+    rb, _e, _w = rulebook_of(period.scheme.rulebook_text)
+    if rb.pass_mark is None:
+        return {}
+    earlier = (
+        Result.objects.filter(
+            period__scheme=period.scheme,
+            period__status__in=FINAL_STATUSES,
+            period__end__year=period.end.year,
+            period__end__lte=period.end,
+        )
+        .select_related("period")
+        .order_by("period__end", "position")
+    )
+    lost: dict[str, str] = {}
+    for r in earlier:
+        if not r.data.get("qualified", True):
+            lost.setdefault(r.subject, r.period.title)
+    return lost
+
+
 def ranking(period: Period) -> Ranking:
     """The ranked page's rows, per category, best first; flagged subjects last, unranked."""
     rb, _e, _w = rulebook_of(period.scheme.rulebook_text)
@@ -86,6 +112,7 @@ def ranking(period: Period) -> Ranking:
     prev_rows = list(Result.objects.filter(period=prev)) if prev else []
     prev_score = {r.subject: r.score for r in prev_rows}
     prev_place = _places(prev_rows)
+    lost = honours_lost(period)
     out = Ranking(period=period, sections=sections, previous=prev)
     for r in results:
         before = prev_score.get(r.subject)
@@ -103,6 +130,7 @@ def ranking(period: Period) -> Ranking:
                 change=None if before is None or r.score is None else round(r.score - before, 4),
                 previous_place=prev_place.get(r.subject),
                 unit_id=r.unit_id,
+                honours_lost=lost.get(r.subject),
             )
         )
     for rows in out.categories.values():
@@ -139,7 +167,13 @@ def results_xlsx(period: Period) -> bytes:
         for c, h in enumerate(header):
             sheet.write(2, c, h, head)
         for i, row in enumerate(rows, start=3):
-            note = "样本不足,不参与排名" if row.small_sample else "、".join(row.vetoes)
+            note = "、".join(
+                [
+                    *(["样本不足,不参与排名"] if row.small_sample else []),
+                    *row.vetoes,
+                    *([f"{row.honours_lost}未达合格线,本年度不得评优"] if row.honours_lost else []),
+                ]
+            )
             values = [
                 row.place if row.place is not None else "—",
                 row.name,

@@ -162,3 +162,30 @@ def test_a_unit_declares_and_appeals_through_the_api(cast: Cast) -> None:
         content_type="application/json",
     )
     assert refused.status_code == 422
+
+
+def test_below_the_pass_mark_once_in_a_year_loses_the_annual_honours(cast: Cast) -> None:
+    august = period(cast, status="collecting")
+    for item, quantity in (("2.1", 15), ("1.1", 20)):  # −30 and −20: 50, below the 60 pass mark
+        services.enter_fact(
+            actor=SYSTEM,
+            period=august,
+            unit=cast.unit_a,
+            item=item,
+            day=date(2026, 8, 4),
+            quantity=quantity,
+        )
+    for step in ("open_declaration", "start_review", "open_appeals", "close", "publish"):
+        services.take_step(august, step, actor=SYSTEM, reason="测试")
+    september = services.open_period(
+        actor=SYSTEM,
+        scheme=august.scheme,
+        title="9月",
+        start=date(2026, 9, 1),
+        end=date(2026, 9, 30),
+    )
+    for step in ("collect", "open_declaration", "start_review", "open_appeals", "close", "publish"):
+        services.take_step(september, step, actor=SYSTEM, reason="测试")
+    rows = {r.name: r for r in ranking(september).categories["A"]}
+    assert rows["甲镇"].score == 100 and rows["甲镇"].honours_lost == "2026年8月考评"
+    assert rows["乙镇"].honours_lost is None
