@@ -20,19 +20,22 @@ REMIND_DAYS = 2
 def tell_subjects(period: Period, phase: str, text: str) -> int:
     """Queue ``text`` once per subject unit of ``period`` for ``phase`` (idempotent)."""
     link = reverse("assessment:period_detail", args=[period.pk])
-    n = 0
-    for unit_id in Subject.objects.filter(period=period).values_list("unit_id", flat=True):
-        message = outbox.queue(
+    units = Subject.objects.filter(period=period).values_list("unit_id", flat=True)
+    # One batch: a county-wide period tells thousands of units at once.
+    created = outbox.queue_many(
+        outbox.build_message(
             key=f"assessment:{period.pk}:{phase}:{unit_id}",
             kind=KIND,
-            text=text,
-            unit_id=unit_id,
+            text=text[:500],
+            recipient_unit_id=unit_id,
             link=link,
             source="assessment",
-            subject=period.title,
+            subject=period.title[:60],
+            data={},
         )
-        n += message is not None
-    return n
+        for unit_id in units
+    )
+    return len(created)
 
 
 def remind_deadlines(today: date) -> int:

@@ -255,9 +255,8 @@ def fact_list(request: HttpRequest, pk: int) -> HttpResponse:
 def fact_create(request: HttpRequest, pk: int) -> HttpResponse:
     period = _period(request, pk)
     office = is_office(request.user, period)
-    subjects = Subject.objects.filter(period=period).select_related("unit")
-    if not office:
-        subjects = subjects.restrict(request.user, "view")
+    scope = Subject.objects.all() if office else Subject.objects.restrict(request.user, "view")
+    subjects = scope.filter(period=period).select_related("unit")
     unit_ids = [
         s.unit_id for s in subjects if office or can(request.user, UNIT_ACTION, s.unit.path)
     ]

@@ -78,7 +78,10 @@ def _due(ctx: Ctx, field: str, days: int) -> None:
 
 
 def _tell_units(ctx: Ctx, phase: str, text: str) -> None:
-    ctx.after.append(lambda: tell_subjects(ctx.obj, phase, text))
+    def tell() -> None:
+        tell_subjects(ctx.obj, phase, text)
+
+    ctx.after.append(tell)
 
 
 def _collect(ctx: Ctx) -> None:
