@@ -86,18 +86,21 @@ def _matter(demo: DemoCounty, town: str, leader: User, received: date, n: int, t
 
 def add_demo_statistics(demo: DemoCounty) -> None:
     """The county leader, the townships' matters of the last months, the aggregates."""
-    leader = org_services.create_staff(
-        actor=None,
-        username="leader_county",
-        password=DEMO_PASSWORD,
-        full_name="何书记",
-        unit=demo.county,
-        title="县委副书记",
-        phone="13900000099",
-    )
-    org_services.grant_role(actor=None, user=leader, role=Role.UNIT_LEADER, unit=demo.county)
-    demo.users["leader_county"] = leader
-    demo.logins.append((str(Role(Role.UNIT_LEADER).label), "leader_county", demo.county.name))
+    # The county's leader may already be in the demo (the trips add the same account).
+    leader = demo.users.get("leader_county")
+    if leader is None:
+        leader = org_services.create_staff(
+            actor=None,
+            username="leader_county",
+            password=DEMO_PASSWORD,
+            full_name="何书记",
+            unit=demo.county,
+            title="县委副书记",
+            phone="13900000099",
+        )
+        org_services.grant_role(actor=None, user=leader, role=Role.UNIT_LEADER, unit=demo.county)
+        demo.users["leader_county"] = leader
+        demo.logins.append((str(Role(Role.UNIT_LEADER).label), "leader_county", demo.county.name))
     today = timezone.localdate()
     first = today.replace(day=1)
     for _ in range(MONTHS):

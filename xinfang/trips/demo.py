@@ -24,18 +24,21 @@ def add_demo_trips(demo: Any) -> None:
     today = timezone.localdate()
     county, land = demo.county, demo.units["land"]
     login, name, title = APPROVER
-    approver = org_services.create_staff(
-        actor=None,
-        username=login,
-        password=DEMO_PASSWORD,
-        full_name=name,
-        unit=county,
-        title=title,
-        phone="13900009901",
-    )
-    org_services.grant_role(actor=None, user=approver, role=Role.UNIT_LEADER, unit=county)
-    demo.users[login] = approver
-    demo.logins.append((str(Role.UNIT_LEADER.label), login, county.name))
+    # The county's leader may already be in the demo (the statistics add the same account).
+    approver = demo.users.get(login)
+    if approver is None:
+        approver = org_services.create_staff(
+            actor=None,
+            username=login,
+            password=DEMO_PASSWORD,
+            full_name=name,
+            unit=county,
+            title=title,
+            phone="13900009901",
+        )
+        org_services.grant_role(actor=None, user=approver, role=Role.UNIT_LEADER, unit=county)
+        demo.users[login] = approver
+        demo.logins.append((str(Role.UNIT_LEADER.label), login, county.name))
     handler = demo.users["handler"]
     start = today - timedelta(days=70)
     plan = services.file_plan(
