@@ -92,6 +92,7 @@ def domain_error(request: HttpRequest, exc: XinfangError) -> HttpResponse:
 
 def _mount_routers() -> None:
     # Named, not discovered: the API is the top of the import graph and says what it serves.
+    from xinfang.assessment.api import router as assessment
     from xinfang.petitions.api import router as petitions
     from xinfang.statistics.api import router as statistics
     from xinfang.supervision.api import router as supervision
@@ -99,6 +100,7 @@ def _mount_routers() -> None:
     api.add_router("/petitions/", petitions)
     api.add_router("/supervision/", supervision)
     api.add_router("/statistics/", statistics)
+    api.add_router("/assessment/", assessment)
 
 
 _mount_routers()

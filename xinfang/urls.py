@@ -53,4 +53,5 @@ urlpatterns = [
     path("documents/", include("xinfang.documents.urls")),
     path("trips/", include("xinfang.trips.urls")),
     path("statistics/", include("xinfang.statistics.urls")),
+    path("assessment/", include("xinfang.assessment.urls")),
 ]

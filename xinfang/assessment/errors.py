@@ -6,7 +6,11 @@
     ├── RulebookInvalid            (xinfang.core.errors)
     │   ├── RulebookSyntaxError    a rulebook file is not YAML, or fails the schema
     │   └── RulebookNotFound       no shipped rulebook of that name, no file at that path
-    └── FactsInvalid               a facts or subjects row the engine refuses
+    ├── FactsInvalid               a facts or subjects row the engine refuses
+    └── AssessmentInvalid          the platform refuses an act on a period
+        ├── PhaseClosed            declaring, reviewing or appealing outside its phase
+        └── ReasonMissing          a range item's points, a review or a decision without
+                                   its reason
 
 Every message is user-facing Chinese and names the file, the line or row, and the
 offending value, so an office fixing its spreadsheet knows where to look.
@@ -16,7 +20,15 @@ from __future__ import annotations
 
 from xinfang.core.errors import RulebookInvalid, XinfangError
 
-__all__ = ["FactsInvalid", "RulebookInvalid", "RulebookNotFound", "RulebookSyntaxError"]
+__all__ = [
+    "AssessmentInvalid",
+    "FactsInvalid",
+    "PhaseClosed",
+    "ReasonMissing",
+    "RulebookInvalid",
+    "RulebookNotFound",
+    "RulebookSyntaxError",
+]
 
 
 class RulebookSyntaxError(RulebookInvalid):
@@ -65,3 +77,15 @@ class FactsInvalid(XinfangError):
         )
         row = f"第{self.row}行" if self.row is not None else ""
         return f"{where} {row} {self.column}={self.value!r}: {self.reason}".replace("  ", " ")
+
+
+class AssessmentInvalid(XinfangError):
+    """The platform refuses an act on a scheme, a period, a fact or an appeal."""
+
+
+class PhaseClosed(AssessmentInvalid):
+    """The act belongs to a phase the period is not in, or whose deadline has passed."""
+
+
+class ReasonMissing(AssessmentInvalid):
+    """Points picked within a range, a review or a decision must say why."""

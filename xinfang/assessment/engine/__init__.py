@@ -32,6 +32,15 @@ Modules, in the order an evaluation runs:
 """
 
 from xinfang.assessment.engine.compile import Assessment, Compiled, compile_rulebook
-from xinfang.assessment.engine.score import assess
+from xinfang.assessment.engine.reduce import SUM_COLUMNS, sums_supported
+from xinfang.assessment.engine.score import assess, assess_sums
 
-__all__ = ["Assessment", "Compiled", "assess", "compile_rulebook"]
+__all__ = [
+    "SUM_COLUMNS",
+    "Assessment",
+    "Compiled",
+    "assess",
+    "assess_sums",
+    "compile_rulebook",
+    "sums_supported",
+]

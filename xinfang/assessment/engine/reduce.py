@@ -26,8 +26,18 @@ from xinfang.assessment.engine.compile import Compiled
 from xinfang.assessment.engine.encode import CHUNK, dense_codes, lookup_codes
 from xinfang.assessment.engine.mapping import Mapped, has_duty_keys, map_duty_keys
 from xinfang.assessment.engine.validate import locate, validate_facts, validate_reduced
+from xinfang.assessment.errors import FactsInvalid
 
-__all__ = ["Reduced", "first_occurrences", "per_fact", "raw_points", "reduce_facts"]
+__all__ = [
+    "SUM_COLUMNS",
+    "Reduced",
+    "first_occurrences",
+    "per_fact",
+    "raw_points",
+    "reduce_facts",
+    "reduce_sums",
+    "sums_supported",
+]
 
 FACT_TYPES = {
     "quantity": pl.Float64,
@@ -398,6 +408,14 @@ def reduce_facts(
     small = small.join(names, on="eff", how="left")
     # Combinations (tags, categories, subjects) cover every fact, even outside the period.
     validate_reduced(c, small, df, subjects)
+    agg = _points(c, small, yearly)
+    if period is not None and explain:
+        df = df.filter(inside)  # type: ignore[arg-type]
+    return Reduced(agg, df, years, yearly)
+
+
+def _points(c: Compiled, small: pl.DataFrame, yearly: bool) -> pl.DataFrame:
+    """The reduced sums → one row per (subject, item, year) with raw points."""
     small = small.filter(pl.col("n") > 0)
     if not yearly:
         small = small.with_columns(year=pl.lit(0, dtype=pl.Int32))
@@ -410,13 +428,51 @@ def reduce_facts(
     small = raw_points(c, small)
     qty = pl.col("q") if "q" in small.columns else pl.lit(0.0)
     if "tags" in small.columns or yearly:
-        agg = small.group_by(["subject", "eff", "year"]).agg(
+        return small.group_by(["subject", "eff", "year"]).agg(
             raw=pl.col("raw").sum(), qty=qty.sum(), n=pl.col("n").sum(), vsum=pl.col("m").sum()
         )
-    else:  # already one row per (subject, item); year is 0
-        agg = small.select(
-            "subject", "eff", "year", "raw", qty.alias("qty"), "n", pl.col("m").alias("vsum")
+    # already one row per (subject, item); year is 0
+    return small.select(
+        "subject", "eff", "year", "raw", qty.alias("qty"), "n", pl.col("m").alias("vsum")
+    )
+
+
+SUM_COLUMNS = ("q", "vq", "v", "v1")
+
+
+def sums_supported(c: Compiled) -> bool:
+    """Whether a rulebook can be scored from per-(subject, item) sums reduced elsewhere (in
+    SQL): no yearly sections and no first-occurrence items, which need the facts' dates."""
+    rb = c.rulebook
+    return not any(s.yearly for s in rb.sections) and not any(
+        i.kind == "first_occurrence" for _, i in rb.items()
+    )
+
+
+def reduce_sums(c: Compiled, sums: pl.DataFrame, subjects: pl.DataFrame | None) -> Reduced:
+    """The boundary for a database that reduced the facts itself: ``sums`` has one row per
+    (subject, item code) without tags, with ``n`` (facts), ``q`` (Σ quantity, an empty one
+    counting 1), ``vq`` (Σ value × quantity), ``v`` (Σ value) and ``v1`` (Σ value, an empty
+    one counting 1) — nulls skipped, so 0 when none. The facts themselves were checked when
+    recorded; the checks on combinations run here as on the facts."""
+    if not sums_supported(c):
+        raise ValueError("rulebook needs the facts themselves (yearly or first-occurrence)")
+    codes = pl.DataFrame({"item": c.items["code"], "eff": c.items["idx"].cast(pl.Int32)})
+    small = sums.join(codes, on="item", how="left")
+    unknown = small.filter(pl.col("eff").is_null())
+    if unknown.height:
+        row = unknown.row(0, named=True)
+        raise FactsInvalid(
+            source="facts", row=None, column="item", value=row["item"], reason="考核项目代码不存在"
         )
-    if period is not None and explain:
-        df = df.filter(inside)  # type: ignore[arg-type]
-    return Reduced(agg, df, years, yearly)
+    wanted = set(_wanted(c))
+    small = small.select(
+        "subject",
+        "item",
+        "eff",
+        *[pl.col(k).cast(pl.Float64) for k in SUM_COLUMNS if k in wanted],
+        pl.col("n").cast(pl.UInt32),
+    )
+    empty = pl.DataFrame(schema={"subject": pl.String, "item": pl.String, "tags": pl.String})
+    validate_reduced(c, small, empty, subjects)
+    return Reduced(_points(c, small, False), empty, [0], False)

@@ -14,11 +14,11 @@ import polars as pl
 
 from xinfang.assessment.engine.compile import EPS, Assessment, Compiled, compile_rulebook
 from xinfang.assessment.engine.explain import empty_lines, explain_lines
-from xinfang.assessment.engine.reduce import reduce_facts
+from xinfang.assessment.engine.reduce import Reduced, reduce_facts, reduce_sums
 from xinfang.assessment.engine.validate import split_list
 from xinfang.assessment.rulebook.schema import Rulebook, Tier
 
-__all__ = ["assess"]
+__all__ = ["assess", "assess_sums"]
 
 
 def assess(
@@ -34,6 +34,25 @@ def assess(
     if subjects is not None and "lines" not in subjects.columns:
         subjects = subjects.with_columns(lines=pl.lit(None, dtype=pl.String))
     red = reduce_facts(c, facts, subjects, period, explain=explain)
+    return _score(c, red, subjects, explain=explain)
+
+
+def assess_sums(
+    rb: Rulebook, sums: pl.DataFrame, subjects: pl.DataFrame | None = None
+) -> Assessment:
+    """Score from per-(subject, item) sums a database reduced (``reduce.reduce_sums``):
+    the same scores, sections, ranks and grades as :func:`assess` on the facts behind
+    them, without the per-fact explanation lines."""
+    c = compile_rulebook(rb)
+    if subjects is not None and "lines" not in subjects.columns:
+        subjects = subjects.with_columns(lines=pl.lit(None, dtype=pl.String))
+    return _score(c, reduce_sums(c, sums, subjects), subjects, explain=False)
+
+
+def _score(
+    c: Compiled, red: Reduced, subjects: pl.DataFrame | None, *, explain: bool
+) -> Assessment:
+    rb = c.rulebook
     # Subjects: from the subjects table, else those named in the facts.
     if subjects is None:
         subj = (

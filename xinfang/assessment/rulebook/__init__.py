@@ -3,6 +3,7 @@
 from xinfang.assessment.rulebook.loader import (
     SHIPPED_DIR,
     load_rulebook,
+    parse_rulebook,
     resolve_rulebook,
     shipped_names,
 )
@@ -14,6 +15,7 @@ __all__ = [
     "Rulebook",
     "Section",
     "load_rulebook",
+    "parse_rulebook",
     "resolve_rulebook",
     "shipped_names",
 ]

@@ -19,7 +19,13 @@ from xinfang.core.yaml_lines import (
     validation_errors,
 )
 
-__all__ = ["SHIPPED_DIR", "load_rulebook", "resolve_rulebook", "shipped_names"]
+__all__ = [
+    "SHIPPED_DIR",
+    "load_rulebook",
+    "parse_rulebook",
+    "resolve_rulebook",
+    "shipped_names",
+]
 
 SHIPPED_DIR = Path(__file__).resolve().parent.parent / "rulebooks"
 
@@ -31,14 +37,20 @@ def load_rulebook(path: str | Path) -> Rulebook:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise RulebookNotFound(f"无法读取考核细则文件 {path}: {exc.strerror}") from exc
+    return parse_rulebook(text, str(path))
+
+
+def parse_rulebook(text: str, path: str = "细则") -> Rulebook:
+    """Parse and validate a rulebook's text (a stored or uploaded copy); ``path`` names it
+    in the messages."""
     try:
         data = load_located(text)
     except YamlSyntaxError as exc:
         raise RulebookSyntaxError(
-            str(path), [f"{path}:{exc.line}: YAML 格式错误: {exc.problem}"]
+            path, [f"{path}:{exc.line}: YAML 格式错误: {exc.problem}"]
         ) from exc
     if not isinstance(data, dict):
-        raise RulebookSyntaxError(str(path), [f"{path}:1: 文件内容必须是一个映射(键: 值)"])
+        raise RulebookSyntaxError(path, [f"{path}:1: 文件内容必须是一个映射(键: 值)"])
     try:
         return Rulebook.model_validate(data)
     except ValidationError as exc:
@@ -47,7 +59,7 @@ def load_rulebook(path: str | Path) -> Rulebook:
             f"{field_path(data, loc, label_key='code') or '(顶层)'}: {err['msg']}"
             for loc, err in validation_errors(exc)
         ]
-        raise RulebookSyntaxError(str(path), problems) from exc
+        raise RulebookSyntaxError(path, problems) from exc
 
 
 def shipped_names() -> list[str]:

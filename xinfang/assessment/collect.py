@@ -1,0 +1,246 @@
+"""A period's subjects and derived facts, collected from the records by the providers, and
+its stored results.
+
+Derived facts are replaced as a whole each time they are collected (on opening, on demand
+and by the nightly job) while the period is before its appeals: by then nobody can have
+appealed one. Entered and declared facts are never touched here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import polars as pl
+from django.db.models import Case, CharField, Count, F, FloatField, Max, Sum, Value, When
+from django.db.models.functions import Coalesce, Length
+
+from xinfang.assessment.choices import COUNTED_FACT_STATUSES, FactOrigin, FactStatus
+from xinfang.assessment.engine import assess_sums, compile_rulebook, sums_supported
+from xinfang.assessment.engine.mapping import Mapped
+from xinfang.assessment.facts import assessed_units, collect_facts
+from xinfang.assessment.models import Fact, Period, Result, Scheme, Subject
+from xinfang.assessment.report import to_json
+from xinfang.assessment.scoring import Evaluation, csv_number, evaluate, rulebook_of, subjects_frame
+from xinfang.core.facts import unit_subject
+from xinfang.org.models import Unit
+from xinfang.petitions.measures import unit_measures
+
+__all__ = [
+    "counted_facts",
+    "derive_facts",
+    "period_evaluation",
+    "store_results",
+    "stored_json",
+    "subject_units",
+]
+
+
+def subject_units(scheme: Scheme) -> list[Unit]:
+    """The scheme's subjects now: units with a category under the assessing unit, of the
+    scheme's level and category when it names them."""
+    units = assessed_units(scheme.assessing_unit)
+    return [
+        u
+        for u in units
+        if (not scheme.subject_level or u.level == scheme.subject_level)
+        and (not scheme.subject_category or u.category == scheme.subject_category)
+    ]
+
+
+def _sample(unit: Unit, period: Period, today: date) -> int:
+    """Matters behind the unit's rates in the period (the largest denominator)."""
+    m = unit_measures(unit, period.start, period.end, today=today)
+    return max(
+        m.timely_acceptance.denominator,
+        m.on_time_completion.denominator,
+        m.satisfaction.denominator,
+    )
+
+
+def derive_facts(period: Period, *, today: date) -> int:
+    """Refresh the period's subjects and its derived facts; returns the number of facts."""
+    units = subject_units(period.scheme)
+    Subject.objects.filter(period=period).delete()
+    Subject.objects.bulk_create(
+        Subject(
+            period=period,
+            unit=u,
+            code=unit_subject(u),
+            name=u.name,
+            category=u.category,
+            position=i,
+            sample=_sample(u, period, today),
+        )
+        for i, u in enumerate(units)
+    )
+    by_code = {unit_subject(u): u for u in units}
+    Fact.objects.filter(period=period, origin=FactOrigin.DERIVED).delete()
+    rows = [
+        Fact(
+            period=period,
+            unit=by_code[f.subject],
+            subject=f.subject,
+            item=f.key,
+            date=f.date,
+            quantity=csv_number(f.quantity),
+            value=csv_number(f.value),
+            tags=f.tags.strip(),
+            note=f.note.strip(),
+            evidence=f.evidence,
+            source=f.source,
+            origin=FactOrigin.DERIVED,
+            status=FactStatus.ACCEPTED,
+        )
+        for f in collect_facts(period.start, period.end, units, today=today)
+        if f.subject in by_code
+    ]
+    Fact.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def counted_facts(period: Period, *, exclude: set[int] | None = None) -> list[Fact]:
+    """The facts the engine scores, in the export's order."""
+    facts = list(Fact.objects.filter(period=period).counted().order_by("pk"))
+    return [f for f in facts if not exclude or f.pk not in exclude]
+
+
+def period_evaluation(period: Period) -> Evaluation:
+    """The period's results now (provisional before it closes)."""
+    subjects = list(Subject.objects.filter(period=period).order_by("position"))
+    return evaluate(period.scheme.rulebook_text, counted_facts(period), subjects)
+
+
+# Above this many facts a period is scored from per-(subject, item) sums the database
+# computes (one GROUP BY), without the per-fact lines; a unit's page explains its own points.
+EXPLAIN_MAX = 50_000
+
+
+def sums_query(period: Period, rb: Any) -> Any:
+    """The per-(subject, item) sums of the period's counted facts, reduced by the database
+    in one GROUP BY: duty keys become the rulebook's items by its mapping (other keys keep
+    their text, to be left out and counted as ``engine.mapping`` does); ``tagged`` says a
+    group has a fact with tags (then the engine's own reduction is needed)."""
+    mapped = {m.key: m.item for m in rb.mapping}
+    item = Case(
+        *[When(item=key, then=Value(code)) for key, code in mapped.items()],
+        default=F("item"),
+        output_field=CharField(),
+    )
+    qty = Coalesce("quantity", Value(1.0), output_field=FloatField())
+    return (
+        Fact.objects.filter(period=period, status__in=COUNTED_FACT_STATUSES)
+        .annotate(code=item)
+        .values("subject", "code")
+        .annotate(
+            n=Count("pk"),
+            q=Sum(qty),
+            vq=Coalesce(Sum(F("value") * qty), Value(0.0), output_field=FloatField()),
+            v=Coalesce(Sum("value"), Value(0.0), output_field=FloatField()),
+            v1=Sum(Coalesce("value", Value(1.0), output_field=FloatField())),
+            tagged=Max(Length("tags")),
+        )
+        .order_by()
+    )
+
+
+SUMS_SCHEMA = {
+    "subject": pl.String,
+    "item": pl.String,
+    "q": pl.Float64,
+    "vq": pl.Float64,
+    "v": pl.Float64,
+    "v1": pl.Float64,
+    "n": pl.UInt32,
+}
+
+
+def sums_evaluation(
+    period: Period, rows: list[dict[str, Any]] | None = None
+) -> dict[str, Any] | None:
+    """The period's results from the database's sums (``engine.assess_sums``), or None
+    when the rulebook or the facts need the engine's own reduction (tags, years)."""
+    rb, _errors, warnings = rulebook_of(period.scheme.rulebook_text)
+    c = compile_rulebook(rb)
+    if not sums_supported(c) or any(m.tags for m in rb.mapping):
+        return None
+    rows = list(sums_query(period, rb)) if rows is None else rows
+    if any(r["tagged"] for r in rows):
+        return None
+    codes = {i.code for _, i in rb.items()}
+    ignored: dict[str, int] = {}
+    kept = []
+    for r in rows:
+        if r["code"] in codes:
+            kept.append(r)
+        else:
+            ignored[r["code"]] = ignored.get(r["code"], 0) + r["n"]
+    sums = pl.DataFrame(
+        {
+            "subject": [r["subject"] for r in kept],
+            "item": [r["code"] for r in kept],
+            **{k: [float(r[k]) for r in kept] for k in ("q", "vq", "v", "v1")},
+            "n": [r["n"] for r in kept],
+        },
+        schema=SUMS_SCHEMA,
+    )
+    subjects = list(Subject.objects.filter(period=period).order_by("position"))
+    result = assess_sums(rb, sums, subjects_frame(subjects))
+    warning = Mapped(ignored=ignored).warning()
+    result.warnings.extend([warning] if warning else [])
+    result.warnings.extend(warnings)
+    return to_json(result)
+
+
+def store_results(period: Period) -> dict[str, Any]:
+    """Score the period and store one result per subject; returns the JSON."""
+    subjects = {s.code: s for s in Subject.objects.filter(period=period)}
+    rb, _e, _w = rulebook_of(period.scheme.rulebook_text)
+    # One GROUP BY decides: a large period is scored from it, a small one is scored (with
+    # every line) by the engine on the facts.
+    rows = list(sums_query(period, rb))
+    large = sum(r["n"] for r in rows) > EXPLAIN_MAX
+    data = sums_evaluation(period, rows) if large else None
+    if data is None:
+        data = period_evaluation(period).data
+    Result.objects.filter(period=period).delete()
+    minimum = period.scheme.min_matters
+    Result.objects.bulk_create(
+        Result(
+            period=period,
+            unit_id=subjects[s["subject"]].unit_id if s["subject"] in subjects else None,
+            subject=s["subject"],
+            position=i,
+            score=s["score"],
+            rank=s["rank"],
+            category=s["category"] or "",
+            small_sample=s["subject"] in subjects and subjects[s["subject"]].sample < minimum,
+            data=s,
+        )
+        for i, s in enumerate(data["subjects"])
+    )
+    return data
+
+
+def stored_json(period: Period) -> dict[str, Any]:
+    """A closed period's stored results in the shape of ``assess --json``."""
+    rows = Result.objects.filter(period=period).order_by("position")
+    return {
+        "rulebook": period.rulebook,
+        "version": period.scheme.rulebook_version,
+        "warnings": list(period.warnings),
+        "subjects": [r.data for r in rows],
+    }
+
+
+def subject_lines(period: Period, subject: Subject) -> list[dict[str, Any]] | None:
+    """One subject's explanation lines, computed from its own facts — for a period scored
+    from the database's sums. Exact when no item is measured against the average of all
+    subjects (then None: the lines need every subject's facts)."""
+    rb, _e, _w = rulebook_of(period.scheme.rulebook_text)
+    if any(i.kind == "rate" and i.target == "average" for _, i in rb.items()):
+        return None
+    facts = list(Fact.objects.filter(period=period, subject=subject.code).counted().order_by("pk"))
+    data = evaluate(period.scheme.rulebook_text, facts, [subject]).data
+    lines: list[dict[str, Any]] = data["subjects"][0]["lines"]
+    return lines

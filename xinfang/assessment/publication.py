@@ -1,0 +1,191 @@
+"""The published results: ranked per category with section columns and the change against
+the previous period, the small-sample guard, an xlsx in the layout offices use and a PDF
+通报.
+
+Ranks shown here are places among the subjects whose rates rest on enough matters (the
+scheme's ``min_matters``): a unit with one matter must not top a ranking. The engine's own
+rank stays in the stored result (the shape of ``assess --json``).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+import xlsxwriter
+
+from xinfang.assessment.choices import FINAL_STATUSES
+from xinfang.assessment.models import Period, Result
+from xinfang.assessment.rulebook import Rulebook
+from xinfang.assessment.scoring import rulebook_of
+
+__all__ = ["XLSX_MIME", "RankedRow", "Ranking", "ranking", "results_xlsx"]
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class RankedRow:
+    subject: str
+    name: str
+    category: str
+    score: float | None
+    sections: list[float | None]
+    grade: str | None
+    vetoes: list[str]
+    place: int | None
+    small_sample: bool
+    change: float | None
+    previous_place: int | None
+    unit_id: int | None
+    honours_lost: str | None = None
+
+
+@dataclass
+class Ranking:
+    period: Period
+    sections: list[tuple[str, str]]
+    categories: dict[str, list[RankedRow]] = field(default_factory=dict)
+    previous: Period | None = None
+
+
+def _sections(rb: Rulebook) -> list[tuple[str, str]]:
+    return [(s.code, s.title) for s in rb.sections if s.mode != "record"]
+
+
+def _places(results: list[Result]) -> dict[str, int]:
+    """Places within each category among the subjects not flagged, in the engine's order
+    (ties share a place)."""
+    places: dict[str, int] = {}
+    by_cat: dict[str, list[Result]] = {}
+    for r in results:
+        if not r.small_sample and r.rank is not None:
+            by_cat.setdefault(r.category, []).append(r)
+    for rows in by_cat.values():
+        rows.sort(key=lambda r: (r.rank or 0, r.position))
+        for r in rows:
+            places[r.subject] = 1 + sum(1 for o in rows if (o.rank or 0) < (r.rank or 0))
+    return places
+
+
+def previous_period(period: Period) -> Period | None:
+    return (
+        Period.objects.filter(scheme=period.scheme, status__in=FINAL_STATUSES, end__lt=period.start)
+        .order_by("-end")
+        .first()
+    )
+
+
+def honours_lost(period: Period) -> dict[str, str]:
+    """A rule across periods, which one period's rulebook cannot express (Pinghu: "below
+    the pass mark once in a year loses the annual honours"): each subject that was not
+    qualified (below the rulebook's pass mark, or vetoed) in a closed period of the scheme
+    in the same calendar year, up to this one, with the first such period's title."""
+    rb, _e, _w = rulebook_of(period.scheme.rulebook_text)
+    if rb.pass_mark is None:
+        return {}
+    earlier = (
+        Result.objects.filter(
+            period__scheme=period.scheme,
+            period__status__in=FINAL_STATUSES,
+            period__end__year=period.end.year,
+            period__end__lte=period.end,
+        )
+        .select_related("period")
+        .order_by("period__end", "position")
+    )
+    lost: dict[str, str] = {}
+    for r in earlier:
+        if not r.data.get("qualified", True):
+            lost.setdefault(r.subject, r.period.title)
+    return lost
+
+
+def ranking(period: Period) -> Ranking:
+    """The ranked page's rows, per category, best first; flagged subjects last, unranked."""
+    rb, _e, _w = rulebook_of(period.scheme.rulebook_text)
+    sections = _sections(rb)
+    results = list(Result.objects.filter(period=period).order_by("position"))
+    places = _places(results)
+    prev = previous_period(period)
+    prev_rows = list(Result.objects.filter(period=prev)) if prev else []
+    prev_score = {r.subject: r.score for r in prev_rows}
+    prev_place = _places(prev_rows)
+    lost = honours_lost(period)
+    out = Ranking(period=period, sections=sections, previous=prev)
+    for r in results:
+        before = prev_score.get(r.subject)
+        out.categories.setdefault(r.category or "—", []).append(
+            RankedRow(
+                subject=r.subject,
+                name=r.data.get("name") or r.subject,
+                category=r.category,
+                score=r.score,
+                sections=[r.data.get("sections", {}).get(code) for code, _t in sections],
+                grade=r.data.get("grade"),
+                vetoes=list(r.data.get("vetoes") or []),
+                place=places.get(r.subject),
+                small_sample=r.small_sample,
+                change=None if before is None or r.score is None else round(r.score - before, 4),
+                previous_place=prev_place.get(r.subject),
+                unit_id=r.unit_id,
+                honours_lost=lost.get(r.subject),
+            )
+        )
+    for rows in out.categories.values():
+        rows.sort(key=lambda x: (x.place is None, x.place or 0, x.subject))
+    out.categories = dict(sorted(out.categories.items()))
+    return out
+
+
+def _num(x: float | None) -> Any:
+    return "" if x is None else round(x, 4)
+
+
+def results_xlsx(period: Period) -> bytes:
+    """One sheet per category: 名次, 单位, 各节得分, 总分, 等次, 较上期, 备注 (as offices lay it
+    out in their 考评结果汇总表)."""
+    r = ranking(period)
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    head = book.add_format({"bold": True, "border": 1, "align": "center", "bg_color": "#DDEBF7"})
+    cell = book.add_format({"border": 1})
+    title = book.add_format({"bold": True, "font_size": 14})
+    for category, rows in r.categories.items():
+        sheet = book.add_worksheet(f"{category}类"[:31])
+        sheet.write(0, 0, f"{period.title} 考评结果({category}类)", title)
+        header = [
+            "名次",
+            "单位",
+            *[f"{code} {t}" for code, t in r.sections],
+            "总分",
+            "等次",
+            "较上期",
+            "备注",
+        ]
+        for c, h in enumerate(header):
+            sheet.write(2, c, h, head)
+        for i, row in enumerate(rows, start=3):
+            note = "、".join(
+                [
+                    *(["样本不足,不参与排名"] if row.small_sample else []),
+                    *row.vetoes,
+                    *([f"{row.honours_lost}未达合格线,本年度不得评优"] if row.honours_lost else []),
+                ]
+            )
+            values = [
+                row.place if row.place is not None else "—",
+                row.name,
+                *[_num(s) for s in row.sections],
+                _num(row.score),
+                row.grade or "",
+                _num(row.change),
+                note,
+            ]
+            for c, v in enumerate(values):
+                sheet.write(i, c, v, cell)
+        sheet.set_column(1, 1, 24)
+        sheet.set_column(2, 1 + len(r.sections), 14)
+    book.close()
+    return buf.getvalue()
