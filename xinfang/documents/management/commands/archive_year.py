@@ -14,12 +14,12 @@ from xinfang.org.models import Unit
 
 
 class Command(BaseCommand):
-    help = "导出某年办结事项的归档包(文书、办理过程、元数据 JSON 与哈希清单),供信访档案"
+    help = "导出某年办结事项的归档包（文书、办理过程、元数据 JSON 与哈希清单），供信访档案"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("year", type=int)
-        parser.add_argument("file", help="归档包(.zip)")
-        parser.add_argument("--unit", default="", help="只含此编码单位(及下级)承办的事项")
+        parser.add_argument("file", help="归档包（.zip）")
+        parser.add_argument("--unit", default="", help="只含此编码单位（及下级）承办的事项")
 
     def handle(self, *args: Any, **options: Any) -> None:
         unit = None
@@ -31,5 +31,5 @@ class Command(BaseCommand):
         package = export_year(options["year"], Path(options["file"]), actor=SYSTEM, unit=unit)
         self.stdout.write(
             f"已导出 {options['year']} 年办结事项 {package.matters} 件、文件 {package.files} 个"
-            f"到 {package.path}(清单 SHA-256 {package.manifest_sha256[:16]}…)"
+            f"到 {package.path}（清单 SHA-256 {package.manifest_sha256[:16]}…）"
         )
