@@ -11,7 +11,10 @@ from xinfang.assessment.tests.platform import scheme
 from xinfang.org.choices import Role
 from xinfang.shell.testing import PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _login(page: Any, username: str) -> None:

@@ -12,7 +12,10 @@ from xinfang.grids.tests import shapes
 from xinfang.org.choices import Role
 from xinfang.shell.testing import PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _login(page, username: str) -> None:  # type: ignore[no-untyped-def]

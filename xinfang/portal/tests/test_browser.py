@@ -16,7 +16,10 @@ from xinfang.petitions.models import MatterType, Petition, ReturnVisit
 from xinfang.portal.tests.conftest import Portal
 from xinfang.portal.tests.helpers import answer
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 # Screenshots for review go where SCREENSHOT_DIR says (default: a temporary folder).
 SCREENS = Path(os.environ.get("SCREENSHOT_DIR") or tempfile.gettempdir()) / "xinfang-screens"

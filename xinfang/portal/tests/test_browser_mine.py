@@ -16,7 +16,10 @@ from xinfang.petitions.services import reveal_petitioner
 from xinfang.portal.tests.conftest import Portal
 from xinfang.portal.tests.helpers import PHONE, answer, registered
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 PASSWORD = "Citizen-pass-2026"
 

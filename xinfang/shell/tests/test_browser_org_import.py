@@ -14,7 +14,10 @@ from xinfang.org.importing import workbook_bytes
 from xinfang.org.models import User
 from xinfang.shell.testing import PASSWORD, Cast
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NEW_PASSWORD = "Qingshui-river-2026"

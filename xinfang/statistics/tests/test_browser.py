@@ -12,7 +12,10 @@ from xinfang.statistics.aggregates import refresh_months
 from xinfang.statistics.periods import months_between
 from xinfang.statistics.tests.conftest import Year
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _login(page, username: str) -> None:  # type: ignore[no-untyped-def]

@@ -14,7 +14,10 @@ from xinfang.shell.testing import PASSWORD
 from xinfang.trips.models import TripRequest
 from xinfang.trips.tests import factories as f
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _login(page, username: str) -> None:
