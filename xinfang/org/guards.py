@@ -8,12 +8,13 @@ and forms pointing at it are shown by the very same rule (:func:`view_allows`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial, wraps
+from functools import lru_cache, partial, wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.urls import NoReverseMatch, Resolver404, get_urlconf, resolve, reverse
 
 from xinfang.org.access import has_role
 
@@ -54,6 +55,22 @@ def require_roles(*roles: str) -> Callable[[View], View]:
     return decorator
 
 
+_NOT_REVERSED = object()
+
+
+@lru_cache(maxsize=2048)
+def _predicate(urlconf: Any, url_name: str, args: tuple[Any, ...]) -> Any:
+    """The ``allows`` of the view ``url_name`` reverses to (``None``: open to all;
+    ``_NOT_REVERSED``: no such page). The URL configuration does not change while the
+    process runs, so every navigation entry and link is resolved once, not on each render;
+    the configuration is part of the key for tests that swap it."""
+    try:
+        match = resolve(reverse(url_name, args=args, urlconf=urlconf), urlconf=urlconf)
+    except (NoReverseMatch, Resolver404):
+        return _NOT_REVERSED
+    return getattr(match.func, "allows", None)
+
+
 def view_allows(user: Any, url_name: str, *args: Any) -> bool:
     """May ``user`` open the page named ``url_name``? Asked of the view itself.
 
@@ -62,11 +79,13 @@ def view_allows(user: Any, url_name: str, *args: Any) -> bool:
     open to whoever sees the link (public pages, the sign-in pages); a name that does not
     reverse is never shown.
     """
+    key = (get_urlconf() or settings.ROOT_URLCONF, url_name, args)
     try:
-        match = resolve(reverse(url_name, args=args))
-    except (NoReverseMatch, Resolver404):
+        allows = _predicate(*key)
+    except TypeError:  # an unhashable argument: resolved without the cache
+        allows = _predicate.__wrapped__(*key)
+    if allows is _NOT_REVERSED:
         return False
-    allows = getattr(match.func, "allows", None)
     return allows is None or bool(allows(user))
 
 

@@ -62,3 +62,18 @@ def test_may_open_and_may_act_template_tags(cast: Cast) -> None:
     act_tag = '{% may_act "handle" unit as ok %}{{ ok }}'
     assert _render(act_tag, handler, unit=cast.village_a) == "True"
     assert _render(act_tag, handler, unit=cast.unit_b) == "False"
+
+
+def test_a_page_is_resolved_once_not_on_every_render(cast: Cast, monkeypatch) -> None:
+    from xinfang.org import guards
+
+    calls = []
+    real = guards.resolve
+    monkeypatch.setattr(guards, "resolve", lambda *a, **k: calls.append(a) or real(*a, **k))
+    guards._predicate.cache_clear()
+    supervisor = cast.user_with(Role.SUPERVISOR, cast.unit_a)
+    registrar = cast.user_with(Role.REGISTRAR, cast.unit_a)
+    for _ in range(3):
+        assert view_allows(supervisor, "ledgers:shift_absence", 1)
+        assert not view_allows(registrar, "ledgers:shift_absence", 1)
+    assert len(calls) == 1
