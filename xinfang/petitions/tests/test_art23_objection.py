@@ -69,6 +69,25 @@ def test_the_office_rejects_the_objection_with_reasons(people) -> None:
     assert handover.objection_decision_reason.startswith("道路积水")
 
 
+def test_a_rejected_objection_cannot_be_raised_again_within_the_objection_period(people) -> None:
+    p = _objected(people)
+    p = transition(
+        p, Status.ROUTED, actor=people.registrar, step="reject_objection", reason="属镇政府职责"
+    )
+    # Still inside the five working days of the hand-over, yet the objection was decided.
+    assert p.objection_due is not None and p.objection_due >= date(2026, 9, 1)
+    with pytest.raises(GuardFailed, match="已被驳回"):
+        transition(p, Status.OBJECTED, actor=people.handler_a, reason="仍不属本镇职权")
+    assert refresh(p).responsible_unit == people.cast.unit_a
+
+
+def test_a_new_hand_over_may_be_objected_to_afresh(people) -> None:
+    p = _objected(people)
+    p = transition(p, Status.ROUTED, actor=people.registrar, to_unit=people.cast.unit_b)
+    p = transition(p, Status.OBJECTED, actor=people.handler_b, reason="不属本单位职权")
+    assert p.status == Status.OBJECTED and p.responsible_unit == people.cast.county
+
+
 def test_the_objecting_body_cannot_decide_its_own_objection(people) -> None:
     p = _objected(people)
     with pytest.raises(TransitionNotAllowed):

@@ -246,6 +246,12 @@ def _last_handover(petition: Petition) -> RouteHandover | None:
 def _object(ctx: Ctx) -> None:
     p = ctx.petition
     handover = _required(_last_handover(p), "该事项不是转送交办而来,无需提出异议")
+    # Art. 23 gives one objection per hand-over: once the sending office has rejected it with
+    # reasons, the receiving body handles the matter; objecting again would return it unheard.
+    _require(
+        handover.objected_on is None,
+        "对本次转送交办的异议已被驳回，不能再次提出异议（《信访工作条例》第二十三条）",
+    )
     # Art. 23: a receiving body that is not competent objects within 5 working days.
     _require(
         p.objection_due is None or ctx.today <= p.objection_due,
@@ -267,7 +273,7 @@ def _reject_objection(ctx: Ctx) -> None:
     p = ctx.petition
     objection = _required(_pending_objection(p), "没有待处理的异议")
     # Art. 23: the objection is rejected with reasons; the matter goes back to the body
-    # that objected, whose objection period has run, so it cannot object again.
+    # that objected, which cannot object to the same hand-over again (see _object).
     check_may_receive(p, objection.to_unit)
     ctx.changes.update(responsible_unit=objection.to_unit, handler=None)
     ctx.record["to_unit"] = objection.to_unit_id
