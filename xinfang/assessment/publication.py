@@ -10,6 +10,7 @@ rank stays in the stored result (the shape of ``assess --json``).
 from __future__ import annotations
 
 import io
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,8 +69,10 @@ def _places(results: list[Result]) -> dict[str, int]:
             by_cat.setdefault(r.category, []).append(r)
     for rows in by_cat.values():
         rows.sort(key=lambda r: (r.rank or 0, r.position))
+        ranks = [r.rank or 0 for r in rows]
         for r in rows:
-            places[r.subject] = 1 + sum(1 for o in rows if (o.rank or 0) < (r.rank or 0))
+            # 1 + how many rank strictly better (a sorted list: one binary search)
+            places[r.subject] = 1 + bisect_left(ranks, r.rank or 0)
     return places
 
 

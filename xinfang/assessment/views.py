@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from xinfang.assessment import services
+from xinfang.assessment import ranked_cache, services
 from xinfang.assessment.choices import (
     COLLECTING_STATUSES,
     FINAL_STATUSES,
@@ -418,13 +418,14 @@ def result_list(request: HttpRequest, pk: int) -> HttpResponse:
     # A closed period's results never change (a new version is a new close): the ranked
     # tables are rendered once per period version and audience.
     key = f"assessment:ranking:{period.pk}:{period.version}:{int(office)}"
-    table = cache.get(key)
+    table = ranked_cache.get(key) or cache.get(key)
     if table is None:
         table = render_to_string(
             "assessment/_ranking.html",
             {"period": period, "ranking": ranking(period), "office": office},
         )
         cache.set(key, table, RANKING_SECONDS)
+    ranked_cache.remember(key, period.pk, table)
     return render(
         request,
         "assessment/result_list.html",

@@ -198,6 +198,14 @@ def test_a_rater_sees_and_rates_only_the_subjects_assigned_to_them(cast: Cast) -
     assert _rating(p, cast.unit_a, "L", r.leader1).score == 910.5
 
 
+def test_ratings_survive_the_facts_being_collected_again(cast: Cast) -> None:
+    p, _r = _rated_period(cast)
+    before = {(x.subject_id, x.item, x.rater_user_id, x.score) for x in Rating.objects.all()}
+    services.take_step(p, "refresh", actor=SYSTEM)  # the nightly job does the same
+    after = {(x.subject_id, x.item, x.rater_user_id, x.score) for x in Rating.objects.all()}
+    assert after == before and len(after) == 6
+
+
 def test_rating_closes_at_the_declaration_deadline_and_when_the_review_opens(cast: Cast) -> None:
     p = _loudi(cast)
     r = Raters(cast)
