@@ -15,7 +15,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -45,7 +45,7 @@ from xinfang.assessment.models import (
     Subject,
 )
 from xinfang.assessment.publication import XLSX_MIME, previous_period, ranking, results_xlsx
-from xinfang.assessment.querysets import UNIT_ACTION
+from xinfang.assessment.querysets import UNIT_ACTION, ancestors_q
 from xinfang.assessment.ratings import components, progress, rated_items
 from xinfang.assessment.scoring import item_of, rulebook_of, what_if
 from xinfang.core import audit
@@ -520,15 +520,14 @@ def _rater_choices(period: Period, kind: str, subjects: list[Subject]) -> list[t
     unit that are not this period's subjects (``unit:<pk>``)."""
     top = period.scheme.assessing_unit
     if kind == "leaders":
+        near = Q(unit__path__startswith=top.path) | (ancestors_q([top.path], "unit__path") or Q())
         grants = (
-            RoleGrant.objects.filter(role__in=roles_for("lead"), unit__is_active=True)
+            RoleGrant.objects.filter(near, role__in=roles_for("lead"), unit__is_active=True)
             .select_related("user", "unit")
             .order_by("unit__path", "user__username")
         )
         return [
-            (f"lead:{g.pk}", f"{g.unit.name} {g.user.full_name or g.user.username}")
-            for g in grants
-            if g.unit.path.startswith(top.path) or top.path.startswith(g.unit.path)
+            (f"lead:{g.pk}", f"{g.unit.name} {g.user.full_name or g.user.username}") for g in grants
         ]
     taken = {s.unit_id for s in subjects}
     units = Unit.objects.filter(is_active=True, path__startswith=top.path).order_by("path")
