@@ -21,6 +21,7 @@ from xinfang.assessment import services
 from xinfang.assessment.choices import FINAL_STATUSES, PeriodStatus
 from xinfang.assessment.collect import period_evaluation, stored_json
 from xinfang.assessment.models import Appeal, Fact, Period, Result, Scheme, Subject
+from xinfang.assessment.ratings import Component, components
 from xinfang.core.api_schema import Day, InputSchema, Limit, Offset, PathPk, Pk, QuerySchema, errors
 from xinfang.core.errors import NotFoundOrForbidden
 from xinfang.org.access import can
@@ -98,6 +99,8 @@ class ResultsOut(Schema):
     subjects: list[dict[str, Any]]
     final: bool
     small_sample: list[str]
+    # A composite rulebook's parts per subject (Loudi): score, weight, points, source.
+    components: dict[str, list[Component]]
 
 
 class Page(QuerySchema):
@@ -333,12 +336,14 @@ def period_results(request: HttpRequest, pk: PathPk) -> dict[str, Any]:
             **stored_json(period),
             "final": True,
             "small_sample": list(flagged.order_by("position").values_list("subject", flat=True)),
+            "components": components(period),
         }
     data = period_evaluation(period).data
     minimum = period.scheme.min_matters
     return {
         **data,
         "final": False,
+        "components": components(period),
         "small_sample": list(
             Subject.objects.filter(period=period, sample__lt=minimum).values_list("code", flat=True)
         ),

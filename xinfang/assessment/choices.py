@@ -35,6 +35,7 @@ class FactOrigin(models.TextChoices):
     DERIVED = "derived", _("业务记录生成")
     ENTERED = "entered", _("考评办录入")
     DECLARED = "declared", _("单位自评申报")
+    RATED = "rated", _("评分表汇总")
 
 
 class FactStatus(models.TextChoices):
@@ -53,3 +54,12 @@ class AppealStatus(models.TextChoices):
     PENDING = "pending", _("待决定")
     UPHELD = "upheld", _("申诉成立")
     DISMISSED = "dismissed", _("申诉不成立")
+
+
+# Periods in which assigned raters may still rate (until the declaration deadline).
+RATING_STATUSES = frozenset({PeriodStatus.OPEN, PeriodStatus.COLLECTING, PeriodStatus.DECLARATION})
+
+
+class RaterKind(models.TextChoices):
+    LEADERS = "leaders", _("领导评价")
+    PEERS = "peers", _("同级评价")

@@ -21,17 +21,28 @@ from xinfang.assessment.choices import (
     FactStatus,
     PeriodKind,
     PeriodStatus,
+    RaterKind,
 )
 from xinfang.assessment.querysets import (
     AppealQuerySet,
     FactQuerySet,
     PeriodQuerySet,
+    RatingQuerySet,
     ResultQuerySet,
     SchemeQuerySet,
 )
 from xinfang.core.workflow import TransitionLog
 
-__all__ = ["Appeal", "AssessmentTransition", "Fact", "Period", "Result", "Scheme", "Subject"]
+__all__ = [
+    "Appeal",
+    "AssessmentTransition",
+    "Fact",
+    "Period",
+    "Rating",
+    "Result",
+    "Scheme",
+    "Subject",
+]
 
 
 class Scheme(models.Model):
@@ -218,6 +229,53 @@ class Result(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} {self.score}"
+
+
+class Rating(models.Model):
+    """One rater's rating of one subject on one rated part (Loudi 领导评价 / 同级评价).
+
+    The office assigns it; the rater — a leader in person (``lead`` over ``rater_unit``)
+    or a peer unit (``handle`` over ``rater_unit``) — rates before the declaration
+    deadline. The score is never shown to anyone: the rated unit and the office read the
+    mean of the part's submitted scores (a fact of the part, made when the review opens)
+    and the office the completion.
+    """
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="ratings")
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="ratings")
+    item = models.CharField(_("评分项目"), max_length=20)
+    kind = models.CharField(max_length=10, choices=RaterKind.choices)
+    rater_unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("评分单位")
+    )
+    # A leader rates in person; a peer unit's rating is given by any of its handlers.
+    rater_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("评分领导"),
+    )
+    score = models.FloatField(_("评分"), null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RatingQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["period", "subject__position", "item", "pk"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["subject", "item", "rater_unit", "rater_user"],
+                name="assessment_rating_once",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"评分 {self.pk}"
 
 
 class AssessmentTransition(TransitionLog):

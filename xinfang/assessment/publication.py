@@ -10,6 +10,7 @@ rank stays in the stored result (the shape of ``assess --json``).
 from __future__ import annotations
 
 import io
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ import xlsxwriter
 
 from xinfang.assessment.choices import FINAL_STATUSES
 from xinfang.assessment.models import Period, Result
+from xinfang.assessment.ratings import components, composite_items
 from xinfang.assessment.rulebook import Rulebook
 from xinfang.assessment.scoring import rulebook_of
 
@@ -40,6 +42,8 @@ class RankedRow:
     previous_place: int | None
     unit_id: int | None
     honours_lost: str | None = None
+    # The composite's parts (Loudi: 指标考核, 公众评议, 领导评价, 同级评价): points each gives.
+    components: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -48,6 +52,7 @@ class Ranking:
     sections: list[tuple[str, str]]
     categories: dict[str, list[RankedRow]] = field(default_factory=dict)
     previous: Period | None = None
+    components: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _sections(rb: Rulebook) -> list[tuple[str, str]]:
@@ -64,8 +69,10 @@ def _places(results: list[Result]) -> dict[str, int]:
             by_cat.setdefault(r.category, []).append(r)
     for rows in by_cat.values():
         rows.sort(key=lambda r: (r.rank or 0, r.position))
+        ranks = [r.rank or 0 for r in rows]
         for r in rows:
-            places[r.subject] = 1 + sum(1 for o in rows if (o.rank or 0) < (r.rank or 0))
+            # 1 + how many rank strictly better (a sorted list: one binary search)
+            places[r.subject] = 1 + bisect_left(ranks, r.rank or 0)
     return places
 
 
@@ -113,7 +120,14 @@ def ranking(period: Period) -> Ranking:
     prev_score = {r.subject: r.score for r in prev_rows}
     prev_place = _places(prev_rows)
     lost = honours_lost(period)
-    out = Ranking(period=period, sections=sections, previous=prev)
+    parts = composite_items(rb)
+    comps = components(period) if parts else {}
+    out = Ranking(
+        period=period,
+        sections=sections,
+        previous=prev,
+        components=[(p.code, f"{p.title}×{p.weight:g}") for p in parts],
+    )
     for r in results:
         before = prev_score.get(r.subject)
         out.categories.setdefault(r.category or "—", []).append(
@@ -131,6 +145,7 @@ def ranking(period: Period) -> Ranking:
                 previous_place=prev_place.get(r.subject),
                 unit_id=r.unit_id,
                 honours_lost=lost.get(r.subject),
+                components=[c.points for c in comps.get(r.subject, [])],
             )
         )
     for rows in out.categories.values():
@@ -159,6 +174,7 @@ def results_xlsx(period: Period) -> bytes:
             "名次",
             "单位",
             *[f"{code} {t}" for code, t in r.sections],
+            *[f"{code} {t}" for code, t in r.components],
             "总分",
             "等次",
             "较上期",
@@ -178,6 +194,7 @@ def results_xlsx(period: Period) -> bytes:
                 row.place if row.place is not None else "—",
                 row.name,
                 *[_num(s) for s in row.sections],
+                *[_num(c) for c in row.components],
                 _num(row.score),
                 row.grade or "",
                 _num(row.change),
@@ -186,6 +203,6 @@ def results_xlsx(period: Period) -> bytes:
             for c, v in enumerate(values):
                 sheet.write(i, c, v, cell)
         sheet.set_column(1, 1, 24)
-        sheet.set_column(2, 1 + len(r.sections), 14)
+        sheet.set_column(2, 1 + len(r.sections) + len(r.components), 14)
     book.close()
     return buf.getvalue()

@@ -20,6 +20,7 @@ __all__ = [
     "AppealQuerySet",
     "FactQuerySet",
     "PeriodQuerySet",
+    "RatingQuerySet",
     "ResultQuerySet",
     "SchemeQuerySet",
     "ancestors_q",
@@ -103,3 +104,32 @@ class AppealQuerySet(_SubjectScoped):
 
 class ResultQuerySet(_SubjectScoped):
     pass
+
+
+class RatingQuerySet(RestrictedQuerySet[Any]):
+    """Ratings: the office sees its periods' (their completion; no page shows a score);
+    a rater only the ratings assigned to them — a leader their own (``lead`` over the
+    unit they rate for), a peer unit's to its handlers (``handle``). The rated unit sees
+    none: its staff's grants over it give nothing here."""
+
+    def scope_q(self, user: Any, action: str) -> Q | None:
+        office = any_subtree_q(
+            granted_paths(user, "assess"), "period__scheme__assessing_unit__path"
+        )
+        if action == "assess":
+            return office
+        return _either(office, _rater_q(user))
+
+    def assigned_to(self, user: Any) -> RatingQuerySet:
+        """The ratings ``user`` gives (not those the office sees)."""
+        q = _rater_q(user)
+        return self.filter(q) if q is not None else self.none()
+
+
+def _rater_q(user: Any) -> Q | None:
+    peer = any_subtree_q(granted_paths(user, UNIT_ACTION), "rater_unit__path")
+    leader = any_subtree_q(granted_paths(user, "lead"), "rater_unit__path")
+    return _either(
+        Q(kind="peers") & peer if peer is not None else None,
+        Q(kind="leaders", rater_user_id=user.pk) & leader if leader is not None else None,
+    )

@@ -28,6 +28,7 @@ from xinfang.assessment.choices import (
 from xinfang.assessment.errors import AssessmentInvalid, PhaseClosed, ReasonMissing, RulebookInvalid
 from xinfang.assessment.models import Appeal, Fact, Period, Scheme, Subject
 from xinfang.assessment.querysets import UNIT_ACTION
+from xinfang.assessment.ratings import assign_raters, submit_rating
 from xinfang.assessment.rulebook import SHIPPED_DIR
 from xinfang.assessment.scoring import csv_number, item_of, rulebook_of, sha256
 from xinfang.core import audit
@@ -40,12 +41,14 @@ from xinfang.org.models import Unit
 
 __all__ = [
     "DEFAULT_RULEBOOK",
+    "assign_raters",
     "create_scheme",
     "declare_fact",
     "enter_fact",
     "file_appeal",
     "open_period",
     "shipped_text",
+    "submit_rating",
     "take_step",
 ]
 
@@ -147,16 +150,29 @@ def _subject(period: Period, unit: Unit) -> Subject:
 
 
 def _checked_fact(
-    period: Period, item: str, quantity: float | None, value: float | None, note: str
+    period: Period,
+    item: str,
+    quantity: float | None,
+    value: float | None,
+    note: str,
+    attached: bool,
 ) -> tuple[float | None, float | None]:
     """The rulebook's rules for a fact entered by hand: a known item, a value where the
-    item's points are chosen or measured, and a reason for points picked within a range."""
+    item's points are chosen or measured, a reason for points picked within a range; a
+    part rated through the forms is never entered by hand, and a survey's result comes
+    with the survey's material attached."""
     rb, _e, _w = rulebook_of(period.scheme.rulebook_text)
     found = item_of(rb, item)
     if found is None:
         raise AssessmentInvalid(f"考核细则 {rb.rulebook} 没有考核项目 {item}")
     if len(note) > TEXT_MAX:
         raise AssessmentInvalid("说明过长")
+    if found.collected in ("leaders", "peers"):
+        raise AssessmentInvalid(f"{found.code} {found.title}由评分表汇总,不能直接录入")
+    if found.collected == "survey" and not attached:
+        raise AssessmentInvalid(f"{found.code} {found.title}须附调查结果材料")
+    if found.kind == "part" and value is None:
+        raise AssessmentInvalid(f"{found.code} 须填写得分(满分 {found.max or 100:g})")
     if found.kind == "range":
         if value is None:
             raise AssessmentInvalid(f"{found.code} 须在 {found.min:g}–{found.max:g} 分之间给出分值")
@@ -187,7 +203,9 @@ def _create_fact(
     subject = _subject(period, unit)
     if not period.start <= day <= period.end:
         raise AssessmentInvalid("事实日期须在考评期间之内")
-    quantity, value = _checked_fact(period, item.strip(), quantity, value, note)
+    quantity, value = _checked_fact(
+        period, item.strip(), quantity, value, note, attachment is not None
+    )
     fact = Fact(
         period=period,
         unit=unit,

@@ -22,4 +22,7 @@ urlpatterns = [
     path("facts/<int:pk>/appeal/", views.appeal_create, name="appeal_create"),
     path("facts/<int:pk>/attachment/", views.fact_attachment, name="fact_attachment"),
     path("appeals/<int:pk>/step/", views.appeal_step, name="appeal_step"),
+    path("periods/<int:pk>/ratings/", views.rating_list, name="rating_list"),
+    path("ratings/", views.my_ratings, name="my_ratings"),
+    path("ratings/<int:pk>/", views.rating_submit, name="rating_submit"),
 ]

@@ -15,17 +15,19 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from xinfang.assessment import services
+from xinfang.assessment import ranked_cache, services
 from xinfang.assessment.choices import (
     COLLECTING_STATUSES,
     FINAL_STATUSES,
+    RATING_STATUSES,
     AppealStatus,
     FactStatus,
     PeriodStatus,
@@ -37,12 +39,14 @@ from xinfang.assessment.models import (
     AssessmentTransition,
     Fact,
     Period,
+    Rating,
     Result,
     Scheme,
     Subject,
 )
 from xinfang.assessment.publication import XLSX_MIME, previous_period, ranking, results_xlsx
-from xinfang.assessment.querysets import UNIT_ACTION
+from xinfang.assessment.querysets import UNIT_ACTION, ancestors_q
+from xinfang.assessment.ratings import components, progress, rated_items
 from xinfang.assessment.scoring import item_of, rulebook_of, what_if
 from xinfang.core import audit
 from xinfang.core.errors import XinfangError
@@ -52,7 +56,7 @@ from xinfang.core.workflow import allowed_steps
 from xinfang.documents.pdf import render_pdf
 from xinfang.org.access import can, roles_for
 from xinfang.org.guards import require_roles
-from xinfang.org.models import Unit
+from xinfang.org.models import RoleGrant, Unit
 
 OFFICE_ROLES = tuple(sorted(roles_for("assess")))
 # Any staff member reads as the unit they work for; the scopes decide what they see.
@@ -96,7 +100,14 @@ def period_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "assessment/period_list.html",
-        {"schemes": schemes, "periods": periods, "period_form": PeriodForm()},
+        {
+            "schemes": schemes,
+            "periods": periods,
+            "period_form": PeriodForm(),
+            "my_ratings": Rating.objects.assigned_to(request.user)
+            .filter(score__isnull=True, period__status__in=RATING_STATUSES)
+            .count(),
+        },
     )
 
 
@@ -186,6 +197,7 @@ def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and not office
             and any(can(request.user, UNIT_ACTION, s.unit.path) for s in own),
             "may_enter": office and period.status in COLLECTING_STATUSES,
+            "rated": bool(rated_items(rulebook_of(period.scheme.rulebook_text)[0])),
             "timeline": AssessmentTransition.objects.filter(
                 period=period, record_type="period"
             ).order_by("at", "pk"),
@@ -406,13 +418,14 @@ def result_list(request: HttpRequest, pk: int) -> HttpResponse:
     # A closed period's results never change (a new version is a new close): the ranked
     # tables are rendered once per period version and audience.
     key = f"assessment:ranking:{period.pk}:{period.version}:{int(office)}"
-    table = cache.get(key)
+    table = ranked_cache.get(key) or cache.get(key)
     if table is None:
         table = render_to_string(
             "assessment/_ranking.html",
             {"period": period, "ranking": ranking(period), "office": office},
         )
         cache.set(key, table, RANKING_SECONDS)
+    ranked_cache.remember(key, period.pk, table)
     return render(
         request,
         "assessment/result_list.html",
@@ -494,5 +507,125 @@ def unit_detail(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
             "may_appeal": period.status == PeriodStatus.APPEALS
             and can(request.user, UNIT_ACTION, subject.unit.path),
             "small_sample": subject.sample < period.scheme.min_matters,
+            "parts": components(period, [subject.code]).get(subject.code, [])
+            if result is not None
+            else [],
         },
     )
+
+
+def _rater_choices(period: Period, kind: str, subjects: list[Subject]) -> list[tuple[str, str]]:
+    """Who may be assigned: for leaders, each ``lead`` grant on or above the assessing
+    unit or inside it (``lead:<grant>``); for peers, the active units inside the assessing
+    unit that are not this period's subjects (``unit:<pk>``)."""
+    top = period.scheme.assessing_unit
+    if kind == "leaders":
+        near = Q(unit__path__startswith=top.path) | (ancestors_q([top.path], "unit__path") or Q())
+        grants = (
+            RoleGrant.objects.filter(near, role__in=roles_for("lead"), unit__is_active=True)
+            .select_related("user", "unit")
+            .order_by("unit__path", "user__username")
+        )
+        return [
+            (f"lead:{g.pk}", f"{g.unit.name} {g.user.full_name or g.user.username}") for g in grants
+        ]
+    taken = {s.unit_id for s in subjects}
+    units = Unit.objects.filter(is_active=True, path__startswith=top.path).order_by("path")
+    return [(f"unit:{u.pk}", u.name) for u in units if u.pk not in taken]
+
+
+def _assign(request: HttpRequest, period: Period, subjects: list[Subject]) -> None:
+    item = request.POST.get("item", "")
+    kind, _sep, raw = request.POST.get("rater", "").partition(":")
+    chosen = {int(x) for x in request.POST.getlist("subjects") if x.isdigit()}
+    picked = [s for s in subjects if s.pk in chosen]
+    rater_user = None
+    rater_unit: Unit | None = None
+    if kind == "lead" and raw.isdigit():
+        grant = RoleGrant.objects.select_related("user", "unit").filter(pk=int(raw)).first()
+        if grant is not None:
+            rater_user, rater_unit = grant.user, grant.unit
+    elif kind == "unit" and raw.isdigit():
+        rater_unit = Unit.objects.filter(pk=int(raw), is_active=True).first()
+    if rater_unit is None or not picked:
+        messages.error(request, "请选择评分人和被评单位")
+        return
+    unit = rater_unit
+    _flash(
+        request,
+        lambda: services.assign_raters(
+            actor=request.user,
+            period=period,
+            item=item,
+            rater_unit=unit,
+            rater_user=rater_user,
+            subjects=picked,
+        ),
+        "评分任务已分配",
+    )
+
+
+@require_roles(*OFFICE_ROLES)
+def rating_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """The office assigns raters to subjects and follows completion (never a score)."""
+    period = _period(request, pk, "assess")
+    parts = rated_items(rulebook_of(period.scheme.rulebook_text)[0])
+    if not parts:
+        raise Http404
+    subjects = list(Subject.objects.filter(period=period).select_related("unit"))
+    if request.method == "POST":
+        _assign(request, period, subjects)
+        return redirect("assessment:rating_list", pk=period.pk)
+    return render(
+        request,
+        "assessment/rating_list.html",
+        {
+            "period": period,
+            "parts": [
+                (code, item.title, _rater_choices(period, item.collected or "", subjects))
+                for code, item in parts.items()
+            ],
+            "subjects": subjects,
+            "progress": progress(period),
+            "open": period.status in RATING_STATUSES,
+        },
+    )
+
+
+@require_roles(*ROLES)
+def my_ratings(request: HttpRequest) -> HttpResponse:
+    """A rater's own ratings: only the subjects assigned to them."""
+    ratings = list(
+        Rating.objects.assigned_to(request.user)
+        .select_related("period__scheme", "subject", "rater_unit")
+        .order_by("-period__start", "period_id", "item", "subject__position")
+    )
+    maxima: dict[int, dict[str, float]] = {}
+    for r in ratings:
+        if r.period_id not in maxima:
+            parts = rated_items(rulebook_of(r.period.scheme.rulebook_text)[0])
+            maxima[r.period_id] = {code: i.max or 100.0 for code, i in parts.items()}
+        r.top = maxima[r.period_id].get(r.item, 100.0)
+        r.open = r.period.status in RATING_STATUSES and (
+            r.period.declaration_due is None or timezone.localdate() <= r.period.declaration_due
+        )
+    return render(request, "assessment/my_ratings.html", {"ratings": ratings})
+
+
+@require_POST
+@require_roles(*ROLES)
+def rating_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    rating = Rating.objects.assigned_to(request.user).filter(pk=pk).first()
+    if rating is None:
+        raise Http404
+    raw = request.POST.get("score", "").strip()
+    try:
+        score: float | None = float(raw)
+    except ValueError:
+        score = None
+    _flash(
+        request,
+        lambda: services.submit_rating(actor=request.user, rating=rating, score=score),
+        "评分已提交",
+    )
+    return redirect("assessment:my_ratings")

@@ -27,6 +27,7 @@ from xinfang.assessment.collect import derive_facts, store_results
 from xinfang.assessment.errors import AssessmentInvalid, PhaseClosed, ReasonMissing
 from xinfang.assessment.models import Appeal, AssessmentTransition, Fact, Period
 from xinfang.assessment.notices import tell_subjects
+from xinfang.assessment.ratings import make_rating_facts
 from xinfang.assessment.scoring import csv_number
 from xinfang.core import workflow as engine
 from xinfang.core.calendar import CalendarNotCovered, legal_calendar
@@ -101,6 +102,8 @@ def _open_declaration(ctx: Ctx) -> None:
 
 def _start_review(ctx: Ctx) -> None:
     _due(ctx, "review_due", ctx.obj.scheme.review_days)
+    # The ratings close: each rated part's submitted scores become one fact, their mean.
+    ctx.record.update(make_rating_facts(ctx.obj, actor=ctx.actor))
 
 
 def _open_appeals(ctx: Ctx) -> None:

@@ -130,6 +130,7 @@ def compile_rulebook(rb: Rulebook) -> Compiled:
                     "veto_effect": item.veto.effect if item.veto else None,
                     "veto_zero": bool(item.veto and item.veto.zero_section),
                     "veto_label": item.veto.label if item.veto else None,
+                    "fail_below": item.fail_below,
                     "section_max": section.max,
                     "yearly": section.yearly == "mean",
                 }
@@ -140,7 +141,16 @@ def compile_rulebook(rb: Rulebook) -> Compiled:
         pl.col("idx").cast(pl.Int32),
         *(
             pl.col(c).cast(pl.Float64)
-            for c in ("group_max", "cap", "v_min", "v_max", "target", "section_max", "step")
+            for c in (
+                "group_max",
+                "cap",
+                "v_min",
+                "v_max",
+                "target",
+                "section_max",
+                "step",
+                "fail_below",
+            )
         ),
         *(pl.col(c).cast(pl.String) for c in ("veto_effect", "veto_label")),
     )

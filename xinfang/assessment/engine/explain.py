@@ -216,6 +216,13 @@ def explain_lines(
         pl.when(pl.col("veto_label").is_not_null() & (pl.col("kind") != "veto"))
         .then(pl.concat_str(pl.lit(";并一票否决:"), pl.col("veto_label")))
         .otherwise(pl.lit(""))
+    ) + (
+        pl.when(
+            pl.col("fail_below").is_not_null()
+            & (pl.col("value").fill_null(0.0) < pl.col("fail_below"))
+        )
+        .then(pl.concat_str(pl.lit(";低于"), num(pl.col("fail_below")), pl.lit(" 分,评为不合格")))
+        .otherwise(pl.lit(""))
     )
     capped = (
         (

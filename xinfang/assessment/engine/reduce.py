@@ -47,6 +47,9 @@ FACT_TYPES = {
 }
 
 
+BELOW_EMPTY = pl.DataFrame(schema={"subject": pl.String, "code": pl.String})
+
+
 @dataclass(frozen=True)
 class Reduced:
     """The facts after validation and reduction.
@@ -54,7 +57,8 @@ class Reduced:
     ``agg``: one row per (subject, eff, year) with ``raw`` (points before caps), ``qty``,
     ``n``, ``vsum`` (Σ of the values the kind counts); ``facts``: the validated facts with
     their item index ``eff`` (inside the period), for the explanation; ``years``: the
-    years of the yearly sections (``[0]`` when none).
+    years of the yearly sections (``[0]`` when none); ``below``: (subject, item code) for
+    each item with a ``fail_below`` that has a fact below it in the period.
     """
 
     agg: pl.DataFrame
@@ -62,6 +66,23 @@ class Reduced:
     years: list[int]
     yearly: bool
     mapped: Mapped = field(default_factory=Mapped)
+    below: pl.DataFrame = field(default_factory=lambda: BELOW_EMPTY)
+
+
+def below_floor(c: Compiled, df: pl.DataFrame, inside: pl.Expr | None) -> pl.DataFrame:
+    """(subject, item code) where a fact of an item with ``fail_below`` has a value below
+    it (Loudi's city departments: every indicator at least 60). One filter over the facts,
+    on the few rows of those items."""
+    floors = c.items.filter(pl.col("fail_below").is_not_null()).select(
+        pl.col("idx").alias("eff"), "code", "fail_below"
+    )
+    if floors.height == 0:
+        return BELOW_EMPTY
+    rows = df.join(floors.with_columns(pl.col("eff").cast(df.schema["eff"])), on="eff")
+    if inside is not None:
+        rows = rows.filter(inside)
+    low = rows.filter(pl.col("value").fill_null(0.0) < pl.col("fail_below"))
+    return low.select(pl.col("subject").cast(pl.String), "code").unique().sort(["subject", "code"])
 
 
 def first_occurrences(c: Compiled, df: pl.DataFrame) -> pl.DataFrame:
@@ -390,7 +411,7 @@ def reduce_facts(
         # Platform facts under duty keys: map them (once) and start again on the result.
         facts, done = map_duty_keys(c.rulebook, facts)
         red = reduce_facts(c, facts, subjects, period, explain=explain, mapped=True)
-        return Reduced(red.agg, red.facts, red.years, red.yearly, done)
+        return Reduced(red.agg, red.facts, red.years, red.yearly, done, red.below)
     validate_facts(c, df)
     yearly = any(s.yearly for s in c.rulebook.sections)
     years = _years(df, period) if yearly else [0]
@@ -409,9 +430,10 @@ def reduce_facts(
     # Combinations (tags, categories, subjects) cover every fact, even outside the period.
     validate_reduced(c, small, df, subjects)
     agg = _points(c, small, yearly)
+    below = below_floor(c, df, inside)
     if period is not None and explain:
         df = df.filter(inside)  # type: ignore[arg-type]
-    return Reduced(agg, df, years, yearly)
+    return Reduced(agg, df, years, yearly, below=below)
 
 
 def _points(c: Compiled, small: pl.DataFrame, yearly: bool) -> pl.DataFrame:
@@ -442,10 +464,11 @@ SUM_COLUMNS = ("q", "vq", "v", "v1")
 
 def sums_supported(c: Compiled) -> bool:
     """Whether a rulebook can be scored from per-(subject, item) sums reduced elsewhere (in
-    SQL): no yearly sections and no first-occurrence items, which need the facts' dates."""
+    SQL): no yearly sections and no first-occurrence items, which need the facts' dates,
+    and no ``fail_below``, which reads each fact's value."""
     rb = c.rulebook
     return not any(s.yearly for s in rb.sections) and not any(
-        i.kind == "first_occurrence" for _, i in rb.items()
+        i.kind == "first_occurrence" or i.fail_below is not None for _, i in rb.items()
     )
 
 

@@ -72,7 +72,7 @@ def _score(
     base_subjects = subj.filter(~pl.col("derived"))
 
     agg = _item_totals(red.agg.join(c.items.rename({"idx": "eff"}), on="eff", how="left"))
-    sections_df, extras = _section_scores(c, agg, base_subjects, red.years)
+    sections_df, extras = _section_scores(c, agg, base_subjects, red.years, red.below)
     result = _subject_scores(c, base_subjects, sections_df, extras)
     result, sections_df = _derive(c, subj, result, sections_df)
     result = _grade(c, result)
@@ -119,9 +119,10 @@ def _item_totals(agg: pl.DataFrame) -> pl.DataFrame:
 
 
 def _section_scores(
-    c: Compiled, agg: pl.DataFrame, subj: pl.DataFrame, years: list[int]
+    c: Compiled, agg: pl.DataFrame, subj: pl.DataFrame, years: list[int], below: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Section points per subject (long), and per-subject extras (vetoes, conditions)."""
+    """Section points per subject (long), and per-subject extras (vetoes, conditions; an
+    item with a fact below its ``fail_below`` fails the subject like a veto)."""
     grouped = agg.group_by(["subject", "s_idx", "group", "year"]).agg(
         pts=pl.col("item_pts").sum(),
         gmax=pl.col("group_max").first(),
@@ -184,14 +185,18 @@ def _section_scores(
         .sort(["subject", "s_idx"])
         .select("subject", "section", "points", "s_idx")
     )
-    vetoes = (
-        agg.filter(pl.col("veto_effect").is_not_null())
-        .group_by("subject")
-        .agg(
-            vetoes=pl.col("code").unique().sort(),
-            fail=(pl.col("veto_effect") == "fail").any(),
-            honours=pl.lit(True),
+    vetoed = agg.filter(pl.col("veto_effect").is_not_null()).select(
+        "subject", "code", "veto_effect"
+    )
+    if below.height:
+        low = below.with_columns(
+            pl.col("subject").cast(agg.schema["subject"]), veto_effect=pl.lit("fail")
         )
+        vetoed = pl.concat([vetoed, low.select(vetoed.columns)], how="vertical_relaxed")
+    vetoes = vetoed.group_by("subject").agg(
+        vetoes=pl.col("code").unique().sort(),
+        fail=(pl.col("veto_effect") == "fail").any(),
+        honours=pl.lit(True),
     )
     conds = (
         agg.filter(pl.col("kind") == "condition")

@@ -139,6 +139,13 @@ class Item(_Strict):
     step: float = Field(default=1, gt=0)
     # part items
     weight: float | None = Field(default=None, ge=0, le=1)
+    # Who gives a part's score on the platform (Loudi 公众评议 / 领导评价 / 同级评价):
+    # ``leaders`` and ``peers`` rate through forms, a ``survey`` result is entered by the
+    # office with its evidence attached. None: entered like any fact.
+    collected: Literal["leaders", "peers", "survey"] | None = None
+    # A fact of this item whose value is below this fails the subject (Loudi's city
+    # departments: every indicator at least 60); listed among its vetoes by the item code.
+    fail_below: float | None = Field(default=None, ge=0)
     # first_occurrence items
     items: list[str] = []
     article: str | None = None  # the legal basis, e.g. "《信访工作条例》第34条"
@@ -179,6 +186,10 @@ class Item(_Strict):
             raise ValueError("once 只用于固定分值的项目")
         if self.variants and self.kind != "fixed":
             raise ValueError("variants 只用于固定分值的项目")
+        if self.collected is not None and self.kind != "part":
+            raise ValueError("collected 只用于 part 类项目")
+        if self.fail_below is not None and self.kind not in ("part", "entered", "range"):
+            raise ValueError("fail_below 只用于按分值计分的项目(part、entered、range)")
         return self
 
     @property

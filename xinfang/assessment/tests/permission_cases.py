@@ -13,7 +13,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 
 from xinfang.assessment import services
-from xinfang.assessment.models import Fact
+from xinfang.assessment.models import Fact, Rating, Subject
 from xinfang.assessment.tests.platform import period, scheme
 from xinfang.core.workflow import SYSTEM
 from xinfang.org.choices import Role
@@ -83,6 +83,25 @@ def _appeal(cast: Cast) -> Any:
         fact=fact,
         reason="甲镇已按期答复PC",
     )
+
+
+def _ratings_period(cast: Cast) -> Any:
+    """A composite (loudi-2009) period assessed by ``unit_a``, collecting."""
+    return period(cast, status="collecting", unit=cast.unit_a, rulebook="loudi-2009")
+
+
+def _peer_rating(cast: Cast) -> Rating:
+    """``unit_a`` rates the department as a peer in a county composite period: its
+    handlers are the rater; ``unit_b``'s are not."""
+    p = period(cast, status="collecting", rulebook="loudi-2009")
+    services.assign_raters(
+        actor=SYSTEM,
+        period=p,
+        item="P",
+        rater_unit=cast.unit_a,
+        subjects=[Subject.objects.get(period=p, unit=cast.department)],
+    )
+    return Rating.objects.get(period=p)
 
 
 def _scheme(cast: Cast) -> Any:
@@ -179,6 +198,23 @@ register(
         ok_status=302,
     ),
     RouteCase("assessment:fact_attachment", OFFICE, make=_attached, kwargs=pk),
+    RouteCase("assessment:rating_list", OFFICE, make=_ratings_period, kwargs=pk, marker=title),
+    RouteCase(
+        "assessment:my_ratings",
+        Role.HANDLER,
+        make=_peer_rating,
+        marker=lambda r: r.period.title,
+        list_view=True,
+    ),
+    RouteCase(
+        "assessment:rating_submit",
+        Role.HANDLER,
+        make=_peer_rating,
+        kwargs=pk,
+        method="post",
+        data=lambda r: {"score": "800"},
+        ok_status=302,
+    ),
     # API
     RouteCase(
         "api:assessment_schemes",

@@ -19,6 +19,7 @@ SHIPPED = [
     "edu-festival-2023",
     "junan-2019",
     "loudi-2009",
+    "loudi-2009-departments",
     "model-2022",
     "pinghu-2012",
     "shenzhen-2003",
@@ -32,7 +33,7 @@ def _call(*args: str) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
-def test_all_seven_rulebooks_are_shipped() -> None:
+def test_every_rulebook_is_shipped() -> None:
     assert shipped_names() == SHIPPED
 
 

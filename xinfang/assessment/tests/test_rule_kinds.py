@@ -166,3 +166,58 @@ def test_lines_add_up_to_the_score(kinds) -> None:
 def test_category_item_refused_for_other_category() -> None:
     with pytest.raises(FactsInvalid, match="不适用于该考核对象的类别"):
         run("shenzhen-2003", [fact("c", "1.4a", value=1)], [("c", "民政局", "C", None)])
+
+
+FLOOR_YAML = """
+rulebook: floor
+version: "1"
+title: 逐项下限测试
+source: test
+subjects: test
+period: {kind: annual, description: test}
+total: 100
+sections:
+  - code: k
+    title: 指标
+    mode: composite
+    max: 100
+    items:
+      - {code: K, title: 指标得分, kind: part, weight: 1, max: 100, fail_below: 60}
+"""
+
+
+def test_fail_below_fails_on_one_fact_inside_the_period_only() -> None:
+    from xinfang.assessment.engine import compile_rulebook
+    from xinfang.assessment.engine.reduce import sums_supported
+    from xinfang.assessment.rulebook import parse_rulebook
+
+    rb = parse_rulebook(FLOOR_YAML, "floor")
+    rows = [
+        fact("a", "K", "2023-03-01", value=90),
+        fact("a", "K", "2022-12-31", value=10),  # outside the period: not counted
+        fact("b", "K", "2023-03-01", value=59.99),
+        fact("b", "K", "2023-04-01", value=100),
+    ]
+    r = by_subject(run(rb, rows, period=("2023-01-01", "2023-12-31")))
+    assert r["a"]["qualified"] and r["a"]["vetoes"] == []
+    assert not r["b"]["qualified"] and r["b"]["vetoes"] == ["K"] and r["b"]["score"] == 79.995
+    # Scored from the facts only: database sums cannot tell one fact's value.
+    assert not sums_supported(compile_rulebook(rb))
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("{code: K, title: t, points: 1, fail_below: 60}", "fail_below 只用于按分值计分的项目"),
+        ("{code: K, title: t, kind: entered, collected: survey}", "collected 只用于 part 类项目"),
+    ],
+)
+def test_floor_and_collection_fields_only_on_their_kinds(line: str, reason: str) -> None:
+    from xinfang.assessment.errors import RulebookInvalid
+    from xinfang.assessment.rulebook import parse_rulebook
+
+    text = FLOOR_YAML.replace(
+        "{code: K, title: 指标得分, kind: part, weight: 1, max: 100, fail_below: 60}", line
+    ).replace("mode: composite", "mode: deduct")
+    with pytest.raises(RulebookInvalid, match=reason):
+        parse_rulebook(text, "floor")

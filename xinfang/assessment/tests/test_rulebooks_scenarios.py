@@ -233,6 +233,48 @@ def test_loudi_2009_composite_caps_vetoes_and_advanced() -> None:
     assert r["K2"]["rank"] == 1 and r["K4"]["rank"] == 5
 
 
+def test_loudi_2009_departments_every_indicator_at_least_60() -> None:
+    """Seed 004, fifth document, 四(四)2: 完成为民办实事指标任务且按分值计算的各项指标
+    得分均在60分以上的为合格单位; 按分值计算的指标得分在60分以下的、未完成为民办实事
+    指标任务的、有“一票否决”事项的为不合格单位; 先进 from the qualified, 30 % of all."""
+    rows = [
+        *(fact("D1", "K", value=v) for v in (90, 80, 85)),  # mean 85, all ≥ 60
+        *(fact("D2", "K", value=v) for v in (100, 100, 100, 59)),  # mean 89.75, one < 60
+        *(fact("D3", "K", value=v) for v in (60, 70)),  # mean 65; exactly 60 passes
+        *(fact("D4", "K", value=v) for v in (95, 95)),  # mean 95 but 为民办实事 not done
+        fact("D4", "W"),
+        *(fact("D5", "K", value=v) for v in (75, 75)),  # mean 75
+        *(fact("D6", "K", value=v) for v in (70, 80)),  # mean 75
+        *(fact("D7", "K", value=v) for v in (88, 99)),  # mean 93.5 but a veto
+        fact("D7", "V4"),
+    ]
+    r = by_subject(run("loudi-2009-departments", rows))
+    assert {k: v["score"] for k, v in r.items()} == {
+        "D1": 85,
+        "D2": 89.75,
+        "D3": 65,
+        "D4": 95,
+        "D5": 75,
+        "D6": 75,
+        "D7": 93.5,
+    }
+    assert {k for k, v in r.items() if not v["qualified"]} == {"D2", "D4", "D7"}
+    assert r["D2"]["vetoes"] == ["K"] and r["D4"]["vetoes"] == ["W"]
+    # 7 units → ⌊7 × 30%⌋ = 2 seats from the qualified by score: D1 (85), then D5 and D6
+    # tie on 75 at the boundary and neither is taken (the reading of loudi-2009).
+    assert {k: v["grade"] for k, v in r.items()} == {
+        "D1": "先进",
+        "D2": "不合格",
+        "D3": "合格",
+        "D4": "不合格",
+        "D5": "合格",
+        "D6": "合格",
+        "D7": "不合格",
+    }
+    why = [line["why"] for line in r["D2"]["lines"] if line["item"] == "K"]
+    assert sum("低于60 分,评为不合格" in w for w in why) == 1
+
+
 def test_model_2022_process_duties_and_rates() -> None:
     rows = [
         fact("M1", "1.1", quantity=3),  # 3 matters routed late: 20 − 3 = 17
