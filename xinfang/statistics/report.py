@@ -7,9 +7,10 @@ figure is a line with its figure key: the drill-down list (and the API) behind t
 counts the same matters (tested).
 
 Recommendations: counted from the supervision notices (Art. 38: the responsible unit
-answers in writing whether it adopted the recommendation) and the suggestions received
-(建议意见类, Art. 29) answered "予以支持"; an adopted / partly / not outcome of the
-suggestions themselves is not recorded yet.
+answers in writing whether it adopted the recommendation) and from the suggestions
+received (建议意见类, Art. 29): what became of those answered in the year — adopted, partly
+adopted, not adopted — as recorded on the handling answer and counted by
+:func:`xinfang.petitions.measures.suggestion_outcomes`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from datetime import date
 from typing import Any
 
 from xinfang.org.models import Unit
-from xinfang.petitions.measures import Ratio
+from xinfang.petitions.choices import SuggestionOutcome
+from xinfang.petitions.measures import Ratio, suggestion_outcomes
 from xinfang.statistics.figures import OWN_FIGURES
 from xinfang.statistics.periods import Period
 from xinfang.statistics.summary import Statistics, StatRow, subtree_statistics
@@ -74,6 +76,7 @@ def annual_report(unit: Unit, year: int, *, today: date | None = None) -> Annual
     stats = subtree_statistics(unit, Period.year(year), today=today)
     t = stats.total
     m = t.figures.measures
+    outcomes = suggestion_outcomes(unit, stats.period.start, stats.period.end)
     volume = Section("一、信访事项总体情况", [_line(t, "received", "收到信访事项总数")])
     volume.lines += [
         _line(t, f"channel:{v}", label, indent=True)
@@ -151,7 +154,10 @@ def annual_report(unit: Unit, year: int, *, today: date | None = None) -> Annual
             _line(t, "recommendation.adopted", indent=True),
             _line(t, "recommendation.not_adopted", indent=True),
             _line(t, "suggestion.received"),
-            _line(t, "suggestion.supported", indent=True),
+            *(
+                ReportLine(f"建议意见{label}", outcomes[value], f"suggestion.{value}", indent=True)
+                for value, label in SuggestionOutcome.choices
+            ),
         ],
     )
     backlog = Section(

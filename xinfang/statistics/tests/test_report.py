@@ -58,6 +58,42 @@ def test_the_report_names_the_sections_of_article_41(year: Year) -> None:
     assert labels["建议已采纳"] == 1
 
 
+def test_recommendations_adopted_are_the_art_29_outcomes_of_the_answers(year: Year) -> None:
+    from datetime import date
+
+    from xinfang.petitions.measures import suggestion_outcomes
+    from xinfang.statistics.tests.factories import matter
+
+    c = year.cast
+    for outcome, answered in (
+        ("partly", date(2026, 9, 1)),
+        ("not_adopted", date(2026, 9, 1)),
+        # Answered the year before: not in the 2026 report.
+        ("not_adopted", date(2025, 12, 30)),
+    ):
+        matter(
+            c,
+            c.unit_b,
+            answered.replace(day=1),
+            accepted=answered.replace(day=1),
+            answered=answered,
+            kind="suggestion",
+            suggestion_outcome=outcome,
+        )
+    report = annual_report(c.county, 2026)
+    lines = {line.figure: line.value for _, line in report_lines(report)}
+    outcomes = suggestion_outcomes(c.county, date(2026, 1, 1), date(2026, 12, 31))
+    assert outcomes == {"adopted": 1, "partly": 1, "not_adopted": 1}
+    for value, n in outcomes.items():
+        assert lines[f"suggestion.{value}"] == n
+    client = Client()
+    sign_in(client, year.county_leader)
+    listed = _api(
+        client, f"/units/{c.county.pk}/matters", period="2026", figure="suggestion.not_adopted"
+    )
+    assert listed["count"] == 1
+
+
 def test_the_bodies_complained_about_never_count_accusations(year: Year) -> None:
     report = annual_report(year.cast.county, 2026)
     section = next(s for s in report.sections if "反映问题较多" in s.title)
