@@ -8,7 +8,7 @@ the pages, so every figure of the pages and of the annual report is reproducible
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -159,6 +159,8 @@ class ReportLineOut(Schema):
 class ReportOut(Schema):
     unit: int
     year: int
+    counted_at: datetime = Field(description="年度汇总的统计时间(各行数据截至此时)")
+    as_of: date = Field(description="计至日期")
     lines: list[ReportLineOut]
 
 
@@ -177,6 +179,8 @@ def annual_report_figures(request: HttpRequest, pk: PathPk, year: int) -> dict[s
     return {
         "unit": unit.pk,
         "year": year,
+        "counted_at": report.counted_at,
+        "as_of": report.as_of,
         "lines": [
             {
                 "section": title,
