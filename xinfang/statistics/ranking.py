@@ -31,10 +31,12 @@ __all__ = [
     "RATES",
     "RankedUnit",
     "Ranking",
+    "RankingPage",
     "Weights",
     "monthly_ranking",
     "rank_counts",
     "rank_figures",
+    "ranking_page",
 ]
 
 RATES = {
@@ -287,3 +289,178 @@ def monthly_ranking(
     previous = previous_ranks(ids, names, last[:, RANK_COLUMNS], weights, min_sample)
     rows = rank_counts(ids, names, this[:, RANK_COLUMNS], weights, min_sample, previous)
     return Ranking(root, level, month, weights, min_sample, rows)
+
+
+# The ranking by pages (the API and the page): computed once per setting and state of the
+# aggregates, then sliced. The key holds everything the ranking depends on: the root, the
+# level, the month, the weights, the guard, the units ranked (ids, names, paths: a new,
+# renamed or moved unit changes it) and the refresh stamp of the two months read (a
+# recount replaces every row of its month: new ids, a new ``counted_at``). So a cached
+# ranking is the ranking of the data as they are: exact, never a stale page. The cache is
+# the project's (the database by default), shared by every worker process.
+
+RANKING_CACHE_SECONDS = 6 * 3600
+
+
+@dataclass(frozen=True)
+class RankingPage:
+    """One page of a ranking: ``rows`` from ``offset``, of ``count`` units listed."""
+
+    root: Unit
+    level: str
+    month: date
+    weights: Weights
+    min_sample: int
+    count: int
+    ranked: int
+    offset: int
+    limit: int
+    rows: list[RankedUnit]
+    counted_at: Any  # the newest recount of the months read (None: never counted)
+
+
+def refresh_stamp(month: date) -> tuple[Any, ...]:
+    """What changes whenever the aggregates of ``month`` or the month before are recounted:
+    per month, the number of rows, the highest id (new rows, new ids) and the newest
+    ``counted_at``."""
+    from django.db.models import Count, Max
+
+    from xinfang.statistics.models import UnitMonth
+    from xinfang.statistics.periods import month_start
+
+    months = [month_start(month), previous_month(month_start(month))]
+    rows = (
+        UnitMonth.objects.filter(month__in=months)
+        .order_by()
+        .values("month")
+        .annotate(n=Count("pk"), last=Max("pk"), at=Max("counted_at"))
+        .values_list("month", "n", "last", "at")
+    )
+    return tuple(sorted(rows))
+
+
+def _cache_key(
+    root: Unit,
+    level: str,
+    month: date,
+    weights: Weights,
+    min_sample: int,
+    units: Sequence[tuple[int, str, str]],
+    stamp: tuple[Any, ...],
+) -> str:
+    import hashlib
+
+    digest = hashlib.blake2b(repr(units).encode(), digest_size=16)
+    digest.update(
+        repr((root.pk, root.path, level, month, weights.as_dict(), min_sample, stamp)).encode()
+    )
+    return f"statistics:ranking:{digest.hexdigest()}"
+
+
+def _computed(
+    root: Unit,
+    level: str,
+    month: date,
+    weights: Weights,
+    min_sample: int,
+    units: Sequence[tuple[int, str, str]],
+) -> dict[str, Any]:
+    """The whole ranking as arrays: the display order, ranks, scores, samples, counts and
+    last month's rank and score (position by position in the display order)."""
+    ids = [u[0] for u in units]
+    names = [u[1] for u in units]
+    paths = [u[2] for u in units]
+    this, _ = subtree_sums(root, paths, month)
+    last, _ = subtree_sums(root, paths, previous_month(month))
+    counts = np.asarray(this[:, RANK_COLUMNS], dtype=np.int64).reshape(len(ids), len(RANK_COLUMNS))
+    name_order = _name_order(names)
+    scores, sample, ranked = _scores(counts, weights, min_sample)
+    order, ranks = _ranks(scores, ranked, name_order)
+    last_counts = np.asarray(last[:, RANK_COLUMNS], dtype=np.int64).reshape(
+        len(ids), len(RANK_COLUMNS)
+    )
+    last_scores, _, last_ranked = _scores(last_counts, weights, min_sample)
+    _, last_ranks = _ranks(last_scores, last_ranked, name_order)
+    # Compact arrays (int32: counts of one month): the cached value stays small.
+    return {
+        "order": order.astype(np.int32),
+        "ranks": ranks[order].astype(np.int32),
+        "ranked": ranked[order],
+        "scores": scores[order],
+        "sample": sample[order].astype(np.int32),
+        "counts": counts[order].astype(np.int32),
+        "last_ranks": last_ranks[order].astype(np.int32),
+        "last_scores": last_scores[order],
+        "last_ranked": last_ranked[order],
+        "n_ranked": int(ranked.sum()),
+    }
+
+
+def ranking_page(
+    root: Unit,
+    level: str,
+    month: date,
+    weights: Weights,
+    min_sample: int = DEFAULT_MIN_SAMPLE,
+    *,
+    offset: int = 0,
+    limit: int = 50,
+) -> RankingPage:
+    """A page of :func:`monthly_ranking` (the same rows in the same order), from the
+    ranking cached for exactly these data (see the key above)."""
+    from django.core.cache import cache
+
+    from xinfang.statistics.periods import month_start
+
+    if min_sample < 1 or min_sample > 10_000:
+        raise RankingInvalid("最少事项数须在1至10000之间")
+    month = month_start(month)
+    units = ranked_units(root, level)
+    stamp = refresh_stamp(month)
+    key = _cache_key(root, level, month, weights, min_sample, units, stamp)
+    computed = cache.get(key)
+    if computed is None:
+        computed = _computed(root, level, month, weights, min_sample, units)
+        cache.set(key, computed, RANKING_CACHE_SECONDS)
+    part = slice(offset, offset + limit)
+    order = computed["order"][part].tolist()
+    ranked = computed["ranked"][part].tolist()
+    last_ranked = computed["last_ranked"][part].tolist()
+    rows = [
+        RankedUnit(
+            units[i][0],
+            units[i][1],
+            tuple(counts),
+            int(sample),
+            score if is_ranked else None,
+            rank if is_ranked else None,
+            last_rank if was_ranked else None,
+            last_score if was_ranked else None,
+        )
+        for i, counts, sample, score, rank, is_ranked, last_rank, last_score, was_ranked in zip(
+            order,
+            computed["counts"][part].tolist(),
+            computed["sample"][part].tolist(),
+            computed["scores"][part].tolist(),
+            computed["ranks"][part].tolist(),
+            ranked,
+            computed["last_ranks"][part].tolist(),
+            computed["last_scores"][part].tolist(),
+            last_ranked,
+            strict=True,
+        )
+    ]
+    newest = next((s[3] for s in stamp if s[0] == month), None)
+    return RankingPage(
+        root,
+        level,
+        month,
+        weights,
+        min_sample,
+        len(units),
+        computed["n_ranked"],
+        offset,
+        limit,
+        rows,
+        newest,
+    )
