@@ -17,6 +17,7 @@ year again (``root``) leaves the rest of the province as it was.
 
 from __future__ import annotations
 
+import uuid
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -33,7 +34,7 @@ from xinfang.org.querysets import subtree_q
 from xinfang.petitions.measures import Backlog, Counts, MeasureWindow, Ratio, count_measures
 from xinfang.petitions.models import Petition
 from xinfang.statistics.figures import UnitFigures, count_figures, subtree_matters
-from xinfang.statistics.models import UnitMonth, UnitYear
+from xinfang.statistics.models import MonthRefresh, UnitMonth, UnitYear
 from xinfang.statistics.periods import month_end, month_start
 
 __all__ = [
@@ -164,6 +165,9 @@ def refresh_months(months: Iterable[date], *, today: date | None = None) -> int:
         ]
         UnitMonth.objects.filter(month=month).delete()
         UnitMonth.objects.bulk_create(rows, batch_size=2000)
+        MonthRefresh.objects.update_or_create(
+            month=month, defaults={"token": uuid.uuid4().hex, "counted_at": timezone.now()}
+        )
         written += len(rows)
     return written
 

@@ -75,6 +75,22 @@ class UnitMonth(models.Model):
         return f"{self.unit_id} {self.month:%Y-%m}"
 
 
+class MonthRefresh(models.Model):
+    """When a month's :class:`UnitMonth` rows were last rebuilt, with a token new at every
+    rebuild: what a cached ranking is keyed by (one row read, not the month's rows)."""
+
+    month = models.DateField(unique=True)
+    token = models.CharField(max_length=32)
+    counted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("月度统计重算")
+        verbose_name_plural = _("月度统计重算")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.counted_at:%Y-%m-%d %H:%M}"
+
+
 class UnitYearQuerySet(RestrictedQuerySet["UnitYear"]):
     def scope_q(self, user: object, action: str) -> Q | None:
         return any_subtree_q(granted_paths(user, action), "unit__path")
