@@ -58,6 +58,12 @@ def _ms(values: list[float]) -> str:
     return f"p50 {p50:.1f} ms, p99 {p99:.1f} ms (n={len(values)})"
 
 
+def _load() -> str:
+    import os
+
+    return "load average " + " / ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 class _Lines(list[str]):
     """The result lines, also printed as they come (a long run shows its progress)."""
 
@@ -222,7 +228,7 @@ def main(argv: list[str] | None = None) -> None:
     lines.append(
         f"Run {datetime.now().astimezone():%Y-%m-%d %H:%M} on {connection.vendor}, "
         f"{Unit.objects.count():,} units, {matters:,} matters "
-        f"(received {first} … {today}); ratings added this run: {rated:,}."
+        f"(received {first} … {today}); ratings added this run: {rated:,}; {_load()}."
     )
 
     months = months_between(first, today)
@@ -283,13 +289,15 @@ def main(argv: list[str] | None = None) -> None:
         f"request (computed, cached) {first_page[0]:.1f} ms; from the cache {_ms(later)}; "
         f"all pages together equal the whole ranking: {same}"
     )
+    load_before = _load()
     http = http_ranking(args.db_url, province.pk, month, args.requests, len(units))
     lines.append(
         f"- ranking of {len(units):,} units over HTTP, a page of 50 "
         "(`/api/statistics/units/…/ranking?level=all&limit=50&offset=…`, "
         f"{http['server']}, sequential, {http['bytes'] / 1024:.0f} KiB JSON): all requests "
         f"{_ms(http['all'])}; from the cache {_ms(http['times'])}; the {len(http['cold'])} "
-        f"requests with new weights (computed) {_ms(http['cold'])}"
+        f"requests with new weights (computed) {_ms(http['cold'])}; {load_before} before, "
+        f"{_load()} after"
     )
     lines.append(
         f"  - ratio: HTTP p99 (all requests) ÷ bare GROUP BY of the month p50 = "
@@ -334,7 +342,7 @@ def main(argv: list[str] | None = None) -> None:
             f"(aggregates ÷ direct = {figures_s / direct_s:.4f}); equal: counts "
             f"{figures_equal}, measures {measures_equal} ({len(aggregated)} report lines)"
         )
-    lines.append(f"- aggregates table: {UnitMonth.objects.count():,} rows")
+    lines.append(f"- aggregates table: {UnitMonth.objects.count():,} rows; {_load()} at the end")
     out = common.RESULTS_DIR / "statistics.md"
     text = (
         "# Statistics at province scale (`python -m bench.statistics.run`)\n\n"

@@ -18,7 +18,6 @@ year again (``root``) leaves the rest of the province as it was.
 from __future__ import annotations
 
 import uuid
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -201,8 +200,13 @@ def subtree_sums(
     if rows:
         values = np.array([r[1 : 1 + len(SUM_COLUMNS)] for r in rows], dtype=np.int64)
         cumulative[1:] = np.cumsum(values, axis=0)
-    lo = np.array([bisect_left(keys, p) for p in paths], dtype=np.int64)
-    hi = np.array([bisect_left(keys, p + "~") for p in paths], dtype=np.int64)
+    # Binary searches of the sorted paths, all at once (NumPy orders text by code point,
+    # as Python does; paths hold no NUL).
+    sorted_keys = np.array(keys, dtype=str)
+    lo = np.searchsorted(sorted_keys, np.array(paths, dtype=str)).astype(np.int64)
+    hi = np.searchsorted(sorted_keys, np.array([p + "~" for p in paths], dtype=str)).astype(
+        np.int64
+    )
     sums = cumulative[hi] - cumulative[lo] if len(paths) else cumulative[:0]
     reached: list[dict[str, int]] = []
     if with_reached:
