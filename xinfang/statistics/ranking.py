@@ -360,7 +360,7 @@ def units_fingerprint(root: Unit, level: str) -> str:
             "path",
             output_field=CharField(),
         )
-        digest = units.aggregate(d=MD5(StringAgg(row, "\x1e", ordering="pk")))["d"]
+        digest = units.aggregate(d=MD5(StringAgg(row, "\x1e", order_by="pk")))["d"]
         return str(digest)
     rows = list(units.order_by("pk").values_list("pk", "name", "path"))
     return hashlib.blake2b(repr(rows).encode(), digest_size=16).hexdigest()
