@@ -519,8 +519,15 @@ def deadline_job(report: Report, meta: dict[str, str], profile: bool) -> None:
     from django.db import connection, transaction
     from django.db.models import Q
 
-    from xinfang.petitions.models import Notification, Petition
+    from xinfang.core.models import Message
+    from xinfang.petitions.choices import NotificationKind
+    from xinfang.petitions.models import Petition
     from xinfang.petitions.reminders import run_deadline_job
+
+    # The notices are the outbox's messages (core/outbox.py; petitions.Notification was
+    # removed when every notice moved there). The generator writes the overdue ones with
+    # no source, the job with the matter's: during the run the job is their only writer.
+    notices = Message.objects.all()
 
     today = date.fromisoformat(meta["generated_on"])
     yesterday = today - timedelta(days=1)
@@ -538,8 +545,8 @@ def deadline_job(report: Report, meta: dict[str, str], profile: bool) -> None:
     ) or yesterday
 
     def reset() -> None:
-        Notification.objects.filter(created_at__gt=generated_at).delete()
-        Notification.objects.filter(kind="overdue", due__gte=last_due).delete()
+        notices.filter(created_at__gt=generated_at).delete()
+        notices.filter(kind=NotificationKind.OVERDUE, due__gte=last_due).delete()
         Petition.objects.filter(next_due__gte=last_due, next_due__lt=today).update(
             is_overdue=False, overdue_since=None
         )
@@ -554,11 +561,11 @@ def deadline_job(report: Report, meta: dict[str, str], profile: bool) -> None:
         ).update(is_overdue=True)
         t_bare = time.perf_counter() - began
         transaction.set_rollback(True)
-    notes_before = Notification.objects.count()
+    notes_before = notices.count()
     began = time.perf_counter()
     first = run_deadline_job(today=today)
     t_first = time.perf_counter() - began
-    notes_mid = Notification.objects.count()
+    notes_mid = notices.count()
     prof = cProfile.Profile() if profile else None
     began = time.perf_counter()
     if prof:
@@ -567,7 +574,7 @@ def deadline_job(report: Report, meta: dict[str, str], profile: bool) -> None:
     if prof:
         prof.disable()
     t_second = time.perf_counter() - began
-    notes_after = Notification.objects.count()
+    notes_after = notices.count()
     overdue_total = Petition.objects.filter(is_overdue=True).count()
     unchanged = second.marked_overdue == 0 and second.queued == 0 and notes_after == notes_mid
     report.add(

@@ -12,10 +12,16 @@ the satisfaction rate would be 0/0): bench data only. Then:
   counting (``count_measures`` by responsible unit, the raw GROUP BY) and against one bare
   SQL GROUP BY of the month's matters by responsible unit (the cheapest read of the
   matters there is).
-* **ranking over HTTP**: the API endpoint under gunicorn (2 sync workers, the product's
-  command line), sequential requests with a staff token, p50 / p99.
-* **annual report** of the province for the current year: figures, PDF, xlsx; against the
-  bare GROUP BY of the year's matters.
+* **ranking by pages** in process (:func:`ranking_page`, 50 rows): the first request of a
+  setting (computed and cached) and the following ones (from the cache).
+* **ranking over HTTP**: the paged API endpoint under gunicorn (2 sync workers, the
+  product's command line), sequential requests with a staff token, p50 / p99; pages drawn
+  from the whole ranking, weights varied so that some requests compute a new ranking.
+* **annual report** of the province for the current year: refreshing the yearly
+  aggregates (what the nightly job adds), then the report from them (figures, PDF, xlsx)
+  — also counted from the matters directly, as before, for the ratio; against the bare
+  GROUP BY of the year's matters. The report's figures are checked equal to the direct
+  count.
 
 Writes ``bench/results/statistics.md``.
 """
@@ -50,6 +56,12 @@ def _timed(fn: Any, runs: int) -> list[float]:
 def _ms(values: list[float]) -> str:
     p50, p99 = _percentile(values, 0.5), _percentile(values, 0.99)
     return f"p50 {p50:.1f} ms, p99 {p99:.1f} ms (n={len(values)})"
+
+
+def _load() -> str:
+    import os
+
+    return "load average " + " / ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 class _Lines(list[str]):
@@ -127,7 +139,9 @@ def live_ranking(root: Any, units: list[Any], month: date) -> int:
     return len(rank_figures(rows, Weights(), 5))
 
 
-def http_ranking(url: str, province_pk: int, month: date, requests: int) -> dict[str, Any]:
+def http_ranking(
+    url: str, province_pk: int, month: date, requests: int, units: int
+) -> dict[str, Any]:
     from bench.province import web
     from xinfang.org.choices import Role
     from xinfang.org.models import RoleGrant, User
@@ -141,22 +155,33 @@ def http_ranking(url: str, province_pk: int, month: date, requests: int) -> dict
     token = issue_token(actor=None, user=grant.user, name="bench-statistics")
     server = web.Server(url, kind="gunicorn", workers=2)
     try:
-        endpoint = (
+        base = (
             f"{server.base}/api/statistics/units/{province_pk}/ranking"
-            f"?level=all&month={month:%Y-%m-%d}"
+            f"?level=all&month={month:%Y-%m-%d}&limit=50"
         )
         headers = {"Authorization": f"Bearer {token}"}
-        for _ in range(5):  # warm-up: imports, connections
-            status, body, _ = web.fetch(endpoint, headers=headers)
+        for _ in range(5):  # warm-up: imports, connections (and the default ranking cached)
+            status, body, _ = web.fetch(base, headers=headers)
             if status != 200:
                 raise SystemExit(f"ranking endpoint answered {status}: {body[:300]}")
-        times = []
-        for _ in range(requests):
+        times, cold = [], []
+        pages = max(1, -(-units // 50))
+        for i in range(requests):
+            # Every 50th request a weighting not asked before: computed, then cached.
+            weights = f"&w_timely={2 + i // 50}" if i % 50 == 0 else ""
+            endpoint = f"{base}&offset={(i * 37 % pages) * 50}{weights}"
             began = time.perf_counter()
             status, body, _ = web.fetch(endpoint, headers=headers)
-            times.append((time.perf_counter() - began) * 1000)
-            assert status == 200
-        return {"times": times, "bytes": len(body.encode()), "server": server.describe()}
+            spent = (time.perf_counter() - began) * 1000
+            (cold if weights else times).append(spent)
+            assert status == 200, body[:300]
+        return {
+            "times": times,
+            "cold": cold,
+            "all": times + cold,
+            "bytes": len(body.encode()),
+            "server": server.describe(),
+        }
     finally:
         server.stop()
 
@@ -167,6 +192,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=50, help="ranking runs in process")
     parser.add_argument("--requests", type=int, default=200, help="ranking requests over HTTP")
     parser.add_argument("--skip-refresh", action="store_true")
+    parser.add_argument(
+        "--months", type=int, default=0, help="materialise only the last N months (0: all)"
+    )
+    parser.add_argument(
+        "--skip-direct", action="store_true", help="skip counting the year from the matters"
+    )
     args = parser.parse_args(argv)
     common.check_not_test_db(args.db_url)
     common.setup_django(args.db_url)
@@ -175,11 +206,18 @@ def main(argv: list[str] | None = None) -> None:
 
     from xinfang.org.models import Unit
     from xinfang.petitions.models import Petition
-    from xinfang.statistics.aggregates import refresh_months
+    from xinfang.statistics.aggregates import refresh_months, refresh_years
     from xinfang.statistics.models import UnitMonth
     from xinfang.statistics.periods import month_end, months_between, previous_month
-    from xinfang.statistics.ranking import ALL_LEVELS, Weights, monthly_ranking, ranked_units
-    from xinfang.statistics.report import annual_report, report_pdf, report_xlsx
+    from xinfang.statistics.ranking import (
+        ALL_LEVELS,
+        Weights,
+        monthly_ranking,
+        ranked_units,
+        ranking_page,
+    )
+    from xinfang.statistics.report import annual_report, report_lines, report_pdf, report_xlsx
+    from xinfang.statistics.summary import subtree_statistics
 
     lines = _Lines()
     today = timezone.localdate()
@@ -190,10 +228,12 @@ def main(argv: list[str] | None = None) -> None:
     lines.append(
         f"Run {datetime.now().astimezone():%Y-%m-%d %H:%M} on {connection.vendor}, "
         f"{Unit.objects.count():,} units, {matters:,} matters "
-        f"(received {first} … {today}); ratings added this run: {rated:,}."
+        f"(received {first} … {today}); ratings added this run: {rated:,}; {_load()}."
     )
 
     months = months_between(first, today)
+    if args.months:
+        months = months[-args.months :]
     if not args.skip_refresh:
         began = time.perf_counter()
         rows = refresh_months(months)
@@ -233,14 +273,41 @@ def main(argv: list[str] | None = None) -> None:
         f"- ranking of the {len(townships.rows)} townships: "
         f"{_ms(_timed(lambda: monthly_ranking(province, 'township', month, w), args.runs))}"
     )
-    http = http_ranking(args.db_url, province.pk, month, args.requests)
+    from django.core.cache import cache
+
+    cache.clear()
+    first_page = _timed(lambda: ranking_page(province, ALL_LEVELS, month, w, offset=0), 1)
+    later = _timed(lambda: ranking_page(province, ALL_LEVELS, month, w, offset=2450), args.runs)
+    paged = [
+        r
+        for p in range(0, len(units), 50)
+        for r in ranking_page(province, ALL_LEVELS, month, w, offset=p).rows
+    ]
+    same = paged == monthly_ranking(province, ALL_LEVELS, month, w).rows
     lines.append(
-        f"- ranking of {len(units):,} units over HTTP "
-        "(`/api/statistics/units/…/ranking?level=all`, "
-        f"{http['server']}, sequential, {http['bytes'] / 1024:.0f} KiB JSON): {_ms(http['times'])}"
+        f"- ranking by pages of 50 (`ranking_page`), {len(units):,} units, in process: first "
+        f"request (computed, cached) {first_page[0]:.1f} ms; from the cache {_ms(later)}; "
+        f"all pages together equal the whole ranking: {same}"
+    )
+    load_before = _load()
+    http = http_ranking(args.db_url, province.pk, month, args.requests, len(units))
+    lines.append(
+        f"- ranking of {len(units):,} units over HTTP, a page of 50 "
+        "(`/api/statistics/units/…/ranking?level=all&limit=50&offset=…`, "
+        f"{http['server']}, sequential, {http['bytes'] / 1024:.0f} KiB JSON): all requests "
+        f"{_ms(http['all'])}; from the cache {_ms(http['times'])}; the {len(http['cold'])} "
+        f"requests with new weights (computed) {_ms(http['cold'])}; {load_before} before, "
+        f"{_load()} after"
+    )
+    lines.append(
+        f"  - ratio: HTTP p99 (all requests) ÷ bare GROUP BY of the month p50 = "
+        f"{_percentile(http['all'], 0.99) / _percentile(bare, 0.5):.2f}"
     )
 
     year = today.year
+    began = time.perf_counter()
+    year_rows = refresh_years([year], today=today)
+    refresh_s = time.perf_counter() - began
     began = time.perf_counter()
     report = annual_report(province, year, today=today)
     figures_s = time.perf_counter() - began
@@ -253,13 +320,29 @@ def main(argv: list[str] | None = None) -> None:
     bare_year = _timed(lambda: bare_group_by(date(year, 1, 1), date(year, 12, 31)), 3)
     received = report.statistics.total.count("received")
     lines.append(
-        f"- annual report of the province, {year} ({received:,} matters received): figures "
-        f"{figures_s:.1f} s, PDF {pdf_s:.1f} s ({len(pdf) / 1024:.0f} KiB), "
-        f"xlsx {xlsx_s:.2f} s ({len(xlsx) / 1024:.0f} KiB); "
-        f"total {figures_s + pdf_s:.1f} s; bare GROUP BY of the year's matters "
-        f"{_ms(bare_year)} → ratio {figures_s * 1000 / _percentile(bare_year, 0.5):.1f}×"
+        f"- yearly aggregates: `refresh_years([{year}])` (all units, added to the nightly "
+        f"recount): {refresh_s:.1f} s, {year_rows:,} rows"
     )
-    lines.append(f"- aggregates table: {UnitMonth.objects.count():,} rows")
+    lines.append(
+        f"- annual report of the province, {year} ({received:,} matters received), from the "
+        f"yearly aggregates: figures {figures_s:.2f} s, PDF {pdf_s:.1f} s "
+        f"({len(pdf) / 1024:.0f} KiB), xlsx {xlsx_s:.2f} s ({len(xlsx) / 1024:.0f} KiB); "
+        f"total {figures_s + pdf_s:.1f} s; bare GROUP BY of the year's matters "
+        f"{_ms(bare_year)} → ratio {figures_s * 1000 / _percentile(bare_year, 0.5):.2f}×"
+    )
+    if not args.skip_direct:
+        began = time.perf_counter()
+        direct = subtree_statistics(province, report.period, today=today)
+        direct_s = time.perf_counter() - began
+        aggregated = {line.figure: line.value for _, line in report_lines(report) if line.figure}
+        figures_equal = direct.total.figures.counts == report.statistics.total.figures.counts
+        measures_equal = direct.total.figures.measures == report.statistics.total.figures.measures
+        lines.append(
+            f"  - the same figures counted from the matters directly (before): {direct_s:.1f} s "
+            f"(aggregates ÷ direct = {figures_s / direct_s:.4f}); equal: counts "
+            f"{figures_equal}, measures {measures_equal} ({len(aggregated)} report lines)"
+        )
+    lines.append(f"- aggregates table: {UnitMonth.objects.count():,} rows; {_load()} at the end")
     out = common.RESULTS_DIR / "statistics.md"
     text = (
         "# Statistics at province scale (`python -m bench.statistics.run`)\n\n"

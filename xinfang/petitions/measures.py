@@ -564,7 +564,8 @@ def suggestion_outcomes(unit: Unit, start: date, end: date) -> dict[str, int]:
         )
         .exclude(suggestion_outcome="")
         .values_list("suggestion_outcome")
-        .annotate(n=Count("pk"))
+        # Suggestions, not answers: one matter answered twice counts once.
+        .annotate(n=Count("petition", distinct=True))
         .values_list("suggestion_outcome", "n")
     )
     return {outcome: counts.get(outcome, 0) for outcome in SuggestionOutcome.values}

@@ -1,4 +1,5 @@
-"""The monthly aggregates (:class:`UnitMonth`): rebuilt from the matters, read by subtree.
+"""The aggregates (:class:`UnitMonth`, :class:`UnitYear`): rebuilt from the matters, read
+by subtree.
 
 Materialised rather than maintained by the matters' own writes: petitions sit below this
 app and must not call it, and a month rebuilt by the very counting function the pages use
@@ -6,11 +7,18 @@ app and must not call it, and a month rebuilt by the very counting function the 
 are replaced in one transaction (about ten grouped queries over the matters, whatever the
 number of units). The nightly job recounts this month and the last; ``xinfang
 refresh_statistics`` and the ranking page's button recount on demand.
+
+The years (:func:`refresh_years`) are counted with the months they hold by the same job,
+command and button (:func:`refresh_statistics`): a year by :func:`count_figures` over the
+year itself, every figure of the Art. 41 report per responsible unit. The report reads
+them (:func:`year_figures`) and states when they were counted; counting one subtree's
+year again (``root``) leaves the rest of the province as it was.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
+import uuid
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,10 +32,22 @@ from xinfang.org.models import Unit
 from xinfang.org.querysets import subtree_q
 from xinfang.petitions.measures import Backlog, Counts, MeasureWindow, Ratio, count_measures
 from xinfang.petitions.models import Petition
-from xinfang.statistics.models import UnitMonth
+from xinfang.statistics.figures import UnitFigures, count_figures, subtree_matters
+from xinfang.statistics.models import MonthRefresh, UnitMonth, UnitYear
 from xinfang.statistics.periods import month_end, month_start
 
-__all__ = ["MonthFigures", "counted_at", "refresh_months", "rollup_month"]
+__all__ = [
+    "MonthFigures",
+    "YearFigures",
+    "counted_at",
+    "figures_from_json",
+    "figures_to_json",
+    "refresh_months",
+    "refresh_statistics",
+    "refresh_years",
+    "rollup_month",
+    "year_figures",
+]
 
 
 @dataclass(frozen=True)
@@ -144,6 +164,9 @@ def refresh_months(months: Iterable[date], *, today: date | None = None) -> int:
         ]
         UnitMonth.objects.filter(month=month).delete()
         UnitMonth.objects.bulk_create(rows, batch_size=2000)
+        MonthRefresh.objects.update_or_create(
+            month=month, defaults={"token": uuid.uuid4().hex, "counted_at": timezone.now()}
+        )
         written += len(rows)
     return written
 
@@ -177,8 +200,13 @@ def subtree_sums(
     if rows:
         values = np.array([r[1 : 1 + len(SUM_COLUMNS)] for r in rows], dtype=np.int64)
         cumulative[1:] = np.cumsum(values, axis=0)
-    lo = np.array([bisect_left(keys, p) for p in paths], dtype=np.int64)
-    hi = np.array([bisect_left(keys, p + "~") for p in paths], dtype=np.int64)
+    # Binary searches of the sorted paths, all at once (NumPy orders text by code point,
+    # as Python does; paths hold no NUL).
+    sorted_keys = np.array(keys, dtype=str)
+    lo = np.searchsorted(sorted_keys, np.array(paths, dtype=str)).astype(np.int64)
+    hi = np.searchsorted(sorted_keys, np.array([p + "~" for p in paths], dtype=str)).astype(
+        np.int64
+    )
     sums = cumulative[hi] - cumulative[lo] if len(paths) else cumulative[:0]
     reached: list[dict[str, int]] = []
     if with_reached:
@@ -200,3 +228,112 @@ def rollup_month(root: Unit, units: Sequence[Unit], month: date) -> dict[int, Mo
 def counted_at(month: date) -> datetime | None:
     """When the month was last counted (the oldest row), ``None`` when never."""
     return UnitMonth.objects.filter(month=month_start(month)).aggregate(t=Min("counted_at"))["t"]
+
+
+def _ratio(r: Ratio) -> list[int]:
+    return [r.numerator, r.denominator, r.pending]
+
+
+def _backlog(b: Backlog) -> list[int]:
+    return [b.total, b.over_5y, b.over_10y]
+
+
+def figures_to_json(f: UnitFigures) -> dict[str, Any]:
+    """A unit's figures as stored in :class:`UnitYear` (every count, nothing derived)."""
+    m = f.measures
+    return {
+        "counts": {k: n for k, n in f.counts.items() if n},
+        "timely": _ratio(m.timely_acceptance),
+        "completion": _ratio(m.on_time_completion),
+        "satisfaction": _ratio(m.satisfaction),
+        "backlog": _backlog(m.backlog),
+        "resolved": _backlog(m.backlog_resolved),
+        "repeat": m.repeat,
+        "reached": {str(k): n for k, n in m.reached.items()},
+    }
+
+
+def figures_from_json(d: dict[str, Any]) -> UnitFigures:
+    if not d:
+        return UnitFigures(Counts(), Counter())
+    return UnitFigures(
+        Counts(
+            timely_acceptance=Ratio(*d["timely"]),
+            on_time_completion=Ratio(*d["completion"]),
+            satisfaction=Ratio(*d["satisfaction"]),
+            backlog=Backlog(*d["backlog"]),
+            backlog_resolved=Backlog(*d["resolved"]),
+            repeat=d["repeat"],
+            reached={int(k): n for k, n in d["reached"].items()},
+        ),
+        Counter(d["counts"]),
+    )
+
+
+def _year_window(year: int, today: date) -> MeasureWindow:
+    return MeasureWindow.of(date(year, 1, 1), date(year, 12, 31), today=today)
+
+
+@transaction.atomic
+def refresh_years(
+    years: Iterable[int], *, root: Unit | None = None, today: date | None = None
+) -> int:
+    """Recount the given years for every unit (or ``root``'s subtree): one row per unit,
+    empty when it has no matters; returns the rows written."""
+    today = today or timezone.localdate()
+    units = Unit.objects.all() if root is None else Unit.objects.filter(subtree_q(root.path))
+    paths = dict(units.values_list("pk", "path"))
+    matters = Petition.objects.all() if root is None else subtree_matters(root)
+    written = 0
+    for year in sorted(set(years)):
+        w = _year_window(year, today)
+        per_unit = count_figures(matters, w)
+        now = timezone.now()
+        empty: dict[str, Any] = {}
+        rows = [
+            UnitYear(
+                unit_id=pk,
+                unit_path=path,
+                year=year,
+                figures=figures_to_json(per_unit[pk]) if pk in per_unit else empty,
+                as_of=w.as_of,
+                counted_at=now,
+            )
+            for pk, path in sorted(paths.items())
+        ]
+        old = UnitYear.objects.filter(year=year)
+        if root is not None:
+            old = old.filter(subtree_q(root.path, "unit_path"))
+        old.delete()
+        UnitYear.objects.bulk_create(rows, batch_size=2000)
+        written += len(rows)
+    return written
+
+
+def refresh_statistics(months: Iterable[date], *, today: date | None = None) -> int:
+    """The recount of the job, the command and the button: the months, then the years
+    they fall in (every unit); returns the rows written."""
+    months = sorted({month_start(m) for m in months})
+    written = refresh_months(months, today=today)
+    return written + refresh_years({m.year for m in months}, today=today)
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """A subtree's year as counted: each unit's figures, and when (the oldest row)."""
+
+    per_unit: dict[int, UnitFigures]
+    as_of: date
+    counted_at: datetime
+
+
+def year_figures(root: Unit, year: int, *, today: date | None = None) -> YearFigures:
+    """Every unit's figures of ``root``'s subtree for ``year`` from :class:`UnitYear`;
+    a subtree never counted for the year is counted first."""
+    rows = UnitYear.objects.filter(year=year).filter(subtree_q(root.path, "unit_path"))
+    if not rows.filter(unit=root).exists():
+        refresh_years([year], root=root, today=today)
+    values = list(rows.values_list("unit_id", "figures", "as_of", "counted_at"))
+    per_unit = {pk: figures_from_json(f) for pk, f, _, _ in values if f}
+    # The root's row exists, so there is an oldest row.
+    return YearFigures(per_unit, min(v[2] for v in values), min(v[3] for v in values))

@@ -8,7 +8,7 @@ the pages, so every figure of the pages and of the annual report is reproducible
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -24,7 +24,7 @@ from xinfang.petitions.models import Petition
 from xinfang.statistics.errors import StatisticsInvalid
 from xinfang.statistics.figures import figure_matters, subtree_matters
 from xinfang.statistics.periods import month_start, parse_period
-from xinfang.statistics.ranking import DEFAULT_MIN_SAMPLE, Weights, monthly_ranking
+from xinfang.statistics.ranking import DEFAULT_MIN_SAMPLE, Weights, ranking_page
 from xinfang.statistics.report import annual_report, report_lines
 from xinfang.statistics.summary import StatRow, subtree_statistics
 
@@ -159,6 +159,8 @@ class ReportLineOut(Schema):
 class ReportOut(Schema):
     unit: int
     year: int
+    counted_at: datetime = Field(description="年度汇总的统计时间(各行数据截至此时)")
+    as_of: date = Field(description="计至日期")
     lines: list[ReportLineOut]
 
 
@@ -177,6 +179,8 @@ def annual_report_figures(request: HttpRequest, pk: PathPk, year: int) -> dict[s
     return {
         "unit": unit.pk,
         "year": year,
+        "counted_at": report.counted_at,
+        "as_of": report.as_of,
         "lines": [
             {
                 "section": title,
@@ -197,6 +201,8 @@ class RankingFilter(QuerySchema):
     w_completion: int = Field(1, ge=0, le=100)
     w_satisfaction: int = Field(1, ge=0, le=100)
     min_sample: int = Field(DEFAULT_MIN_SAMPLE, ge=1, le=10_000)
+    offset: Offset = 0
+    limit: Limit = 50
 
 
 class RankedOut(Schema):
@@ -211,19 +217,41 @@ class RankedOut(Schema):
     score_change: float | None
 
 
+class RankingOut(Schema):
+    count: int = Field(description="列出的单位数(含不排名的)")
+    ranked: int = Field(description="排名的单位数")
+    offset: int
+    limit: int
+    counted_at: datetime | None = Field(description="月度汇总的统计时间")
+    items: list[RankedOut]
+
+
 @router.get(
     "/units/{pk}/ranking",
-    response={200: list[RankedOut], **errors(404)},
+    response={200: RankingOut, **errors(404)},
     url_name="statistics_ranking",
 )
 def unit_ranking(request: HttpRequest, pk: PathPk, filters: Query[RankingFilter]) -> HttpResponse:
-    """The month's ranking of the unit's units of ``level`` (from the monthly aggregates)."""
+    """A page of the month's ranking of the unit's units of ``level`` (from the monthly
+    aggregates): ranked units by score, then the unranked; ``count`` units in all."""
     unit = _unit(request, pk)
     weights = Weights(filters.w_timely, filters.w_completion, filters.w_satisfaction)
-    ranking = monthly_ranking(
-        unit, filters.level, month_start(filters.month), weights, filters.min_sample
+    page = ranking_page(
+        unit,
+        filters.level,
+        month_start(filters.month),
+        weights,
+        filters.min_sample,
+        offset=filters.offset,
+        limit=filters.limit,
     )
-    rows = [{**row.public_row(), "unit": row.unit_id, "name": row.name} for row in ranking.rows]
-    # Thousands of rows of plain numbers: written as JSON directly, not validated row by
-    # row against the schema they are built to (a province ranks 5,000 units).
-    return HttpResponse(json.dumps(rows, ensure_ascii=False), content_type="application/json")
+    body = {
+        "count": page.count,
+        "ranked": page.ranked,
+        "offset": page.offset,
+        "limit": page.limit,
+        "counted_at": page.counted_at.isoformat() if page.counted_at else None,
+        "items": [{**row.public_row(), "unit": row.unit_id, "name": row.name} for row in page.rows],
+    }
+    # Plain numbers, built to the schema above: written as JSON directly.
+    return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/json")

@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce
 
 from xinfang.org.models import Unit
 from xinfang.org.querysets import subtree_q
-from xinfang.petitions.choices import Channel, Kind, Outcome, RouteMode
+from xinfang.petitions.choices import Channel, Kind, Outcome, RouteMode, Stage, SuggestionOutcome
 from xinfang.petitions.measures import (
     FIGURES as MEASURE_FIGURES,
 )
@@ -37,7 +37,7 @@ from xinfang.petitions.measures import (
 from xinfang.petitions.measures import (
     figure_matters as measure_matters,
 )
-from xinfang.petitions.models import MatterType, Petition, RouteHandover
+from xinfang.petitions.models import Answer, MatterType, Petition, RouteHandover
 from xinfang.statistics.errors import StatisticsInvalid
 from xinfang.supervision.models import (
     CaseOwnership,
@@ -89,7 +89,11 @@ OWN_FIGURES: dict[str, str] = {
     "recommendation.not_adopted": "建议未采纳",
     "suggestion.received": "收到建议意见类事项",
     "suggestion.supported": "建议意见予以支持",
+    # What became of the suggestions answered in the period (Art. 29, recorded on the
+    # handling answer; the same count as petitions.measures.suggestion_outcomes).
+    **{f"suggestion.{value}": f"建议意见{label}" for value, label in SuggestionOutcome.choices},
 }
+SUGGESTION_OUTCOME_FIGURES = tuple(f"suggestion.{v}" for v in SuggestionOutcome.values)
 
 
 def figure_label(key: str) -> str:
@@ -169,6 +173,14 @@ def _own_q(name: str, value: str, w: MeasureWindow) -> Q:
         return received & Q(kind=Kind.SUGGESTION)
     if name == "suggestion.supported":
         return received & Q(kind=Kind.SUGGESTION, outcome=Outcome.SUPPORT)
+    if name in SUGGESTION_OUTCOME_FIGURES:
+        answers = Answer.objects.filter(
+            petition=OuterRef("pk"),
+            stage=Stage.HANDLING,
+            suggestion_outcome=name.removeprefix("suggestion."),
+            **_in(w, "answered_on"),
+        )
+        return Q(kind=Kind.SUGGESTION) & Q(Exists(answers))
     raise StatisticsInvalid("没有这一统计项")
 
 
@@ -241,6 +253,7 @@ def count_figures(
         "recommendation.adopted",
         "recommendation.not_adopted",
         "suggestion.supported",
+        *SUGGESTION_OUTCOME_FIGURES,
     ):
         _add(
             out,

@@ -7,6 +7,9 @@ thousands of units reads one indexed range of this table instead of the matters.
 rebuilt by :func:`xinfang.statistics.aggregates.refresh_months` (nightly job, on demand,
 ``xinfang refresh_statistics``); each row says when it was counted.
 
+:class:`UnitYear` holds every figure of a unit's calendar year (the Art. 41 report reads
+it), rebuilt by :func:`xinfang.statistics.aggregates.refresh_years` with the months.
+
 :class:`RankingPublication` is a published monthly ranking: the rows as they were
 published (units, rates, samples, ranks; never a person or an accusation), so a later
 refresh does not rewrite what leaders and the public were shown.
@@ -70,6 +73,61 @@ class UnitMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.month:%Y-%m}"
+
+
+class MonthRefresh(models.Model):
+    """When a month's :class:`UnitMonth` rows were last rebuilt, with a token new at every
+    rebuild: what a cached ranking is keyed by (one row read, not the month's rows)."""
+
+    month = models.DateField(unique=True)
+    token = models.CharField(max_length=32)
+    counted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("月度统计重算")
+        verbose_name_plural = _("月度统计重算")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.counted_at:%Y-%m-%d %H:%M}"
+
+
+class UnitYearQuerySet(RestrictedQuerySet["UnitYear"]):
+    def scope_q(self, user: object, action: str) -> Q | None:
+        return any_subtree_q(granted_paths(user, action), "unit__path")
+
+
+class UnitYear(models.Model):
+    """Every figure of the matters one unit is responsible for, over one calendar year.
+
+    A year is not the sum of its months (a matter accepted in March and answered in May
+    counts once in the year's completion rate, and the backlog is as of the year's end),
+    so the year is counted over the year itself, by the very function the pages and the
+    drill-down use (:func:`xinfang.statistics.figures.count_figures`); ``figures`` holds
+    its result (see :func:`xinfang.statistics.aggregates.figures_to_json`). The Art. 41
+    report of a subtree reads its units' rows and says when they were counted. Every unit
+    gets a row once its year is counted (an empty one when it has no matters), so "never
+    counted" is told apart from "nothing to count".
+    """
+
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    unit_path = PathField(max_length=255)  # copy of Unit.path: a subtree is one range
+    year = models.PositiveSmallIntegerField(_("年度"))
+    figures = models.JSONField(default=dict)
+    as_of = models.DateField()  # the window's measuring day: min(31 December, the day counted)
+    counted_at = models.DateTimeField()
+
+    objects: ClassVar[UnitYearQuerySet] = UnitYearQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("单位年度统计")
+        verbose_name_plural = _("单位年度统计")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "unit"], name="unit_year_unique"),
+        ]
+        indexes = [models.Index(fields=["year", "unit_path"], name="unit_year_range")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.year}"
 
 
 class RankingPublicationQuerySet(RestrictedQuerySet["RankingPublication"]):

@@ -31,10 +31,12 @@ __all__ = [
     "RATES",
     "RankedUnit",
     "Ranking",
+    "RankingPage",
     "Weights",
     "monthly_ranking",
     "rank_counts",
     "rank_figures",
+    "ranking_page",
 ]
 
 RATES = {
@@ -268,8 +270,7 @@ def ranked_units(root: Unit, level: str) -> list[tuple[int, str, str]]:
     itself when of that level); ``"all"``: every unit below the root, whatever its level."""
     # By name: the order ties are listed in (rank_counts takes the given order as the
     # names' order, so no second sort of thousands of Chinese names).
-    units = Unit.objects.subtree(root).filter(is_active=True).order_by("name", "pk")
-    units = units.exclude(pk=root.pk) if level == ALL_LEVELS else units.filter(level=level)
+    units = _units(root, level).order_by("name", "pk")
     return list(units.values_list("pk", "name", "path"))
 
 
@@ -287,3 +288,220 @@ def monthly_ranking(
     previous = previous_ranks(ids, names, last[:, RANK_COLUMNS], weights, min_sample)
     rows = rank_counts(ids, names, this[:, RANK_COLUMNS], weights, min_sample, previous)
     return Ranking(root, level, month, weights, min_sample, rows)
+
+
+# The ranking by pages (the API and the page): computed once per setting and state of the
+# data, then sliced. The key holds everything the ranking depends on: the root, the level,
+# the month, the weights, the guard, a fingerprint of the units ranked (ids, names, paths:
+# a new, renamed, moved or closed unit changes it) and the refresh stamp of the two months
+# read (a recount of a month writes a new token in its ``MonthRefresh`` row). So a cached
+# ranking is the ranking of the data as they are: exact, never a stale page.
+#
+# The arrays are kept in the project's cache (the database by default, shared by the
+# worker processes) and each process keeps the last few it read: a page then costs two
+# small queries (the refresh tokens, the units' fingerprint) and no cache read.
+
+RANKING_CACHE_SECONDS = 6 * 3600
+_MEMO_SIZE = 16
+_memo: dict[str, dict[str, Any]] = {}
+
+
+@dataclass(frozen=True)
+class RankingPage:
+    """One page of a ranking: ``rows`` from ``offset``, of ``count`` units listed."""
+
+    root: Unit
+    level: str
+    month: date
+    weights: Weights
+    min_sample: int
+    count: int
+    ranked: int
+    offset: int
+    limit: int
+    rows: list[RankedUnit]
+    counted_at: Any  # when the month's aggregates were last recounted (None: never)
+
+
+def refresh_stamp(month: date) -> tuple[Any, ...]:
+    """The refresh tokens and times of ``month`` and the month before (a recount writes a
+    new token; a month never counted has none)."""
+    from xinfang.statistics.models import MonthRefresh
+    from xinfang.statistics.periods import month_start
+
+    months = [month_start(month), previous_month(month_start(month))]
+    rows = MonthRefresh.objects.filter(month__in=months).values_list("month", "token", "counted_at")
+    return tuple(sorted(rows))
+
+
+def _units(root: Unit, level: str) -> Any:
+    units = Unit.objects.subtree(root).filter(is_active=True)
+    return units.exclude(pk=root.pk) if level == ALL_LEVELS else units.filter(level=level)
+
+
+def units_fingerprint(root: Unit, level: str) -> str:
+    """A digest of the ids, names and paths of the units :func:`ranked_units` lists
+    (on PostgreSQL computed by the database: one row comes back, not thousands)."""
+    import hashlib
+
+    from django.db import connection
+
+    units = _units(root, level).order_by()
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.aggregates import StringAgg
+        from django.db.models import CharField, Value
+        from django.db.models.functions import MD5, Cast, Concat
+
+        row = Concat(
+            Cast("pk", CharField()),
+            Value("\x1f"),
+            "name",
+            Value("\x1f"),
+            "path",
+            output_field=CharField(),
+        )
+        digest = units.aggregate(d=MD5(StringAgg(row, "\x1e", order_by="pk")))["d"]
+        return str(digest)
+    rows = list(units.order_by("pk").values_list("pk", "name", "path"))
+    return hashlib.blake2b(repr(rows).encode(), digest_size=16).hexdigest()
+
+
+def _cache_key(*parts: Any) -> str:
+    import hashlib
+
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16)
+    return f"statistics:ranking:{digest.hexdigest()}"
+
+
+def _computed(
+    root: Unit,
+    level: str,
+    month: date,
+    weights: Weights,
+    min_sample: int,
+) -> dict[str, Any]:
+    """The whole ranking as arrays in display order: units, ranks, scores, samples,
+    counts and last month's rank and score."""
+    units = ranked_units(root, level)
+    ids = [u[0] for u in units]
+    names = [u[1] for u in units]
+    paths = [u[2] for u in units]
+    this, _ = subtree_sums(root, paths, month)
+    last, _ = subtree_sums(root, paths, previous_month(month))
+    shape = (len(ids), len(RANK_COLUMNS))
+    counts = np.asarray(this[:, RANK_COLUMNS], dtype=np.int64).reshape(shape)
+    name_order = _name_order(names)
+    scores, sample, ranked = _scores(counts, weights, min_sample)
+    order, ranks = _ranks(scores, ranked, name_order)
+    last_counts = np.asarray(last[:, RANK_COLUMNS], dtype=np.int64).reshape(shape)
+    last_scores, _, last_ranked = _scores(last_counts, weights, min_sample)
+    _, last_ranks = _ranks(last_scores, last_ranked, name_order)
+    listed = order.tolist()
+    # Compact arrays (int32: counts of one month): the cached value stays small.
+    return {
+        "ids": [ids[i] for i in listed],
+        "names": [names[i] for i in listed],
+        "ranks": ranks[order].astype(np.int32),
+        "ranked": ranked[order],
+        "scores": scores[order],
+        "sample": sample[order].astype(np.int32),
+        "counts": counts[order].astype(np.int32),
+        "last_ranks": last_ranks[order].astype(np.int32),
+        "last_scores": last_scores[order],
+        "last_ranked": last_ranked[order],
+        "n_ranked": int(ranked.sum()),
+    }
+
+
+def _cached(
+    root: Unit, level: str, month: date, weights: Weights, min_sample: int, stamp: Any
+) -> dict[str, Any]:
+    from django.core.cache import cache
+
+    key = _cache_key(
+        root.pk,
+        root.path,
+        level,
+        month,
+        weights.as_dict(),
+        min_sample,
+        stamp,
+        units_fingerprint(root, level),
+    )
+    computed = _memo.get(key)
+    if computed is not None:
+        return computed
+    computed = cache.get(key)
+    if computed is None:
+        computed = _computed(root, level, month, weights, min_sample)
+        cache.set(key, computed, RANKING_CACHE_SECONDS)
+    if len(_memo) >= _MEMO_SIZE:
+        _memo.pop(next(iter(_memo)))
+    _memo[key] = computed
+    return computed
+
+
+def ranking_page(
+    root: Unit,
+    level: str,
+    month: date,
+    weights: Weights,
+    min_sample: int = DEFAULT_MIN_SAMPLE,
+    *,
+    offset: int = 0,
+    limit: int = 50,
+) -> RankingPage:
+    """A page of :func:`monthly_ranking` (the same rows in the same order), from the
+    ranking cached for exactly these data (see the key above)."""
+    from xinfang.statistics.periods import month_start
+
+    if min_sample < 1 or min_sample > 10_000:
+        raise RankingInvalid("最少事项数须在1至10000之间")
+    month = month_start(month)
+    stamp = refresh_stamp(month)
+    computed = _cached(root, level, month, weights, min_sample, stamp)
+    part = slice(offset, offset + limit)
+    columns = {
+        name: computed[name][part].tolist()
+        for name in (
+            "counts",
+            "sample",
+            "scores",
+            "ranks",
+            "ranked",
+            "last_ranks",
+            "last_scores",
+            "last_ranked",
+        )
+    }
+    rows = []
+    for i, (pk, name) in enumerate(
+        zip(computed["ids"][part], computed["names"][part], strict=True)
+    ):
+        is_ranked, was_ranked = columns["ranked"][i], columns["last_ranked"][i]
+        rows.append(
+            RankedUnit(
+                pk,
+                name,
+                tuple(columns["counts"][i]),
+                int(columns["sample"][i]),
+                columns["scores"][i] if is_ranked else None,
+                columns["ranks"][i] if is_ranked else None,
+                columns["last_ranks"][i] if was_ranked else None,
+                columns["last_scores"][i] if was_ranked else None,
+            )
+        )
+    newest = next((s[2] for s in stamp if s[0] == month), None)
+    return RankingPage(
+        root,
+        level,
+        month,
+        weights,
+        min_sample,
+        len(computed["ids"]),
+        computed["n_ranked"],
+        offset,
+        limit,
+        rows,
+        newest,
+    )

@@ -7,22 +7,32 @@ figure is a line with its figure key: the drill-down list (and the API) behind t
 counts the same matters (tested).
 
 Recommendations: counted from the supervision notices (Art. 38: the responsible unit
-answers in writing whether it adopted the recommendation) and the suggestions received
-(建议意见类, Art. 29) answered "予以支持"; an adopted / partly / not outcome of the
-suggestions themselves is not recorded yet.
+answers in writing whether it adopted the recommendation) and from the suggestions
+received (建议意见类, Art. 29): what became of those answered in the year — adopted, partly
+adopted, not adopted — as recorded on the handling answer: the ``suggestion.<outcome>``
+figures, counted with the year's other figures, equal to
+:func:`xinfang.petitions.measures.suggestion_outcomes` of the subtree (tested).
+
+The figures come from the yearly aggregates (:class:`~xinfang.statistics.models.UnitYear`,
+counted by the same function as the drill-down): the report says when they were counted,
+and ``refresh`` (the command's ``--refresh``) counts the subtree's year again first.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from django.utils import timezone
+
 from xinfang.org.models import Unit
-from xinfang.petitions.measures import Ratio
+from xinfang.petitions.choices import SuggestionOutcome
+from xinfang.petitions.measures import MeasureWindow, Ratio
+from xinfang.statistics.aggregates import refresh_years, year_figures
 from xinfang.statistics.figures import OWN_FIGURES
 from xinfang.statistics.periods import Period
-from xinfang.statistics.summary import Statistics, StatRow, subtree_statistics
+from xinfang.statistics.summary import Statistics, StatRow, statistics_of
 
 __all__ = ["AnnualReport", "ReportLine", "annual_report", "report_pdf", "report_xlsx"]
 
@@ -50,6 +60,10 @@ class AnnualReport:
     year: int
     statistics: Statistics
     sections: list[Section]
+    # When the yearly aggregates the figures come from were counted (the oldest row of
+    # the subtree), and the day the year was measured as of.
+    counted_at: datetime | None = None
+    as_of: date | None = None
 
     @property
     def period(self) -> Period:
@@ -69,9 +83,18 @@ def _line(total: StatRow, key: str, label: str = "", *, indent: bool = False) ->
     return ReportLine(label or OWN_FIGURES.get(key, key), total.count(key), key, indent=indent)
 
 
-def annual_report(unit: Unit, year: int, *, today: date | None = None) -> AnnualReport:
-    """The report's figures for ``unit``'s subtree over the calendar ``year``."""
-    stats = subtree_statistics(unit, Period.year(year), today=today)
+def annual_report(
+    unit: Unit, year: int, *, today: date | None = None, refresh: bool = False
+) -> AnnualReport:
+    """The report's figures for ``unit``'s subtree over the calendar ``year``, read from
+    the yearly aggregates (counted first when the subtree's year never was, or when
+    ``refresh``); the report says when they were counted."""
+    if refresh:
+        refresh_years([year], root=unit, today=today)
+    counted = year_figures(unit, year, today=today)
+    period = Period.year(year)
+    w = MeasureWindow(period.start, period.end, counted.as_of)
+    stats = statistics_of(unit, period, w, counted.per_unit)
     t = stats.total
     m = t.figures.measures
     volume = Section("一、信访事项总体情况", [_line(t, "received", "收到信访事项总数")])
@@ -151,7 +174,10 @@ def annual_report(unit: Unit, year: int, *, today: date | None = None) -> Annual
             _line(t, "recommendation.adopted", indent=True),
             _line(t, "recommendation.not_adopted", indent=True),
             _line(t, "suggestion.received"),
-            _line(t, "suggestion.supported", indent=True),
+            *(
+                _line(t, f"suggestion.{value}", f"建议意见{label}", indent=True)
+                for value, label in SuggestionOutcome.choices
+            ),
         ],
     )
     backlog = Section(
@@ -179,6 +205,8 @@ def annual_report(unit: Unit, year: int, *, today: date | None = None) -> Annual
         year,
         stats,
         [volume, types, complained, handling, supervision, recommendations, backlog],
+        counted_at=counted.counted_at,
+        as_of=counted.as_of,
     )
 
 
@@ -230,6 +258,10 @@ def report_xlsx(report: AnnualReport) -> bytes:
             [title, line.label, line.value, line.figure, line.unit.name if line.unit else ""]
         )
     rows.append([])
+    if report.counted_at is not None and report.as_of is not None:
+        counted = timezone.localtime(report.counted_at)
+        rows.append(["统计时间", f"{counted:%Y-%m-%d %H:%M}", f"计至{report.as_of:%Y-%m-%d}"])
+        rows.append([])
     rows.append(["八、各单位情况", "单位", "收到事项", "及时受理率%", "按期办结率%", "群众满意率%"])
     rows += [["", *row] for row in _units_table(report)]
     return write_xlsx(f"{report.year}年度报告", ["部分", "项目", "数值", "统计项", "单位"], rows)

@@ -12,7 +12,7 @@ from xinfang.core.errors import NotFoundOrForbidden
 from xinfang.core.models import AuditAction
 from xinfang.org.access import can
 from xinfang.org.models import Unit
-from xinfang.statistics.aggregates import refresh_months
+from xinfang.statistics.aggregates import refresh_months, refresh_years
 from xinfang.statistics.models import RankingPublication
 from xinfang.statistics.ranking import Weights, monthly_ranking
 
@@ -70,9 +70,11 @@ def publish_ranking(
 
 
 def recount_month(*, actor: Any, root: Unit, month: date) -> int:
-    """Recount one month's aggregates now (a leader who wants today's figures)."""
+    """Recount one month's aggregates now (a leader who wants today's figures), and the
+    year it falls in for ``root``'s subtree (what its annual report reads)."""
     _require_lead(actor, root)
     written = refresh_months([month])
+    written += refresh_years([month.year], root=root)
     audit.record(
         actor=actor,
         action=AuditAction.CHANGE,

@@ -7,6 +7,7 @@ however many units. The monthly trend reads the materialised aggregates.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -22,7 +23,15 @@ from xinfang.statistics.aggregates import MonthFigures, rollup_month
 from xinfang.statistics.figures import UnitFigures, count_figures, subtree_matters
 from xinfang.statistics.periods import Period, month_start, months_between, previous_month
 
-__all__ = ["StatRow", "Statistics", "TrendPoint", "figure_query", "subtree_statistics", "trend"]
+__all__ = [
+    "StatRow",
+    "Statistics",
+    "TrendPoint",
+    "figure_query",
+    "statistics_of",
+    "subtree_statistics",
+    "trend",
+]
 
 
 @dataclass
@@ -70,29 +79,41 @@ def _owner(path: str, by_path: dict[str, int]) -> int | None:
     return None
 
 
-def _empty() -> UnitFigures:
-    from collections import Counter
-
-    return UnitFigures(Counts(), Counter())
+def _total(figures: list[UnitFigures]) -> UnitFigures:
+    """The sum of many units' figures (one Counter update each, not a new one per add)."""
+    counts: Counter[str] = Counter()
+    measures = Counts()
+    for f in figures:
+        counts.update(f.counts)
+        measures = measures + f.measures
+    return UnitFigures(measures, counts)
 
 
 def subtree_statistics(root: Unit, period: Period, *, today: date | None = None) -> Statistics:
-    """Every figure of ``root``'s subtree over ``period``, and of each child unit."""
+    """Every figure of ``root``'s subtree over ``period``, and of each child unit, counted
+    from the matters now."""
     w = MeasureWindow.of(period.start, period.end, today=today or timezone.localdate())
-    per_unit = count_figures(subtree_matters(root), w)
+    return statistics_of(root, period, w, count_figures(subtree_matters(root), w))
+
+
+def statistics_of(
+    root: Unit, period: Period, w: MeasureWindow, per_unit: dict[Any, UnitFigures]
+) -> Statistics:
+    """The table of ``root``'s subtree from each responsible unit's figures (counted now,
+    or read from the yearly aggregates)."""
     units = dict(Unit.objects.filter(subtree_q(root.path)).values_list("pk", "path"))
     children = list(root.children.filter(is_active=True).order_by("path"))
     by_path = {c.path: c.pk for c in children}
-    sums: dict[int, UnitFigures] = {c.pk: _empty() for c in children}
-    own = _empty()
-    total = _empty()
+    parts: dict[int | None, list[UnitFigures]] = {c.pk: [] for c in children}
+    parts[None] = []
     for unit_id, figures in per_unit.items():
-        total = total + figures
-        owner = _owner(units.get(unit_id, ""), by_path)
-        if owner is None:
-            own = own + figures
-        else:
-            sums[owner] = sums[owner] + figures
+        path = units.get(unit_id)
+        if path is None:  # not in the subtree (the aggregates are read by path range)
+            continue
+        parts[_owner(path, by_path)].append(figures)
+    sums = {pk: _total(fs) for pk, fs in parts.items()}
+    own = sums[None]
+    total = _total([sums[pk] for pk in parts])
     rank = level_rank(root)
     rows = [
         StatRow(c, c.name, sums[c.pk], sums[c.pk].measures.escalated_above(level_rank(c)))

@@ -35,7 +35,7 @@ from xinfang.statistics.figures import figure_label, figure_matters, subtree_mat
 from xinfang.statistics.forms import PublishForm, RankingForm
 from xinfang.statistics.models import RankingPublication
 from xinfang.statistics.periods import Period, month_start, parse_period, previous_month
-from xinfang.statistics.ranking import RATES, Weights, monthly_ranking
+from xinfang.statistics.ranking import RATES, Weights, ranking_page
 from xinfang.statistics.recurring import recurring_problems
 from xinfang.statistics.report import annual_report, report_pdf, report_xlsx
 from xinfang.statistics.summary import Statistics, subtree_statistics, trend
@@ -260,20 +260,48 @@ def _ranking_form(
     return form_class(merged, levels=levels)
 
 
+RANKING_PAGE_SIZE = 50
+
+
+def _page_number(raw: str | None) -> int:
+    return int(raw) if raw and raw.isdigit() and 0 < int(raw) < 100_000 else 1
+
+
+def _with_page(request: HttpRequest, number: int) -> str:
+    query = request.GET.copy()
+    query["page"] = str(number)
+    return query.urlencode()
+
+
 @require_roles(*VIEW_ROLES)
 def ranking(request: HttpRequest, pk: int) -> HttpResponse:
     """The monthly ranking of the units of one level under ``pk``, from the aggregates."""
     unit = _unit(request, pk)
     form = _ranking_form(request, unit, request.GET)
     result = None
+    pages: dict[str, Any] = {}
     if form.is_valid():
-        result = monthly_ranking(
+        number = _page_number(request.GET.get("page"))
+        result = ranking_page(
             unit,
             form.cleaned_data["level"],
             form.cleaned_data["month"],
             form.weights(),
             form.cleaned_data["min_sample"],
+            offset=(number - 1) * RANKING_PAGE_SIZE,
+            limit=RANKING_PAGE_SIZE,
         )
+        last = max(1, -(-result.count // RANKING_PAGE_SIZE))
+        if number > last:  # past the end: the last page
+            return redirect(f"{request.path}?{_with_page(request, last)}")
+        pages = {
+            "number": number,
+            "last": last,
+            "previous": _with_page(request, number - 1) if number > 1 else "",
+            "next": _with_page(request, number + 1) if number < last else "",
+            "first_row": result.offset + 1,
+            "last_row": result.offset + len(result.rows),
+        }
     month = form.cleaned_data.get("month") if form.is_valid() else None
     return render(
         request,
@@ -282,10 +310,11 @@ def ranking(request: HttpRequest, pk: int) -> HttpResponse:
             "unit": unit,
             "form": form,
             "ranking": result,
+            "pages": pages,
             "rates": RATES,
             "has_levels": bool(_levels(unit)),
             "period": Period.month(month) if month else None,
-            "counted_at": counted_at(month) if month else None,
+            "counted_at": result.counted_at if result else None,
             "year": month.year if month else _today().year,
             "publications": RankingPublication.objects.restrict(request.user, "view")
             .filter(root=unit)

@@ -24,6 +24,7 @@ def matter(
     accepted: date | None = None,
     answered: date | None = None,
     rated: tuple[date, str] | None = None,
+    suggestion_outcome: str = "adopted",
     **kwargs: Any,
 ) -> Petition:
     """A matter registered and handled by ``unit`` itself (its responsible unit)."""
@@ -33,7 +34,7 @@ def matter(
         p = transition(p, "accepted", actor=leader, today=accepted)
     if answered:
         # Art. 29: a suggestion's answer says whether it was adopted.
-        outcome = {"suggestion_outcome": "adopted"} if p.kind == Kind.SUGGESTION else {}
+        outcome = {"suggestion_outcome": suggestion_outcome} if p.kind == Kind.SUGGESTION else {}
         p = transition(p, "answered", actor=leader, today=answered, **ANSWER, **outcome)
     if rated:
         day, rating = rated

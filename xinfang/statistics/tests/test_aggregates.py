@@ -88,3 +88,94 @@ def test_every_unit_below_the_root_is_ranked_together_with_level_all(year: Year)
     names = {row.name for row in ranking.rows}
     assert {c.unit_a.name, c.village_a.name, c.unit_b.name, c.department.name} <= names
     assert c.county.name not in names
+
+
+def _live_year(unit_matters, year: int = 2026):  # type: ignore[no-untyped-def]
+    from xinfang.statistics.figures import count_figures
+
+    return count_figures(unit_matters, MeasureWindow.of(date(year, 1, 1), date(year, 12, 31)))
+
+
+def _stored_year(year: int = 2026):  # type: ignore[no-untyped-def]
+    from xinfang.statistics.aggregates import figures_from_json
+    from xinfang.statistics.models import UnitYear
+
+    return {
+        pk: figures_from_json(f)
+        for pk, f in UnitYear.objects.filter(year=year).values_list("unit_id", "figures")
+        if f
+    }
+
+
+def test_a_years_rows_equal_every_figure_counted_from_the_matters(year: Year) -> None:
+    from xinfang.petitions.models import Petition
+    from xinfang.statistics.aggregates import refresh_years
+
+    refresh_years([2026])
+    live = _live_year(Petition.objects.all())
+    stored = _stored_year()
+    assert set(stored) == set(live)
+    for pk, figures in live.items():
+        assert stored[pk].measures == figures.measures, pk
+        assert +stored[pk].counts == +figures.counts, pk
+
+
+def test_after_changes_a_recount_of_the_year_equals_the_direct_counts_again(year: Year) -> None:
+    from xinfang.petitions.models import Petition
+    from xinfang.statistics.aggregates import refresh_years
+
+    c = year.cast
+    refresh_years([2026])
+    before = _stored_year()[c.unit_b.pk].count("received")
+    matter(
+        c,
+        c.unit_b,
+        date(2026, 7, 1),
+        accepted=date(2026, 7, 2),
+        answered=date(2026, 7, 10),
+        kind="suggestion",
+        suggestion_outcome="partly",
+    )
+    # Until recounted the rows are as of their count.
+    assert _stored_year()[c.unit_b.pk].count("received") == before
+    refresh_years([2026])
+    live = _live_year(Petition.objects.all())
+    stored = _stored_year()
+    assert stored[c.unit_b.pk].count("received") == before + 1
+    assert stored[c.unit_b.pk].count("suggestion.partly") == 1
+    for pk, figures in live.items():
+        assert stored[pk].measures == figures.measures, pk
+        assert +stored[pk].counts == +figures.counts, pk
+
+
+def test_recounting_a_subtrees_year_leaves_the_other_units_rows(year: Year) -> None:
+    from xinfang.statistics.aggregates import refresh_years
+    from xinfang.statistics.models import UnitYear
+
+    c = year.cast
+    refresh_years([2026])
+    stamps = dict(UnitYear.objects.values_list("unit_id", "counted_at"))
+    rows = UnitYear.objects.count()
+    matter(c, c.unit_a, date(2026, 7, 1))
+    refresh_years([2026], root=c.unit_b)
+    assert UnitYear.objects.count() == rows
+    after = dict(UnitYear.objects.values_list("unit_id", "counted_at"))
+    assert after[c.unit_a.pk] == stamps[c.unit_a.pk]
+    assert after[c.unit_b.pk] >= stamps[c.unit_b.pk]
+    # unit_a's new matter waits for unit_a's (or everyone's) recount.
+    assert (
+        _stored_year()[c.unit_a.pk].count("received")
+        == _live_year(subtree_matters(c.unit_a).filter(responsible_unit=c.unit_a))[
+            c.unit_a.pk
+        ].count("received")
+        - 1
+    )
+
+
+def test_the_nightly_recount_also_counts_the_year_of_its_months(year: Year) -> None:
+    from xinfang.statistics.models import UnitYear
+
+    recount_recent_months(today=date(2026, 9, 1))
+    assert set(UnitYear.objects.values_list("year", flat=True)) == {2026}
+    recount_recent_months(today=date(2027, 1, 5))
+    assert set(UnitYear.objects.values_list("year", flat=True)) == {2026, 2027}

@@ -80,6 +80,7 @@ def test_the_year_has_a_matter_behind_every_kind_of_figure(year: Year) -> None:
         "recommendation.adopted",
         "suggestion.received",
         "suggestion.supported",
+        "suggestion.adopted",
         "kind:accusation",
     ):
         assert figures.get(key, 0) > 0, key

@@ -44,6 +44,44 @@ def test_annual_report_totals_equal_counts_over_the_api(year: Year) -> None:
             assert figures.get(line["figure"], 0) == line["value"], line
 
 
+def test_the_report_says_when_its_aggregates_were_counted_and_a_refresh_is_exact(
+    year: Year,
+) -> None:
+    from datetime import date
+
+    from xinfang.statistics.tests.factories import matter
+
+    c = year.cast
+    first = annual_report(c.county, 2026)
+    assert first.counted_at is not None
+    assert first.as_of == date(2026, 9, 1)  # the suite's frozen day, before 31 December
+    matter(c, c.unit_b, date(2026, 8, 20))
+    # Read again: the figures as counted, and the report says when that was.
+    again = annual_report(c.county, 2026)
+    lines = {line.figure: line.value for _, line in report_lines(again)}
+    assert lines["received"] == 9
+    assert again.counted_at == first.counted_at
+    # Refreshed (the command's --refresh, the nightly job): the new matter is in, and
+    # every figure equals its drill-down list again.
+    fresh = annual_report(c.county, 2026, refresh=True)
+    lines = {line.figure: line.value for _, line in report_lines(fresh)}
+    assert lines["received"] == 10
+    client = Client()
+    sign_in(client, year.county_leader)
+    api = _api(client, f"/units/{c.county.pk}/annual/2026")
+    assert api["counted_at"] and api["as_of"] == "2026-09-01"
+    for line in api["lines"]:
+        if line["figure"]:
+            listed = _api(
+                client,
+                f"/units/{line['unit']}/matters",
+                period="2026",
+                figure=line["figure"],
+                limit=1,
+            )
+            assert listed["count"] == line["value"], line
+
+
 def test_the_report_names_the_sections_of_article_41(year: Year) -> None:
     report = annual_report(year.cast.county, 2026)
     titles = [s.title for s in report.sections]
@@ -56,6 +94,52 @@ def test_the_report_names_the_sections_of_article_41(year: Year) -> None:
     assert labels["收到信访事项总数"] == 9
     assert labels["交办事项"] == 1
     assert labels["建议已采纳"] == 1
+
+
+def test_recommendations_adopted_are_the_art_29_outcomes_of_the_answers(year: Year) -> None:
+    from datetime import date
+
+    from xinfang.petitions.measures import suggestion_outcomes
+    from xinfang.statistics.tests.factories import matter
+
+    c = year.cast
+    for outcome, answered in (
+        ("partly", date(2026, 9, 1)),
+        ("not_adopted", date(2026, 9, 1)),
+        # Answered the year before: not in the 2026 report.
+        ("not_adopted", date(2025, 12, 30)),
+    ):
+        matter(
+            c,
+            c.unit_b,
+            answered.replace(day=1),
+            accepted=answered.replace(day=1),
+            answered=answered,
+            kind="suggestion",
+            suggestion_outcome=outcome,
+        )
+    report = annual_report(c.county, 2026)
+    lines = {line.figure: line.value for _, line in report_lines(report)}
+    outcomes = suggestion_outcomes(c.county, date(2026, 1, 1), date(2026, 12, 31))
+    assert outcomes == {"adopted": 1, "partly": 1, "not_adopted": 1}
+    for value, n in outcomes.items():
+        assert lines[f"suggestion.{value}"] == n
+    client = Client()
+    sign_in(client, year.county_leader)
+    listed = _api(
+        client, f"/units/{c.county.pk}/matters", period="2026", figure="suggestion.not_adopted"
+    )
+    assert listed["count"] == 1
+
+
+def test_the_report_on_screen_says_when_its_figures_were_counted(year: Year) -> None:
+    client = Client()
+    sign_in(client, year.county_leader)
+    from django.urls import reverse
+
+    page = client.get(reverse("statistics:annual_report_page", args=[year.cast.county.pk, 2026]))
+    assert page.status_code == 200
+    assert "统计于2026年9月1日" in page.content.decode()
 
 
 def test_the_bodies_complained_about_never_count_accusations(year: Year) -> None:

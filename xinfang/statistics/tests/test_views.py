@@ -173,3 +173,89 @@ def test_the_ranking_page_lists_the_level_and_marks_small_samples(year: Year) ->
     )
     html = response.content.decode()
     assert "甲镇" in html and "乙镇" in html and "不排名" in html
+
+
+def _all_pages(root, level, month, size):  # type: ignore[no-untyped-def]
+    from xinfang.statistics.ranking import Weights, ranking_page
+
+    rows, offset = [], 0
+    while True:
+        page = ranking_page(root, level, month, Weights(2, 1, 1), 1, offset=offset, limit=size)
+        rows += page.rows
+        offset += size
+        if offset >= page.count:
+            return page, rows
+
+
+def test_the_ranking_by_pages_is_the_whole_ranking_cut_into_pages(year: Year) -> None:
+    from xinfang.statistics.ranking import ALL_LEVELS, Weights, monthly_ranking
+
+    c = year.cast
+    june = date(2026, 6, 1)
+    refresh_months([june, date(2026, 5, 1)])
+    whole = monthly_ranking(c.county, ALL_LEVELS, june, Weights(2, 1, 1), 1).rows
+    assert len(whole) > 3
+    for _ in range(2):  # computed, then read from the cache: the same rows
+        page, rows = _all_pages(c.county, ALL_LEVELS, june, 2)
+        assert page.count == len(whole)
+        assert page.ranked == sum(1 for r in whole if r.rank is not None)
+        assert rows == whole
+
+
+def test_a_cached_ranking_follows_a_recount_and_a_renamed_unit(year: Year) -> None:
+    from xinfang.statistics.ranking import ALL_LEVELS, Weights, monthly_ranking
+
+    c = year.cast
+    june = date(2026, 6, 1)
+    refresh_months([june])
+    _, before = _all_pages(c.county, ALL_LEVELS, june, 50)
+    received = {r.unit_id: r.received for r in before}
+    from xinfang.statistics.tests.factories import matter
+
+    matter(c, c.unit_b, date(2026, 6, 10))
+    # Not recounted yet: the ranking is that of the aggregates as they are.
+    _, same = _all_pages(c.county, ALL_LEVELS, june, 50)
+    assert {r.unit_id: r.received for r in same} == received
+    refresh_months([june])
+    _, after = _all_pages(c.county, ALL_LEVELS, june, 50)
+    assert {r.unit_id: r.received for r in after}[c.unit_b.pk] == received[c.unit_b.pk] + 1
+    c.unit_b.name = "乙镇(更名)"
+    c.unit_b.save(update_fields=["name"])
+    _, renamed = _all_pages(c.county, ALL_LEVELS, june, 50)
+    assert renamed == monthly_ranking(c.county, ALL_LEVELS, june, Weights(2, 1, 1), 1).rows
+    assert "乙镇(更名)" in {r.name for r in renamed}
+
+
+def test_the_ranking_api_answers_a_page_with_the_total_count(year: Year) -> None:
+    c = year.cast
+    refresh_months([date(2026, 6, 1)])
+    client = _client(year.county_leader)
+    url = reverse("api:statistics_ranking", args=[c.county.pk])
+    first = client.get(url, {"level": "all", "month": "2026-06-01", "limit": 2}).json()
+    second = client.get(
+        url, {"level": "all", "month": "2026-06-01", "limit": 2, "offset": 2}
+    ).json()
+    assert first["count"] == second["count"] > 3
+    assert len(first["items"]) == 2 and first["offset"] == 0 and first["limit"] == 2
+    assert {i["unit"] for i in first["items"]}.isdisjoint(i["unit"] for i in second["items"])
+    assert first["counted_at"]
+    too_many = client.get(url, {"level": "all", "month": "2026-06-01", "limit": 1000})
+    assert too_many.status_code == 422
+
+
+def test_the_ranking_page_shows_a_page_of_the_units_and_how_many_there_are(
+    year: Year, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from xinfang.statistics import views
+
+    c = year.cast
+    refresh_months([date(2026, 6, 1)])
+    monkeypatch.setattr(views, "RANKING_PAGE_SIZE", 1)
+    client = _client(year.county_leader)
+    url = reverse("statistics:ranking", args=[c.county.pk])
+    html = client.get(url, {"month": "2026-06", "level": "township"}).content.decode()
+    assert "共列出 2 个单位" in html and "第 1 / 2 页" in html and "下一页" in html
+    second = client.get(url, {"month": "2026-06", "level": "township", "page": 2})
+    assert "第 2 / 2 页" in second.content.decode()
+    beyond = client.get(url, {"month": "2026-06", "level": "township", "page": 9})
+    assert beyond.status_code == 302 and "page=2" in beyond["Location"]

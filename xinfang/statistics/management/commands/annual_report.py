@@ -36,6 +36,9 @@ class Command(BaseCommand):
         parser.add_argument("--unit", required=True, help="单位编号或行政区划代码")
         parser.add_argument("--year", required=True, type=int, help="年度,如 2026")
         parser.add_argument("--out", required=True, help="输出文件:*.pdf 或 *.xlsx")
+        parser.add_argument(
+            "--refresh", action="store_true", help="先重新统计该单位本年度汇总(默认读取每日汇总)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         out = Path(options["out"])
@@ -47,7 +50,11 @@ class Command(BaseCommand):
             raise CommandError("--year 须在2000至2099之间", returncode=1)
         unit = find_unit(options["unit"])
         today = timezone.localdate()
-        report = annual_report(unit, year, today=today)
+        report = annual_report(unit, year, today=today, refresh=options["refresh"])
         data = report_pdf(report, today=today) if suffix == ".pdf" else report_xlsx(report)
         out.write_bytes(data)
-        self.stdout.write(f"{unit.name}{year}年度报告已写入 {out}({len(data)} 字节)")
+        counted = timezone.localtime(report.counted_at) if report.counted_at else None
+        self.stdout.write(
+            f"{unit.name}{year}年度报告已写入 {out}({len(data)} 字节;"
+            f"数据统计于 {counted:%Y-%m-%d %H:%M})"
+        )
