@@ -1,5 +1,6 @@
 """Grids in a real browser (Playwright on Debian's Chromium): a faulty tiling seen on the
-map and in the report and then fixed; a patrol and a log item handed on to a unit."""
+map and in the report and then fixed; a patrol and a log item handed on to a unit, and the
+day's meeting (当日清) closing the other item."""
 
 from __future__ import annotations
 
@@ -89,6 +90,23 @@ def test_record_a_patrol_and_a_log_item_and_hand_it_on_to_a_unit(page, cast, tmp
     page.click("#hand-on button")
     page.wait_for_selector(f"text=已转交{cast.department.name}")
     assert page.inner_text("#item-status") == "已转交单位"
+
+    # 当日清: the meeting disposes of the day's other item; the handed one is carried over.
+    services.record_log_item(actor=worker, grid=grid, topic="livelihood", summary="楼道灯不亮")
+    page.goto(f"/grids/communities/{cast.village_a.pk}/")
+    page.click("#meeting-link")
+    assert "小区东门路面塌陷" in page.inner_text("#carried")
+    page.click("#meeting-submit")
+    page.wait_for_selector("text=尚未议定处理方式")
+    row = page.locator("#meeting-form tr", has_text="楼道灯不亮")
+    row.locator("select[name$=-step]").select_option("resolve")
+    row.locator("textarea[name$=-result]").fill("物业已更换灯泡")
+    row.locator("input[name$=-returned]").check()
+    page.click("#meeting-submit")
+    page.wait_for_selector("text=已登记今天的当日清会议")
+    record = page.inner_text("#meeting-record")
+    assert "楼道灯不亮" in record and "会上办结" in record
+    assert "小区东门路面塌陷" in record and "转交在办" in record
 
 
 def test_the_boundaries_are_edited_on_the_map_and_saved_through_the_same_check(

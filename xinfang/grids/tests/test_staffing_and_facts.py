@@ -98,7 +98,9 @@ def test_a_staffed_grid_without_a_patrol_on_a_working_day_is_a_fact_of_the_grid(
 def test_a_held_meeting_and_review_are_not_missing(cast):
     c = f.community(cast)
     with time_machine.travel("2026-09-07 18:00 +08:00", tick=False):
-        services.record_meeting(actor=cast.user_with(Role.GRID_HEAD, c.unit), community=c.unit)
+        services.hold_meeting(
+            actor=cast.user_with(Role.GRID_HEAD, c.unit), community=c.unit, dispositions={}
+        )
         services.record_review(
             actor=cast.user_with(Role.GRID_SUPERVISOR, cast.unit_a), street=cast.unit_a
         )
