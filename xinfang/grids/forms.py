@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -40,6 +41,36 @@ class BoundaryImportForm(forms.Form):
             raw: bytes = upload.read()
             return raw.decode("utf-8-sig")
         return str(self.cleaned_data["geojson"])
+
+
+class GridDrawForm(forms.Form):
+    """A grid polygon drawn on the community map: its code, and a new name or a grid of the
+    community that has no boundary yet."""
+
+    code = forms.CharField(label="网格编码", max_length=30)
+    name = forms.CharField(label="网格名称(新建网格时填写)", max_length=100, required=False)
+    grid = forms.ModelChoiceField(
+        label="或用于已有但尚无边界的网格",
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label="—新建网格—",
+    )
+    geometry = forms.CharField(widget=forms.HiddenInput, max_length=1_000_000)
+
+    def __init__(self, *args: Any, community: Unit, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+            parent=community, level=UnitLevel.GRID, is_active=True, boundary__isnull=True
+        ).order_by("name")
+
+    def clean_geometry(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.cleaned_data["geometry"])
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError("绘制的多边形无法读取,请重新绘制") from exc
+        if not isinstance(data, dict):
+            raise forms.ValidationError("绘制的多边形无法读取,请重新绘制")
+        return data
 
 
 class AddressImportForm(forms.Form):

@@ -28,9 +28,15 @@ from xinfang.grids import workflow
 from xinfang.grids.assignment import AddressRow, GridIndex
 from xinfang.grids.cadence import PatrolMeasure, measure_patrols, working_days
 from xinfang.grids.choices import MEETING_STEPS, BoundaryRole, LogItemStatus, MeetingOutcome
-from xinfang.grids.errors import GridsError, MeetingIncomplete, StaffingInvalid
+from xinfang.grids.errors import GeometryInvalid, GridsError, MeetingIncomplete, StaffingInvalid
 from xinfang.grids.geometry import Boundary as Polygon
-from xinfang.grids.geometry import LocalProjection, Tiling, TilingReport, check_tiling
+from xinfang.grids.geometry import (
+    LocalProjection,
+    Tiling,
+    TilingReport,
+    check_tiling,
+    validate_polygon,
+)
 from xinfang.grids.models import (
     Address,
     Boundary,
@@ -56,6 +62,7 @@ from xinfang.petitions.services import PetitionerData, register_petition
 __all__ = [
     "Disposition",
     "MeetingAgenda",
+    "draw_grid",
     "hand_on_item",
     "hold_meeting",
     "import_addresses",
@@ -113,12 +120,20 @@ def tiling_of(community: Unit) -> Tiling | None:
 
 
 @transaction.atomic
-def import_tiling(*, actor: Any, community: Unit, tiling: Tiling) -> TilingReport:
+def import_tiling(
+    *,
+    actor: Any,
+    community: Unit,
+    tiling: Tiling,
+    attach: Mapping[str, Unit] | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> TilingReport:
     """Store ``tiling`` as the boundaries of ``community`` and return its check.
 
     A faulty tiling is stored too, so that it can be seen on the map and fixed there; the
-    report says what to fix. Grids are matched by code; a new code makes a new grid unit.
-    Grids of the community missing from the file keep their unit but lose their boundary.
+    report says what to fix. Grids are matched by code; a new code makes a new grid unit
+    (or takes the grid ``attach`` names for it). Grids of the community missing from the
+    file keep their unit but lose their boundary. ``detail`` is added to the audit entry.
     """
     check(actor, "grid", _community(community))
     report = check_tiling(tiling)
@@ -139,6 +154,8 @@ def import_tiling(*, actor: Any, community: Unit, tiling: Tiling) -> TilingRepor
         found = existing.pop(polygon.code, None)
         if found is not None:
             grid = found.unit
+        elif attach and polygon.code in attach:
+            grid = attach[polygon.code]
         else:
             name = polygon.name or f"{community.name}{polygon.code}网格"
             grid = Unit.objects.filter(parent=community, name=name).first() or (
@@ -167,10 +184,65 @@ def import_tiling(*, actor: Any, community: Unit, tiling: Tiling) -> TilingRepor
         detail={
             "grids_boundaries": [g.code for g in tiling.grids],
             "faults": report.lines(),
+            **(detail or {}),
         },
     )
     _reassign_addresses(community)
     return report
+
+
+@transaction.atomic
+def draw_grid(
+    *,
+    actor: Any,
+    community: Unit,
+    code: str,
+    geometry: Mapping[str, Any],
+    name: str = "",
+    grid: Unit | None = None,
+) -> TilingReport:
+    """Add a grid polygon drawn on the community map and return the community's check.
+
+    The drawn grid gets ``code`` and either becomes a new grid unit under the community
+    (named ``name``) or gives its shape to ``grid``, an existing grid of the community
+    without a boundary. It is stored through :func:`import_tiling`, the same check as a
+    file: an invalid polygon is refused naming the grid, overlaps and gaps are reported.
+    """
+    check(actor, "grid", _community(community))
+    tiling = tiling_of(community)
+    if tiling is None:
+        raise GridsError("尚无社区边界:请先导入社区边界,再在其中绘制网格")
+    code = code.strip()
+    if not code:
+        raise GridsError("请填写网格编码")
+    taken = next((g for g in tiling.grids if g.code == code), None)
+    if taken is not None:
+        raise GridsError(f"网格编码 {code} 已被「{taken.name}」使用")
+    attach: dict[str, Unit] = {}
+    if grid is not None:
+        if grid.parent_id != community.pk or grid.level != UnitLevel.GRID:
+            raise GridsError(f"{grid.name} 不是本社区的网格")
+        if Boundary.objects.filter(unit=grid).exists():
+            raise GridsError(f"{grid.name}已有边界:请在地图上编辑它的顶点")
+        name, attach = grid.name, {code: grid}
+    else:
+        name = name.strip() or f"{community.name}{code}网格"
+        if Boundary.objects.filter(unit__parent=community, unit__name=name).exists():
+            raise GridsError(f"网格名称「{name}」已被使用")
+    label = Polygon("grid", code, name, shapely.Point()).label
+    try:
+        drawn = shape(geometry)
+    except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.GEOSException) as exc:
+        raise GeometryInvalid(label, "无法读取绘制的多边形") from exc
+    validate_polygon(drawn, label)
+    grids = sorted((*tiling.grids, Polygon("grid", code, name, drawn)), key=lambda g: g.code)
+    return import_tiling(
+        actor=actor,
+        community=community,
+        tiling=Tiling(tiling.community, tuple(grids)),
+        attach=attach,
+        detail={"drawn_on_map": code},
+    )
 
 
 # Addresses --------------------------------------------------------------------------

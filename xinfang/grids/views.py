@@ -29,6 +29,7 @@ from xinfang.grids.forms import (
     AddressImportForm,
     BoundaryImportForm,
     DailyMeetingForm,
+    GridDrawForm,
     HandOnForm,
     LogItemForm,
     MeetingForm,
@@ -132,6 +133,7 @@ def community_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "staffing": staffing_of(community),
             "open_items": open_items,
             "import_form": BoundaryImportForm(),
+            "draw_form": GridDrawForm(community=community, auto_id="draw_%s"),
             "address_form": AddressImportForm(),
             "pair_form": PairForm(community=community),
             "meeting_today": DailyMeeting.objects.filter(community=community, day=today).first(),
@@ -215,6 +217,40 @@ def boundary_import(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.warning(
                 request, f"已导入 {len(tiling.grids)} 个网格,有 {len(report.faults)} 处问题需修正"
+            )
+    return redirect("grids:community_detail", pk=community.pk)
+
+
+@require_POST
+@require_roles(*GRID_ROLES)
+def grid_draw(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new grid polygon drawn on the community map, saved through the tiling check."""
+    community = _community(request, pk)
+    form = GridDrawForm(request.POST, community=community)
+    if not form.is_valid():
+        messages.error(
+            request,
+            "请检查填写的内容:" + ";".join(" ".join(map(str, v)) for v in form.errors.values()),
+        )
+        return redirect("grids:community_detail", pk=community.pk)
+    d = form.cleaned_data
+    try:
+        report = services.draw_grid(
+            actor=request.user,
+            community=community,
+            code=d["code"],
+            name=d["name"],
+            grid=d["grid"],
+            geometry=d["geometry"],
+        )
+    except XinfangError as exc:
+        messages.error(request, str(exc))
+    else:
+        if report.ok:
+            messages.success(request, f"已保存网格 {d['code']}:无重叠、无空白、无越界")
+        else:
+            messages.warning(
+                request, f"已保存网格 {d['code']},有 {len(report.faults)} 处问题需修正"
             )
     return redirect("grids:community_detail", pk=community.pk)
 

@@ -31,6 +31,7 @@ register(
         method="post",
         ok_status=302,
     ),
+    RouteCase("grids:grid_draw", W, make=_community, kwargs=unit_pk, method="post", ok_status=302),
     RouteCase(
         "grids:address_import", W, make=_community, kwargs=unit_pk, method="post", ok_status=302
     ),

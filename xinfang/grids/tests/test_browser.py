@@ -133,3 +133,55 @@ def test_the_boundaries_are_edited_on_the_map_and_saved_through_the_same_check(
     page.wait_for_selector("text=有 1 处问题需修正")  # saved unchanged: the gap is still there
     assert "空白 G12,G22" in page.inner_text("#tiling-report")
     assert Boundary.objects.filter(unit__parent=cast.village_a).count() == 4
+
+
+def test_a_new_grid_is_drawn_on_the_map_saved_and_the_report_updates(page, cast):
+    from xinfang.core.workflow import SYSTEM
+    from xinfang.grids import services
+    from xinfang.grids.geometry import parse_tiling
+
+    services.import_tiling(
+        actor=SYSTEM,
+        community=cast.village_a,
+        tiling=parse_tiling(shapes.text(shapes.without("G22"))),
+    )
+    head = cast.user_with(Role.GRID_HEAD, cast.village_a, username="head-a")
+    _login(page, head.username)
+    page.goto(f"/grids/communities/{cast.village_a.pk}/")
+    page.wait_for_selector("#grid-map[data-loaded]")
+    assert "空白 G11,G12,G21" in page.inner_text("#tiling-report")
+    assert page.locator("#grid-map path[data-role=grid]").count() == 3
+
+    # G22's cell, clicked a few pixels inside each corner: the points snap to the corners.
+    lon0, lat0, lon1, lat1 = shapes.cell(1, 1)
+    corners = [(lat0, lon0), (lat0, lon1), (lat1, lon1), (lat1, lon0)]
+    points = page.evaluate(
+        """(corners) => {
+            const map = document.getElementById("grid-map").leafletMap;
+            return corners.map(([lat, lng]) => map.latLngToContainerPoint([lat, lng]));
+        }""",
+        corners,
+    )
+    inward = [(3, -3), (-3, -3), (-3, 3), (3, 3)]
+    page.click("#map-draw")
+    page.locator("#grid-map").scroll_into_view_if_needed()
+    origin = page.locator("#grid-map").bounding_box()
+    clicks = [
+        (origin["x"] + p["x"] + dx, origin["y"] + p["y"] + dy)
+        for p, (dx, dy) in zip(points, inward, strict=True)
+    ]
+    for x, y in [*clicks, clicks[0]]:
+        page.mouse.click(x, y)
+        # Leaflet.draw ignores a click within 50 ms of the last point (its double-click
+        # guard); a person never clicks that fast, a script does.
+        page.wait_for_timeout(120)
+    page.wait_for_selector("#map-draw-form:not([hidden])")
+    assert page.locator("#grid-map path[data-role=drawn]").count() == 1
+    page.fill("#map-draw-form input[name=code]", "G22")
+    page.fill("#map-draw-form input[name=name]", "甲村东北网格")
+    page.click("#draw-save")
+    page.wait_for_selector("text=已保存网格 G22:无重叠、无空白、无越界")
+    assert "网格划分完整" in page.inner_text("#tiling-report")
+    page.wait_for_selector("#grid-map[data-loaded]")
+    assert page.locator("#grid-map path[data-role=grid]").count() == 4
+    assert "甲村东北网格" in page.inner_text("#staffing")

@@ -5,6 +5,14 @@
   var el = document.getElementById("grid-map");
   if (!el || typeof L === "undefined") { return; }
   var map = L.map(el, { attributionControl: false, zoomSnap: 0.25 });
+  el.leafletMap = map;  // for the page's own scripts and the browser tests
+  var SNAP_PX = 10;  // a drawn point this close to an existing vertex takes its position
+  if (L.drawLocal) {
+    L.drawLocal.draw.handlers.polygon.tooltip = {
+      start: "单击地图放置第一个点", cont: "单击继续放置下一个点", end: "单击第一个点闭合多边形"
+    };
+    L.drawLocal.draw.handlers.polyline.error = "<strong>错误:</strong>边界不能自相交";
+  }
   if (el.dataset.tiles) { L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map); }
   var colours = { community: "#334155", grid: "#2563eb", overlap: "#f97316", gap: "#dc2626", outside: "#7c3aed" };
   function style(f) {
@@ -53,6 +61,60 @@
     });
   }
 
+  function flat(list) {
+    return list.reduce(function (acc, x) { return acc.concat(Array.isArray(x) ? flat(x) : [x]); }, []);
+  }
+  function vertices(layers) {
+    var out = [];
+    layers.forEach(function (l) { flat(l.getLatLngs()).forEach(function (ll) { out.push(ll); }); });
+    return out;
+  }
+  function snap(latlng, known) {
+    var p = map.latLngToContainerPoint(latlng);
+    var best = null;
+    var dist = SNAP_PX;
+    known.forEach(function (k) {
+      var d = map.latLngToContainerPoint(k).distanceTo(p);
+      if (d <= dist) { best = k; dist = d; }
+    });
+    return best ? L.latLng(best.lat, best.lng) : latlng;
+  }
+  // Drawing a new grid (Leaflet.draw): click the points, close on the first; points near an
+  // existing vertex snap to it, so the new grid shares its neighbours' corners exactly.
+  function drawing(layer) {
+    var start = document.getElementById("map-draw");
+    var form = document.getElementById("map-draw-form");
+    var field = document.getElementById("draw_geometry");
+    var cancel = document.getElementById("draw-cancel");
+    if (!start || !form || !field || !L.Draw) { return; }
+    var shapes = [];
+    layer.eachLayer(function (l) {
+      var role = l.feature.properties.role;
+      if (role === "community" || role === "grid") { shapes.push(l); }
+    });
+    var style = { color: "#16a34a", weight: 2, fillOpacity: 0.2 };
+    var handler = new L.Draw.Polygon(map, { shapeOptions: style, showArea: false });
+    var drawn = null;
+    function clear() {
+      if (drawn) { map.removeLayer(drawn); drawn = null; }
+      field.value = "";
+      form.hidden = true;
+    }
+    start.addEventListener("click", function () { clear(); handler.enable(); });
+    if (cancel) { cancel.addEventListener("click", function () { clear(); handler.disable(); }); }
+    map.on(L.Draw.Event.CREATED, function (e) {
+      var known = vertices(shapes);
+      var ring = e.layer.getLatLngs()[0].map(function (ll) { return snap(ll, known); });
+      drawn = L.polygon(ring, style).addTo(map);
+      var path = drawn.getElement && drawn.getElement();
+      if (path) { path.setAttribute("data-role", "drawn"); }
+      field.value = JSON.stringify(drawn.toGeoJSON().geometry);
+      form.hidden = false;
+      var code = form.querySelector("input[name=code]");
+      if (code) { code.focus(); }
+    });
+  }
+
   fetch(el.dataset.geojson, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
     if (!data.features.length) { el.textContent = "尚未导入边界"; return; }
     var layer = L.geoJSON(data, {
@@ -66,5 +128,6 @@
     map.fitBounds(layer.getBounds(), { padding: [10, 10] });
     el.setAttribute("data-loaded", String(data.features.length));
     editing(layer);
+    drawing(layer);
   });
 })();
