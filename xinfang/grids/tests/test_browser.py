@@ -185,3 +185,44 @@ def test_a_new_grid_is_drawn_on_the_map_saved_and_the_report_updates(page, cast)
     page.wait_for_selector("#grid-map[data-loaded]")
     assert page.locator("#grid-map path[data-role=grid]").count() == 4
     assert "甲村东北网格" in page.inner_text("#staffing")
+
+
+def test_moving_a_shared_vertex_on_the_map_moves_it_in_every_grid_that_shares_it(page, cast):
+    from shapely.geometry import shape
+
+    from xinfang.core.workflow import SYSTEM
+    from xinfang.grids import services
+    from xinfang.grids.geometry import parse_tiling
+    from xinfang.grids.models import Boundary
+
+    services.import_tiling(
+        actor=SYSTEM, community=cast.village_a, tiling=parse_tiling(shapes.text(shapes.grids()))
+    )
+    head = cast.user_with(Role.GRID_HEAD, cast.village_a, username="head-a")
+    _login(page, head.username)
+    page.goto(f"/grids/communities/{cast.village_a.pk}/")
+    page.wait_for_selector("#grid-map[data-loaded]")
+    page.click("#map-edit")
+    page.locator("#grid-map").scroll_into_view_if_needed()
+    centre = page.evaluate(
+        """([lat, lng]) => document.getElementById("grid-map").leafletMap
+            .latLngToContainerPoint([lat, lng])""",
+        [shapes.LAT + shapes.DLAT, shapes.LON + shapes.DLON],
+    )
+    origin = page.locator("#grid-map").bounding_box()
+    x, y = origin["x"] + centre["x"], origin["y"] + centre["y"]
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 30, y - 20, steps=6)
+    page.mouse.up()
+    page.click("#map-save")
+    # The four grids meeting at the centre all moved their corner: still a clean tiling.
+    page.wait_for_selector("text=已导入 4 个网格:无重叠、无空白、无越界")
+    corners = [
+        {(round(lon, 9), round(lat, 9)) for lon, lat in shape(b.geometry).exterior.coords}
+        for b in Boundary.objects.filter(unit__parent=cast.village_a).order_by("code")
+    ]
+    shared = set.intersection(*corners)
+    assert len(shared) == 1
+    (lon, lat), centre_lonlat = shared.pop(), (shapes.LON + shapes.DLON, shapes.LAT + shapes.DLAT)
+    assert lon > centre_lonlat[0] and lat > centre_lonlat[1]

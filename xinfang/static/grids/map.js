@@ -43,9 +43,44 @@
       var role = l.feature.properties.role;
       (role === "community" || role === "grid" ? shapes : faults).push(l);
     });
+    // A vertex shared by neighbours (and the community outline) moves with the one dragged,
+    // so an edit does not open a gap or an overlap along the shared edges.
+    var before = [];
+    function remember() {
+      before = shapes.map(function (l) {
+        return flat(l.getLatLngs()).map(function (ll) { return [ll.lat, ll.lng]; });
+      });
+    }
+    function same(a, b) { return Math.abs(a[0] - b[0]) < 1e-9 && Math.abs(a[1] - b[1]) < 1e-9; }
+    function moved(i) {
+      var now = flat(shapes[i].getLatLngs()).map(function (ll) { return [ll.lat, ll.lng]; });
+      var gone = before[i].filter(function (o) { return !now.some(function (n) { return same(o, n); }); });
+      var added = now.filter(function (n) { return !before[i].some(function (o) { return same(o, n); }); });
+      return gone.length === 1 && added.length === 1 ? [gone[0], added[0]] : null;
+    }
+    map.on("draw:editvertex", function (e) {
+      var i = shapes.indexOf(e.poly);
+      var move = i < 0 ? null : moved(i);
+      if (move) {
+        shapes.forEach(function (other, j) {
+          if (j === i) { return; }
+          var hit = false;
+          flat(other.getLatLngs()).forEach(function (ll) {
+            if (same([ll.lat, ll.lng], move[0])) { ll.lat = move[1][0]; ll.lng = move[1][1]; hit = true; }
+          });
+          if (hit) {
+            other.redraw();
+            other.editing.disable();
+            other.editing.enable();
+          }
+        });
+      }
+      remember();
+    });
     start.addEventListener("click", function () {
       faults.forEach(function (l) { layer.removeLayer(l); });  // stale once edited
       shapes.forEach(function (l) { if (l.editing) { l.editing.enable(); } });
+      remember();
       start.hidden = true;
       save.hidden = false;
     });
