@@ -203,9 +203,15 @@ class DailyMeetingForm(forms.Form):
     def __init__(self, *args: Any, items: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.items = items
-        units = Unit.objects.filter(
-            is_active=True, level__in=[UnitLevel.DEPARTMENT, UnitLevel.TOWNSHIP, UnitLevel.VILLAGE]
-        )
+        # Read once for every row (a ModelChoiceField per row would query per row).
+        self.units = {
+            str(u.pk): u
+            for u in Unit.objects.filter(
+                is_active=True,
+                level__in=[UnitLevel.DEPARTMENT, UnitLevel.TOWNSHIP, UnitLevel.VILLAGE],
+            ).order_by("path")
+        }
+        unit_choices = [("", "—"), *((pk, u.name) for pk, u in self.units.items())]
         for item in items:
             p = f"i{item.pk}-"
             self.fields[p + "step"] = forms.ChoiceField(
@@ -215,8 +221,8 @@ class DailyMeetingForm(forms.Form):
                 label="办理结果", required=False, widget=forms.Textarea(attrs={"rows": 1})
             )
             self.fields[p + "returned"] = forms.BooleanField(label="已反馈群众", required=False)
-            self.fields[p + "unit"] = forms.ModelChoiceField(
-                label="转交单位", queryset=units, required=False
+            self.fields[p + "unit"] = forms.ChoiceField(
+                label="转交单位", choices=unit_choices, required=False
             )
             self.fields[p + "deadline"] = forms.DateField(label="期限", required=False, widget=DATE)
 
@@ -249,7 +255,7 @@ class DailyMeetingForm(forms.Form):
                     step=d[p + "step"],
                     result=(d.get(p + "result") or "").strip(),
                     returned=bool(d.get(p + "returned")),
-                    unit=d.get(p + "unit"),
+                    unit=self.units.get(d.get(p + "unit") or ""),
                     deadline=d.get(p + "deadline"),
                 )
         return found

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from shapely.geometry import mapping, shape
 
@@ -602,9 +602,13 @@ def hold_meeting(
             "以下事项不在今天的当日清议程中(已处理或不属本社区):"
             + "、".join(f"民情日志 {pk}" for pk in stray)
         )
-    meeting = DailyMeeting.objects.create(
-        community=community, day=today, notes=notes.strip(), recorded_by=actor
-    )
+    try:
+        with transaction.atomic():
+            meeting = DailyMeeting.objects.create(
+                community=community, day=today, notes=notes.strip(), recorded_by=actor
+            )
+    except IntegrityError as exc:  # recorded by someone else a moment ago
+        raise GridsError("今天的当日清会议已登记") from exc
     rows: list[MeetingItem] = []
     for item in agenda.to_dispose:
         try:

@@ -205,3 +205,15 @@ def test_a_hand_on_without_a_unit_is_refused_by_the_form_naming_the_item(cast):
     page = client.post(url, {f"i{bins.pk}-step": "hand_on"}, follow=True).content.decode()
     assert f"民情日志 {bins.pk}:须选择转交单位" in page and "须填写办理期限" in page
     assert not DailyMeeting.objects.exists()
+
+
+def test_the_meeting_page_reads_in_a_bounded_number_of_queries(cast, django_assert_max_num_queries):
+    c = f.community(cast)
+    for n in range(12):
+        f.log_item(c, f"事项{n}")
+    client = Client()
+    sign_in(client, _head(cast, c))
+    url = reverse("grids:meeting_record", args=[c.unit.pk])
+    client.get(url)
+    with django_assert_max_num_queries(20):
+        assert "事项11" in client.get(url).content.decode()
