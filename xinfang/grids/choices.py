@@ -21,6 +21,23 @@ class LogItemStatus(models.TextChoices):
 OPEN_LOG_STATUSES = frozenset({LogItemStatus.OPEN, LogItemStatus.HANDED, LogItemStatus.RAISED})
 
 
+class MeetingOutcome(models.TextChoices):
+    """What the daily meeting (当日清) did with an item of the community."""
+
+    RESOLVED = "resolved", _("会上办结")
+    HANDED = "handed", _("会上转交单位")
+    RAISED = "raised", _("会上上报街道")
+    CARRIED = "carried", _("转交在办(按原期限)")
+
+
+# The outcomes the meeting itself decides, by the workflow step each one takes.
+MEETING_STEPS: dict[str, str] = {
+    "resolve": MeetingOutcome.RESOLVED,
+    "hand_on": MeetingOutcome.HANDED,
+    "raise": MeetingOutcome.RAISED,
+}
+
+
 class LogItemTopic(models.TextChoices):
     LIVELIHOOD = "livelihood", _("民生服务")
     ENVIRONMENT = "environment", _("环境卫生")

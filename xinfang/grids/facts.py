@@ -3,7 +3,8 @@
 Each is a :class:`xinfang.core.facts.Fact` under a ``grids.*`` duty key (:data:`ITEMS`,
 documented in docs/assessment.md, "Duty keys"). Offices are measured, people protected:
 a missing patrol is a fact of the grid (a working day on which none of its workers
-recorded a patrol), never of a named worker. Only staffed grids owe patrols and logs
+recorded a patrol), never of a named worker; a supervisor's missing weekly patrol is a
+fact of the street. Only staffed grids owe patrols and logs
 (a grid with a worker's grant on it or on its community); only days before today count,
 and only working days of years the official calendar covers (哈办发〔2011〕14号: daily
 patrols and logs, the community's 当日清 every working day, the street's weekly review).
@@ -38,6 +39,7 @@ ITEMS: dict[str, str] = {
     "grids.log.missing": "网格当日无民情日志",
     "grids.meeting.missing": "社区当日清会议未召开",
     "grids.review.missing": "街道网格周讲评未开展",
+    "grids.supervision.missing": "街道督导员当周未巡查网格",
     "grids.item.overdue": "转交事项逾期未办结",
 }
 
@@ -128,6 +130,8 @@ def derive_facts(start: date, end: date, paths: list[str] | None = None) -> list
                 )
             )
 
+    facts += _supervision_facts(start, end, paths)
+
     late = LogItem.objects.filter(
         status=LogItemStatus.HANDED, deadline__gte=start - timedelta(days=1), deadline__lt=end
     ).select_related("handed_to")
@@ -145,6 +149,46 @@ def derive_facts(start: date, end: date, paths: list[str] | None = None) -> list
                 record_ref("grids.LogItem", item.pk),
             )
         )
+    return facts
+
+
+def _supervision_facts(start: date, end: date, paths: list[str] | None) -> list[tuple[str, Fact]]:
+    """A street whose grid supervisor (督导员, patrols at least weekly) recorded no patrol
+    in the street's grids in a Monday–Sunday week: a fact of the street, once a week, never
+    naming the supervisor."""
+    grants = RoleGrant.objects.filter(
+        role=Role.GRID_SUPERVISOR, unit__level=UnitLevel.TOWNSHIP, unit__is_active=True
+    ).select_related("unit")
+    if paths is not None:
+        grants = grants.filter(any_subtree_q(paths, "unit__path") or Q(pk__in=[]))
+    supervisors: dict[int, set[int]] = defaultdict(set)
+    streets: dict[int, Unit] = {}
+    for grant in grants:
+        supervisors[grant.unit_id].add(grant.user_id)
+        streets[grant.unit_id] = grant.unit
+    patrolled: dict[tuple[int, int], set[date]] = defaultdict(set)
+    rows = Patrol.objects.filter(
+        worker_id__in={u for users in supervisors.values() for u in users},
+        day__gte=start,
+        day__lte=end,
+    ).values_list("worker_id", "grid__path", "day")
+    for worker_id, grid_path, day in rows:
+        for street_id, street in streets.items():
+            if grid_path.startswith(street.path) and worker_id in supervisors[street_id]:
+                patrolled[(street_id, worker_id)].add(day)
+    facts: list[tuple[str, Fact]] = []
+    for street_id, street in sorted(streets.items(), key=lambda s: s[1].path):
+        weeks = sorted(
+            {
+                week
+                for user_id in supervisors[street_id]
+                for week in missing_weeks(start, end, patrolled[(street_id, user_id)])
+            }
+        )
+        ref = record_ref("org.Unit", street_id)
+        for monday, sunday in weeks:
+            note = f"{street.name} {monday}—{sunday} 督导员未巡查网格"
+            facts.append(_fact(street, "grids.supervision.missing", sunday, note, ref))
     return facts
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 
 from xinfang.grids.choices import LogItemTopic
+from xinfang.grids.services import Disposition
 from xinfang.ledgers.choices import DisputeDomain, RiskLevel
 from xinfang.org.choices import Role, UnitLevel
 from xinfang.org.models import Unit, User
@@ -39,6 +41,36 @@ class BoundaryImportForm(forms.Form):
             raw: bytes = upload.read()
             return raw.decode("utf-8-sig")
         return str(self.cleaned_data["geojson"])
+
+
+class GridDrawForm(forms.Form):
+    """A grid polygon drawn on the community map: its code, and a new name or a grid of the
+    community that has no boundary yet."""
+
+    code = forms.CharField(label="网格编码", max_length=30)
+    name = forms.CharField(label="网格名称(新建网格时填写)", max_length=100, required=False)
+    grid = forms.ModelChoiceField(
+        label="或用于已有但尚无边界的网格",
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label="—新建网格—",
+    )
+    geometry = forms.CharField(widget=forms.HiddenInput, max_length=1_000_000)
+
+    def __init__(self, *args: Any, community: Unit, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+            parent=community, level=UnitLevel.GRID, is_active=True, boundary__isnull=True
+        ).order_by("name")
+
+    def clean_geometry(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.cleaned_data["geometry"])
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError("绘制的多边形无法读取,请重新绘制") from exc
+        if not isinstance(data, dict):
+            raise forms.ValidationError("绘制的多边形无法读取,请重新绘制")
+        return data
 
 
 class AddressImportForm(forms.Form):
@@ -142,6 +174,88 @@ class ToDisputeForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
+    """Notes of a meeting (the street's weekly review)."""
+
     notes = forms.CharField(
         label="会议情况", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+
+
+DISPOSITION_CHOICES = [
+    ("", "—请选择—"),
+    ("resolve", "会上办结"),
+    ("hand_on", "转交单位"),
+    ("raise", "上报街道"),
+]
+
+
+class DailyMeetingForm(forms.Form):
+    """The daily meeting (当日清): one disposition per open item, and the meeting's notes.
+
+    Fields of item 12 are ``i12-step``, ``i12-result``, ``i12-returned``, ``i12-unit`` and
+    ``i12-deadline``. An item without a step is left to the service, which refuses the
+    meeting and names every such item."""
+
+    notes = forms.CharField(
+        label="会议情况", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args: Any, items: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = items
+        # Read once for every row (a ModelChoiceField per row would query per row).
+        self.units = {
+            str(u.pk): u
+            for u in Unit.objects.filter(
+                is_active=True,
+                level__in=[UnitLevel.DEPARTMENT, UnitLevel.TOWNSHIP, UnitLevel.VILLAGE],
+            ).order_by("path")
+        }
+        unit_choices = [("", "—"), *((pk, u.name) for pk, u in self.units.items())]
+        for item in items:
+            p = f"i{item.pk}-"
+            self.fields[p + "step"] = forms.ChoiceField(
+                label="处理方式", choices=DISPOSITION_CHOICES, required=False
+            )
+            self.fields[p + "result"] = forms.CharField(
+                label="办理结果", required=False, widget=forms.Textarea(attrs={"rows": 1})
+            )
+            self.fields[p + "returned"] = forms.BooleanField(label="已反馈群众", required=False)
+            self.fields[p + "unit"] = forms.ChoiceField(
+                label="转交单位", choices=unit_choices, required=False
+            )
+            self.fields[p + "deadline"] = forms.DateField(label="期限", required=False, widget=DATE)
+
+    def rows(self) -> list[tuple[Any, list[Any]]]:
+        """Each item with its bound fields, in the order the template lays them out."""
+        names = ("step", "result", "returned", "unit", "deadline")
+        return [(item, [self[f"i{item.pk}-{n}"] for n in names]) for item in self.items]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for item in self.items:
+            p = f"i{item.pk}-"
+            step = data.get(p + "step")
+            label = f"民情日志 {item.pk}"
+            if step == "resolve" and not (data.get(p + "result") or "").strip():
+                self.add_error(p + "result", f"{label}:会上办结须填写办理结果")
+            if step in ("hand_on", "raise") and not data.get(p + "deadline"):
+                self.add_error(p + "deadline", f"{label}:须填写办理期限")
+            if step == "hand_on" and not data.get(p + "unit"):
+                self.add_error(p + "unit", f"{label}:须选择转交单位")
+        return data
+
+    def dispositions(self) -> dict[int, Disposition]:
+        d = self.cleaned_data
+        found: dict[int, Disposition] = {}
+        for item in self.items:
+            p = f"i{item.pk}-"
+            if d.get(p + "step"):
+                found[item.pk] = Disposition(
+                    step=d[p + "step"],
+                    result=(d.get(p + "result") or "").strip(),
+                    returned=bool(d.get(p + "returned")),
+                    unit=self.units.get(d.get(p + "unit") or ""),
+                    deadline=d.get(p + "deadline"),
+                )
+        return found

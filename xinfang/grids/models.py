@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinfang.core.personal_data import ProtectedField
 from xinfang.core.workflow import TransitionLog
-from xinfang.grids.choices import BoundaryRole, LogItemStatus, LogItemTopic
+from xinfang.grids.choices import BoundaryRole, LogItemStatus, LogItemTopic, MeetingOutcome
 from xinfang.grids.querysets import (
     AddressQuerySet,
     BoundaryQuerySet,
@@ -220,14 +220,19 @@ class LogItemTransition(TransitionLog):
 
 
 class DailyMeeting(models.Model):
-    """The community's daily meeting (当日清): the day's items gone through and closed."""
+    """The community's daily meeting (当日清), recorded once it has closed the day's items.
+
+    A row exists only for a meeting that gave every open item of the community a
+    disposition (:func:`xinfang.grids.services.hold_meeting`): resolved at the meeting,
+    handed to a unit or raised to the street. Its :class:`MeetingItem` rows say what it
+    did with each item, and which items handed on earlier it carried over on their own clock.
+    """
 
     community = models.ForeignKey(
         "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区")
     )
     day = models.DateField(_("日期"))
     notes = models.TextField(_("会议情况"), blank=True)
-    open_items = models.PositiveIntegerField(_("会后未结事项"), default=0)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -242,6 +247,37 @@ class DailyMeeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.community} {self.day:%Y-%m-%d}"
+
+
+class MeetingItem(models.Model):
+    """One item of the community's log as the daily meeting left it."""
+
+    meeting = models.ForeignKey(DailyMeeting, on_delete=models.CASCADE, related_name="items")
+    item = models.ForeignKey(
+        LogItem, on_delete=models.PROTECT, related_name="meeting_entries", verbose_name=_("事项")
+    )
+    outcome = models.CharField(_("会议处理"), max_length=10, choices=MeetingOutcome.choices)
+    # The item's own clock as the meeting left it (handed, raised or carried over).
+    unit = models.ForeignKey(
+        "org.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("承办单位"),
+    )
+    deadline = models.DateField(_("办理期限"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "item"], name="grids_meeting_item_once")
+        ]
+        verbose_name = _("当日清事项")
+        verbose_name_plural = _("当日清事项")
+
+    def __str__(self) -> str:
+        return f"{self.meeting} {self.get_outcome_display()}"
 
 
 class WeeklyReview(models.Model):

@@ -6,35 +6,43 @@ The seed's rules (哈办发〔2011〕14号) are cited where they apply.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Any
 
 import numpy as np
 import shapely
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from shapely.geometry import mapping, shape
 
 from xinfang.core import audit
 from xinfang.core.audit import snapshot
 from xinfang.core.calendar import legal_calendar
-from xinfang.core.errors import NotFoundOrForbidden
+from xinfang.core.errors import NotFoundOrForbidden, XinfangError
 from xinfang.core.models import AuditAction
 from xinfang.core.personal_data import reveal
 from xinfang.core.workflow import SYSTEM
 from xinfang.grids import workflow
 from xinfang.grids.assignment import AddressRow, GridIndex
 from xinfang.grids.cadence import PatrolMeasure, measure_patrols, working_days
-from xinfang.grids.choices import BoundaryRole
-from xinfang.grids.errors import GridsError, StaffingInvalid
+from xinfang.grids.choices import MEETING_STEPS, BoundaryRole, LogItemStatus, MeetingOutcome
+from xinfang.grids.errors import GeometryInvalid, GridsError, MeetingIncomplete, StaffingInvalid
 from xinfang.grids.geometry import Boundary as Polygon
-from xinfang.grids.geometry import LocalProjection, Tiling, TilingReport, check_tiling
+from xinfang.grids.geometry import (
+    LocalProjection,
+    Tiling,
+    TilingReport,
+    check_tiling,
+    validate_polygon,
+)
 from xinfang.grids.models import (
     Address,
     Boundary,
     DailyMeeting,
     LogItem,
+    MeetingItem,
     Patrol,
     WeeklyReview,
     WorkerPair,
@@ -52,11 +60,16 @@ from xinfang.petitions.models import Petition
 from xinfang.petitions.services import PetitionerData, register_petition
 
 __all__ = [
+    "Disposition",
+    "MeetingAgenda",
+    "draw_grid",
     "hand_on_item",
+    "hold_meeting",
     "import_addresses",
     "import_tiling",
     "item_to_dispute",
     "item_to_petition",
+    "meeting_agenda",
     "pair_workers",
     "raise_item",
     "record_log_item",
@@ -107,12 +120,20 @@ def tiling_of(community: Unit) -> Tiling | None:
 
 
 @transaction.atomic
-def import_tiling(*, actor: Any, community: Unit, tiling: Tiling) -> TilingReport:
+def import_tiling(
+    *,
+    actor: Any,
+    community: Unit,
+    tiling: Tiling,
+    attach: Mapping[str, Unit] | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> TilingReport:
     """Store ``tiling`` as the boundaries of ``community`` and return its check.
 
     A faulty tiling is stored too, so that it can be seen on the map and fixed there; the
-    report says what to fix. Grids are matched by code; a new code makes a new grid unit.
-    Grids of the community missing from the file keep their unit but lose their boundary.
+    report says what to fix. Grids are matched by code; a new code makes a new grid unit
+    (or takes the grid ``attach`` names for it). Grids of the community missing from the
+    file keep their unit but lose their boundary. ``detail`` is added to the audit entry.
     """
     check(actor, "grid", _community(community))
     report = check_tiling(tiling)
@@ -133,6 +154,8 @@ def import_tiling(*, actor: Any, community: Unit, tiling: Tiling) -> TilingRepor
         found = existing.pop(polygon.code, None)
         if found is not None:
             grid = found.unit
+        elif attach and polygon.code in attach:
+            grid = attach[polygon.code]
         else:
             name = polygon.name or f"{community.name}{polygon.code}网格"
             grid = Unit.objects.filter(parent=community, name=name).first() or (
@@ -161,10 +184,65 @@ def import_tiling(*, actor: Any, community: Unit, tiling: Tiling) -> TilingRepor
         detail={
             "grids_boundaries": [g.code for g in tiling.grids],
             "faults": report.lines(),
+            **(detail or {}),
         },
     )
     _reassign_addresses(community)
     return report
+
+
+@transaction.atomic
+def draw_grid(
+    *,
+    actor: Any,
+    community: Unit,
+    code: str,
+    geometry: Mapping[str, Any],
+    name: str = "",
+    grid: Unit | None = None,
+) -> TilingReport:
+    """Add a grid polygon drawn on the community map and return the community's check.
+
+    The drawn grid gets ``code`` and either becomes a new grid unit under the community
+    (named ``name``) or gives its shape to ``grid``, an existing grid of the community
+    without a boundary. It is stored through :func:`import_tiling`, the same check as a
+    file: an invalid polygon is refused naming the grid, overlaps and gaps are reported.
+    """
+    check(actor, "grid", _community(community))
+    tiling = tiling_of(community)
+    if tiling is None:
+        raise GridsError("尚无社区边界:请先导入社区边界,再在其中绘制网格")
+    code = code.strip()
+    if not code:
+        raise GridsError("请填写网格编码")
+    taken = next((g for g in tiling.grids if g.code == code), None)
+    if taken is not None:
+        raise GridsError(f"网格编码 {code} 已被「{taken.name}」使用")
+    attach: dict[str, Unit] = {}
+    if grid is not None:
+        if grid.parent_id != community.pk or grid.level != UnitLevel.GRID:
+            raise GridsError(f"{grid.name} 不是本社区的网格")
+        if Boundary.objects.filter(unit=grid).exists():
+            raise GridsError(f"{grid.name}已有边界:请在地图上编辑它的顶点")
+        name, attach = grid.name, {code: grid}
+    else:
+        name = name.strip() or f"{community.name}{code}网格"
+        if Boundary.objects.filter(unit__parent=community, unit__name=name).exists():
+            raise GridsError(f"网格名称「{name}」已被使用")
+    label = Polygon("grid", code, name, shapely.Point()).label
+    try:
+        drawn = shape(geometry)
+    except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.GEOSException) as exc:
+        raise GeometryInvalid(label, "无法读取绘制的多边形") from exc
+    validate_polygon(drawn, label)
+    grids = sorted((*tiling.grids, Polygon("grid", code, name, drawn)), key=lambda g: g.code)
+    return import_tiling(
+        actor=actor,
+        community=community,
+        tiling=Tiling(tiling.community, tuple(grids)),
+        attach=attach,
+        detail={"drawn_on_map": code},
+    )
 
 
 # Addresses --------------------------------------------------------------------------
@@ -361,10 +439,6 @@ def resolve_item(*, actor: Any, item: LogItem, result: str, returned: bool) -> L
     )
 
 
-def open_items_of(community: Unit, day: date) -> Iterable[LogItem]:
-    return LogItem.objects.open().filter(grid__parent=community, day__lte=day)
-
-
 def _contact_of(item: LogItem, actor: Any) -> str:
     # The resident left it to be answered; carrying it into the matter is a logged read.
     return reveal(item, "contact", actor=actor, reason="民情日志转为信访事项或矛盾纠纷")
@@ -436,22 +510,140 @@ def item_to_dispute(
     return dispute
 
 
+@dataclass(frozen=True)
+class Disposition:
+    """What the daily meeting decides for one open item: a step of the item workflow.
+
+    ``step`` is "resolve" (``result``, ``returned``), "hand_on" (``unit``, ``deadline``)
+    or "raise" (``deadline``; the unit is the street)."""
+
+    step: str
+    result: str = ""
+    returned: bool = False
+    unit: Unit | None = None
+    deadline: date | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class MeetingAgenda:
+    """The items before the community's daily meeting: those it must dispose of, and those
+    already handed on or raised (they keep their own deadline and are carried over)."""
+
+    to_dispose: list[LogItem]
+    carried: list[LogItem]
+
+
+def item_label(item: LogItem) -> str:
+    return f"民情日志 {item.pk}({item.grid.name}:{item.summary[:20]})"
+
+
+def meeting_agenda(community: Unit, day: date) -> MeetingAgenda:
+    """The open items of ``community``'s grids recorded on or before ``day``: the day's
+    items, and any an earlier meeting did not see (recorded after it, or no meeting held)."""
+    items = list(
+        LogItem.objects.open()
+        .filter(grid__parent=community, day__lte=day)
+        .select_related("grid", "handed_to")
+        .order_by("day", "pk")
+    )
+    return MeetingAgenda(
+        to_dispose=[i for i in items if i.status == LogItemStatus.OPEN],
+        carried=[i for i in items if i.status != LogItemStatus.OPEN],
+    )
+
+
+def _dispose(actor: Any, item: LogItem, d: Disposition) -> LogItem:
+    if d.step == "resolve":
+        return resolve_item(actor=actor, item=item, result=d.result, returned=d.returned)
+    if d.deadline is None:
+        raise GridsError("须填写办理期限")
+    if d.step == "hand_on":
+        if d.unit is None:
+            raise GridsError("须选择转交单位")
+        return hand_on_item(
+            actor=actor, item=item, unit=d.unit, deadline=d.deadline, reason=d.reason
+        )
+    if d.step == "raise":
+        return raise_item(actor=actor, item=item, deadline=d.deadline, reason=d.reason)
+    raise GridsError("未知的处理方式")
+
+
 @transaction.atomic
-def record_meeting(*, actor: Any, community: Unit, notes: str = "") -> DailyMeeting:
-    """The community's daily meeting (当日清): the day's items gone through, today."""
+def hold_meeting(
+    *,
+    actor: Any,
+    community: Unit,
+    dispositions: Mapping[int, Disposition],
+    notes: str = "",
+) -> DailyMeeting:
+    """Record today's daily meeting (当日清) of ``community`` with what it did to each item.
+
+    Every open item of the community's grids recorded today or earlier gets its
+    disposition through the item workflow (哈办发〔2011〕14号: 当日事当日清): resolved at the
+    meeting with the result told to the resident, handed to a unit with a deadline, or
+    raised to the street. Items handed on or raised before keep their own deadline and
+    are listed as carried over. The meeting is recorded as held only when every item has
+    its disposition: otherwise nothing is written and :class:`MeetingIncomplete` names the
+    items left. One transaction: a step refused for one item records nothing at all.
+    """
     check(actor, "grid", _community(community))
     today = timezone.localdate()
     if DailyMeeting.objects.filter(community=community, day=today).exists():
         raise GridsError("今天的当日清会议已登记")
-    open_count = LogItem.objects.open().filter(grid__parent=community, day__lte=today).count()
-    meeting = DailyMeeting.objects.create(
-        community=community,
-        day=today,
-        notes=notes.strip(),
-        open_items=open_count,
-        recorded_by=actor,
+    agenda = meeting_agenda(community, today)
+    left = [item_label(i) for i in agenda.to_dispose if i.pk not in dispositions]
+    if left:
+        raise MeetingIncomplete(left)
+    known = {i.pk for i in agenda.to_dispose}
+    stray = sorted(set(dispositions) - known)
+    if stray:
+        raise GridsError(
+            "以下事项不在今天的当日清议程中(已处理或不属本社区):"
+            + "、".join(f"民情日志 {pk}" for pk in stray)
+        )
+    try:
+        with transaction.atomic():
+            meeting = DailyMeeting.objects.create(
+                community=community, day=today, notes=notes.strip(), recorded_by=actor
+            )
+    except IntegrityError as exc:  # recorded by someone else a moment ago
+        raise GridsError("今天的当日清会议已登记") from exc
+    rows: list[MeetingItem] = []
+    for item in agenda.to_dispose:
+        try:
+            done = _dispose(actor, item, dispositions[item.pk])
+        except XinfangError as exc:
+            raise GridsError(f"{item_label(item)}:{exc}") from exc
+        rows.append(
+            MeetingItem(
+                meeting=meeting,
+                item=done,
+                outcome=MEETING_STEPS[dispositions[item.pk].step],
+                unit=done.handed_to,
+                deadline=done.deadline,
+            )
+        )
+    rows += [
+        MeetingItem(
+            meeting=meeting,
+            item=item,
+            outcome=MeetingOutcome.CARRIED,
+            unit=item.handed_to,
+            deadline=item.deadline,
+        )
+        for item in agenda.carried
+    ]
+    MeetingItem.objects.bulk_create(rows)
+    audit.record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=meeting,
+        after=snapshot(meeting),
+        detail={
+            "items": {str(r.item.pk): str(r.outcome) for r in rows},
+        },
     )
-    audit.record(actor=actor, action=AuditAction.CREATE, obj=meeting, after=snapshot(meeting))
     return meeting
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("communities/<int:pk>/", views.community_detail, name="community_detail"),
     path("communities/<int:pk>/map.geojson", views.community_geojson, name="community_geojson"),
     path("communities/<int:pk>/boundaries/", views.boundary_import, name="boundary_import"),
+    path("communities/<int:pk>/grids/draw/", views.grid_draw, name="grid_draw"),
     path("communities/<int:pk>/addresses/", views.address_import, name="address_import"),
     path("communities/<int:pk>/pairs/", views.pair_create, name="pair_create"),
     path("communities/<int:pk>/meeting/", views.meeting_record, name="meeting_record"),

@@ -23,11 +23,13 @@ from xinfang.core.querysets import get_object_for_user
 from xinfang.grids import services
 from xinfang.grids.assignment import read_addresses
 from xinfang.grids.board import board_context, board_svg
-from xinfang.grids.choices import OPEN_LOG_STATUSES, BoundaryRole
+from xinfang.grids.choices import OPEN_LOG_STATUSES, BoundaryRole, MeetingOutcome
 from xinfang.grids.errors import GridsError
 from xinfang.grids.forms import (
     AddressImportForm,
     BoundaryImportForm,
+    DailyMeetingForm,
+    GridDrawForm,
     HandOnForm,
     LogItemForm,
     MeetingForm,
@@ -131,9 +133,9 @@ def community_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "staffing": staffing_of(community),
             "open_items": open_items,
             "import_form": BoundaryImportForm(),
+            "draw_form": GridDrawForm(community=community, auto_id="draw_%s"),
             "address_form": AddressImportForm(),
             "pair_form": PairForm(community=community),
-            "meeting_form": MeetingForm(),
             "meeting_today": DailyMeeting.objects.filter(community=community, day=today).first(),
             "tiles_url": settings.MAP_TILES_URL,
         },
@@ -221,6 +223,40 @@ def boundary_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_roles(*GRID_ROLES)
+def grid_draw(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new grid polygon drawn on the community map, saved through the tiling check."""
+    community = _community(request, pk)
+    form = GridDrawForm(request.POST, community=community)
+    if not form.is_valid():
+        messages.error(
+            request,
+            "请检查填写的内容:" + ";".join(" ".join(map(str, v)) for v in form.errors.values()),
+        )
+        return redirect("grids:community_detail", pk=community.pk)
+    d = form.cleaned_data
+    try:
+        report = services.draw_grid(
+            actor=request.user,
+            community=community,
+            code=d["code"],
+            name=d["name"],
+            grid=d["grid"],
+            geometry=d["geometry"],
+        )
+    except XinfangError as exc:
+        messages.error(request, str(exc))
+    else:
+        if report.ok:
+            messages.success(request, f"已保存网格 {d['code']}:无重叠、无空白、无越界")
+        else:
+            messages.warning(
+                request, f"已保存网格 {d['code']},有 {len(report.faults)} 处问题需修正"
+            )
+    return redirect("grids:community_detail", pk=community.pk)
+
+
+@require_POST
+@require_roles(*GRID_ROLES)
 def address_import(request: HttpRequest, pk: int) -> HttpResponse:
     community = _community(request, pk)
     form = AddressImportForm(request.POST, request.FILES)
@@ -256,21 +292,49 @@ def pair_create(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("grids:community_detail", pk=community.pk)
 
 
-@require_POST
 @require_roles(*GRID_ROLES)
 def meeting_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """The community's daily meeting (当日清): a disposition for every open item, in one form."""
     community = _community(request, pk)
-    form = MeetingForm(request.POST)
-    if form.is_valid():
-        try:
-            meeting = services.record_meeting(
-                actor=request.user, community=community, notes=form.cleaned_data["notes"]
-            )
-        except XinfangError as exc:
-            messages.error(request, str(exc))
+    today = timezone.localdate()
+    held = (
+        DailyMeeting.objects.filter(community=community, day=today)
+        .prefetch_related("items__item__grid", "items__unit")
+        .first()
+    )
+    agenda = services.meeting_agenda(community, today)
+    form = DailyMeetingForm(request.POST or None, items=agenda.to_dispose)
+    if request.method == "POST" and held is None:
+        if form.is_valid():
+            try:
+                meeting = services.hold_meeting(
+                    actor=request.user,
+                    community=community,
+                    dispositions=form.dispositions(),
+                    notes=form.cleaned_data["notes"],
+                )
+            except XinfangError as exc:
+                messages.error(request, str(exc))
+            else:
+                closed = sum(1 for r in meeting.items.all() if r.outcome != MeetingOutcome.CARRIED)
+                messages.success(request, f"已登记今天的当日清会议,会上处理事项 {closed} 件")
+                return redirect("grids:meeting_record", pk=community.pk)
         else:
-            messages.success(request, f"已登记当日清会议,会后未结事项 {meeting.open_items} 件")
-    return redirect("grids:community_detail", pk=community.pk)
+            messages.error(
+                request,
+                "请检查填写的内容:" + ";".join(" ".join(map(str, v)) for v in form.errors.values()),
+            )
+    return render(
+        request,
+        "grids/meeting.html",
+        {
+            "community": community,
+            "today": today,
+            "held": held,
+            "form": form,
+            "carried": agenda.carried,
+        },
+    )
 
 
 @require_roles(*GRID_ROLES)

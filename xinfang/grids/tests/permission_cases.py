@@ -31,6 +31,7 @@ register(
         method="post",
         ok_status=302,
     ),
+    RouteCase("grids:grid_draw", W, make=_community, kwargs=unit_pk, method="post", ok_status=302),
     RouteCase(
         "grids:address_import", W, make=_community, kwargs=unit_pk, method="post", ok_status=302
     ),
@@ -47,7 +48,21 @@ register(
         "grids:boundary_import", W, make=_community, kwargs=unit_pk, method="post", ok_status=302
     ),
     RouteCase(
-        "grids:meeting_record", W, make=_community, kwargs=unit_pk, method="post", ok_status=302
+        "grids:meeting_record",
+        Role.GRID_HEAD,
+        make=_item,
+        kwargs=lambda i: {"pk": i.grid.parent_id},
+        marker=lambda i: i.summary,
+    ),
+    RouteCase(
+        "grids:meeting_record",
+        Role.GRID_HEAD,
+        make=_item,
+        kwargs=lambda i: {"pk": i.grid.parent_id},
+        method="post",
+        data=lambda i: {f"i{i.pk}-step": "resolve", f"i{i.pk}-result": "会上办结"},
+        ok_status=302,
+        id="grids:meeting_record:post",
     ),
     RouteCase(
         "grids:review_record",

@@ -65,3 +65,12 @@ BOWTIE = {
         [[LON, LAT], [LON + DLON, LAT + DLAT], [LON + DLON, LAT], [LON, LAT + DLAT], [LON, LAT]]
     ],
 }
+
+
+def without(code: str) -> dict[str, Any]:
+    """The clean tiling with one grid left out: its cell is a gap to draw on the map."""
+    collection = grids()
+    collection["features"] = [
+        x for x in collection["features"] if x["properties"].get("code") != code
+    ]
+    return collection

@@ -98,7 +98,9 @@ def test_a_staffed_grid_without_a_patrol_on_a_working_day_is_a_fact_of_the_grid(
 def test_a_held_meeting_and_review_are_not_missing(cast):
     c = f.community(cast)
     with time_machine.travel("2026-09-07 18:00 +08:00", tick=False):
-        services.record_meeting(actor=cast.user_with(Role.GRID_HEAD, c.unit), community=c.unit)
+        services.hold_meeting(
+            actor=cast.user_with(Role.GRID_HEAD, c.unit), community=c.unit, dispositions={}
+        )
         services.record_review(
             actor=cast.user_with(Role.GRID_SUPERVISOR, cast.unit_a), street=cast.unit_a
         )
@@ -132,3 +134,29 @@ def test_a_grid_worker_cannot_set_the_ab_roles(cast):
     b = cast.user_with(Role.GRID_WORKER, c.grid, username="worker-b")
     with pytest.raises(NotFoundOrForbidden):
         services.pair_workers(actor=c.worker, grid=c.grid, a=c.worker, b=b)
+
+
+@time_machine.travel("2026-09-15 10:00 +08:00", tick=False)
+def test_a_street_whose_supervisor_did_not_patrol_in_a_week_owes_that_week(cast):
+    c = f.community(cast)
+    supervisor = cast.user_with(Role.GRID_SUPERVISOR, cast.unit_a, username="duDao")
+    services.record_patrol(
+        actor=supervisor, grid=c.grid, day=MON - timedelta(days=5), started=time(9), ended=time(10)
+    )
+    facts = grid_facts(
+        FactWindow.of(MON - timedelta(days=7), MON + timedelta(days=6)), [cast.county]
+    )
+    missing = [x for x in facts if x.key == "grids.supervision.missing"]
+    # The week with the patrol owes nothing; the next one is a fact of the street.
+    assert [(x.subject, x.date) for x in missing] == [
+        (unit_subject(cast.county), MON + timedelta(days=6))
+    ]
+    assert cast.unit_a.name in missing[0].note and "duDao" not in missing[0].note
+    assert missing[0].evidence == f"org.Unit:{cast.unit_a.pk}"
+
+
+@time_machine.travel("2026-09-15 10:00 +08:00", tick=False)
+def test_a_street_without_a_supervisor_owes_no_supervisor_patrol(cast):
+    f.community(cast)
+    facts = [x for _p, x in derive_facts(MON, MON + timedelta(days=6))]
+    assert not [x for x in facts if x.key == "grids.supervision.missing"]
