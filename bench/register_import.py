@@ -215,7 +215,7 @@ def by_hand(org: dict[str, Any], rows: list[dict[str, Any]]) -> float:
                     Status.NOT_ACCEPTED,
                     actor=own["handler"],
                     reason="不属于信访事项",
-                    occurred_on=row["收到日期"],
+                    occurred_on=row.get("转送交办日期", row["收到日期"]),
                     **real,
                 )
                 continue
