@@ -53,6 +53,7 @@ __all__ = [
 ]
 
 STALE_SECONDS = 300
+PROGRESS_INTERVAL = 0.2  # seconds: the counter file is rewritten at most this often
 MAX_UPLOAD = 200 * 1024 * 1024  # 100,000 rows of the register are about 10 MB
 SHOWN_FLAGS = 200
 SHOWN_PROBLEMS = 500
@@ -175,7 +176,7 @@ class _Counter:
 
     def __call__(self, done: int, total: int, phase: str) -> None:
         now = time.monotonic()
-        if now - self.last < 0.2 and done < total:
+        if now - self.last < PROGRESS_INTERVAL and done < total:
             return
         self.last = now
         tmp = self.path.with_suffix(".progress-tmp")

@@ -105,6 +105,7 @@ def test_a_worker_killed_halfway_loses_nothing_and_the_job_can_be_restarted(
 
     monkeypatch.setattr(register_import, "_enter", dies_at_the_third_row)
     monkeypatch.setattr(register_import, "CHUNK", 1)  # count every row
+    monkeypatch.setattr(register_jobs, "PROGRESS_INTERVAL", 0)  # and write every count
     with pytest.raises(KeyboardInterrupt):
         register_jobs.run_import_job(job.pk)
     job.refresh_from_db()
