@@ -146,3 +146,64 @@ class IssuedDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} {self.number}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("处理中")
+    CHECKED = "checked", _("待确认导入")
+    DONE = "done", _("已导入")
+    FAILED = "failed", _("未导入")
+
+
+class ImportJobQuerySet(RestrictedQuerySet["ImportJob"]):
+    """A job is visible to the user who started it (its preview lists the file's rows)."""
+
+    def scope_q(self, user: Any, action: str) -> Q | None:
+        return Q(requested_by_id=user.pk)
+
+
+class ImportJob(models.Model):
+    """One import of the general register, run by the worker in two passes.
+
+    The first pass (``dry_run``) checks the file and enters every matter in a transaction
+    it rolls back: its report (counts, same-matter flags, every problem) is the preview.
+    Confirmed, the job is queued again and the second pass enters the matters in one
+    transaction, which also records the job as done, so a worker killed halfway leaves
+    the job "running" with nothing imported, and it can be restarted (``attempt`` tells a
+    restarted run from the one it replaces). ``processed``/``total`` drive the progress bar
+    (see ``register_jobs.progress``). ``status`` moves by the workflow engine (``workflow.py``).
+    """
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("导入到")
+    )
+    file_name = models.CharField(_("文件名"), max_length=200)
+    file_path = models.CharField(_("文件"), max_length=300)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    dry_run = models.BooleanField(_("仅校验"), default=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    version = models.PositiveIntegerField(default=0, editable=False)  # the engine's CAS
+    attempt = models.PositiveIntegerField(_("第几次运行"), default=0)
+    phase = models.CharField(_("阶段"), max_length=10, blank=True)
+    total = models.PositiveIntegerField(_("总行数"), default=0)
+    processed = models.PositiveIntegerField(_("已处理行数"), default=0)
+    report = models.JSONField(_("结果"), default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[ImportJobQuerySet] = ImportJobQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("登记簿导入任务")
+        verbose_name_plural = _("登记簿导入任务")
+
+    def __str__(self) -> str:
+        return f"导入 #{self.pk} {self.status}"

@@ -17,4 +17,9 @@ urlpatterns = [
     path("register/jobs/<int:pk>/", views.job_page, name="job_page"),
     path("register/jobs/<int:pk>/status/", views.job_status, name="job_status"),
     path("register/jobs/<int:pk>/download/", views.job_download, name="job_download"),
+    path("register/import/", views.register_import, name="register_import"),
+    path("register/import/<int:pk>/", views.import_job_page, name="import_job_page"),
+    path("register/import/<int:pk>/status/", views.import_job_status, name="import_job_status"),
+    path("register/import/<int:pk>/confirm/", views.import_job_confirm, name="import_job_confirm"),
+    path("register/import/<int:pk>/restart/", views.import_job_restart, name="import_job_restart"),
 ]

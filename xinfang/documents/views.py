@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,18 +20,24 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xinfang.core import audit
+from xinfang.core.errors import ConcurrentChange, TransitionNotAllowed
 from xinfang.core.models import AuditAction
 from xinfang.core.workflow import SYSTEM
 from xinfang.documents import register as reg
+from xinfang.documents import register_jobs as jobs
 from xinfang.documents.citizen import CITIZEN_KINDS
 from xinfang.documents.drafts import DOCUMENTS, Draft, drafts_of, supervision_notice_draft
-from xinfang.documents.models import ExportJob, ExportStatus, IssuedDocument
+from xinfang.documents.errors import RegisterImportInvalid
+from xinfang.documents.models import ExportJob, ExportStatus, ImportJob, IssuedDocument
 from xinfang.documents.services import issue, printable
+from xinfang.org.access import granted_paths, roles_for
 from xinfang.org.guards import require_roles
+from xinfang.org.models import Unit
 from xinfang.petitions.forms import FilterForm
 from xinfang.petitions.models import Petition
 from xinfang.petitions.querysets import petition_for_user
 from xinfang.petitions.views import STAFF_ROLES
+from xinfang.petitions.workflow.backlog import IMPORT_ACTION
 from xinfang.portal.services import my_matters, titled_matter
 
 
@@ -251,3 +258,93 @@ def job_download(request: HttpRequest, pk: int) -> Any:
     response["Content-Length"] = str(path.stat().st_size)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# ---------------------------------------------------------------------------------------
+# Importing the backlog from the general register: upload → preview → confirm, with the
+# worker's progress (documents.register_jobs).
+
+IMPORTERS = tuple(roles_for(IMPORT_ACTION))
+
+
+def _import_units(user: Any) -> list[Unit]:
+    """The units the user may import into: the tops of their "import_register" subtrees."""
+    paths = granted_paths(user, IMPORT_ACTION)
+    return list(Unit.objects.filter(path__in=paths, is_active=True).order_by("path"))
+
+
+@require_roles(*IMPORTERS)
+def register_import(request: HttpRequest) -> HttpResponse:
+    """Upload the register to import; the worker checks it and shows the preview."""
+    units = _import_units(request.user)
+    problems: list[str] = []
+    if request.method == "POST":
+        chosen = next((u for u in units if str(u.pk) == request.POST.get("unit")), None)
+        upload = request.FILES.get("file")
+        if chosen is None:
+            problems.append("请选择导入到的单位")
+        if upload is None:
+            problems.append("请选择要导入的总登记簿文件（.xlsx）")
+        elif upload.size is not None and upload.size > jobs.MAX_UPLOAD:
+            problems.append("文件过大：总登记簿不得超过 200 MB")
+        if not problems and chosen is not None and upload is not None:
+            user: Any = request.user
+            try:
+                job = jobs.start_import(
+                    user=user, unit=chosen, file_name=upload.name or "", data=upload.read()
+                )
+            except RegisterImportInvalid as exc:
+                problems = exc.problems
+            else:
+                return redirect("documents:import_job_page", job.pk)
+    recent = ImportJob.objects.restrict(request.user, "view").select_related("unit")[:10]
+    return render(
+        request,
+        "documents/import.html",
+        {"units": units, "problems": problems, "jobs": recent, "columns": reg.COLUMNS},
+    )
+
+
+def _import_job(request: HttpRequest, pk: int) -> ImportJob:
+    return get_object_or_404(
+        ImportJob.objects.restrict(request.user, "view").select_related("unit"), pk=pk
+    )
+
+
+def _import_context(job: ImportJob) -> dict[str, Any]:
+    return {"job": job, "progress": jobs.progress_of(job), "stale": jobs.is_stale(job)}
+
+
+@require_roles(*IMPORTERS)
+def import_job_page(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _import_job(request, pk)
+    return render(request, "documents/import_job.html", _import_context(job))
+
+
+@require_roles(*IMPORTERS)
+def import_job_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx fragment polled by the progress bar (stops polling when the pass has ended)."""
+    job = _import_job(request, pk)
+    return render(request, "documents/_import_status.html", _import_context(job))
+
+
+@require_roles(*IMPORTERS)
+@require_POST
+def import_job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _import_job(request, pk)
+    user: Any = request.user
+    # Already moved on (confirmed twice, or still running): the page shows where it stands.
+    with contextlib.suppress(TransitionNotAllowed, ConcurrentChange):
+        jobs.confirm_import(job, user=user)
+    return redirect("documents:import_job_page", job.pk)
+
+
+@require_roles(*IMPORTERS)
+@require_POST
+def import_job_restart(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _import_job(request, pk)
+    user: Any = request.user
+    # Already moved on (confirmed twice, or still running): the page shows where it stands.
+    with contextlib.suppress(TransitionNotAllowed, ConcurrentChange):
+        jobs.restart_import(job, user=user)
+    return redirect("documents:import_job_page", job.pk)

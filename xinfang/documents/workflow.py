@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from xinfang.core import audit
 from xinfang.core import workflow as engine
+from xinfang.core.models import AuditAction
 from xinfang.core.workflow import Ctx, NoInput, Step
-from xinfang.documents.models import ExportJob, ExportStatus
+from xinfang.documents.models import ExportJob, ExportStatus, ImportJob, ImportStatus
+from xinfang.org.access import can
+from xinfang.petitions.workflow.backlog import IMPORT_ACTION
 
-__all__ = ["EXPORT_JOB"]
+__all__ = ["EXPORT_JOB", "IMPORT_JOB"]
 
 
 class FailInput(NoInput):
@@ -33,6 +37,22 @@ def _ended(ctx: Ctx) -> None:
 
 def _no_timeline(*_args: Any, **_kwargs: Any) -> None:
     """The job's steps are the worker's bookkeeping; the export is audited by itself."""
+
+
+def _no_timeline_import(
+    job: ImportJob, *, name: str, old: str, new: str, actor: Any, reason: str, **_: Any
+) -> None:
+    """The worker's steps are bookkeeping (the import audits itself); the importer's own
+    (confirming, restarting) are audited."""
+    if name in ("confirm", "restart"):
+        audit.record(
+            actor=actor,
+            action=AuditAction.TRANSITION,
+            obj=job,
+            before={"status": old},
+            after={"status": new},
+            detail={"step": name, "reason": reason},
+        )
 
 
 _RUNNING = frozenset({ExportStatus.RUNNING})
@@ -59,5 +79,115 @@ EXPORT_JOB = engine.register(
         log=None,
         effects={"finish": _ended, "fail": _ended},
         record=_no_timeline,
+    )
+)
+
+
+# ---------------------------------------------------------------------------------------
+# The register import job: queued → running → checked (the preview) → queued (confirmed)
+# → running → done; failed from running; a run whose worker died is restarted.
+
+
+class ImportFailInput(NoInput):
+    report: dict[str, Any]
+
+
+class ImportCheckedInput(NoInput):
+    report: dict[str, Any]
+    total: int
+    processed: int
+
+
+class ImportClaimInput(NoInput):
+    attempt: int
+
+
+def _claimed(ctx: Ctx) -> None:
+    ctx.changes |= {**ctx.input.model_dump(), "claimed_at": ctx.now, "processed": 0}
+
+
+def _import_ended(ctx: Ctx) -> None:
+    ctx.changes |= {**ctx.input.model_dump(), "finished_at": ctx.now}
+
+
+def _confirmed(ctx: Ctx) -> None:
+    ctx.changes |= {"dry_run": False, "processed": 0, "phase": ""}
+
+
+def _requeued(ctx: Ctx) -> None:
+    ctx.changes |= {"processed": 0, "phase": ""}
+
+
+_IMPORT_RUNNING = frozenset({ImportStatus.RUNNING})
+
+IMPORT_JOB = engine.register(
+    engine.Workflow(
+        model=ImportJob,
+        steps=(
+            Step(
+                "claim",
+                "开始处理",
+                frozenset({ImportStatus.QUEUED}),
+                ImportStatus.RUNNING,
+                (),
+                input=ImportClaimInput,
+                system=True,
+            ),
+            Step(
+                "checked",
+                "校验完成",
+                _IMPORT_RUNNING,
+                ImportStatus.CHECKED,
+                (),
+                input=ImportCheckedInput,
+                system=True,
+            ),
+            Step(
+                "finish",
+                "导入完成",
+                _IMPORT_RUNNING,
+                ImportStatus.DONE,
+                (),
+                input=ImportCheckedInput,
+                system=True,
+            ),
+            Step(
+                "fail",
+                "未能导入",
+                _IMPORT_RUNNING,
+                ImportStatus.FAILED,
+                (),
+                input=ImportFailInput,
+                system=True,
+            ),
+            # The importer's own steps: confirm the preview; restart a run whose worker died.
+            Step(
+                "confirm",
+                "确认导入",
+                frozenset({ImportStatus.CHECKED}),
+                ImportStatus.QUEUED,
+                (IMPORT_ACTION,),
+            ),
+            Step(
+                "restart",
+                "重新开始",
+                _IMPORT_RUNNING,
+                ImportStatus.QUEUED,
+                (IMPORT_ACTION,),
+                reason_required=True,
+            ),
+        ),
+        log=None,
+        units=lambda job, step: [job.unit.path],
+        can=can,
+        effects={
+            "claim": _claimed,
+            "checked": _import_ended,
+            "finish": _import_ended,
+            "fail": _import_ended,
+            "confirm": _confirmed,
+            "restart": _requeued,
+        },
+        record=_no_timeline_import,
     )
 )

@@ -24,6 +24,8 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "grid": frozenset({Role.GRID_WORKER, Role.GRID_HEAD, Role.GRID_SUPERVISOR}),
     "assess": frozenset({Role.ASSESSMENT_OFFICER}),
     "admin": frozenset({Role.ADMINISTRATOR}),
+    # Entering an office's backlog from its general register (documents.register_import).
+    "import_register": frozenset({Role.ADMINISTRATOR}),
 }
 
 

@@ -444,14 +444,17 @@ def extend_handling(
     late_reason: str = "",
     occurred_on: date | None = None,
     occurred_reason: str = "",
+    backlog: Any = None,
 ) -> Extension:
     """The one extension of the handling period, at most 30 days, approved by the unit
     leader, its reason told to the petitioner (条例 Art. 34).
 
     Approved after the 60 days ran out, it needs a recorded ``late_reason`` and stays
     flagged (``Extension.is_late``). ``occurred_on`` is the real approval date of a paper
-    backlog (with ``occurred_reason``; checked by the workflow like every step's)."""
-    _require_grant(actor, "lead", petition)
+    backlog (with ``occurred_reason``; checked by the workflow like every step's);
+    ``backlog`` (a ``workflow.backlog.BacklogImport``) enters it from the general register."""
+    if backlog is None:
+        _require_grant(actor, "lead", petition)
     if petition.status not in (Status.ACCEPTED, Status.IN_HANDLING):
         raise GuardFailed("只有受理后、答复前的事项可以延期")
     if Extension.objects.filter(petition=petition).exists() or petition.extension_days:
@@ -478,6 +481,7 @@ def extend_handling(
         late_reason=late_reason.strip() if late else "",
         occurred_on=occurred_on,
         occurred_reason=occurred_reason,
+        backlog=backlog,
     )
     extension = Extension.objects.create(
         petition=petition,

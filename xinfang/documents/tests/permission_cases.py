@@ -31,6 +31,21 @@ def _issued(cast: Cast) -> IssuedDocument:
     return issue(p, draft, actor=handler)
 
 
+def _import_job(cast: Cast) -> Any:
+    """A register import into unit_a by unit_a's administrator, previewed."""
+    from xinfang.documents.register_jobs import run_import_job, start_import
+    from xinfang.documents.tests.test_register_import import _book, _row
+
+    job = start_import(
+        user=cast.user_with(Role.ADMINISTRATOR, cast.unit_a),
+        unit=cast.unit_a,
+        file_name="矩阵登记簿.xlsx",
+        data=_book([_row(内容摘要="导入矩阵事项")]),
+    )
+    run_import_job(job.pk)
+    return job
+
+
 def _pk(obj: Any) -> dict[str, Any]:
     return {"pk": obj.pk}
 
@@ -49,5 +64,37 @@ register(
     ),
     RouteCase(
         "documents:register_print", role=Role.HANDLER, list_view=True, make=_issued, method="post"
+    ),
+    # Importing the register: administrators (the "import_register" action), their own jobs.
+    RouteCase("documents:register_import", role=Role.ADMINISTRATOR, list_view=True),
+    RouteCase(
+        "documents:import_job_page",
+        role=Role.ADMINISTRATOR,
+        make=_import_job,
+        kwargs=_pk,
+        marker=lambda job: job.file_name,
+    ),
+    RouteCase(
+        "documents:import_job_status",
+        role=Role.ADMINISTRATOR,
+        make=_import_job,
+        kwargs=_pk,
+        marker=lambda job: "确认导入 1 件",
+    ),
+    RouteCase(
+        "documents:import_job_confirm",
+        role=Role.ADMINISTRATOR,
+        make=_import_job,
+        kwargs=_pk,
+        method="post",
+        ok_status=302,
+    ),
+    RouteCase(
+        "documents:import_job_restart",
+        role=Role.ADMINISTRATOR,
+        make=_import_job,
+        kwargs=_pk,
+        method="post",
+        ok_status=302,
     ),
 )

@@ -23,6 +23,7 @@ from xinfang.petitions.citizen_sms import notify_petitioner
 from xinfang.petitions.errors import GuardFailed, StepInputInvalid
 from xinfang.petitions.models import Petition
 from xinfang.petitions.models import Transition as TransitionRow
+from xinfang.petitions.workflow.backlog import BacklogImport
 from xinfang.petitions.workflow.dues import apply_dues
 from xinfang.petitions.workflow.proof import PetitionerProof
 from xinfang.petitions.workflow.steps import EFFECTS, Ctx
@@ -60,8 +61,20 @@ def input_for(step: Step, data: StepInput | dict[str, Any]) -> StepInput:
 
 
 def _check_actor(
-    actor: Any, petition: Petition, step: Step, petitioner: Any = None, **_: Any
+    actor: Any,
+    petition: Petition,
+    step: Step,
+    petitioner: Any = None,
+    backlog: BacklogImport | None = None,
+    **_: Any,
 ) -> None:
+    if backlog is not None:
+        # A matter imported from the general register (see .backlog): the importer's
+        # "import_register" over the step's units, never the petitioner's own acts.
+        if petitioner is not None:
+            raise TransitionNotAllowed("信访人不能办理此项操作")
+        backlog.check(actor, petition, step)
+        return
     if step.petitioner_only:
         # The petitioner's own act (Arts. 21, 35, 36): a proof for this matter, and never a
         # staff identity, whatever else is passed.
@@ -91,6 +104,7 @@ def _record(
     petition: Petition,
     *,
     petitioner: PetitionerProof | None = None,
+    backlog: BacklogImport | None = None,
     flow: engine.Workflow,
     **step: Any,
 ) -> TransitionRow:
@@ -125,6 +139,7 @@ def transition(
     petitioner: PetitionerProof | None = None,
     today: date | None = None,
     step: str | None = None,
+    backlog: BacklogImport | None = None,
     **fields: Any,
 ) -> Petition:
     """Move ``petition`` to ``to`` by the table, as ``actor``; return the updated matter.
@@ -137,7 +152,8 @@ def transition(
     callers, its fields as keywords — both are validated against the step's model,
     unknown keys refused (``StepInputInvalid``). Steps that are the petitioner's own act
     need ``petitioner``, a proof minted by the portal (see :mod:`.proof`), and refuse any
-    staff ``actor``.
+    staff ``actor``. ``backlog`` takes the step for an import from the general register
+    (:mod:`.backlog`: the importer's "import_register" instead of the step's grant).
     Raises ``TransitionNotAllowed`` (table, grant or proof), ``GuardFailed`` (a rule of law)
     or ``ConcurrentChange`` (someone moved the matter meanwhile).
     """
@@ -150,6 +166,7 @@ def transition(
         )
     if input is not None and fields:
         raise TypeError("pass the step's input or its fields, not both")
+    extra: dict[str, Any] = {"backlog": backlog} if backlog is not None else {}
     moved: Petition = engine.transition(
         petition,
         found,
@@ -158,19 +175,29 @@ def transition(
         data=input if input is not None else fields,
         today=today,
         petitioner=petitioner,
+        **extra,
     )
     return moved
 
 
 def take_in_state_step(
-    petition: Petition, name: str, *, actor: Any, reason: str = "", **fields: Any
+    petition: Petition,
+    name: str,
+    *,
+    actor: Any,
+    reason: str = "",
+    backlog: BacklogImport | None = None,
+    **fields: Any,
 ) -> Petition:
     """Take the in-state step ``name`` (extension, hearing, delivery, completion report):
     the matter's columns and clock change under the compare-and-swap, the status stays."""
     step = WORKFLOW.step(name)
     if step is None or not step.in_state:
         raise TransitionNotAllowed(f"未知的操作:{name}")
-    moved: Petition = engine.transition(petition, step, actor=actor, reason=reason, data=fields)
+    extra: dict[str, Any] = {"backlog": backlog} if backlog is not None else {}
+    moved: Petition = engine.transition(
+        petition, step, actor=actor, reason=reason, data=fields, **extra
+    )
     return moved
 
 
