@@ -111,7 +111,7 @@ def to_table(a: Assessment, *, with_lines: bool = True) -> str:
             ).rstrip()
         )
     for w in a.warnings:
-        out.append(f"注意:{w}")
+        out.append(f"注意：{w}")
     if with_lines:
         for s in data["subjects"]:
             out.append("")

@@ -27,7 +27,7 @@ class GeometryInvalid(GridsError):
     """A community or grid polygon is not a valid simple polygon."""
 
     def __init__(self, label: str, reason: str) -> None:
-        super().__init__(f"{label}的边界无效:{reason}")
+        super().__init__(f"{label}的边界无效：{reason}")
         self.label = label
         self.reason = reason
 
@@ -36,7 +36,7 @@ class AddressImportRejected(GridsError):
     """An import whose rows failed validation; ``errors`` lists them (row, column, message)."""
 
     def __init__(self, errors: list[str]) -> None:
-        super().__init__("导入失败,未导入任何地址:\n" + "\n".join(errors))
+        super().__init__("导入失败，未导入任何地址：\n" + "\n".join(errors))
         self.errors = errors
 
 

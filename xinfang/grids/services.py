@@ -77,7 +77,7 @@ def check(actor: Any, action: str, unit: Unit) -> None:
 
 def _community(unit: Unit) -> Unit:
     if unit.level != UnitLevel.VILLAGE:
-        raise GridsError(f"{unit.name} 不是村(社区),网格只能划在村(社区)之内")
+        raise GridsError(f"{unit.name} 不是村（社区），网格只能划在村（社区）之内")
     return unit
 
 
@@ -225,7 +225,7 @@ GRID_STAFF_ROLES = (Role.GRID_HEAD, Role.GRID_WORKER)
 def staff_grid(*, actor: Any, user: User, grid: Unit, role: str) -> RoleGrant:
     """Grant ``role`` (grid head or worker) on ``grid``; a worker may cover several grids."""
     if role not in GRID_STAFF_ROLES:
-        raise StaffingInvalid("网格只配格长或网格员;督导员由街道(乡镇)授权")
+        raise StaffingInvalid("网格只配格长或网格员；督导员由街道（乡镇）授权")
     if grid.level != UnitLevel.GRID:
         raise StaffingInvalid(f"{grid.name} 不是网格")
     check(actor, "admin", grid)

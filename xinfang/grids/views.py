@@ -211,10 +211,10 @@ def boundary_import(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         if report.ok:
-            messages.success(request, f"已导入 {len(tiling.grids)} 个网格:无重叠、无空白、无越界")
+            messages.success(request, f"已导入 {len(tiling.grids)} 个网格：无重叠、无空白、无越界")
         else:
             messages.warning(
-                request, f"已导入 {len(tiling.grids)} 个网格,有 {len(report.faults)} 处问题需修正"
+                request, f"已导入 {len(tiling.grids)} 个网格，有 {len(report.faults)} 处问题需修正"
             )
     return redirect("grids:community_detail", pk=community.pk)
 
@@ -269,7 +269,7 @@ def meeting_record(request: HttpRequest, pk: int) -> HttpResponse:
         except XinfangError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"已登记当日清会议,会后未结事项 {meeting.open_items} 件")
+            messages.success(request, f"已登记当日清会议，会后未结事项 {meeting.open_items} 件")
     return redirect("grids:community_detail", pk=community.pk)
 
 
@@ -387,7 +387,7 @@ def _take_step(request: HttpRequest, item: LogItem, step: str) -> str:
     else:
         raise GridsError("未知的操作")
     raise GridsError(
-        "请检查填写的内容:"
+        "请检查填写的内容："
         + ";".join(
             f"{form.fields[k].label if k in form.fields else ''}{' '.join(v)}"
             for k, v in form.errors.items()

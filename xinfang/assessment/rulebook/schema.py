@@ -213,7 +213,7 @@ class Section(_Strict):
     @model_validator(mode="after")
     def _mode_needs_max(self) -> Section:
         if self.mode in ("deduct",) and self.max is None:
-            raise ValueError("deduct 节必须填写 max(起始分与扣分上限)")
+            raise ValueError("deduct 节必须填写 max（起始分与扣分上限）")
         return self
 
 
@@ -270,7 +270,7 @@ class MapEntry(_Strict):
     @classmethod
     def _key_is_a_duty_key(cls, key: str) -> str:
         if not is_duty_key(key):
-            raise ValueError(f"“{key}”不是职责键(应为 app.noun.what,小写,如 petitions.route.late)")
+            raise ValueError(f"“{key}”不是职责键（应为 app.noun.what，小写，如 petitions.route.late）")
         return key
 
 

@@ -30,12 +30,12 @@ class Command(BaseCommand):
     (by the file's extension). Run by the office on the server; the same report
     downloads from the annual report page."""
 
-    help = "生成《信访工作条例》第四十一条年度报告(PDF 或 xlsx)"
+    help = "生成《信访工作条例》第四十一条年度报告（PDF 或 xlsx）"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--unit", required=True, help="单位编号或行政区划代码")
-        parser.add_argument("--year", required=True, type=int, help="年度,如 2026")
-        parser.add_argument("--out", required=True, help="输出文件:*.pdf 或 *.xlsx")
+        parser.add_argument("--year", required=True, type=int, help="年度，如 2026")
+        parser.add_argument("--out", required=True, help="输出文件：*.pdf 或 *.xlsx")
 
     def handle(self, *args: Any, **options: Any) -> None:
         out = Path(options["out"])
@@ -50,4 +50,4 @@ class Command(BaseCommand):
         report = annual_report(unit, year, today=today)
         data = report_pdf(report, today=today) if suffix == ".pdf" else report_xlsx(report)
         out.write_bytes(data)
-        self.stdout.write(f"{unit.name}{year}年度报告已写入 {out}({len(data)} 字节)")
+        self.stdout.write(f"{unit.name}{year}年度报告已写入 {out}（{len(data)} 字节）")
