@@ -229,7 +229,9 @@ def _check_arithmetic(rb: Rulebook) -> list[Finding]:
         if section.mode == "composite":
             weights = sum(i.weight or 0 for i in section.items)
             if abs(weights - 1) > 1e-9:
-                out.append(Finding("error", section.code, f"各部分权重合计 {_fmt(weights)}，应为 1"))
+                out.append(
+                    Finding("error", section.code, f"各部分权重合计 {_fmt(weights)}，应为 1")
+                )
     scoring = [s for s in rb.sections if not s.extra and s.mode != "record"]
     if rb.categories:
         for cat in rb.categories:

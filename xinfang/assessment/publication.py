@@ -171,7 +171,11 @@ def results_xlsx(period: Period) -> bytes:
                 [
                     *(["样本不足，不参与排名"] if row.small_sample else []),
                     *row.vetoes,
-                    *([f"{row.honours_lost}未达合格线，本年度不得评优"] if row.honours_lost else []),
+                    *(
+                        [f"{row.honours_lost}未达合格线，本年度不得评优"]
+                        if row.honours_lost
+                        else []
+                    ),
                 ]
             )
             values = [

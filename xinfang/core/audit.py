@@ -276,7 +276,9 @@ def verify_chain() -> list[ChainBreak]:
             breaks.append(ChainBreak(entry.seq, "前序哈希不符（记录被删除、插入或重排）"))
         try:
             if compute_hash(entry, entry.prev_hash) != entry.entry_hash:
-                breaks.append(ChainBreak(entry.seq, "内容哈希不符（记录被修改，或哈希未经密钥重算）"))
+                breaks.append(
+                    ChainBreak(entry.seq, "内容哈希不符（记录被修改，或哈希未经密钥重算）")
+                )
         except AuditKeyUnknown as exc:
             breaks.append(ChainBreak(entry.seq, f"{exc}，无法校验（或记录系伪造）"))
         prev_hash = entry.entry_hash
@@ -412,7 +414,9 @@ def verify_anchors(path: str | Path) -> list[ChainBreak]:
                     )
                 )
             elif found is None:
-                breaks.append(ChainBreak(anchor.seq, f"锚定的记录已被删除（锚点文件第 {number} 行）"))
+                breaks.append(
+                    ChainBreak(anchor.seq, f"锚定的记录已被删除（锚点文件第 {number} 行）")
+                )
             elif found != anchor.hash:
                 breaks.append(
                     ChainBreak(

@@ -128,7 +128,9 @@ def _calendar_days(
     cal: LegalCalendar, start: date, days: int, convention: str, steps: list[str]
 ) -> date:
     if convention == CIVIL_CODE:
-        steps.append(f"起算日 {_day(start)}不计入期间（民法典第二百零一条），自次日起算 {days} 日。")
+        steps.append(
+            f"起算日 {_day(start)}不计入期间（民法典第二百零一条），自次日起算 {days} 日。"
+        )
         last = start + timedelta(days=days)
     else:
         steps.append(f"起算日 {_day(start)}计入期间（start-day-counted 规则），共 {days} 日。")

@@ -260,7 +260,8 @@ def entry_problems(
                 problems.append(
                     (
                         notice.line("year"),
-                        f"{notice.year} 年已有 {stray} 条节假日/调休日记录，但该年度未标记为已覆盖；"
+                        f"{notice.year} 年已有 {stray} 条节假日/调休日记录，"
+                        "但该年度未标记为已覆盖；"
                         "如确需替换，请选择“替换已录入的安排”（命令行 --replace）",
                     )
                 )

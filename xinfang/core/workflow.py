@@ -281,7 +281,9 @@ def transition(
     # The grant first: who may not act learns nothing about the object's state.
     flow.check(actor, obj, step, **extra)
     if obj.status not in step.sources:
-        raise TransitionNotAllowed(f"当前状态为“{obj.get_status_display()}”，不能执行“{step.label}”")
+        raise TransitionNotAllowed(
+            f"当前状态为“{obj.get_status_display()}”，不能执行“{step.label}”"
+        )
     payload = (flow.validate or validate_input)(step, data)
     reason = (reason or "").strip()
     if step.reason_required and not reason:

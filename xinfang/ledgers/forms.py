@@ -356,7 +356,9 @@ class SubmissionForm(forms.Form):
 class PetitionIntakeForm(forms.Form):
     """What the petitions app needs beyond the reception record to register the matter."""
 
-    petitioner_name = forms.CharField(label=_("信访人姓名（由信访事项模块加密保存）"), max_length=50)
+    petitioner_name = forms.CharField(
+        label=_("信访人姓名（由信访事项模块加密保存）"), max_length=50
+    )
     phone = forms.CharField(label=_("联系电话（选填）"), max_length=20, required=False)
     kind = forms.ChoiceField(
         label=_("信访类别"),

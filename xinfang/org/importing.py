@@ -455,7 +455,9 @@ def plan_import(book: OrgWorkbook, *, actor: Any = None) -> ImportPlan:
             plan.grant_changes += len(person.roles)
             continue
         if stored_user["kind"] != AccountKind.STAFF:
-            problems.append(f"{_where(STAFF_SHEET, person.row, '用户名')}：该用户名已被群众账号使用")
+            problems.append(
+                f"{_where(STAFF_SHEET, person.row, '用户名')}：该用户名已被群众账号使用"
+            )
             continue
         current_unit = existing.by_pk.get(stored_user["unit_id"] or 0)
         if current_unit is not None and not allowed(current_unit["path"]):

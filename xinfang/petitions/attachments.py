@@ -134,7 +134,9 @@ def check_upload(stream: IO[bytes], size: int | None = None) -> Checked:
         raise AttachmentRejected("文件为空")
     kind = filetype.guess(head[:8192])
     if kind is None or ALLOWED_TYPES.get(kind.extension) != kind.mime:
-        raise AttachmentRejected("不支持的文件类型：仅接受 PDF、图片和 Office 文档（按文件内容识别）")
+        raise AttachmentRejected(
+            "不支持的文件类型：仅接受 PDF、图片和 Office 文档（按文件内容识别）"
+        )
     _refuse_second_type(kind.extension, head, tail, stream, total)
     stream.seek(0)
     return Checked(kind.extension, kind.mime, total, digest.hexdigest())

@@ -255,7 +255,8 @@ class UserAdmin(ScopedAdmin):
             messages.warning(
                 request,
                 format_html(
-                    "一次性激活链接（只显示这一次，请交给本人；{} 小时内有效）：<br><code>{}</code>",
+                    "一次性激活链接（只显示这一次，请交给本人；{} 小时内有效）："
+                    "<br><code>{}</code>",
                     _hours(),
                     url,
                 ),

@@ -142,7 +142,9 @@ def _duration(trip: TripFacts, rules: Mapping[str, RuleValue]) -> Iterable[Viola
     code = "days_one_country" if len(trip.countries) <= 1 else "days_two_countries"
     if (r := _on(rules, code)) and days > r.value:
         n = "1" if code == "days_one_country" else "2"
-        yield Violation(r.code, f"出访{n}国在外 {days} 天（含旅途），超过上限 {r.value} 天", r.source)
+        yield Violation(
+            r.code, f"出访{n}国在外 {days} 天（含旅途），超过上限 {r.value} 天", r.source
+        )
 
 
 def _per_person(

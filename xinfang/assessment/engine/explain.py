@@ -193,7 +193,9 @@ def explain_lines(
             pl.when(pl.col("code").is_in(list(fo_codes)))
             .then(
                 pl.concat_str(
-                    pl.lit("；全系统按日期第1起（"), pl.col("recorded"), pl.lit(" 记录），按首起标准计")
+                    pl.lit("；全系统按日期第1起（"),
+                    pl.col("recorded"),
+                    pl.lit(" 记录），按首起标准计"),
                 )
             )
             .otherwise(pl.lit(""))

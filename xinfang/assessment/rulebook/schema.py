@@ -270,7 +270,9 @@ class MapEntry(_Strict):
     @classmethod
     def _key_is_a_duty_key(cls, key: str) -> str:
         if not is_duty_key(key):
-            raise ValueError(f"“{key}”不是职责键（应为 app.noun.what，小写，如 petitions.route.late）")
+            raise ValueError(
+                f"“{key}”不是职责键（应为 app.noun.what，小写，如 petitions.route.late）"
+            )
         return key
 
 

@@ -104,7 +104,9 @@ def test_load_refuses_overlapping_holidays(tmp_path: Path) -> None:
 
 def test_load_refuses_makeup_workday_on_a_weekday(tmp_path: Path) -> None:
     text = NOTICE_2031.replace("2031-09-28", "2031-09-29")
-    assert refused(tmp_path, text) == ["7: 调休上班日 2031-09-29 是周一：调休上班日只能是周六或周日"]
+    assert refused(tmp_path, text) == [
+        "7: 调休上班日 2031-09-29 是周一：调休上班日只能是周六或周日"
+    ]
 
 
 def test_load_refuses_makeup_workday_inside_a_holiday(tmp_path: Path) -> None:

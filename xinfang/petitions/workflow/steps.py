@@ -571,7 +571,9 @@ def _reviewing_unit(ctx: Ctx, below: Unit) -> Unit:
     unit = _required(
         _unit(chosen) if chosen else next_body_up(below), "没有上一级机关可以受理该申请"
     )
-    _require(below.path.startswith(unit.path) and unit.pk != below.pk, "复查（复核）机关须为上级机关")
+    _require(
+        below.path.startswith(unit.path) and unit.pk != below.pk, "复查（复核）机关须为上级机关"
+    )
     check_may_receive(ctx.petition, unit, role="复查（复核）机关")
     return unit
 

@@ -36,7 +36,9 @@ STAFF = [["bing", "丙一", "", "339901001", "承办人"]]
 def test_preview_shows_the_changes_and_writes_nothing(cast: Cast) -> None:
     response = upload(admin_client(cast), UNITS, STAFF)
     assert response.status_code == 200
-    assert "单位（新建）：1" in response.content.decode() and "确认导入" in response.content.decode()
+    assert (
+        "单位（新建）：1" in response.content.decode() and "确认导入" in response.content.decode()
+    )
     assert not Unit.objects.filter(admin_code="339901001").exists()
 
 

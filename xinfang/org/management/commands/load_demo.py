@@ -34,7 +34,9 @@ class Command(BaseCommand):
         from xinfang.org.choices import Role
         from xinfang.org.demo import CITIZEN_PHONE, STAFF
 
-        self.stdout.write("\n登录地址 http://127.0.0.1:8000/login/   所有账号密码：" + DEMO_PASSWORD)
+        self.stdout.write(
+            "\n登录地址 http://127.0.0.1:8000/login/   所有账号密码：" + DEMO_PASSWORD
+        )
         self.stdout.write(f"{'角色':<10}{'登录名':<18}")
         for role, login, *_rest in STAFF:
             self.stdout.write(f"{Role(role).label:<10}{login:<18}")
