@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xinfang.core.punctuation import loose
 from xinfang.ledgers.choices import (
     MEETING_CADENCES,
     REPORT_CADENCES,
@@ -315,7 +316,7 @@ class CampaignForm(UnitScopedForm):
         for n, line in enumerate((self.cleaned_data.get("phases") or "").splitlines(), start=1):
             if not line.strip():
                 continue
-            parts = [p.strip() for p in line.replace(",", ",").split(",")]
+            parts = [p.strip() for p in loose(line).split(",")]  # ， or ,
             try:
                 name, start, end = parts
                 out.append((name, date.fromisoformat(start), date.fromisoformat(end)))

@@ -20,6 +20,7 @@ from django.db import transaction
 
 from xinfang.core.errors import PersonalDataError, XinfangError
 from xinfang.core.personal_data import normalize_phone
+from xinfang.core.punctuation import loose
 from xinfang.ledgers.choices import DisputeDomain, DisputeSource, RiskLevel
 from xinfang.ledgers.errors import ImportRejected
 from xinfang.ledgers.models import Dispute, ScreeningRound
@@ -160,7 +161,7 @@ def _parse_date(value: Any) -> date:
 
 def _choice(value: str, choices: Any, synonyms: Mapping[str, str] | None = None) -> str:
     for code, label in choices.choices:
-        if value in (code, str(label)):
+        if value == code or loose(value) == loose(str(label)):  # 村(社区) = 村（社区）
             return str(code)
     if synonyms and value in synonyms:
         return str(synonyms[value])

@@ -35,6 +35,7 @@ from xinfang.core.audit import snapshot
 from xinfang.core.errors import PersonalDataError
 from xinfang.core.models import AuditAction
 from xinfang.core.personal_data import digest_for, normalize_phone
+from xinfang.core.punctuation import loose
 from xinfang.org import services
 from xinfang.org.access import can
 from xinfang.org.activation import activation_path
@@ -54,9 +55,11 @@ Progress = Callable[[int, int, str], None]
 
 
 def _by_label_or_code(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
+    """Label or code → code; labels in either width of punctuation (``县(区)``, ``县（区）``)."""
     found: dict[str, str] = {}
     for code, label in choices:
         found[str(label)] = code
+        found[loose(str(label))] = code
         found[code] = code
     return found
 
@@ -211,7 +214,7 @@ def _unit_rows(workbook: Any, problems: list[str]) -> list[UnitRow]:
             problems.append(f"{_where(UNIT_SHEET, row, '编码')}：与第 {seen[code]} 行重复")
         seen.setdefault(code, row)
         name = _required(UNIT_SHEET, row, "名称", cells["名称"], 100, problems)
-        level = LEVELS.get(cells["层级"], "")
+        level = LEVELS.get(loose(cells["层级"]), "")
         if not level:
             allowed = "、".join(str(label) for _c, label in UnitLevel.choices)
             problems.append(
@@ -271,7 +274,7 @@ def _staff_rows(workbook: Any, problems: list[str]) -> list[StaffRow]:
         for part in ROLE_SEPARATORS.split(cells["角色"]):
             if not part:
                 continue
-            role = ROLES.get(part)
+            role = ROLES.get(loose(part))
             if role is None:
                 problems.append(f"{_where(STAFF_SHEET, row, '角色')}：“{part}”不是平台的角色")
             elif role not in roles:

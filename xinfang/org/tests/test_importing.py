@@ -65,6 +65,15 @@ def test_import_builds_the_tree_the_accounts_and_their_roles() -> None:
     assert verify_chain() == []
 
 
+def test_levels_typed_with_half_width_brackets_are_read_as_the_same_levels() -> None:
+    # Workbooks typed elsewhere write 县(区); the labels are 县（区） (full-width in the UI).
+    units = [[*row[:2], row[2].replace("（", "(").replace("）", ")"), *row[3:]] for row in UNITS]
+    assert units[0][2] == "县(区)"  # fullwidth: keep
+    import_workbook(book(units), actor=SYSTEM)
+    assert Unit.objects.get(admin_code="330101").level == UnitLevel.COUNTY
+    assert Unit.objects.get(admin_code="330101001").level == UnitLevel.TOWNSHIP
+
+
 def test_each_new_account_gets_its_own_one_time_activation_link() -> None:
     result = import_workbook(book(), actor=SYSTEM)
     links = {a.username: a.path for a in result.activations}
