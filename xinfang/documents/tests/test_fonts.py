@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from datetime import date
 from functools import cache
+from typing import Any
 
 import pytest
 import time_machine
@@ -29,7 +30,7 @@ from xinfang.petitions.workflow import transition
 
 # A handler's answer with the characters a real notice carries: names, places, sums, dates,
 # article numbers, brackets, quotes and book-title marks.
-SAMPLE = {
+SAMPLE: dict[str, Any] = {
     "outcome": "support",
     "request": "请求补发2025年度征收补偿款差额12,800元，并对拆迁中损毁的果树、猪圈予以赔偿。",
     "facts": (
