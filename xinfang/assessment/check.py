@@ -176,7 +176,7 @@ def _check_arithmetic(rb: Rulebook) -> list[Finding]:
                     Finding(
                         "error",
                         g.code,
-                        f"第{section.code}节 {g.code} 的子项合计 {parts} = {_fmt(total)},"
+                        f"第{section.code}节 {g.code} 的子项合计 {parts} = {_fmt(total)}，"
                         f"超过该项满分 {_fmt(g.max)}",
                     )
                 )
@@ -256,7 +256,7 @@ def _check_arithmetic(rb: Rulebook) -> list[Finding]:
                 Finding(
                     "error",
                     "total",
-                    f"基础分 {_fmt(rb.base)} + {parts} = {_fmt(total)},"
+                    f"基础分 {_fmt(rb.base)} + {parts} = {_fmt(total)}，"
                     f"与总分 {_fmt(rb.total)} 不符",
                 )
             )

@@ -47,7 +47,7 @@ class _Uncovered(Exception):
 
 
 def _day(d: date, note: str = "") -> str:
-    return f"{d}({weekday_zh(d)}{',' + note if note else ''})"
+    return f"{d}（{weekday_zh(d)}{'，' + note if note else ''}）"
 
 
 def _is_working(cal: LegalCalendar, day: date) -> bool:
@@ -60,12 +60,12 @@ def _rest_reason(cal: LegalCalendar, day: date) -> str:
     """``国庆节`` for an official holiday, ``周六`` for a plain weekend day."""
     name = cal.names.get(day, "")
     if name and day.weekday() >= 5:
-        return f"{name}({weekday_zh(day)})"
+        return f"{name}（{weekday_zh(day)}）"
     return name or weekday_zh(day)
 
 
 def _runs(cal: LegalCalendar, days: list[date]) -> str:
-    """Consecutive rest days as ranges with their reasons: ``10-01 至 10-08(国庆节)``."""
+    """Consecutive rest days as ranges with their reasons: ``10-01 至 10-08（国庆节）``."""
     groups: list[list[date]] = []
     for day in days:
         if groups and groups[-1][-1] + timedelta(days=1) == day:
@@ -77,7 +77,7 @@ def _runs(cal: LegalCalendar, days: list[date]) -> str:
         names = list(dict.fromkeys(cal.names[d] for d in group if cal.names.get(d)))
         reason = "、".join(names) if names else "周末"
         span = str(group[0]) if len(group) == 1 else f"{group[0]} 至 {group[-1]}"
-        parts.append(f"{span}({reason})")
+        parts.append(f"{span}（{reason}）")
     return "、".join(parts)
 
 

@@ -418,7 +418,7 @@ def describe_year(rows: list[tuple[date, bool, str]]) -> list[str]:
         lines.append(f"放假 {label}:{first} 至 {last}（共 {span} 天）")
     for day, working, name in sorted(rows):
         if working:
-            lines.append(f"{name or WORKDAY_NAME}:{day}({weekday_zh(day)})")
+            lines.append(f"{name or WORKDAY_NAME}：{day}（{weekday_zh(day)}）")
     return lines
 
 

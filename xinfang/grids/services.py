@@ -430,7 +430,7 @@ def item_to_dispute(
         found_on=item.day,
         responsible_person=responsible_person,
         deadline=deadline,
-        note=f"来自民情日志 {item.pk}({item.grid.name})",
+        note=f"来自民情日志 {item.pk}（{item.grid.name}）",
     )
     workflow.transition(item, "to_dispute", actor=actor, data={"dispute_id": dispute.pk})
     return dispute

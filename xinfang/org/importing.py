@@ -355,7 +355,7 @@ def _check_tree(book: OrgWorkbook, existing: _Existing, problems: list[str]) -> 
         missing = unit.parent_code not in in_file and unit.parent_code not in existing.units
         if unit.parent_code and missing:
             problems.append(
-                f"{_where(UNIT_SHEET, unit.row, '上级编码')}:"
+                f"{_where(UNIT_SHEET, unit.row, '上级编码')}："
                 f"“{unit.parent_code}”既不在本表，也不是系统中已有单位的编码"
             )
 
@@ -441,7 +441,7 @@ def plan_import(book: OrgWorkbook, *, actor: Any = None) -> ImportPlan:
     for person in book.staff:
         if person.unit_code not in in_file and person.unit_code not in existing.units:
             problems.append(
-                f"{_where(STAFF_SHEET, person.row, '单位编码')}:"
+                f"{_where(STAFF_SHEET, person.row, '单位编码')}："
                 f"“{person.unit_code}”既不在「{UNIT_SHEET}」表，也不是系统中已有单位的编码"
             )
             continue

@@ -198,7 +198,7 @@ class TripMember(models.Model):
         verbose_name_plural = _("团组人员")
 
     def __str__(self) -> str:
-        return f"{self.name}({self.get_rank_display()})"
+        return f"{self.name}（{self.get_rank_display()}）"
 
 
 class TripException(models.Model):

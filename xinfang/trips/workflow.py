@@ -144,7 +144,7 @@ def _rules_hold(ctx: Ctx, filed_on: date) -> list[dict[str, str]]:
     found = violations_of(trip, filed_on)
     missing = open_violations(trip, found)
     if missing:
-        lines = ";".join(f"{v.message}({v.source})" for v in missing)
+        lines = "；".join(f"{v.message}（{v.source}）" for v in missing)
         raise RulesViolated(f"出访请示不符合规定，须修改或经审批层级同意例外：{lines}")
     return violation_rows(found)
 

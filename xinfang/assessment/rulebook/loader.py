@@ -36,7 +36,7 @@ def load_rulebook(path: str | Path) -> Rulebook:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise RulebookNotFound(f"无法读取考核细则文件 {path}: {exc.strerror}") from exc
+        raise RulebookNotFound(f"无法读取考核细则文件 {path}：{exc.strerror}") from exc
     return parse_rulebook(text, str(path))
 
 

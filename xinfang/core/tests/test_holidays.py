@@ -21,7 +21,7 @@ from xinfang.shell.testing import Cast
 # A fictional notice; the line of each entry matters to the tests below.
 NOTICE_2031 = """\
 year: 2031
-source: 虚构的2031年节假日安排(测试用)
+source: 虚构的2031年节假日安排（测试用）
 holidays:
   - {name: 元旦, from: 2031-01-01, to: 2031-01-01}
   - {name: 测试假, from: 2031-01-20, to: 2031-01-22}
@@ -31,7 +31,7 @@ workdays: [2031-09-28, 2031-10-11]
 
 NOTICE_2030 = """\
 year: 2030
-source: 虚构的2030年节假日安排(测试用)
+source: 虚构的2030年节假日安排（测试用）
 holidays:
   - {name: 元旦, from: 2030-01-01, to: 2030-01-01}
 """
@@ -119,7 +119,7 @@ def test_load_refuses_makeup_workday_inside_a_holiday(tmp_path: Path) -> None:
 def test_load_refuses_unknown_keys_with_their_line(tmp_path: Path) -> None:
     text = NOTICE_2031.replace("to: 2031-01-22}", "to: 2031-01-22, days: 3}") + "note: 备注\n"
     assert refused(tmp_path, text) == [
-        "5: holidays[1]（name 测试假）.days: 不允许的字段（可能拼写有误）",
+        "5: holidays[1](name 测试假).days: 不允许的字段（可能拼写有误）",  # fullwidth: keep
         "8: note: 不允许的字段（可能拼写有误）",
     ]
 
@@ -130,12 +130,12 @@ def test_load_refuses_a_missing_source_and_a_date_that_is_not_a_date(tmp_path: P
     )
     assert refused(tmp_path, text) == [
         "1: source: 缺少必填字段",
-        "5: holidays[2]（name 国庆节）.to: 必须是日期，格式 YYYY-MM-DD",
+        "5: holidays[2](name 国庆节).to: 必须是日期，格式 YYYY-MM-DD",  # fullwidth: keep
     ]
 
 
 def test_load_refuses_broken_yaml_with_its_line(tmp_path: Path) -> None:
-    text = NOTICE_2031.replace("  - {name: 测试假，", "  - {name: 测试假,,]")
+    text = NOTICE_2031.replace("  - {name: 测试假,", "  - {name: 测试假,,]")  # fullwidth: keep
     (problem,) = refused(tmp_path, text)
     assert problem.startswith("5: YAML 格式错误")
 

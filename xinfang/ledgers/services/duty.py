@@ -167,7 +167,7 @@ def obligation_spec(ob: ReportObligation) -> schedule.ObligationSpec:
 
 def _period_label(ob: ReportObligation, start: date, end: date) -> str:
     if ob.cadence == Cadence.DAILY:
-        return f"{ob.title}({start:%m月%d日})"
+        return f"{ob.title}（{start:%m月%d日}）"
     if ob.cadence == Cadence.ONCE:
         return ob.title
     return f"{ob.title}（{start:%m月%d日}—{end:%m月%d日}）"

@@ -66,7 +66,7 @@ class Command(BaseCommand):
             self.stdout.write(f"已替换原有记录 {result.removed} 条")
         self.stdout.write("重新计算待定期限：")
         for label, changed in result.recomputed.items():
-            self.stdout.write(f"  {label}:{changed} 条期限已更新")
+            self.stdout.write(f"  {label}：{changed} 条期限已更新")
 
     def _show(self, year: int) -> None:
         entered = CalendarYear.objects.filter(year=year).first()

@@ -112,8 +112,8 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if not report.ok:
             raise CommandError(
-                f"网格划分有 {len(report.faults)} 处问题（重叠 {len(report.of_kind('overlap'))},"
-                f"空白 {len(report.of_kind('gap'))}，越界 {len(report.of_kind('outside'))})",
+                f"网格划分有 {len(report.faults)} 处问题（重叠 {len(report.of_kind('overlap'))}，"
+                f"空白 {len(report.of_kind('gap'))}，越界 {len(report.of_kind('outside'))}）",
                 returncode=FAULTY,
             )
         self.stdout.write(

@@ -72,7 +72,7 @@ class Command(BaseCommand):
                 writer.writerow(["用户名", "姓名", "单位", "一次性激活链接"])
                 writer.writerows(rows)
             self.stdout.write(
-                f"{len(rows)} 个新账号的一次性激活链接已写入 {target}({hours} 小时内有效；"
+                f"{len(rows)} 个新账号的一次性激活链接已写入 {target}（{hours} 小时内有效；"
                 "逐一交给本人，用后销毁）"
             )
             return
