@@ -128,7 +128,7 @@ def _number(value: str, row: int, column: str, low: float, high: float, errors: 
         errors.append(f"第 {row} 行 {column}：不是数字（{value!r}）")
         return 0.0
     if not low <= number <= high:
-        errors.append(f"第 {row} 行 {column}：超出范围 {low}–{high}（{value}）")
+        errors.append(f"第 {row} 行 {column}：超出范围 {low}–{high}({value})")
     return number
 
 
