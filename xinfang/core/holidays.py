@@ -415,7 +415,7 @@ def describe_year(rows: list[tuple[date, bool, str]]) -> list[str]:
             runs.append((label, day, day))
     for label, first, last in runs:
         span = (last - first).days + 1
-        lines.append(f"放假 {label}:{first} 至 {last}（共 {span} 天）")
+        lines.append(f"放假 {label}：{first} 至 {last}（共 {span} 天）")
     for day, working, name in sorted(rows):
         if working:
             lines.append(f"{name or WORKDAY_NAME}：{day}（{weekday_zh(day)}）")
