@@ -57,8 +57,8 @@ _MESSAGES = {
     "less_than_equal": "数值过大",
     "greater_than_equal": "数值过小",
     "string_too_long": "内容过长",
-    "date_from_datetime_parsing": "须为日期(YYYY-MM-DD)",
-    "date_parsing": "须为日期(YYYY-MM-DD)",
+    "date_from_datetime_parsing": "须为日期（YYYY-MM-DD）",
+    "date_parsing": "须为日期（YYYY-MM-DD）",
 }
 
 

@@ -90,7 +90,7 @@ def _check_references(rb: Rulebook) -> list[Finding]:
             if section.mode == "record" and item.kind not in ("veto", "condition"):
                 out.append(Finding("error", item.code, "record 节只能包含否决和条件项目"))
             if item.kind == "part" and item.max is None:
-                out.append(Finding("error", item.code, "part 类项目必须填写 max(分项满分)"))
+                out.append(Finding("error", item.code, "part 类项目必须填写 max（分项满分）"))
             if item.veto is not None and item.veto.zero_section and section.mode != "deduct":
                 out.append(Finding("error", item.code, "zero_section 只用于 deduct 节"))
     for tag in rb.tags:
@@ -107,7 +107,7 @@ def _check_references(rb: Rulebook) -> list[Finding]:
     for name, tiers in (("grades", rb.grades), ("payout", rb.payout)):
         bounds = [t.min for t in tiers]
         if bounds != sorted(bounds, reverse=True) or len(set(bounds)) != len(bounds):
-            out.append(Finding("error", name, f"分档下限必须从高到低且不重复:{bounds}"))
+            out.append(Finding("error", name, f"分档下限必须从高到低且不重复：{bounds}"))
     return out
 
 
@@ -133,8 +133,8 @@ def _check_mapping(rb: Rulebook) -> list[Finding]:
         rate = ".rate." in m.key
         kinds = _RATE_KINDS if rate else _COUNT_KINDS
         if item.kind not in kinds:
-            what = "比率(value 为百分数)" if rate else "次数(无 value)"
-            why = f"mapping 指向的 {m.item} 是 {item.kind} 类项目,不能计{what}"
+            what = "比率（value 为百分数）" if rate else "次数（无 value）"
+            why = f"mapping 指向的 {m.item} 是 {item.kind} 类项目，不能计{what}"
             out.append(Finding("error", m.key, why))
         variants = {v.tag for v in item.variants}
         for tag in m.tags:
@@ -176,7 +176,7 @@ def _check_arithmetic(rb: Rulebook) -> list[Finding]:
                     Finding(
                         "error",
                         g.code,
-                        f"第{section.code}节 {g.code} 的子项合计 {parts} = {_fmt(total)},"
+                        f"第{section.code}节 {g.code} 的子项合计 {parts} = {_fmt(total)}，"
                         f"超过该项满分 {_fmt(g.max)}",
                     )
                 )
@@ -206,7 +206,7 @@ def _check_arithmetic(rb: Rulebook) -> list[Finding]:
                     Finding(
                         "error",
                         section.code,
-                        f"第{section.code}节各项合计 {parts} = {_fmt(total)},{verb}本节满分 "
+                        f"第{section.code}节各项合计 {parts} = {_fmt(total)}，{verb}本节满分 "
                         f"{_fmt(section.max)}",
                     )
                 )
@@ -221,15 +221,17 @@ def _check_arithmetic(rb: Rulebook) -> list[Finding]:
                         Finding(
                             "error",
                             g.code,
-                            f"按原文 {g.code} 满分 {_fmt(g.source_max)}:第{section.code}节 "
-                            f"{parts} = {_fmt(printed_total)},超过本节满分 "
-                            f"{_fmt(section.max)}(本文件读作 {_fmt(g.max)})",
+                            f"按原文 {g.code} 满分 {_fmt(g.source_max)}：第{section.code}节 "
+                            f"{parts} = {_fmt(printed_total)}，超过本节满分 "
+                            f"{_fmt(section.max)}（本文件读作 {_fmt(g.max)}）",
                         )
                     )
         if section.mode == "composite":
             weights = sum(i.weight or 0 for i in section.items)
             if abs(weights - 1) > 1e-9:
-                out.append(Finding("error", section.code, f"各部分权重合计 {_fmt(weights)},应为 1"))
+                out.append(
+                    Finding("error", section.code, f"各部分权重合计 {_fmt(weights)}，应为 1")
+                )
     scoring = [s for s in rb.sections if not s.extra and s.mode != "record"]
     if rb.categories:
         for cat in rb.categories:
@@ -241,7 +243,7 @@ def _check_arithmetic(rb: Rulebook) -> list[Finding]:
                     Finding(
                         "error",
                         cat.code,
-                        f"{cat.code}类适用项目合计 {parts} = {_fmt(total)},与规定满分 "
+                        f"{cat.code}类适用项目合计 {parts} = {_fmt(total)}，与规定满分 "
                         f"{_fmt(cat.max)} 不符",
                     )
                 )
@@ -254,7 +256,7 @@ def _check_arithmetic(rb: Rulebook) -> list[Finding]:
                 Finding(
                     "error",
                     "total",
-                    f"基础分 {_fmt(rb.base)} + {parts} = {_fmt(total)},"
+                    f"基础分 {_fmt(rb.base)} + {parts} = {_fmt(total)}，"
                     f"与总分 {_fmt(rb.total)} 不符",
                 )
             )
@@ -267,10 +269,10 @@ def check_rulebook(rb: Rulebook) -> list[Finding]:
     findings = _check_references(rb) + _check_mapping(rb)
     for f in _check_arithmetic(rb):
         if f.code in acknowledged:
-            f = Finding("warning", f.code, f.message + "(原文如此,已记录解读)")
+            f = Finding("warning", f.code, f.message + "（原文如此，已记录解读）")
         findings.append(f)
     for r in rb.readings:
-        findings.append(Finding("warning", r.code, f"原文“{r.source}”按“{r.reading}”理解:{r.why}"))
+        findings.append(Finding("warning", r.code, f"原文“{r.source}”按“{r.reading}”理解：{r.why}"))
     return [f for f in findings if f.level == "error"] + [
         f for f in findings if f.level == "warning"
     ]

@@ -43,7 +43,7 @@ class FactStatus(models.TextChoices):
     ACCEPTED = "accepted", _("有效")
     ADJUSTED = "adjusted", _("核减调整后有效")
     REJECTED = "rejected", _("审核不予认定")
-    STRUCK = "struck", _("申诉成立,已撤销")
+    STRUCK = "struck", _("申诉成立，已撤销")
 
 
 # The facts the engine scores.

@@ -27,7 +27,7 @@ def add_demo_assessment(demo: Any) -> None:
     town = demo.units["城关镇"]
     scheme = services.create_scheme(
         actor=SYSTEM,
-        name="平安县信访工作规范化考评(月度)",
+        name="平安县信访工作规范化考评（月度）",
         assessing_unit=county,
         rulebook_text=services.shipped_text(services.DEFAULT_RULEBOOK),
         min_matters=1,
@@ -48,27 +48,27 @@ def add_demo_assessment(demo: Any) -> None:
         unit=town,
         item="3.1",
         day=last_end,
-        note="本镇自查:一件联名信访事项办结后未按规定回访",
+        note="本镇自查：一件联名信访事项办结后未按规定回访",
     )
     services.take_step(last, "start_review", actor=SYSTEM)
-    services.take_step(declared, "accept", actor=assessor, reason="经核查属实,予以认定")
+    services.take_step(declared, "accept", actor=assessor, reason="经核查属实，予以认定")
     entered = services.enter_fact(
         actor=assessor,
         period=last,
         unit=town,
         item="2.4",
         day=last_end,
-        note="市信访局通报:一件处理意见书未载明复查途径和期限",
+        note="市信访局通报：一件处理意见书未载明复查途径和期限",
         evidence="示范市信访局通报第3号",
     )
     services.take_step(last, "open_appeals", actor=SYSTEM)
     appeal = services.file_appeal(
-        actor=leader, fact=entered, reason="该处理意见书已于次日补正并重新送达,附送达回证"
+        actor=leader, fact=entered, reason="该处理意见书已于次日补正并重新送达，附送达回证"
     )
     services.take_step(
-        appeal, "dismiss", actor=assessor, reason="补正在通报之后,不影响已发生的扣分事实"
+        appeal, "dismiss", actor=assessor, reason="补正在通报之后，不影响已发生的扣分事实"
     )
-    services.take_step(last, "close", actor=SYSTEM, reason="演示数据:各单位均已确认")
+    services.take_step(last, "close", actor=SYSTEM, reason="演示数据：各单位均已确认")
     services.take_step(last, "publish", actor=SYSTEM)
 
     start, end = _month(today)

@@ -41,7 +41,7 @@ class RulebookSyntaxError(RulebookInvalid):
     def __init__(self, path: str, problems: list[str]) -> None:
         self.path = path
         self.problems = problems
-        super().__init__("考核细则文件无效:\n" + "\n".join(problems))
+        super().__init__("考核细则文件无效：\n" + "\n".join(problems))
 
 
 class RulebookNotFound(RulebookInvalid):

@@ -35,7 +35,7 @@ def _read_text_table(path: Path, columns: list[str], source: str) -> pl.DataFram
             row=None,
             column="文件",
             value=str(path),
-            reason=f"无法读取:{exc.strerror}",
+            reason=f"无法读取：{exc.strerror}",
         ) from exc
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -61,7 +61,7 @@ def _read_text_table(path: Path, columns: list[str], source: str) -> pl.DataFram
             row=1,
             column="表头",
             value=",".join(df.columns),
-            reason=f"缺少列 {','.join(missing)};表头应为 {','.join(columns)}",
+            reason=f"缺少列 {','.join(missing)}；表头应为 {','.join(columns)}",
         )
     df = df.select(columns).with_columns(pl.col(c).str.strip_chars() for c in columns)
     df = df.with_columns(

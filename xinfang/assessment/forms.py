@@ -25,14 +25,14 @@ class SchemeForm(forms.Form):
         label=_("考核周期"), choices=PeriodKind.choices, initial=PeriodKind.MONTHLY
     )
     subject_category = forms.CharField(
-        label=_("只考核该类别(空为全部)"), max_length=10, required=False
+        label=_("只考核该类别（空为全部）"), max_length=10, required=False
     )
     working_days = forms.BooleanField(label=_("阶段期限按工作日计算"), required=False, initial=True)
     declaration_days = forms.IntegerField(
-        label=_("自评申报期(日)"), min_value=1, max_value=60, initial=5
+        label=_("自评申报期（日）"), min_value=1, max_value=60, initial=5
     )
-    review_days = forms.IntegerField(label=_("审核期(日)"), min_value=1, max_value=60, initial=5)
-    appeal_days = forms.IntegerField(label=_("申诉期(日)"), min_value=1, max_value=60, initial=5)
+    review_days = forms.IntegerField(label=_("审核期（日）"), min_value=1, max_value=60, initial=5)
+    appeal_days = forms.IntegerField(label=_("申诉期（日）"), min_value=1, max_value=60, initial=5)
     min_matters = forms.IntegerField(
         label=_("服务率参与排名的最少件数"), min_value=0, max_value=1000, initial=5
     )
@@ -65,15 +65,15 @@ class FactForm(forms.Form):
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("考核对象"))
     item = forms.CharField(label=_("考核项目代码"), max_length=80)
     day = forms.DateField(label=_("日期"), widget=DATE)
-    quantity = forms.FloatField(label=_("数量(空为1)"), required=False)
+    quantity = forms.FloatField(label=_("数量（空为1）"), required=False)
     value = forms.FloatField(label=_("分值或比率"), required=False)
     note = forms.CharField(
-        label=_("说明(区间酌定分值须写明理由)"),
+        label=_("说明（区间酌定分值须写明理由）"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=10_000,
     )
-    evidence = forms.CharField(label=_("依据(文号等)"), max_length=120, required=False)
+    evidence = forms.CharField(label=_("依据（文号等）"), max_length=120, required=False)
     attachment = forms.FileField(label=_("佐证材料"), required=False)
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:

@@ -62,9 +62,9 @@ class Scheme(models.Model):
         _("考核周期"), max_length=20, choices=PeriodKind.choices, default=PeriodKind.MONTHLY
     )
     working_days = models.BooleanField(_("阶段期限按工作日计算"), default=True)
-    declaration_days = models.PositiveSmallIntegerField(_("自评申报期(日)"), default=5)
-    review_days = models.PositiveSmallIntegerField(_("审核期(日)"), default=5)
-    appeal_days = models.PositiveSmallIntegerField(_("申诉期(日)"), default=5)
+    declaration_days = models.PositiveSmallIntegerField(_("自评申报期（日）"), default=5)
+    review_days = models.PositiveSmallIntegerField(_("审核期（日）"), default=5)
+    appeal_days = models.PositiveSmallIntegerField(_("申诉期（日）"), default=5)
     min_matters = models.PositiveSmallIntegerField(_("参与排名的最少件数"), default=5)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -54,6 +54,6 @@ def remind_deadlines(today: date) -> int:
         for period in Period.objects.filter(**lookup):
             due = getattr(period, field)
             n += tell_subjects(
-                period, phase, f"{period.title}{what}将于{due:%Y年%m月%d日}截止,请及时办理。"
+                period, phase, f"{period.title}{what}将于{due:%Y年%m月%d日}截止，请及时办理。"
             )
     return n

@@ -169,7 +169,7 @@ def results_xlsx(period: Period) -> bytes:
     title = book.add_format({"bold": True, "font_size": 14})
     for category, rows in r.categories.items():
         sheet = book.add_worksheet(f"{category}类"[:31])
-        sheet.write(0, 0, f"{period.title} 考评结果({category}类)", title)
+        sheet.write(0, 0, f"{period.title} 考评结果（{category}类）", title)
         header = [
             "名次",
             "单位",
@@ -185,9 +185,13 @@ def results_xlsx(period: Period) -> bytes:
         for i, row in enumerate(rows, start=3):
             note = "、".join(
                 [
-                    *(["样本不足,不参与排名"] if row.small_sample else []),
+                    *(["样本不足，不参与排名"] if row.small_sample else []),
                     *row.vetoes,
-                    *([f"{row.honours_lost}未达合格线,本年度不得评优"] if row.honours_lost else []),
+                    *(
+                        [f"{row.honours_lost}未达合格线，本年度不得评优"]
+                        if row.honours_lost
+                        else []
+                    ),
                 ]
             )
             values = [

@@ -107,13 +107,13 @@ def assign_raters(
         if rater_user is None or not can(rater_user, "lead", rater_unit.path):
             raise AssessmentInvalid(f"{part.title}须由对{rater_unit.name}有领导权限的领导评分")
     elif rater_user is not None:
-        raise AssessmentInvalid(f"{part.title}由单位评分,不指定个人")
+        raise AssessmentInvalid(f"{part.title}由单位评分，不指定个人")
     added = []
     for subject in subjects:
         if subject.period_id != period.pk:
             raise AssessmentInvalid(f"{subject.name}不是本期考核对象")
         if rater_unit.path.startswith(subject.unit.path):
-            raise AssessmentInvalid(f"{rater_unit.name}属于{subject.name},不能评价本单位")
+            raise AssessmentInvalid(f"{rater_unit.name}属于{subject.name}，不能评价本单位")
         rating, created = Rating.objects.get_or_create(
             period=period,
             subject=subject,
@@ -215,7 +215,7 @@ def make_rating_facts(period: Period, *, actor: Any) -> dict[str, int]:
                 item=r["item"],
                 date=period.end,
                 value=csv_number(r["mean"]),
-                note=f"{part.title}:{r['rated']}份评分的平均分(分配{r['assigned']}份)",
+                note=f"{part.title}：{r['rated']}份评分的平均分（分配{r['assigned']}份）",
                 evidence=f"assessment.Rating:{period.pk}",
                 source=RATED_SOURCE,
                 origin=FactOrigin.RATED,
@@ -293,11 +293,11 @@ class Component:
 
 def _basis(item: Item, facts: list[Fact]) -> str:
     if not facts:
-        return "未取得,计0分"
+        return "未取得，计0分"
     if item.collected in RaterKind.values:
         return facts[0].note.split(":", 1)[-1] if len(facts) == 1 else f"{len(facts)}条评分汇总"
     if item.collected == "survey":
-        return "公众评议调查结果(附调查材料)"
+        return "公众评议调查结果（附调查材料）"
     return "考评办录入" if len(facts) == 1 else f"{len(facts)}条记录取平均"
 
 

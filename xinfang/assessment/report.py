@@ -103,7 +103,7 @@ def to_table(a: Assessment, *, with_lines: bool = True) -> str:
             ]
         )
     widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    out = [f"{rb.title}({rb.rulebook} 版本 {rb.version})", ""]
+    out = [f"{rb.title}（{rb.rulebook} 版本 {rb.version}）", ""]
     for r in [header, *rows]:
         out.append(
             "  ".join(
@@ -111,7 +111,7 @@ def to_table(a: Assessment, *, with_lines: bool = True) -> str:
             ).rstrip()
         )
     for w in a.warnings:
-        out.append(f"注意:{w}")
+        out.append(f"注意：{w}")
     if with_lines:
         for s in data["subjects"]:
             out.append("")

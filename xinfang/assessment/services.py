@@ -93,7 +93,7 @@ def create_scheme(
     except RulebookInvalid as exc:
         raise AssessmentInvalid(str(exc)) from exc
     if errors:
-        raise AssessmentInvalid("考核细则未通过一致性检查:\n" + "\n".join(errors))
+        raise AssessmentInvalid("考核细则未通过一致性检查：\n" + "\n".join(errors))
     scheme = Scheme.objects.create(
         name=name.strip() or rb.title,
         rulebook=rb.rulebook,
@@ -168,20 +168,20 @@ def _checked_fact(
     if len(note) > TEXT_MAX:
         raise AssessmentInvalid("说明过长")
     if found.collected in ("leaders", "peers"):
-        raise AssessmentInvalid(f"{found.code} {found.title}由评分表汇总,不能直接录入")
+        raise AssessmentInvalid(f"{found.code} {found.title}由评分表汇总，不能直接录入")
     if found.collected == "survey" and not attached:
         raise AssessmentInvalid(f"{found.code} {found.title}须附调查结果材料")
     if found.kind == "part" and value is None:
-        raise AssessmentInvalid(f"{found.code} 须填写得分(满分 {found.max or 100:g})")
+        raise AssessmentInvalid(f"{found.code} 须填写得分（满分 {found.max or 100:g}）")
     if found.kind == "range":
         if value is None:
             raise AssessmentInvalid(f"{found.code} 须在 {found.min:g}–{found.max:g} 分之间给出分值")
         if not (found.min or 0) <= value <= (found.max or 0):
             raise AssessmentInvalid(f"{found.code} 的分值须在 {found.min:g}–{found.max:g} 之间")
         if not note.strip():
-            raise ReasonMissing(f"{found.code} 在区间内酌定分值,须写明理由")
+            raise ReasonMissing(f"{found.code} 在区间内酌定分值，须写明理由")
     elif found.kind in ("fixed", "veto", "whole_group", "first_occurrence") and value is not None:
-        raise AssessmentInvalid(f"{found.code} 为固定分值项目,不填写分值")
+        raise AssessmentInvalid(f"{found.code} 为固定分值项目，不填写分值")
     return csv_number(quantity), csv_number(value)
 
 
@@ -322,7 +322,7 @@ def file_appeal(*, actor: Any, fact: Fact, reason: str) -> Appeal:
         raise PhaseClosed("本期不在申诉阶段")
     _before(period.appeal_due, timezone.localdate(), "申诉")
     if fact.status not in COUNTED_FACT_STATUSES:
-        raise AssessmentInvalid("该事实未计入考评,无需申诉")
+        raise AssessmentInvalid("该事实未计入考评，无需申诉")
     reason = reason.strip()
     if not reason:
         raise ReasonMissing("申诉须写明理由")

@@ -291,7 +291,7 @@ def fact_create(request: HttpRequest, pk: int) -> HttpResponse:
                 evidence=d["evidence"],
                 attachment=d["attachment"],
             ),
-            "事实已录入" if office else "自评事实已申报,待考评办审核",
+            "事实已录入" if office else "自评事实已申报，待考评办审核",
         )
         if fact is not None:
             return redirect("assessment:fact_list", pk=period.pk)
@@ -341,7 +341,7 @@ def appeal_create(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.file_appeal(
             actor=request.user, fact=fact, reason=request.POST.get("reason", "")
         ),
-        "申诉已提交,待考评办决定",
+        "申诉已提交，待考评办决定",
     )
     return redirect("assessment:unit_detail", pk=fact.period_id, unit_id=fact.unit_id)
 

@@ -96,7 +96,7 @@ def _open_declaration(ctx: Ctx) -> None:
     _tell_units(
         ctx,
         "declaration",
-        f"{ctx.obj.title}已开始单位自评申报,截止{due or '待定'},请核对本单位考评事实。",
+        f"{ctx.obj.title}已开始单位自评申报，截止{due or '待定'}，请核对本单位考评事实。",
     )
 
 
@@ -108,23 +108,23 @@ def _start_review(ctx: Ctx) -> None:
 
 def _open_appeals(ctx: Ctx) -> None:
     if Fact.objects.filter(period=ctx.obj, status=FactStatus.DECLARED).exists():
-        raise AssessmentInvalid("尚有自评申报的事实未审核,不能进入申诉阶段")
+        raise AssessmentInvalid("尚有自评申报的事实未审核，不能进入申诉阶段")
     _due(ctx, "appeal_due", ctx.obj.scheme.appeal_days)
     due = ctx.changes["appeal_due"]
     _tell_units(
         ctx,
         "appeals",
-        f"{ctx.obj.title}初步结果已公示,对本单位事实有异议的可在{due or '待定'}前申诉。",
+        f"{ctx.obj.title}初步结果已公示，对本单位事实有异议的可在{due or '待定'}前申诉。",
     )
 
 
 def _close(ctx: Ctx) -> None:
     period: Period = ctx.obj
     if Appeal.objects.filter(period=period, status=AppealStatus.PENDING).exists():
-        raise AssessmentInvalid("尚有申诉未作决定,不能结算")
+        raise AssessmentInvalid("尚有申诉未作决定，不能结算")
     running = period.appeal_due is None or ctx.today <= period.appeal_due
     if running and not ctx.reason:
-        raise ReasonMissing("申诉期尚未届满,提前结算须写明理由")
+        raise ReasonMissing("申诉期尚未届满，提前结算须写明理由")
     ctx.changes["closed_at"] = ctx.now
     data: dict[str, Any] = {}
 
@@ -138,7 +138,7 @@ def _close(ctx: Ctx) -> None:
 
 def _publish(ctx: Ctx) -> None:
     ctx.changes["published_at"] = ctx.now
-    _tell_units(ctx, "published", f"{ctx.obj.title}考评结果已通报,可查看本单位得分及说明。")
+    _tell_units(ctx, "published", f"{ctx.obj.title}考评结果已通报，可查看本单位得分及说明。")
 
 
 PERIOD = engine.register(
@@ -158,7 +158,7 @@ PERIOD = engine.register(
             "close": _close,
             "publish": _publish,
         },
-        concurrent="该考评期次已被他人处理,请刷新后重试",
+        concurrent="该考评期次已被他人处理，请刷新后重试",
     )
 )
 
@@ -187,7 +187,7 @@ FACT_STEPS = (
     Step("reject", "不予认定", frozenset({F.DECLARED}), F.REJECTED, OFFICE, reason_required=True),
     Step(
         "strike",
-        "申诉成立,撤销事实",
+        "申诉成立，撤销事实",
         frozenset({F.ACCEPTED, F.ADJUSTED}),
         F.STRUCK,
         OFFICE,
@@ -242,7 +242,7 @@ FACT = engine.register(
         units=_fact_paths,
         can=can,
         effects={"accept": _review, "adjust": _adjust, "reject": _review, "strike": _strike},
-        concurrent="该事实已被他人审核,请刷新后重试",
+        concurrent="该事实已被他人审核，请刷新后重试",
     )
 )
 
@@ -275,7 +275,7 @@ def _uphold(ctx: Ctx) -> None:
     # Upholding strikes the fact in the same transaction, recorded on its own timeline.
     ctx.after.append(
         lambda: engine.transition(
-            appeal.fact, "strike", actor=ctx.actor, reason=f"申诉成立:{ctx.reason}"
+            appeal.fact, "strike", actor=ctx.actor, reason=f"申诉成立：{ctx.reason}"
         )
     )
 
@@ -293,6 +293,6 @@ APPEAL = engine.register(
         units=_appeal_paths,
         can=can,
         effects={"uphold": _uphold, "dismiss": _decide},
-        concurrent="该申诉已被他人处理,请刷新后重试",
+        concurrent="该申诉已被他人处理，请刷新后重试",
     )
 )

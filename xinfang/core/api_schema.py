@@ -51,7 +51,7 @@ Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2099, 12, 31))]
 PathPk = PathEx[int, P(ge=1, le=PK_MAX)]
 
 
-NUL_REFUSED = "不能包含空字符(\\x00)"
+NUL_REFUSED = "不能包含空字符（\\x00）"
 
 
 def refuse_nul(value: Any) -> Any:

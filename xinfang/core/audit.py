@@ -71,7 +71,7 @@ def _audit_keys(spec: str) -> dict[str, bytes]:
     max_length = AuditEntry._meta.get_field("key_id").max_length or 0
     if too_long := [key_id for key_id in keys if len(key_id) > max_length]:
         raise ImproperlyConfigured(
-            f"XINFANG_AUDIT_KEYS:密钥编号 {too_long[0]!r} 超过 {max_length} 字符"
+            f"XINFANG_AUDIT_KEYS：密钥编号 {too_long[0]!r} 超过 {max_length} 字符"
         )
     return keys
 
@@ -80,7 +80,7 @@ def _key(key_id: str) -> bytes:
     try:
         return _audit_keys(settings.XINFANG_AUDIT_KEYS)[key_id]
     except KeyError:
-        raise AuditKeyUnknown(f"签名密钥 {key_id!r} 未配置(XINFANG_AUDIT_KEYS)") from None
+        raise AuditKeyUnknown(f"签名密钥 {key_id!r} 未配置（XINFANG_AUDIT_KEYS）") from None
 
 
 def signing_key_id() -> str:
@@ -270,21 +270,23 @@ def verify_chain() -> list[ChainBreak]:
     for entry in AuditEntry.objects.order_by("seq", "pk").iterator(chunk_size=2000):
         if entry.seq != expected_seq:
             breaks.append(
-                ChainBreak(entry.seq, f"序号不连续:应为 {expected_seq}(记录被删除、插入或重排)")
+                ChainBreak(entry.seq, f"序号不连续：应为 {expected_seq}（记录被删除、插入或重排）")
             )
         if entry.prev_hash != prev_hash:
-            breaks.append(ChainBreak(entry.seq, "前序哈希不符(记录被删除、插入或重排)"))
+            breaks.append(ChainBreak(entry.seq, "前序哈希不符（记录被删除、插入或重排）"))
         try:
             if compute_hash(entry, entry.prev_hash) != entry.entry_hash:
-                breaks.append(ChainBreak(entry.seq, "内容哈希不符(记录被修改,或哈希未经密钥重算)"))
+                breaks.append(
+                    ChainBreak(entry.seq, "内容哈希不符（记录被修改，或哈希未经密钥重算）")
+                )
         except AuditKeyUnknown as exc:
-            breaks.append(ChainBreak(entry.seq, f"{exc},无法校验(或记录系伪造)"))
+            breaks.append(ChainBreak(entry.seq, f"{exc}，无法校验（或记录系伪造）"))
         prev_hash = entry.entry_hash
         expected_seq = entry.seq + 1
         last_seq = entry.seq
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and (head.last_seq != last_seq or head.last_hash != prev_hash):
-        breaks.append(ChainBreak(last_seq, "链尾与记录头不符(末尾记录被删除或追加)"))
+        breaks.append(ChainBreak(last_seq, "链尾与记录头不符（末尾记录被删除或追加）"))
     return breaks
 
 
@@ -356,16 +358,16 @@ def _read_anchors(path: Path, breaks: list[ChainBreak]) -> list[tuple[int, Ancho
                 anchor = Anchor(**json.loads(line))
                 valid = int(anchor.seq) == anchor.seq and anchor.mac == anchor.expected_mac()
             except AuditKeyUnknown as exc:
-                breaks.append(ChainBreak(0, f"锚点文件第 {number} 行:{exc}"))
+                breaks.append(ChainBreak(0, f"锚点文件第 {number} 行：{exc}"))
                 continue
             except (ValueError, TypeError):
                 valid = False
             if not valid:
-                breaks.append(ChainBreak(0, f"锚点文件第 {number} 行签名不符(锚点被篡改或伪造)"))
+                breaks.append(ChainBreak(0, f"锚点文件第 {number} 行签名不符（锚点被篡改或伪造）"))
                 continue
             if anchor.seq < previous_seq:
                 breaks.append(
-                    ChainBreak(anchor.seq, f"锚点文件第 {number} 行序号倒退(锚点文件被改动)")
+                    ChainBreak(anchor.seq, f"锚点文件第 {number} 行序号倒退（锚点文件被改动）")
                 )
             previous_seq = max(previous_seq, anchor.seq)
             anchors.append((number, anchor))
@@ -407,17 +409,19 @@ def verify_anchors(path: str | Path) -> list[ChainBreak]:
                 breaks.append(
                     ChainBreak(
                         anchor.seq,
-                        f"审计链被截短:{anchor.at} 锚定到第 {anchor.seq} 条,"
-                        f"库中只到第 {last} 条(锚点文件第 {number} 行)",
+                        f"审计链被截短：{anchor.at} 锚定到第 {anchor.seq} 条，"
+                        f"库中只到第 {last} 条（锚点文件第 {number} 行）",
                     )
                 )
             elif found is None:
-                breaks.append(ChainBreak(anchor.seq, f"锚定的记录已被删除(锚点文件第 {number} 行)"))
+                breaks.append(
+                    ChainBreak(anchor.seq, f"锚定的记录已被删除（锚点文件第 {number} 行）")
+                )
             elif found != anchor.hash:
                 breaks.append(
                     ChainBreak(
                         anchor.seq,
-                        f"记录哈希与 {anchor.at} 的锚点不符:链被改写(锚点文件第 {number} 行)",
+                        f"记录哈希与 {anchor.at} 的锚点不符：链被改写（锚点文件第 {number} 行）",
                     )
                 )
     return breaks

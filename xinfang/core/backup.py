@@ -74,7 +74,7 @@ def backup_keys() -> dict[str, bytes]:
     """``XINFANG_BACKUP_KEY``: ``id:64-hex`` keys, the first encrypts, all decrypt."""
     spec = getattr(settings, "XINFANG_BACKUP_KEY", "")
     if not spec:
-        raise BackupInvalid("未配置备份密钥 XINFANG_BACKUP_KEY(id:64 位十六进制)")
+        raise BackupInvalid("未配置备份密钥 XINFANG_BACKUP_KEY（id:64 位十六进制）")
     try:
         keys = parse_key_list(spec, setting="XINFANG_BACKUP_KEY")
     except PersonalDataError as exc:
@@ -118,13 +118,13 @@ def encrypt_stream(source: BinaryIO, target: BinaryIO, key: BackupKey) -> None:
 
 def decrypt_stream(source: BinaryIO, target: BinaryIO, keys: dict[str, bytes]) -> None:
     if source.read(len(MAGIC)) != MAGIC:
-        raise BackupInvalid("不是本平台的备份文件(文件头不符)")
+        raise BackupInvalid("不是本平台的备份文件（文件头不符）")
     (length,) = struct.unpack(">B", source.read(1))
     key_id = source.read(length)
     key = keys.get(key_id.decode("utf-8", "replace"))
     if key is None:
         raise BackupInvalid(
-            f"备份用密钥 {key_id.decode('utf-8', 'replace')!r} 未配置(XINFANG_BACKUP_KEY)"
+            f"备份用密钥 {key_id.decode('utf-8', 'replace')!r} 未配置（XINFANG_BACKUP_KEY）"
         )
     prefix = source.read(NONCE_PREFIX)
     aead = AESGCM(key)
@@ -132,7 +132,7 @@ def decrypt_stream(source: BinaryIO, target: BinaryIO, keys: dict[str, bytes]) -
     while True:
         header = source.read(4)
         if len(header) < 4:
-            raise BackupInvalid("备份文件不完整(被截短)")
+            raise BackupInvalid("备份文件不完整（被截短）")
         (size,) = struct.unpack(">I", header)
         sealed = source.read(size)
         for last in (0, 1):
@@ -145,11 +145,11 @@ def decrypt_stream(source: BinaryIO, target: BinaryIO, keys: dict[str, bytes]) -
             target.write(chunk)
             if last:
                 if source.read(1):
-                    raise BackupInvalid("备份文件末尾有多余数据(被改动)")
+                    raise BackupInvalid("备份文件末尾有多余数据（被改动）")
                 return
             break
         else:
-            raise BackupInvalid("备份文件已损坏、被改动,或密钥不对")
+            raise BackupInvalid("备份文件已损坏、被改动，或密钥不对")
         index += 1
 
 
@@ -195,7 +195,7 @@ def _pg_env(db: dict[str, Any]) -> dict[str, str]:
 def _pg_tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
-        raise BackupInvalid(f"找不到 PostgreSQL 工具 {name}(请安装 postgresql-client)")
+        raise BackupInvalid(f"找不到 PostgreSQL 工具 {name}（请安装 postgresql-client）")
     return found
 
 
@@ -214,7 +214,7 @@ def _snapshot_database(target: Path) -> tuple[str, dict[str, Any]]:
     if connection.vendor == "sqlite":
         if connection.in_atomic_block:
             # The backup API would wait forever for this connection's own open transaction.
-            raise BackupInvalid("备份须在事务之外进行(请直接运行 xinfang backup)")
+            raise BackupInvalid("备份须在事务之外进行（请直接运行 xinfang backup）")
         connection.ensure_connection()
         copy = sqlite3.connect(target)
         try:
@@ -337,9 +337,9 @@ def read_manifest(directory: Path) -> dict[str, Any]:
     keys = backup_keys()
     key = keys.get(str(manifest.get("key_id", "")))
     if key is None:
-        raise BackupInvalid(f"备份用密钥 {manifest.get('key_id')!r} 未配置(XINFANG_BACKUP_KEY)")
+        raise BackupInvalid(f"备份用密钥 {manifest.get('key_id')!r} 未配置（XINFANG_BACKUP_KEY）")
     if not hmac.compare_digest(_sign(body, key), signature):
-        raise BackupInvalid("备份清单签名不符(清单被改动,或密钥不对)")
+        raise BackupInvalid("备份清单签名不符（清单被改动，或密钥不对）")
     for name, entry in manifest["files"].items():
         path = directory / name
         if not path.is_file() or _sha256(path) != entry["stored_sha256"]:
@@ -369,7 +369,7 @@ def _media_is_empty() -> bool:
 def _restore_database(plain: Path, vendor: str) -> None:
     connection = connections["default"]
     if vendor != connection.vendor:
-        raise BackupInvalid(f"备份是 {vendor} 数据库,当前配置的是 {connection.vendor}")
+        raise BackupInvalid(f"备份是 {vendor} 数据库，当前配置的是 {connection.vendor}")
     if vendor == "sqlite":
         target = Path(str(connection.settings_dict["NAME"]))
         connection.close()
@@ -426,9 +426,9 @@ def restore_backup(directory: Path) -> Restored:
     verifies the audit chain (``verify_restored``)."""
     manifest = read_manifest(directory)
     if not _database_is_empty():
-        raise BackupInvalid("目标数据库不是空的:只能恢复到新建的空数据库")
+        raise BackupInvalid("目标数据库不是空的：只能恢复到新建的空数据库")
     if not _media_is_empty():
-        raise BackupInvalid(f"附件目录 {settings.MEDIA_ROOT} 不是空的:只能恢复到空目录")
+        raise BackupInvalid(f"附件目录 {settings.MEDIA_ROOT} 不是空的：只能恢复到空目录")
     files = manifest["files"]
     database = next(name for name in files if name.startswith("database."))
     with tempfile.TemporaryDirectory(prefix="xinfang-restore-") as work:
@@ -450,7 +450,7 @@ def verify_restored(manifest: dict[str, Any]) -> list[str]:
     expected = manifest["audit"]
     if (head["seq"], head["hash"]) != (expected["seq"], expected["hash"]):
         problems.append(
-            f"审计链尾与备份清单不符:恢复后为第 {head['seq']} 条,备份时为第 {expected['seq']} 条"
+            f"审计链尾与备份清单不符：恢复后为第 {head['seq']} 条，备份时为第 {expected['seq']} 条"
         )
     return problems
 
@@ -460,5 +460,5 @@ def describe(manifest: dict[str, Any]) -> str:
     entries = manifest["audit"]["entries"]
     out.write(f"{manifest['created_at']} · {manifest['database']} · 审计记录 {entries} 条")
     for name, entry in sorted(manifest["files"].items()):
-        out.write(f"\n  {name}: {entry['bytes']} 字节,SHA-256 {entry['sha256'][:16]}…")
+        out.write(f"\n  {name}: {entry['bytes']} 字节，SHA-256 {entry['sha256'][:16]}…")
     return out.getvalue()

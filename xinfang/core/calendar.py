@@ -52,7 +52,7 @@ class LegalCalendar:
     def _check(self, day: date) -> None:
         if day.year not in self.covered_years:
             raise CalendarNotCovered(
-                f"{day.year} 年的法定节假日安排尚未录入,无法计算期限;"
+                f"{day.year} 年的法定节假日安排尚未录入，无法计算期限；"
                 "请管理员在“节假日/调休日”中录入该年度安排。"
             )
 
@@ -76,7 +76,7 @@ class LegalCalendar:
         elif convention == START_DAY_COUNTED:
             last = start + timedelta(days=days - 1)
         else:
-            raise DeadlineError(f"未知的期限计算规则:{convention}")
+            raise DeadlineError(f"未知的期限计算规则：{convention}")
         return self.next_working_day_on_or_after(last)
 
     def add_working_days(self, start: date, days: int) -> date:
@@ -115,7 +115,7 @@ def earliest_due(start: date, days: int, convention: str = CIVIL_CODE) -> date:
     if convention == START_DAY_COUNTED:
         return start + timedelta(days=days - 1)
     if convention != CIVIL_CODE:
-        raise DeadlineError(f"未知的期限计算规则:{convention}")
+        raise DeadlineError(f"未知的期限计算规则：{convention}")
     return start + timedelta(days=days)
 
 
@@ -124,7 +124,7 @@ def due_text(due: date | None, not_before: date | None = None) -> str:
     if due is not None:
         return due.isoformat()
     if not_before is not None:
-        return f"待定,不早于 {not_before.isoformat()}"
+        return f"待定，不早于 {not_before.isoformat()}"
     return "—"
 
 
@@ -183,10 +183,10 @@ class CalendarWarning:
     def text(self) -> str:
         years = "、".join(f"{y}年" for y in self.years)
         parts = ",".join(f"{label} {n} 项" for label, n in self.pending.items() if n)
-        waiting = f"已有 {self.total} 个期限待定({parts})" if self.total else "暂无待定期限"
+        waiting = f"已有 {self.total} 个期限待定（{parts}）" if self.total else "暂无待定期限"
         return (
-            f"{years}法定节假日安排尚未录入:{waiting}。"
-            "请在国务院办公厅公布通知后,于“系统管理 → 已覆盖年度 → 录入年度安排”中录入。"
+            f"{years}法定节假日安排尚未录入：{waiting}。"
+            "请在国务院办公厅公布通知后，于“系统管理 → 已覆盖年度 → 录入年度安排”中录入。"
         )
 
 

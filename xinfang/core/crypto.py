@@ -102,9 +102,9 @@ def parse_key_list(spec: str, *, setting: str) -> dict[str, bytes]:
         try:
             raw = bytes.fromhex(hex_key)
         except ValueError as exc:
-            raise PersonalDataError(f"{setting}:密钥 {key_id} 不是十六进制") from exc
+            raise PersonalDataError(f"{setting}：密钥 {key_id} 不是十六进制") from exc
         if len(raw) != 32 or not key_id or ":" in key_id:
-            raise PersonalDataError(f"{setting}:密钥 {key_id!r} 须为 32 字节(64 位十六进制)")
+            raise PersonalDataError(f"{setting}：密钥 {key_id!r} 须为 32 字节（64 位十六进制）")
         keys[key_id] = raw
     if not keys:
         raise PersonalDataError(f"未配置密钥 {setting}")
@@ -148,7 +148,7 @@ class Keyring:
             raw = base64.b64decode(blob)
             return cipher.decrypt(key, raw[:NONCE_BYTES], raw[NONCE_BYTES:]).decode("utf-8")
         except KeyError as exc:
-            raise PersonalDataError(f"缺少解密所需的密钥或算法:{exc}") from exc
+            raise PersonalDataError(f"缺少解密所需的密钥或算法：{exc}") from exc
         except (ValueError, InvalidTag) as exc:
             raise TamperedCiphertext("个人信息密文已损坏或被篡改") from exc
 
@@ -166,7 +166,7 @@ class Keyring:
             key = self.keys[key_id.decode("ascii")]
             return cipher.decrypt(key, raw[:NONCE_BYTES], raw[NONCE_BYTES:])
         except KeyError as exc:
-            raise PersonalDataError(f"缺少解密所需的密钥或算法:{exc}") from exc
+            raise PersonalDataError(f"缺少解密所需的密钥或算法：{exc}") from exc
         except (ValueError, InvalidTag) as exc:
             raise TamperedCiphertext("附件密文已损坏或被篡改") from exc
 

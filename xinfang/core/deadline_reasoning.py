@@ -47,7 +47,7 @@ class _Uncovered(Exception):
 
 
 def _day(d: date, note: str = "") -> str:
-    return f"{d}({weekday_zh(d)}{',' + note if note else ''})"
+    return f"{d}（{weekday_zh(d)}{'，' + note if note else ''}）"
 
 
 def _is_working(cal: LegalCalendar, day: date) -> bool:
@@ -60,12 +60,12 @@ def _rest_reason(cal: LegalCalendar, day: date) -> str:
     """``国庆节`` for an official holiday, ``周六`` for a plain weekend day."""
     name = cal.names.get(day, "")
     if name and day.weekday() >= 5:
-        return f"{name}({weekday_zh(day)})"
+        return f"{name}（{weekday_zh(day)}）"
     return name or weekday_zh(day)
 
 
 def _runs(cal: LegalCalendar, days: list[date]) -> str:
-    """Consecutive rest days as ranges with their reasons: ``10-01 至 10-08(国庆节)``."""
+    """Consecutive rest days as ranges with their reasons: ``10-01 至 10-08（国庆节）``."""
     groups: list[list[date]] = []
     for day in days:
         if groups and groups[-1][-1] + timedelta(days=1) == day:
@@ -77,7 +77,7 @@ def _runs(cal: LegalCalendar, days: list[date]) -> str:
         names = list(dict.fromkeys(cal.names[d] for d in group if cal.names.get(d)))
         reason = "、".join(names) if names else "周末"
         span = str(group[0]) if len(group) == 1 else f"{group[0]} 至 {group[-1]}"
-        parts.append(f"{span}({reason})")
+        parts.append(f"{span}（{reason}）")
     return "、".join(parts)
 
 
@@ -86,7 +86,7 @@ def check_period(days: int, convention: str) -> None:
     if not 1 <= days <= MAX_DAYS:
         raise DeadlineError(f"期限天数必须是 1 至 {MAX_DAYS} 之间的整数")
     if convention not in CONVENTIONS:
-        raise DeadlineError(f"未知的期限计算规则:{convention}(可选 {'、'.join(CONVENTIONS)})")
+        raise DeadlineError(f"未知的期限计算规则：{convention}（可选 {'、'.join(CONVENTIONS)}）")
 
 
 def explain_deadline(
@@ -115,8 +115,8 @@ def explain_deadline(
         # day never counts for them (see LegalCalendar.add_working_days).
         not_before = earliest_due(start, days, convention if not working else CIVIL_CODE)
         steps.append(
-            f"{exc.year} 年的法定节假日安排尚未录入,届满日待定,不早于 {not_before}"
-            "(录入该年度安排后即可确定)。"
+            f"{exc.year} 年的法定节假日安排尚未录入，届满日待定，不早于 {not_before}"
+            "（录入该年度安排后即可确定）。"
         )
         return DeadlineReasoning(
             start, days, working, convention, None, not_before, exc.year, tuple(steps)
@@ -128,10 +128,12 @@ def _calendar_days(
     cal: LegalCalendar, start: date, days: int, convention: str, steps: list[str]
 ) -> date:
     if convention == CIVIL_CODE:
-        steps.append(f"起算日 {_day(start)}不计入期间(民法典第二百零一条),自次日起算 {days} 日。")
+        steps.append(
+            f"起算日 {_day(start)}不计入期间（民法典第二百零一条），自次日起算 {days} 日。"
+        )
         last = start + timedelta(days=days)
     else:
-        steps.append(f"起算日 {_day(start)}计入期间(start-day-counted 规则),共 {days} 日。")
+        steps.append(f"起算日 {_day(start)}计入期间（start-day-counted 规则），共 {days} 日。")
         last = start + timedelta(days=days - 1)
     steps.append(f"期间最后一日为 {_day(last)}。")
     skipped = []
@@ -140,26 +142,26 @@ def _calendar_days(
         skipped.append(due)
         due += timedelta(days=1)
     if not skipped:
-        steps.append(f"{last} 是工作日,期限于当日届满。")
+        steps.append(f"{last} 是工作日，期限于当日届满。")
     else:
         steps.append(
-            f"期间最后一日 {last} 为 {_rest_reason(cal, last)},依民法典第二百零三条顺延至"
+            f"期间最后一日 {last} 为 {_rest_reason(cal, last)}，依民法典第二百零三条顺延至"
             f"其后第一个工作日 {_day(due)}。"
         )
         if len(skipped) > 1:
-            steps.append(f"顺延经过的休息日:{_runs(cal, skipped)}。")
+            steps.append(f"顺延经过的休息日：{_runs(cal, skipped)}。")
     if due.weekday() >= 5:
-        steps.append(f"{due} 虽是{weekday_zh(due)},但为调休上班日,是工作日。")
-    steps.append(f"届满日:{due}。")
+        steps.append(f"{due} 虽是{weekday_zh(due)}，但为调休上班日，是工作日。")
+    steps.append(f"届满日：{due}。")
     return due
 
 
 def _working_days(
     cal: LegalCalendar, start: date, days: int, convention: str, steps: list[str]
 ) -> date:
-    first = f"起算日 {_day(start)}不计入,自次日起数 {days} 个工作日。"
+    first = f"起算日 {_day(start)}不计入，自次日起数 {days} 个工作日。"
     if convention != CIVIL_CODE:
-        first += "(工作日期间的起算日一律不计入,start-day-counted 规则不适用。)"
+        first += "（工作日期间的起算日一律不计入，start-day-counted 规则不适用。）"
     steps.append(first)
     skipped: list[date] = []
     makeup: list[date] = []
@@ -174,11 +176,11 @@ def _working_days(
         else:
             skipped.append(day)
     if skipped:
-        steps.append(f"跳过休息日 {len(skipped)} 天:{_runs(cal, skipped)}。")
+        steps.append(f"跳过休息日 {len(skipped)} 天：{_runs(cal, skipped)}。")
     else:
         steps.append("其间没有休息日。")
     if makeup:
         listed = "、".join(_day(d, cal.names.get(d, "")) for d in makeup)
-        steps.append(f"计入调休上班日 {len(makeup)} 天:{listed}。")
-    steps.append(f"第 {days} 个工作日为 {_day(day)},即届满日。")
+        steps.append(f"计入调休上班日 {len(makeup)} 天：{listed}。")
+    steps.append(f"第 {days} 个工作日为 {_day(day)}，即届满日。")
     return day

@@ -59,7 +59,7 @@ class HolidayNoticeInvalid(DeadlineError):
 
     def __init__(self, problems: list[tuple[int, str]]) -> None:
         self.problems = problems
-        super().__init__("\n".join(f"第 {line} 行:{message}" for line, message in problems))
+        super().__init__("\n".join(f"第 {line} 行：{message}" for line, message in problems))
 
     def located(self, filename: str) -> list[str]:
         """The problems as ``FILE:LINE: message`` lines, the way compilers report them."""

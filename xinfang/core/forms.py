@@ -11,7 +11,7 @@ from xinfang.core.calendar import CIVIL_CODE, START_DAY_COUNTED
 from xinfang.core.deadline_reasoning import MAX_DAYS
 
 CONVENTION_CHOICES = [
-    (CIVIL_CODE, "起算日不计入(民法典第二百零一条)"),
+    (CIVIL_CODE, "起算日不计入（民法典第二百零一条）"),
     (START_DAY_COUNTED, "起算日计入"),
 ]
 
@@ -22,7 +22,7 @@ class DeadlineForm(forms.Form):
     start = forms.DateField(
         label="起算日",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="引起期间开始的事件发生之日,如收到信访事项之日",
+        help_text="引起期间开始的事件发生之日，如收到信访事项之日",
     )
     days = forms.IntegerField(label="期限天数", min_value=1, max_value=MAX_DAYS)
     mode = forms.ChoiceField(
@@ -49,7 +49,7 @@ class HolidayNoticeForm(forms.Form):
     """The notice transcribed as YAML (format: README, "Entering a year's holiday schedule")."""
 
     text = forms.CharField(
-        label="节假日安排(YAML)",
+        label="节假日安排（YAML）",
         widget=forms.Textarea(attrs={"rows": 16, "cols": 80, "spellcheck": "false"}),
         strip=False,
     )

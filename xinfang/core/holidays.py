@@ -132,14 +132,14 @@ class HolidayNotice(_Strict):
 
 _MESSAGES = {
     "missing": "缺少必填字段",
-    "extra_forbidden": "不允许的字段(可能拼写有误)",
-    "date_type": "必须是日期,格式 YYYY-MM-DD",
+    "extra_forbidden": "不允许的字段（可能拼写有误）",
+    "date_type": "必须是日期，格式 YYYY-MM-DD",
     "int_type": "必须是整数",
     "string_type": "必须是文字",
     "list_type": "必须是列表",
-    "model_type": "必须是映射(键: 值)",
-    "dict_type": "必须是映射(键: 值)",
-    "model_attributes_type": "必须是映射(键: 值)",
+    "model_type": "必须是映射（键: 值）",
+    "dict_type": "必须是映射（键: 值）",
+    "model_attributes_type": "必须是映射（键: 值）",
 }
 
 
@@ -151,7 +151,7 @@ def _message_zh(err: ErrorDetails) -> str:
     if kind == "string_too_long":
         return f"不能超过 {ctx.get('max_length')} 个字"
     if kind in ("greater_than_equal", "less_than_equal"):
-        return "年份超出范围(1949–2100)"
+        return "年份超出范围（1949–2100）"
     return _MESSAGES.get(kind, err["msg"])
 
 
@@ -164,9 +164,9 @@ def parse_notice(text: str) -> HolidayNotice:
     try:
         data = load_located(text)
     except YamlSyntaxError as exc:
-        raise HolidayNoticeInvalid([(exc.line, f"YAML 格式错误: {exc.problem}")]) from exc
+        raise HolidayNoticeInvalid([(exc.line, f"YAML 格式错误：{exc.problem}")]) from exc
     if not isinstance(data, dict):
-        raise HolidayNoticeInvalid([(1, "内容必须是一个映射(year、source、holidays、workdays)")])
+        raise HolidayNoticeInvalid([(1, "内容必须是一个映射（year、source、holidays、workdays）")])
     try:
         notice = HolidayNotice.model_validate(data)
     except PydanticValidationError as exc:
@@ -209,8 +209,8 @@ def _schedule_problems(notice: HolidayNotice, data: Any) -> list[tuple[int, str]
                 problems.append(
                     (
                         at("holidays", i),
-                        f"“{h.name}”({h.start} 至 {h.end})与第 {at('holidays', j)} 行的"
-                        f"“{other.name}”({other.start} 至 {other.end})重叠",
+                        f"“{h.name}”（{h.start} 至 {h.end}）与第 {at('holidays', j)} 行的"
+                        f"“{other.name}”（{other.start} 至 {other.end}）重叠",
                     )
                 )
     seen: dict[date, int] = {}
@@ -220,15 +220,15 @@ def _schedule_problems(notice: HolidayNotice, data: Any) -> list[tuple[int, str]
             problems.append((line, f"调休上班日 {day} 不在 {year} 年内"))
         if day.weekday() < 5:
             problems.append(
-                (line, f"调休上班日 {day} 是{weekday_zh(day)}:调休上班日只能是周六或周日")
+                (line, f"调休上班日 {day} 是{weekday_zh(day)}：调休上班日只能是周六或周日")
             )
         for h in notice.holidays:
             if h.start <= day <= h.end:
                 problems.append(
-                    (line, f"调休上班日 {day} 在“{h.name}”假期({h.start} 至 {h.end})之内")
+                    (line, f"调休上班日 {day} 在“{h.name}”假期（{h.start} 至 {h.end}）之内")
                 )
         if day in seen:
-            problems.append((line, f"调休上班日 {day} 重复(第 {seen[day]} 行已列出)"))
+            problems.append((line, f"调休上班日 {day} 重复（第 {seen[day]} 行已列出）"))
         seen.setdefault(day, line)
     return problems
 
@@ -250,8 +250,8 @@ def entry_problems(
             problems.append(
                 (
                     notice.line("year"),
-                    f"{notice.year} 年的节假日安排已录入(来源:{entered.source or '未注明'});"
-                    "如确需替换,请选择“替换已录入的安排”(命令行 --replace)",
+                    f"{notice.year} 年的节假日安排已录入（来源：{entered.source or '未注明'}）；"
+                    "如确需替换，请选择“替换已录入的安排”（命令行 --replace）",
                 )
             )
         else:
@@ -260,16 +260,17 @@ def entry_problems(
                 problems.append(
                     (
                         notice.line("year"),
-                        f"{notice.year} 年已有 {stray} 条节假日/调休日记录,但该年度未标记为已覆盖;"
-                        "如确需替换,请选择“替换已录入的安排”(命令行 --replace)",
+                        f"{notice.year} 年已有 {stray} 条节假日/调休日记录，"
+                        "但该年度未标记为已覆盖；"
+                        "如确需替换，请选择“替换已录入的安排”（命令行 --replace）",
                     )
                 )
     if not notice.holidays and not confirm_no_holidays:
         problems.append(
             (
                 notice.line("holidays"),
-                f"{notice.year} 年没有列出任何节假日;若通知确实如此,请明确确认"
-                "(命令行 --confirm-no-holidays)",
+                f"{notice.year} 年没有列出任何节假日；若通知确实如此，请明确确认"
+                "（命令行 --confirm-no-holidays）",
             )
         )
     return problems
@@ -414,10 +415,10 @@ def describe_year(rows: list[tuple[date, bool, str]]) -> list[str]:
             runs.append((label, day, day))
     for label, first, last in runs:
         span = (last - first).days + 1
-        lines.append(f"放假 {label}:{first} 至 {last}(共 {span} 天)")
+        lines.append(f"放假 {label}：{first} 至 {last}（共 {span} 天）")
     for day, working, name in sorted(rows):
         if working:
-            lines.append(f"{name or WORKDAY_NAME}:{day}({weekday_zh(day)})")
+            lines.append(f"{name or WORKDAY_NAME}：{day}（{weekday_zh(day)}）")
     return lines
 
 

@@ -102,7 +102,7 @@ class CalendarDay(models.Model):
 
     date = models.DateField(_("日期"), unique=True)
     is_working_day = models.BooleanField(
-        _("上班日"), help_text=_("真 = 调休上班日(周末上班);假 = 法定节假日或调休休息日")
+        _("上班日"), help_text=_("真 = 调休上班日（周末上班）；假 = 法定节假日或调休休息日")
     )
     name = models.CharField(_("名称"), max_length=50, blank=True)
 
@@ -120,7 +120,7 @@ class CalendarYear(models.Model):
     """A year whose official holidays and make-up days are fully recorded."""
 
     year = models.PositiveSmallIntegerField(_("年度"), unique=True)
-    source = models.CharField(_("依据(国务院办公厅通知)"), max_length=100, blank=True)
+    source = models.CharField(_("依据（国务院办公厅通知）"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["year"]
@@ -162,7 +162,7 @@ class MessageStatus(models.TextChoices):
     QUEUED = "queued", _("待发送")
     SENDING = "sending", _("发送中")
     SENT = "sent", _("已发送")
-    FAILED = "failed", _("发送失败,待重试")
+    FAILED = "failed", _("发送失败，待重试")
     DEAD = "dead", _("已放弃")
 
 

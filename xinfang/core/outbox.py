@@ -249,7 +249,7 @@ class EmailChannel:
                 [address],
             )
         except OSError as exc:  # smtplib errors are OSErrors
-            raise DeliveryFailed(f"邮件发送失败:{type(exc).__name__}") from exc
+            raise DeliveryFailed(f"邮件发送失败：{type(exc).__name__}") from exc
 
 
 class SmsAdapter(Protocol):
@@ -287,7 +287,7 @@ class HttpSmsAdapter:
             reason = getattr(exc, "reason", exc)
             if isinstance(reason, TimeoutError):
                 raise DeliveryFailed("短信网关超时") from None
-            raise DeliveryFailed(f"短信网关不可达:{type(reason).__name__}") from None
+            raise DeliveryFailed(f"短信网关不可达：{type(reason).__name__}") from None
         if not 200 <= status < 300:
             raise DeliveryFailed(f"短信网关返回 HTTP {status}")
 
@@ -331,7 +331,7 @@ class SmsChannel:
         from xinfang.core.personal_data import PersonalDataError, reveal
 
         if self.adapter is None:
-            raise UndeliverableMessage("未配置短信通道(XINFANG_SMS_URL 或 XINFANG_SMS_FILE)")
+            raise UndeliverableMessage("未配置短信通道（XINFANG_SMS_URL 或 XINFANG_SMS_FILE）")
         if not getattr(message, "phone_token", ""):
             raise UndeliverableMessage("没有手机号")
         try:

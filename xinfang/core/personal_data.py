@@ -62,10 +62,10 @@ def validate_id_number(raw: str) -> str:
     """
     value = (raw or "").strip().upper()
     if not _ID_RE.match(value):
-        raise InvalidIdNumber("身份证号码应为18位:17位数字加1位数字或X")
+        raise InvalidIdNumber("身份证号码应为18位：17位数字加1位数字或X")
     total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
     if _ID_CHECK[total % 11] != value[17]:
-        raise InvalidIdNumber("身份证号码校验位不正确,请核对")
+        raise InvalidIdNumber("身份证号码校验位不正确，请核对")
     return value
 
 
@@ -73,14 +73,14 @@ def normalize_phone(raw: str) -> str:
     value = re.sub(r"[\s()()]", "", raw or "")
     value = value.removeprefix("+86")
     if not _PHONE_RE.match(value):
-        raise PersonalDataError("电话号码格式不正确:手机号为11位,座机为区号-号码")
+        raise PersonalDataError("电话号码格式不正确：手机号为11位，座机为区号-号码")
     return value
 
 
 def normalize_address(raw: str) -> str:
     value = " ".join((raw or "").split())
     if len(value) > ADDRESS_MAX_LENGTH:
-        raise PersonalDataError(f"住址过长:不得超过 {ADDRESS_MAX_LENGTH} 字")
+        raise PersonalDataError(f"住址过长：不得超过 {ADDRESS_MAX_LENGTH} 字")
     return value
 
 

@@ -166,7 +166,7 @@ class Workflow:
     on_change: Callable[[Any, Ctx], dict[str, Any]] | None = None
     record: Callable[..., Any] | None = None
     denied: str = "您没有办理此项操作的权限"
-    concurrent: str = "该记录已被他人处理,请刷新后重试"
+    concurrent: str = "该记录已被他人处理，请刷新后重试"
     reason_missing: str = "“{label}”须写明理由"
     reason_error: type[Exception] = TransitionNotAllowed
     versioned: bool = True
@@ -229,7 +229,7 @@ def validate_input(step: Step, data: BaseModel | Mapping[str, Any] | None) -> Ba
     try:
         return step.input.model_validate(dict(data or {}))
     except ValidationError as exc:
-        raise StepInputInvalid(f"“{step.label}”的参数有误:{exc.errors()[0]['msg']}") from exc
+        raise StepInputInvalid(f"“{step.label}”的参数有误：{exc.errors()[0]['msg']}") from exc
 
 
 def allowed_steps(obj: Any, actor: Any) -> list[Step]:
@@ -276,12 +276,14 @@ def transition(
     flow = workflow_of(obj)
     found = flow.step(step) if isinstance(step, str) else step
     if found is None:
-        raise TransitionNotAllowed(f"未知的操作:{step}")
+        raise TransitionNotAllowed(f"未知的操作：{step}")
     step = found
     # The grant first: who may not act learns nothing about the object's state.
     flow.check(actor, obj, step, **extra)
     if obj.status not in step.sources:
-        raise TransitionNotAllowed(f"当前状态为“{obj.get_status_display()}”,不能执行“{step.label}”")
+        raise TransitionNotAllowed(
+            f"当前状态为“{obj.get_status_display()}”，不能执行“{step.label}”"
+        )
     payload = (flow.validate or validate_input)(step, data)
     reason = (reason or "").strip()
     if step.reason_required and not reason:

@@ -36,7 +36,7 @@ class YamlSyntaxError(XinfangError):
     def __init__(self, line: int, problem: str) -> None:
         self.line = line
         self.problem = problem
-        super().__init__(f"{line}: YAML 格式错误: {problem}")
+        super().__init__(f"{line}: YAML 格式错误：{problem}")
 
 
 class Located(dict[Any, Any]):

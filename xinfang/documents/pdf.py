@@ -7,8 +7,9 @@ face (思源宋体 / Noto Serif CJK SC Bold), the body in 3号 (16 pt) fangsong,
 date kept on one page with the last paragraph.
 
 Fonts: Debian's ``fonts-noto-cjk`` gives a song face (Noto Serif CJK SC) and a hei face
-(Noto Sans CJK SC) but no fangsong. The body asks for FandolFang (``texlive-lang-chinese``,
-an open fangsong with the simplified set) first and falls back to Noto Serif CJK SC; the
+(Noto Sans CJK SC) but no fangsong. The body is set in FandolFang, an open fangsong with the
+simplified set, which ``scripts/system-packages`` takes out of ``texlive-lang-chinese``
+without installing TeX (docs/documents.md); Noto Serif CJK SC is the per-glyph fallback. The
 cwTeX fangsong Debian packages (``fonts-cwtex-fs``) is not used: it lacks most simplified
 characters, which would then print in a second face mid-line.
 """

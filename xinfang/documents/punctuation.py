@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from xinfang.core.punctuation import FULL_WIDTH
+
 __all__ = ["FULL_WIDTH", "fullwidth", "fullwidth_data", "is_cjk"]
 
-FULL_WIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
 
 _CJK = (
     "\u3000-\u303f"  # CJK symbols and punctuation (、。〈〉《》「」【】〔〕)

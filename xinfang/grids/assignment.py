@@ -125,10 +125,10 @@ def _number(value: str, row: int, column: str, low: float, high: float, errors: 
     try:
         number = float(value)
     except (TypeError, ValueError):
-        errors.append(f"第 {row} 行 {column}:不是数字({value!r})")
+        errors.append(f"第 {row} 行 {column}：不是数字（{value!r}）")
         return 0.0
     if not low <= number <= high:
-        errors.append(f"第 {row} 行 {column}:超出范围 {low}–{high}({value})")
+        errors.append(f"第 {row} 行 {column}：超出范围 {low}–{high}({value})")
     return number
 
 
@@ -140,9 +140,9 @@ def parse_address_rows(rows: Iterable[dict[str, str]], *, start: int = 2) -> lis
     for number, row in enumerate(rows, start=start):
         ident = (row.get("id") or "").strip()
         if not ident:
-            errors.append(f"第 {number} 行 id:不能为空")
+            errors.append(f"第 {number} 行 id：不能为空")
         elif ident in seen:
-            errors.append(f"第 {number} 行 id:重复的编号 {ident}")
+            errors.append(f"第 {number} 行 id：重复的编号 {ident}")
         seen.add(ident)
         lon = _number(row.get("lon") or "", number, "lon", -180, 180, errors)
         lat = _number(row.get("lat") or "", number, "lat", -90, 90, errors)
@@ -159,7 +159,7 @@ def read_address_csv(stream: IO[str]) -> list[AddressRow]:
     reader = csv.DictReader(stream)
     missing = {"id", "lon", "lat"} - set(reader.fieldnames or ())
     if missing:
-        raise AddressImportRejected([f"缺少列:{','.join(sorted(missing))}(应有 id,lon,lat)"])
+        raise AddressImportRejected([f"缺少列：{','.join(sorted(missing))}（应有 id,lon,lat）"])
     return parse_address_rows(reader)
 
 
@@ -170,12 +170,12 @@ def read_address_xlsx(stream: IO[bytes] | Any) -> list[AddressRow]:
     try:
         sheet = load_workbook(stream, read_only=True, data_only=True).worksheets[0]
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise AddressImportRejected([f"无法读取 xlsx 文件:{exc}"]) from exc
+        raise AddressImportRejected([f"无法读取 xlsx 文件：{exc}"]) from exc
     rows = sheet.iter_rows(values_only=True)
     header = [str(c or "").strip().lower() for c in next(rows, ())]
     missing = {"id", "lon", "lat"} - set(header)
     if missing:
-        raise AddressImportRejected([f"缺少列:{','.join(sorted(missing))}(应有 id,lon,lat)"])
+        raise AddressImportRejected([f"缺少列：{','.join(sorted(missing))}（应有 id,lon,lat）"])
     return parse_address_rows(
         {k: "" if v is None else str(v) for k, v in zip(header, row, strict=False)} for row in rows
     )

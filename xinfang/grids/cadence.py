@@ -110,8 +110,8 @@ class StaffingRatio:
     def text(self) -> str:
         verdict = "达标" if self.ok else f"缺 {self.needed - self.workers} 人"
         return (
-            f"{self.households} 户,专职网格员 {self.workers} 人,"
-            f"按每 {self.per_worker} 户 1 人需 {self.needed} 人:{verdict}"
+            f"{self.households} 户，专职网格员 {self.workers} 人，"
+            f"按每 {self.per_worker} 户 1 人需 {self.needed} 人：{verdict}"
         )
 
 

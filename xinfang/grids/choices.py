@@ -27,7 +27,7 @@ class MeetingOutcome(models.TextChoices):
     RESOLVED = "resolved", _("会上办结")
     HANDED = "handed", _("会上转交单位")
     RAISED = "raised", _("会上上报街道")
-    CARRIED = "carried", _("转交在办(按原期限)")
+    CARRIED = "carried", _("转交在办（按原期限）")
 
 
 # The outcomes the meeting itself decides, by the workflow step each one takes.

@@ -84,20 +84,20 @@ def add_demo_grids(demo: Any) -> None:
             day=today - timedelta(days=back),
             started=time(9),
             ended=time(11, 30),
-            notes="走访楼栋,查看消防通道",
+            notes="走访楼栋，查看消防通道",
         )
     services.record_log_item(
         actor=worker,
         grid=grid,
         topic=LogItemTopic.ENVIRONMENT,
-        summary="3号楼前垃圾清运不及时,居民反映有异味",
+        summary="3号楼前垃圾清运不及时，居民反映有异味",
         place="东街3号楼",
     )
     handed = services.record_log_item(
         actor=worker,
         grid=grid,
         topic=LogItemTopic.SAFETY,
-        summary="小区东门路面塌陷,夜间有安全隐患",
+        summary="小区东门路面塌陷，夜间有安全隐患",
         place="东街小区东门",
         contact="13900009999",
     )

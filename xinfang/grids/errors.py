@@ -30,7 +30,7 @@ class GeometryInvalid(GridsError):
     """A community or grid polygon is not a valid simple polygon."""
 
     def __init__(self, label: str, reason: str) -> None:
-        super().__init__(f"{label}的边界无效:{reason}")
+        super().__init__(f"{label}的边界无效：{reason}")
         self.label = label
         self.reason = reason
 
@@ -39,7 +39,7 @@ class AddressImportRejected(GridsError):
     """An import whose rows failed validation; ``errors`` lists them (row, column, message)."""
 
     def __init__(self, errors: list[str]) -> None:
-        super().__init__("导入失败,未导入任何地址:\n" + "\n".join(errors))
+        super().__init__("导入失败，未导入任何地址：\n" + "\n".join(errors))
         self.errors = errors
 
 
@@ -54,7 +54,7 @@ class MeetingIncomplete(GridsError):
 
     def __init__(self, labels: Sequence[str]) -> None:
         super().__init__(
-            "当日清会议未登记:以下事项尚未议定处理方式(会上办结、转交单位或上报街道):"
+            "当日清会议未登记：以下事项尚未议定处理方式（会上办结、转交单位或上报街道）："
             + "、".join(labels)
         )
         self.labels = list(labels)

@@ -26,7 +26,7 @@ def _grids(user: Any) -> Any:
 class BoundaryImportForm(forms.Form):
     """A boundary file, or the GeoJSON the map editor posts after vertices were moved."""
 
-    file = forms.FileField(label="边界文件(GeoJSON,WGS-84)", required=False)
+    file = forms.FileField(label="边界文件（GeoJSON,WGS-84）", required=False)
     geojson = forms.CharField(widget=forms.HiddenInput, required=False, max_length=5_000_000)
 
     def clean(self) -> dict[str, Any]:
@@ -48,7 +48,7 @@ class GridDrawForm(forms.Form):
     community that has no boundary yet."""
 
     code = forms.CharField(label="网格编码", max_length=30)
-    name = forms.CharField(label="网格名称(新建网格时填写)", max_length=100, required=False)
+    name = forms.CharField(label="网格名称（新建网格时填写）", max_length=100, required=False)
     grid = forms.ModelChoiceField(
         label="或用于已有但尚无边界的网格",
         queryset=Unit.objects.none(),
@@ -67,14 +67,14 @@ class GridDrawForm(forms.Form):
         try:
             data = json.loads(self.cleaned_data["geometry"])
         except json.JSONDecodeError as exc:
-            raise forms.ValidationError("绘制的多边形无法读取,请重新绘制") from exc
+            raise forms.ValidationError("绘制的多边形无法读取，请重新绘制") from exc
         if not isinstance(data, dict):
-            raise forms.ValidationError("绘制的多边形无法读取,请重新绘制")
+            raise forms.ValidationError("绘制的多边形无法读取，请重新绘制")
         return data
 
 
 class AddressImportForm(forms.Form):
-    file = forms.FileField(label="地址文件(xlsx 或 CSV:id,lon,lat,可选 label,households)")
+    file = forms.FileField(label="地址文件（xlsx 或 CSV:id,lon,lat，可选 label,households）")
 
 
 class PairForm(forms.Form):
@@ -116,7 +116,7 @@ class LogItemForm(forms.Form):
     summary = forms.CharField(label="反映内容", widget=forms.Textarea(attrs={"rows": 4}))
     place = forms.CharField(label="地点", required=False)
     contact = forms.CharField(
-        label="联系电话(可选,群众愿意留下时填写,加密保存)", required=False, max_length=20
+        label="联系电话（可选，群众愿意留下时填写，加密保存）", required=False, max_length=20
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -148,7 +148,7 @@ class ResolveForm(forms.Form):
 
 class ToPetitionForm(forms.Form):
     registering_unit = forms.ModelChoiceField(label="登记单位", queryset=Unit.objects.none())
-    petitioner_name = forms.CharField(label="信访人姓名(群众同意转为信访事项时填写)")
+    petitioner_name = forms.CharField(label="信访人姓名（群众同意转为信访事项时填写）")
     kind = forms.ChoiceField(label="类别", choices=Kind.choices, initial=Kind.APPEAL)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -161,7 +161,7 @@ class ToPetitionForm(forms.Form):
 class ToDisputeForm(forms.Form):
     unit = forms.ModelChoiceField(label="台账单位", queryset=Unit.objects.none())
     domain = forms.ChoiceField(label="纠纷类别", choices=DisputeDomain.choices)
-    parties = forms.CharField(label="当事人(名称及身份)")
+    parties = forms.CharField(label="当事人（名称及身份）")
     risk_level = forms.ChoiceField(label="风险等级", choices=RiskLevel.choices)
     responsible_person = forms.CharField(label="责任人")
     deadline = forms.DateField(label="化解期限", widget=DATE)
@@ -238,11 +238,11 @@ class DailyMeetingForm(forms.Form):
             step = data.get(p + "step")
             label = f"民情日志 {item.pk}"
             if step == "resolve" and not (data.get(p + "result") or "").strip():
-                self.add_error(p + "result", f"{label}:会上办结须填写办理结果")
+                self.add_error(p + "result", f"{label}：会上办结须填写办理结果")
             if step in ("hand_on", "raise") and not data.get(p + "deadline"):
-                self.add_error(p + "deadline", f"{label}:须填写办理期限")
+                self.add_error(p + "deadline", f"{label}：须填写办理期限")
             if step == "hand_on" and not data.get(p + "unit"):
-                self.add_error(p + "unit", f"{label}:须选择转交单位")
+                self.add_error(p + "unit", f"{label}：须选择转交单位")
         return data
 
     def dispositions(self) -> dict[int, Disposition]:

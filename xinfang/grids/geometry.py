@@ -168,7 +168,7 @@ def gcj02_to_wgs84(coords: Coords) -> Coords:
 _VALIDITY = [
     ("Ring Self-intersection", "边界环自相交"),
     ("Self-intersection", "边界自相交"),
-    ("Too few points", "顶点过少,不能构成多边形"),
+    ("Too few points", "顶点过少，不能构成多边形"),
     ("Hole lies outside shell", "内环位于外环之外"),
     ("Nested holes", "内环相互嵌套"),
     ("Interior is disconnected", "内部被内环分割为不连通的部分"),
@@ -184,19 +184,19 @@ def _validity_reason(geometry: BaseGeometry) -> str:
     reason = next((zh for en, zh in _VALIDITY if explained.startswith(en)), "几何形状无效")
     where = _WHERE.search(explained)
     if where:
-        reason += f"(位置 {float(where.group(1)):.6f},{float(where.group(2)):.6f})"
+        reason += f"（位置 {float(where.group(1)):.6f}，{float(where.group(2)):.6f}）"
     return reason
 
 
 def validate_polygon(geometry: BaseGeometry, label: str) -> BaseGeometry:
     """The geometry if it is a valid (multi)polygon, else ``GeometryInvalid`` naming it."""
     if geometry.geom_type not in ("Polygon", "MultiPolygon"):
-        raise GeometryInvalid(label, f"应为多边形,实为 {geometry.geom_type}")
+        raise GeometryInvalid(label, f"应为多边形，实为 {geometry.geom_type}")
     if geometry.is_empty:
         raise GeometryInvalid(label, "多边形为空")
     lon0, lat0, lon1, lat1 = geometry.bounds
     if not (-180 <= lon0 <= lon1 <= 180 and -90 <= lat0 <= lat1 <= 90):
-        raise GeometryInvalid(label, "坐标超出经纬度范围(应为 WGS-84 经度、纬度)")
+        raise GeometryInvalid(label, "坐标超出经纬度范围（应为 WGS-84 经度、纬度）")
     if not geometry.is_valid:
         raise GeometryInvalid(label, _validity_reason(geometry))
     return geometry
@@ -233,7 +233,7 @@ def _feature_geometry(feature: Mapping[str, Any], label: str, convert: bool) -> 
     try:
         geometry = shape(feature["geometry"])
     except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.GEOSException) as exc:
-        raise GeometryInvalid(label, f"无法读取几何:{exc}") from exc
+        raise GeometryInvalid(label, f"无法读取几何：{exc}") from exc
     if convert:
         geometry = shapely.transform(geometry, gcj02_to_wgs84)
     return validate_polygon(geometry, label)
@@ -244,12 +244,12 @@ def parse_tiling(text: str) -> Tiling:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise GeoJSONInvalid(f"不是有效的 JSON:第 {exc.lineno} 行 {exc.msg}") from exc
+        raise GeoJSONInvalid(f"不是有效的 JSON：第 {exc.lineno} 行 {exc.msg}") from exc
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise GeoJSONInvalid("应为 GeoJSON FeatureCollection")
     system = data.get("coordinate_system", WGS84)
     if system not in COORDINATE_SYSTEMS:
-        raise GeoJSONInvalid(f"不支持的坐标系 {system}:应为 {'或'.join(COORDINATE_SYSTEMS)}")
+        raise GeoJSONInvalid(f"不支持的坐标系 {system}：应为 {'或'.join(COORDINATE_SYSTEMS)}")
     features = data.get("features")
     if not isinstance(features, list):
         raise GeoJSONInvalid("缺少 features 列表")
@@ -269,7 +269,7 @@ def parse_tiling(text: str) -> Tiling:
             community = Boundary("community", "", name, geometry)
         elif role == "grid":
             if not code:
-                raise GeoJSONInvalid(f"第 {number} 个要素(网格)缺少 code")
+                raise GeoJSONInvalid(f"第 {number} 个要素（网格）缺少 code")
             if any(g.code == code for g in grids):
                 raise GeoJSONInvalid(f"网格编码 {code} 重复")
             boundary = Boundary("grid", code, name, shapely.Point())

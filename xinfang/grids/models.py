@@ -38,8 +38,8 @@ class Boundary(models.Model):
     )
     role = models.CharField(_("类型"), max_length=10, choices=BoundaryRole.choices)
     code = models.CharField(_("网格编码"), max_length=30, blank=True)
-    geometry = models.JSONField(_("边界(GeoJSON,WGS-84)"))
-    area_m2 = models.FloatField(_("面积(平方米)"))
+    geometry = models.JSONField(_("边界（GeoJSON,WGS-84）"))
+    area_m2 = models.FloatField(_("面积（平方米）"))
     updated_at = models.DateTimeField(auto_now=True)
 
     objects: ClassVar[BoundaryQuerySet] = BoundaryQuerySet.as_manager()  # type: ignore[assignment]
@@ -157,7 +157,7 @@ class LogItem(models.Model):
     summary = models.TextField(_("反映内容"))
     place = models.CharField(_("地点"), max_length=200, blank=True)
     # Optional and sealed: a resident who wants an answer by phone leaves it (Art. 30 care).
-    contact = ProtectedField("phone", verbose_name="联系电话(可选)")
+    contact = ProtectedField("phone", verbose_name="联系电话（可选）")
     contact_token: str
     contact_digest: str
     contact_masked: str

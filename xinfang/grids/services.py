@@ -90,7 +90,7 @@ def check(actor: Any, action: str, unit: Unit) -> None:
 
 def _community(unit: Unit) -> Unit:
     if unit.level != UnitLevel.VILLAGE:
-        raise GridsError(f"{unit.name} 不是村(社区),网格只能划在村(社区)之内")
+        raise GridsError(f"{unit.name} 不是村（社区），网格只能划在村（社区）之内")
     return unit
 
 
@@ -211,7 +211,7 @@ def draw_grid(
     check(actor, "grid", _community(community))
     tiling = tiling_of(community)
     if tiling is None:
-        raise GridsError("尚无社区边界:请先导入社区边界,再在其中绘制网格")
+        raise GridsError("尚无社区边界：请先导入社区边界，再在其中绘制网格")
     code = code.strip()
     if not code:
         raise GridsError("请填写网格编码")
@@ -223,7 +223,7 @@ def draw_grid(
         if grid.parent_id != community.pk or grid.level != UnitLevel.GRID:
             raise GridsError(f"{grid.name} 不是本社区的网格")
         if Boundary.objects.filter(unit=grid).exists():
-            raise GridsError(f"{grid.name}已有边界:请在地图上编辑它的顶点")
+            raise GridsError(f"{grid.name}已有边界：请在地图上编辑它的顶点")
         name, attach = grid.name, {code: grid}
     else:
         name = name.strip() or f"{community.name}{code}网格"
@@ -303,7 +303,7 @@ GRID_STAFF_ROLES = (Role.GRID_HEAD, Role.GRID_WORKER)
 def staff_grid(*, actor: Any, user: User, grid: Unit, role: str) -> RoleGrant:
     """Grant ``role`` (grid head or worker) on ``grid``; a worker may cover several grids."""
     if role not in GRID_STAFF_ROLES:
-        raise StaffingInvalid("网格只配格长或网格员;督导员由街道(乡镇)授权")
+        raise StaffingInvalid("网格只配格长或网格员；督导员由街道（乡镇）授权")
     if grid.level != UnitLevel.GRID:
         raise StaffingInvalid(f"{grid.name} 不是网格")
     check(actor, "admin", grid)
@@ -504,7 +504,7 @@ def item_to_dispute(
         found_on=item.day,
         responsible_person=responsible_person,
         deadline=deadline,
-        note=f"来自民情日志 {item.pk}({item.grid.name})",
+        note=f"来自民情日志 {item.pk}（{item.grid.name}）",
     )
     workflow.transition(item, "to_dispute", actor=actor, data={"dispute_id": dispute.pk})
     return dispute
@@ -599,7 +599,7 @@ def hold_meeting(
     stray = sorted(set(dispositions) - known)
     if stray:
         raise GridsError(
-            "以下事项不在今天的当日清议程中(已处理或不属本社区):"
+            "以下事项不在今天的当日清议程中（已处理或不属本社区）："
             + "、".join(f"民情日志 {pk}" for pk in stray)
         )
     try:

@@ -95,7 +95,7 @@ def staffing_of(community: Unit) -> CommunityStaffing:
                     f"{gs.grid.name} 的 {worker.full_name or worker.username} 未结成AB岗"
                 )
     if grids and not supervisors:
-        problems.append("所在街道(乡镇)未配网格督导员")
+        problems.append("所在街道（乡镇）未配网格督导员")
     if not ratio.ok:
-        problems.append(f"专职网格员配备不足:{ratio.text()}")
+        problems.append(f"专职网格员配备不足：{ratio.text()}")
     return CommunityStaffing(community, list(staff.values()), supervisors, ratio, problems)

@@ -213,10 +213,10 @@ def boundary_import(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         if report.ok:
-            messages.success(request, f"已导入 {len(tiling.grids)} 个网格:无重叠、无空白、无越界")
+            messages.success(request, f"已导入 {len(tiling.grids)} 个网格：无重叠、无空白、无越界")
         else:
             messages.warning(
-                request, f"已导入 {len(tiling.grids)} 个网格,有 {len(report.faults)} 处问题需修正"
+                request, f"已导入 {len(tiling.grids)} 个网格，有 {len(report.faults)} 处问题需修正"
             )
     return redirect("grids:community_detail", pk=community.pk)
 
@@ -230,7 +230,7 @@ def grid_draw(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(
             request,
-            "请检查填写的内容:" + ";".join(" ".join(map(str, v)) for v in form.errors.values()),
+            "请检查填写的内容：" + ";".join(" ".join(map(str, v)) for v in form.errors.values()),
         )
         return redirect("grids:community_detail", pk=community.pk)
     d = form.cleaned_data
@@ -247,10 +247,10 @@ def grid_draw(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         if report.ok:
-            messages.success(request, f"已保存网格 {d['code']}:无重叠、无空白、无越界")
+            messages.success(request, f"已保存网格 {d['code']}：无重叠、无空白、无越界")
         else:
             messages.warning(
-                request, f"已保存网格 {d['code']},有 {len(report.faults)} 处问题需修正"
+                request, f"已保存网格 {d['code']}，有 {len(report.faults)} 处问题需修正"
             )
     return redirect("grids:community_detail", pk=community.pk)
 
@@ -317,12 +317,13 @@ def meeting_record(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, str(exc))
             else:
                 closed = sum(1 for r in meeting.items.all() if r.outcome != MeetingOutcome.CARRIED)
-                messages.success(request, f"已登记今天的当日清会议,会上处理事项 {closed} 件")
+                messages.success(request, f"已登记今天的当日清会议，会上处理事项 {closed} 件")
                 return redirect("grids:meeting_record", pk=community.pk)
         else:
             messages.error(
                 request,
-                "请检查填写的内容:" + ";".join(" ".join(map(str, v)) for v in form.errors.values()),
+                "请检查填写的内容："
+                + ";".join(" ".join(map(str, v)) for v in form.errors.values()),
             )
     return render(
         request,
@@ -451,7 +452,7 @@ def _take_step(request: HttpRequest, item: LogItem, step: str) -> str:
     else:
         raise GridsError("未知的操作")
     raise GridsError(
-        "请检查填写的内容:"
+        "请检查填写的内容："
         + ";".join(
             f"{form.fields[k].label if k in form.fields else ''}{' '.join(v)}"
             for k, v in form.errors.items()

@@ -111,7 +111,7 @@ def _hand_on(ctx: Ctx) -> None:
             key=f"grid_item:{item.pk}:{item.version}",
             kind="grid_item",
             text=(
-                f"{item.grid.name}转来民情事项:{item.summary[:60]},"
+                f"{item.grid.name}转来民情事项：{item.summary[:60]}，"
                 f"请于 {data.deadline} 前办理并反馈"
             ),
             unit_id=unit.pk,
@@ -128,7 +128,7 @@ def _raise(ctx: Ctx) -> None:
     community = ctx.obj.grid.parent
     street = community.parent if community is not None else None
     if street is None or data.unit_id != street.pk:
-        raise GridsError("只能上报本网格所在的街道(乡镇)")
+        raise GridsError("只能上报本网格所在的街道（乡镇）")
     _hand_on(ctx)
 
 
@@ -181,7 +181,7 @@ WORKFLOW = engine.register(
             "to_dispute": _to_dispute,
         },
         authorize=_authorize,
-        concurrent="该民情日志已被他人处理,请刷新后重试",
+        concurrent="该民情日志已被他人处理，请刷新后重试",
         reason_missing="“{label}”须填写说明",
     )
 )

@@ -31,7 +31,7 @@ class LedgersConfig(AppConfig):
         dashboard.register(
             dashboard.Panel(
                 key="ledgers",
-                title="工作台账:待办与逾期",
+                title="工作台账：待办与逾期",
                 roles=staff,
                 template="ledgers/panel.html",
                 data=panel_data,

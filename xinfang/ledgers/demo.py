@@ -53,7 +53,7 @@ def add_demo_ledgers(demo: Any) -> None:
             round=rnd,
             held_on=min(rnd.period_end, today),
             participants="镇综治信访办全体人员、各村调解主任",
-            summary="走访各村(社区),排查出矛盾纠纷若干,已登记建档并落实责任人。",
+            summary="走访各村（社区），排查出矛盾纠纷若干，已登记建档并落实责任人。",
         )
         # Demo history: the round was filed on its due day, not today.
         ScreeningRound.objects.filter(pk=rnd.pk).update(
@@ -69,12 +69,12 @@ def add_demo_ledgers(demo: Any) -> None:
             domain=domain,
             place="城关镇南门村",
             subject=subject,
-            parties="南门村村民若干户;县城建开发公司",
+            parties="南门村村民若干户；县城建开发公司",
             risk_level=risk,
             found_on=today - timedelta(days=days_ago),
             responsible_person="钱办事",
             lead_leader="孙海涛",
-            resolution_plan="召集双方座谈,依政策核算补偿,限期兑现。",
+            resolution_plan="召集双方座谈，依政策核算补偿，限期兑现。",
             deadline=today + timedelta(days=deadline_in),
         )
 
@@ -85,7 +85,7 @@ def add_demo_ledgers(demo: Any) -> None:
     transition(d3, "resolve", actor=handler, reason="经调解双方签订界址确认书")
     d4 = dispute("老旧小区物业费纠纷", DisputeDomain.PROPERTY, "low", 25, 5)
     transition(d4, "resolve", actor=handler, reason="业委会与物业达成协议")
-    transition(d4, "verify", actor=leader, reason="回访双方,协议已履行")
+    transition(d4, "verify", actor=leader, reason="回访双方，协议已履行")
 
     # Duty: a published roster with an office phone.
     roster = services.create_roster(
@@ -124,7 +124,7 @@ def add_demo_ledgers(demo: Any) -> None:
         if i == 1:
             continue  # left missing
         filed_at = due.due_at + (timedelta(hours=3) if i == 2 else -timedelta(hours=1))
-        services.file_report(actor=duty, due=due, is_zero=True, content="本日无情况(零报告)")
+        services.file_report(actor=duty, due=due, is_zero=True, content="本日无情况（零报告）")
         # The demo's past: the filing time as it would have been (not a status write).
         ReportDue.objects.filter(pk=due.pk).update(filed_at=filed_at)
     services.mark_missing(timezone.now())
@@ -177,7 +177,7 @@ def add_demo_ledgers(demo: Any) -> None:
         held_on=today - timedelta(days=today.weekday() + 7),
         chair="孙海涛",
         attendees="孙海涛、钱办事、冯值班、各村调解主任",
-        minutes="通报本周矛盾纠纷排查情况;部署节前排查和值班工作。",
+        minutes="通报本周矛盾纠纷排查情况；部署节前排查和值班工作。",
     )
 
     # The 100-day campaign of seed 002 (dates moved to the current year).
@@ -190,9 +190,9 @@ def add_demo_ledgers(demo: Any) -> None:
         name="信访维稳“百日集中攻坚行动”",
         starts_on=c_start,
         ends_on=c_end,
-        leading_group="组长:县长;副组长:分管副县长;成员:各乡镇、各部门主要负责人",
-        office="领导小组办公室设在县信访局,负责行动的组织实施及工作推进、调度",
-        targets="矛盾纠纷排查全覆盖、无死角\n现有信访积案全部化解\n落实首问责任制,让群众信访只访一次",
+        leading_group="组长：县长；副组长：分管副县长；成员：各乡镇、各部门主要负责人",
+        office="领导小组办公室设在县信访局，负责行动的组织实施及工作推进、调度",
+        targets="矛盾纠纷排查全覆盖、无死角\n现有信访积案全部化解\n落实首问责任制，让群众信访只访一次",
         rulebook="junan-2019",
         participants=[demo.units[name] for name in ("城关镇", "东河乡", "西山街道")],
         phases=[

@@ -28,5 +28,5 @@ class ImportRejected(LedgerError):
     """An import whose rows failed validation; ``errors`` lists them (row, column, message)."""
 
     def __init__(self, errors: list[str]) -> None:
-        super().__init__("导入失败,未导入任何数据:\n" + "\n".join(errors))
+        super().__init__("导入失败，未导入任何数据：\n" + "\n".join(errors))
         self.errors = errors

@@ -105,7 +105,7 @@ def _report_facts(start: date, end: date, now: datetime, unit_q: Q) -> Iterator[
             or (due.filed_at is not None and due.filed_at > due.missing_at)
         )
         if missing:
-            note = f"{due.title};应报 {_local(due.due_at):%Y-%m-%d %H:%M}"
+            note = f"{due.title}；应报 {_local(due.due_at):%Y-%m-%d %H:%M}"
             if due.filed_at:
                 note += f";{_local(due.filed_at):%Y-%m-%d %H:%M} 补报"
             yield _fact(due, due.unit, _report_item(due, "missing"), day, tags=tags, note=note)
@@ -117,7 +117,7 @@ def _report_facts(start: date, end: date, now: datetime, unit_q: Q) -> Iterator[
                 _report_item(due, "late"),
                 day,
                 tags=tags,
-                note=f"{due.title};迟报 {minutes} 分钟",
+                note=f"{due.title}；迟报 {minutes} 分钟",
             )
 
 
@@ -170,7 +170,7 @@ def _derive(
                     "ledgers.screening.missing",
                     rnd.due_date,
                     tags=rnd.kind,
-                    note=f"{rnd.title};应于 {rnd.due_date} 前开展并报送",
+                    note=f"{rnd.title}；应于 {rnd.due_date} 前开展并报送",
                 )
             )
         elif _local(rnd.filed_at).date() > rnd.due_date:
@@ -182,7 +182,7 @@ def _derive(
                     "ledgers.screening.late",
                     rnd.due_date,
                     tags=rnd.kind,
-                    note=f"{rnd.title};逾期 {days} 天报送",
+                    note=f"{rnd.title}；逾期 {days} 天报送",
                 )
             )
 
@@ -207,7 +207,7 @@ def _derive(
                         req.unit,
                         "ledgers.meeting.missing",
                         w_end,
-                        note=f"{req.title}:{w_start}—{w_end} 未召开",
+                        note=f"{req.title}：{w_start}—{w_end} 未召开",
                     )
                 )
 
@@ -222,7 +222,7 @@ def _derive(
                     check.unit,
                     "ledgers.reception.leader_absent",
                     day,
-                    note=f"{check.slot.leader_name} {check.slot.day} 未按日程接访:{check.note}",
+                    note=f"{check.slot.leader_name} {check.slot.day} 未按日程接访：{check.note}",
                 )
             )
 

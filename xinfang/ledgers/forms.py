@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xinfang.core.punctuation import loose
 from xinfang.ledgers.choices import (
     MEETING_CADENCES,
     REPORT_CADENCES,
@@ -51,13 +52,13 @@ class ScreeningRuleForm(UnitScopedForm):
     action = "lead"
     kind = forms.ChoiceField(label=_("排查类型"), choices=RoundKind.choices)
     cadence = forms.ChoiceField(
-        label=_("周期(定期排查)"),
-        choices=[("", _("按单位层级默认(乡镇每半月,其他每月)"))]
+        label=_("周期（定期排查）"),
+        choices=[("", _("按单位层级默认（乡镇每半月，其他每月）"))]
         + [(c.value, c.label) for c in SCREENING_CADENCES],
         required=False,
     )
     domain = forms.ChoiceField(
-        label=_("专项领域(专项排查)"), choices=[("", "—"), *DisputeDomain.choices], required=False
+        label=_("专项领域（专项排查）"), choices=[("", "—"), *DisputeDomain.choices], required=False
     )
     starts_on = forms.DateField(label=_("起始日期"), widget=DATE)
     ends_on = forms.DateField(label=_("截止日期"), widget=DATE)
@@ -76,7 +77,7 @@ class RoundFileForm(forms.Form):
     summary = forms.CharField(
         label=_("排查情况"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("如未排查出矛盾纠纷,请写明“本轮未排查出矛盾纠纷”"),
+        help_text=_("如未排查出矛盾纠纷，请写明“本轮未排查出矛盾纠纷”"),
     )
 
 
@@ -89,10 +90,10 @@ class DisputeForm(UnitScopedForm):
     parties = forms.CharField(
         label=_("当事人"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("当事各方及其身份,如“某村村民12户;某建设公司”。无需身份证号。"),
+        help_text=_("当事各方及其身份，如“某村村民12户；某建设公司”。无需身份证号。"),
     )
-    contact_phone = forms.CharField(label=_("联系电话(选填,加密保存)"), required=False)
-    risk_level = forms.ChoiceField(label=_("风险等级(纠纷升级风险)"), choices=RiskLevel.choices)
+    contact_phone = forms.CharField(label=_("联系电话（选填，加密保存）"), required=False)
+    risk_level = forms.ChoiceField(label=_("风险等级（纠纷升级风险）"), choices=RiskLevel.choices)
     found_on = forms.DateField(label=_("排查日期"), widget=DATE)
     responsible_person = forms.CharField(label=_("责任人"), max_length=50)
     lead_leader = forms.CharField(label=_("包案领导"), max_length=50, required=False)
@@ -121,7 +122,7 @@ class TransitionForm(forms.Form):
 
 class DisputeImportForm(UnitScopedForm):
     action = "handle"
-    file = forms.FileField(label=_("Excel 文件(.xlsx)"))
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
 
 
 class LookbackForm(UnitScopedForm):
@@ -137,7 +138,7 @@ class RosterForm(UnitScopedForm):
     title = forms.CharField(label=_("标题"), max_length=100)
     starts_on = forms.DateField(label=_("开始日期"), widget=DATE)
     ends_on = forms.DateField(label=_("结束日期"), widget=DATE)
-    duty_phone = forms.CharField(label=_("值班电话(办公)"), max_length=30, required=False)
+    duty_phone = forms.CharField(label=_("值班电话（办公）"), max_length=30, required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -152,7 +153,7 @@ class ShiftForm(forms.Form):
     officer_name = forms.CharField(label=_("值班人员"), max_length=50)
     leader_name = forms.CharField(label=_("带班领导"), max_length=50, required=False)
     office_phone = forms.CharField(label=_("办公电话"), max_length=30, required=False)
-    mobile = forms.CharField(label=_("手机(个人号码加密保存)"), required=False)
+    mobile = forms.CharField(label=_("手机（个人号码加密保存）"), required=False)
 
 
 class AbsenceForm(forms.Form):
@@ -166,8 +167,8 @@ class ObligationForm(UnitScopedForm):
         required=False,
         choices=[
             ("", _("本单位报送")),
-            (UnitLevel.VILLAGE, _("下属每个村(社区)分别向本单位报送")),
-            (UnitLevel.TOWNSHIP, _("下属每个乡镇(街道)分别向本单位报送")),
+            (UnitLevel.VILLAGE, _("下属每个村（社区）分别向本单位报送")),
+            (UnitLevel.TOWNSHIP, _("下属每个乡镇（街道）分别向本单位报送")),
             (UnitLevel.DEPARTMENT, _("下属每个部门分别向本单位报送")),
         ],
     )
@@ -183,14 +184,14 @@ class ObligationForm(UnitScopedForm):
         choices=[(i, n) for i, n in enumerate("一二三四五六日")],
     )
     due_offset_working_days = forms.IntegerField(
-        label=_("期满后第几个工作日报送(0=期末当天)"), min_value=0, max_value=20, initial=0
+        label=_("期满后第几个工作日报送（0=期末当天）"), min_value=0, max_value=20, initial=0
     )
-    once_due_date = forms.DateField(label=_("报送日期(一次性)"), widget=DATE, required=False)
+    once_due_date = forms.DateField(label=_("报送日期（一次性）"), widget=DATE, required=False)
     working_days_only = forms.BooleanField(label=_("日报仅工作日报送"), required=False)
     zero_reporting = forms.BooleanField(label=_("实行零报告"), required=False, initial=True)
     valid_from = forms.DateField(label=_("起始日期"), widget=DATE)
     valid_to = forms.DateField(label=_("截止日期"), widget=DATE)
-    remind_before_hours = forms.IntegerField(label=_("提前提醒(小时)"), min_value=0, initial=2)
+    remind_before_hours = forms.IntegerField(label=_("提前提醒（小时）"), min_value=0, initial=2)
     missing_after_hours = forms.IntegerField(
         label=_("逾期多少小时记为漏报"), min_value=1, initial=24
     )
@@ -204,7 +205,7 @@ class ObligationForm(UnitScopedForm):
 
 
 class ReportFileForm(forms.Form):
-    is_zero = forms.BooleanField(label=_("零报告(本期无情况)"), required=False)
+    is_zero = forms.BooleanField(label=_("零报告（本期无情况）"), required=False)
     content = forms.CharField(
         label=_("报告内容"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
@@ -212,7 +213,7 @@ class ReportFileForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("is_zero") and not (data.get("content") or "").strip():
-            self.add_error("content", _("请填写报告内容;如无情况,请勾选“零报告”"))
+            self.add_error("content", _("请填写报告内容；如无情况，请勾选“零报告”"))
         return data
 
 
@@ -242,7 +243,7 @@ class ReceptionForm(UnitScopedForm):
         label=_("来访人员情况"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("如“某村村民3人”;不登记身份证号等个人信息"),
+        help_text=_("如“某村村民3人”；不登记身份证号等个人信息"),
     )
     matters_raised = forms.CharField(label=_("反映问题"), widget=forms.Textarea(attrs={"rows": 3}))
     instructions = forms.CharField(
@@ -298,11 +299,11 @@ class CampaignForm(UnitScopedForm):
     )
     office = forms.CharField(label=_("领导小组办公室"), max_length=200, required=False)
     targets = forms.CharField(
-        label=_("目标任务(每行一条)"), widget=forms.Textarea(attrs={"rows": 4})
+        label=_("目标任务（每行一条）"), widget=forms.Textarea(attrs={"rows": 4})
     )
     rulebook = forms.CharField(label=_("考评细则名称"), max_length=100, required=False)
     phases = forms.CharField(
-        label=_("行动阶段(每行:阶段名称,开始日期,结束日期)"),
+        label=_("行动阶段（每行：阶段名称，开始日期，结束日期）"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -315,13 +316,13 @@ class CampaignForm(UnitScopedForm):
         for n, line in enumerate((self.cleaned_data.get("phases") or "").splitlines(), start=1):
             if not line.strip():
                 continue
-            parts = [p.strip() for p in line.replace(",", ",").split(",")]
+            parts = [p.strip() for p in loose(line).split(",")]  # ， or ,
             try:
                 name, start, end = parts
                 out.append((name, date.fromisoformat(start), date.fromisoformat(end)))
             except ValueError as exc:
                 raise forms.ValidationError(
-                    _("第%(n)s行格式应为:阶段名称,2026-02-20,2026-02-25") % {"n": n}
+                    _("第%(n)s行格式应为：阶段名称，2026-02-20,2026-02-25") % {"n": n}
                 ) from exc
         return out
 
@@ -344,7 +345,7 @@ class SubmissionForm(forms.Form):
         choices=[(i, n) for i, n in enumerate("一二三四五六日")],
     )
     due_time = forms.TimeField(label=_("报送时点"), widget=TIME, initial="17:30")
-    once_due_date = forms.DateField(label=_("报送日期(一次性)"), widget=DATE, required=False)
+    once_due_date = forms.DateField(label=_("报送日期（一次性）"), widget=DATE, required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -356,8 +357,10 @@ class SubmissionForm(forms.Form):
 class PetitionIntakeForm(forms.Form):
     """What the petitions app needs beyond the reception record to register the matter."""
 
-    petitioner_name = forms.CharField(label=_("信访人姓名(由信访事项模块加密保存)"), max_length=50)
-    phone = forms.CharField(label=_("联系电话(选填)"), max_length=20, required=False)
+    petitioner_name = forms.CharField(
+        label=_("信访人姓名（由信访事项模块加密保存）"), max_length=50
+    )
+    phone = forms.CharField(label=_("联系电话（选填）"), max_length=20, required=False)
     kind = forms.ChoiceField(
         label=_("信访类别"),
         choices=[

@@ -66,7 +66,7 @@ TRANSITIONS: dict[str, Step] = {
         Step("verify", "核验销号", frozenset({S.RESOLVED}), S.CLOSED, ("handle", "supervise")),
         Step(
             "reject",
-            "核验不通过,退回",
+            "核验不通过，退回",
             frozenset({S.RESOLVED}),
             S.IN_PROGRESS,
             ("handle", "supervise"),
@@ -92,9 +92,9 @@ def is_own_dispute(dispute: Dispute, actor: Any) -> bool:
 
 def _second_person(ctx: Ctx) -> None:
     if ctx.actor.pk is None or ctx.obj.resolved_by_id == ctx.actor.pk:
-        raise VerifierConflict("化解销号须由化解人以外的第二人核验,化解人本人不能核验")
+        raise VerifierConflict("化解销号须由化解人以外的第二人核验，化解人本人不能核验")
     if is_own_dispute(ctx.obj, ctx.actor):
-        raise VerifierConflict("化解销号须由责任人以外的第二人核验,责任人本人不能核验")
+        raise VerifierConflict("化解销号须由责任人以外的第二人核验，责任人本人不能核验")
 
 
 def _resolve(ctx: Ctx) -> None:
@@ -137,7 +137,7 @@ WORKFLOW = engine.register(
         can=can,
         effects={"resolve": _resolve, "verify": _verify, "reject": _reject},
         authorize=_authorize,
-        concurrent="该纠纷已被他人处理,请刷新后重试",
+        concurrent="该纠纷已被他人处理，请刷新后重试",
         reason_missing="“{label}”须填写说明",
     )
 )
@@ -256,5 +256,5 @@ REPORT = _ledger_flow(
         ),
     ),
     {"file": _file, "mark_missing": _mark_missing},
-    concurrent="该报告已被他人报送,请刷新",
+    concurrent="该报告已被他人报送，请刷新",
 )

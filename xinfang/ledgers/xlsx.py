@@ -20,6 +20,7 @@ from django.db import transaction
 
 from xinfang.core.errors import PersonalDataError, XinfangError
 from xinfang.core.personal_data import normalize_phone
+from xinfang.core.punctuation import loose
 from xinfang.ledgers.choices import DisputeDomain, DisputeSource, RiskLevel
 from xinfang.ledgers.errors import ImportRejected
 from xinfang.ledgers.models import Dispute, ScreeningRound
@@ -151,7 +152,7 @@ def _parse_date(value: Any) -> date:
         return value
     match = _DATE_RE.match(_text(value))
     if not match:
-        raise ValueError("日期格式不正确,应为 2026-03-01 或 2026年3月1日")
+        raise ValueError("日期格式不正确，应为 2026-03-01 或 2026年3月1日")
     try:
         return date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError as exc:
@@ -160,12 +161,12 @@ def _parse_date(value: Any) -> date:
 
 def _choice(value: str, choices: Any, synonyms: Mapping[str, str] | None = None) -> str:
     for code, label in choices.choices:
-        if value in (code, str(label)):
+        if value == code or loose(value) == loose(str(label)):  # 村(社区) = 村（社区）
             return str(code)
     if synonyms and value in synonyms:
         return str(synonyms[value])
     allowed = "、".join(str(label) for _code, label in choices.choices)
-    raise ValueError(f"“{value}”不是有效值,可选:{allowed}")
+    raise ValueError(f"“{value}”不是有效值，可选：{allowed}")
 
 
 @dataclass
@@ -182,16 +183,16 @@ def parse_dispute_sheet(stream: IO[bytes]) -> list[ParsedRow]:
     try:
         book = load_workbook(stream, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a non-xlsx file
-        raise ImportRejected(["文件无法读取:请上传 .xlsx 格式的 Excel 文件"]) from exc
+        raise ImportRejected(["文件无法读取：请上传 .xlsx 格式的 Excel 文件"]) from exc
     ws = book.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     header_row = next(rows, None)
     if header_row is None:
-        raise ImportRejected(["文件为空:第1行应为表头"])
+        raise ImportRejected(["文件为空：第1行应为表头"])
     headers = {_text(h): i for i, h in enumerate(header_row) if _text(h)}
     missing = [c for c in REQUIRED if c not in headers]
     if missing:
-        raise ImportRejected([f"第1行(表头)缺少必填列:{'、'.join(missing)}"])
+        raise ImportRejected([f"第1行（表头）缺少必填列：{'、'.join(missing)}"])
     errors: list[str] = []
     parsed: list[ParsedRow] = []
     for number, raw in enumerate(rows, start=2):
@@ -202,7 +203,7 @@ def parse_dispute_sheet(stream: IO[bytes]) -> list[ParsedRow]:
         row_errors: list[str] = []
 
         def fail(column: str, message: str, n: int = number, errs: list[str] = row_errors) -> None:
-            errs.append(f"第{n}行「{column}」:{message}")
+            errs.append(f"第{n}行「{column}」：{message}")
 
         for column in REQUIRED:
             if _text(cells.get(column)) == "":
@@ -284,7 +285,7 @@ def import_disputes(
                 )
             )
         except ValidationError as exc:
-            raise ImportRejected([f"第{parsed.row}行:{'；'.join(exc.messages)}"]) from exc
+            raise ImportRejected([f"第{parsed.row}行：{'；'.join(exc.messages)}"]) from exc
         except XinfangError as exc:
-            raise ImportRejected([f"第{parsed.row}行:{exc}"]) from exc
+            raise ImportRejected([f"第{parsed.row}行：{exc}"]) from exc
     return created

@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class UnitLevel(models.TextChoices):
     PROVINCE = "province", _("省")
     CITY = "city", _("市")
-    COUNTY = "county", _("县(区)")
-    TOWNSHIP = "township", _("乡镇(街道)")
-    VILLAGE = "village", _("村(社区)")
+    COUNTY = "county", _("县（区）")
+    TOWNSHIP = "township", _("乡镇（街道）")
+    VILLAGE = "village", _("村（社区）")
     GRID = "grid", _("网格")
     DEPARTMENT = "department", _("部门")
     SUBUNIT = "subunit", _("内设机构")

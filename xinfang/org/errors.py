@@ -26,5 +26,5 @@ class OrgImportInvalid(OrgError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__(
-            f"组织机构表有 {len(problems)} 处错误,未导入任何数据:" + ";".join(problems[:5])
+            f"组织机构表有 {len(problems)} 处错误，未导入任何数据：" + ";".join(problems[:5])
         )

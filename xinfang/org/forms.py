@@ -17,9 +17,9 @@ class ThrottledLoginForm(AuthenticationForm):
     """Django's login form, refusing early while an account or address is locked."""
 
     error_messages = {
-        "invalid_login": _("用户名(手机号)或密码不正确。"),
+        "invalid_login": _("用户名（手机号）或密码不正确。"),
         "inactive": _("该账号已停用。"),
-        "locked": _("登录失败次数过多,账号已临时锁定,请 %(minutes)s 分钟后再试。"),
+        "locked": _("登录失败次数过多，账号已临时锁定，请 %(minutes)s 分钟后再试。"),
     }
 
     def clean(self) -> dict[str, Any]:
@@ -71,8 +71,8 @@ class AccountCreationForm(forms.ModelForm):
     setup = forms.ChoiceField(
         label=_("开通方式"),
         choices=[
-            (SETUP_INITIAL, _("设置初始密码(本人首次登录时须修改)")),
-            (SETUP_LINK, _("生成一次性激活链接(本人设置密码)")),
+            (SETUP_INITIAL, _("设置初始密码（本人首次登录时须修改）")),
+            (SETUP_LINK, _("生成一次性激活链接（本人设置密码）")),
         ],
         initial=SETUP_INITIAL,
         widget=forms.RadioSelect,
@@ -93,7 +93,7 @@ class AccountCreationForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].required = False
-        self.fields["username"].help_text = _("工作人员必填;群众账号用手机号登录,无需填写。")
+        self.fields["username"].help_text = _("工作人员必填；群众账号用手机号登录，无需填写。")
 
     def clean(self) -> dict[str, Any]:
         from django.contrib.auth import password_validation
@@ -105,7 +105,7 @@ class AccountCreationForm(forms.ModelForm):
         kind = data.get("kind")
         if kind == AccountKind.CITIZEN:
             if not data.get("phone"):
-                self.add_error("phone", _("群众账号须填写手机号码(用于登录)。"))
+                self.add_error("phone", _("群众账号须填写手机号码（用于登录）。"))
         elif not data.get("username"):
             self.add_error("username", _("工作人员账号须填写用户名。"))
         elif User.objects.filter(username=data["username"]).exists():
@@ -115,7 +115,7 @@ class AccountCreationForm(forms.ModelForm):
         if data.get("setup") == self.SETUP_INITIAL:
             first, second = data.get("password1") or "", data.get("password2") or ""
             if not first:
-                self.add_error("password1", _("请设置初始密码,或改为生成激活链接。"))
+                self.add_error("password1", _("请设置初始密码，或改为生成激活链接。"))
             elif first != second:
                 self.add_error("password2", _("两次输入的密码不一致。"))
             else:

@@ -35,6 +35,7 @@ from xinfang.core.audit import snapshot
 from xinfang.core.errors import PersonalDataError
 from xinfang.core.models import AuditAction
 from xinfang.core.personal_data import digest_for, normalize_phone
+from xinfang.core.punctuation import loose
 from xinfang.org import services
 from xinfang.org.access import can
 from xinfang.org.activation import activation_path
@@ -54,9 +55,11 @@ Progress = Callable[[int, int, str], None]
 
 
 def _by_label_or_code(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
+    """Label or code → code; labels in either width of punctuation (``县(区)``, ``县（区）``)."""
     found: dict[str, str] = {}
     for code, label in choices:
         found[str(label)] = code
+        found[loose(str(label))] = code
         found[code] = code
     return found
 
@@ -165,7 +168,7 @@ def _sheet_rows(
     workbook: Any, sheet: str, columns: tuple[str, ...], problems: list[str]
 ) -> list[tuple[int, dict[str, str]]]:
     if sheet not in workbook.sheetnames:
-        problems.append(f"缺少工作表「{sheet}」(应有「{UNIT_SHEET}」和「{STAFF_SHEET}」两张表)")
+        problems.append(f"缺少工作表「{sheet}」（应有「{UNIT_SHEET}」和「{STAFF_SHEET}」两张表）")
         return []
     rows = workbook[sheet].iter_rows(values_only=True)
     header = [_text(cell) for cell in next(rows, ())]
@@ -174,7 +177,7 @@ def _sheet_rows(
         if column in header:
             index[column] = header.index(column)
         else:
-            problems.append(f"{_where(sheet, 1, column)}:表头缺少此列")
+            problems.append(f"{_where(sheet, 1, column)}：表头缺少此列")
     if len(index) < len(columns):
         return []
     found = []
@@ -190,15 +193,15 @@ def _flag(sheet: str, row: int, column: str, raw: str, problems: list[str]) -> b
         return False
     if raw == YES:
         return True
-    problems.append(f"{_where(sheet, row, column)}:应填“是”或“否”,不是“{raw}”")
+    problems.append(f"{_where(sheet, row, column)}：应填“是”或“否”，不是“{raw}”")
     return False
 
 
 def _required(sheet: str, row: int, column: str, raw: str, limit: int, problems: list[str]) -> str:
     if not raw:
-        problems.append(f"{_where(sheet, row, column)}:不能为空")
+        problems.append(f"{_where(sheet, row, column)}：不能为空")
     elif len(raw) > limit:
-        problems.append(f"{_where(sheet, row, column)}:不得超过 {limit} 个字符")
+        problems.append(f"{_where(sheet, row, column)}：不得超过 {limit} 个字符")
     return raw
 
 
@@ -208,20 +211,20 @@ def _unit_rows(workbook: Any, problems: list[str]) -> list[UnitRow]:
     for row, cells in _sheet_rows(workbook, UNIT_SHEET, UNIT_COLUMNS, problems):
         code = _required(UNIT_SHEET, row, "编码", cells["编码"], 20, problems)
         if code and code in seen:
-            problems.append(f"{_where(UNIT_SHEET, row, '编码')}:与第 {seen[code]} 行重复")
+            problems.append(f"{_where(UNIT_SHEET, row, '编码')}：与第 {seen[code]} 行重复")
         seen.setdefault(code, row)
         name = _required(UNIT_SHEET, row, "名称", cells["名称"], 100, problems)
-        level = LEVELS.get(cells["层级"], "")
+        level = LEVELS.get(loose(cells["层级"]), "")
         if not level:
             allowed = "、".join(str(label) for _c, label in UnitLevel.choices)
             problems.append(
-                f"{_where(UNIT_SHEET, row, '层级')}:“{cells['层级']}”不是层级"
-                f"(可填 {allowed} 或其代码)"
+                f"{_where(UNIT_SHEET, row, '层级')}：“{cells['层级']}”不是层级"
+                f"（可填 {allowed} 或其代码）"
             )
         if cells["上级编码"] and cells["上级编码"] == code:
-            problems.append(f"{_where(UNIT_SHEET, row, '上级编码')}:不能是本单位")
+            problems.append(f"{_where(UNIT_SHEET, row, '上级编码')}：不能是本单位")
         if len(cells["考评类别"]) > 10:
-            problems.append(f"{_where(UNIT_SHEET, row, '考评类别')}:不得超过 10 个字符")
+            problems.append(f"{_where(UNIT_SHEET, row, '考评类别')}：不得超过 10 个字符")
         units.append(
             UnitRow(
                 row=row,
@@ -252,11 +255,11 @@ def _staff_rows(workbook: Any, problems: list[str]) -> list[StaffRow]:
                 check_username(username)
             except ValidationError:
                 problems.append(
-                    f"{_where(STAFF_SHEET, row, '用户名')}:只能包含字母、数字和 @ . + - _"
+                    f"{_where(STAFF_SHEET, row, '用户名')}：只能包含字母、数字和 @ . + - _"
                 )
             if username in seen:
                 problems.append(
-                    f"{_where(STAFF_SHEET, row, '用户名')}:与第 {seen[username]} 行重复"
+                    f"{_where(STAFF_SHEET, row, '用户名')}：与第 {seen[username]} 行重复"
                 )
             seen.setdefault(username, row)
         full_name = _required(STAFF_SHEET, row, "姓名", cells["姓名"], 50, problems)
@@ -271,9 +274,9 @@ def _staff_rows(workbook: Any, problems: list[str]) -> list[StaffRow]:
         for part in ROLE_SEPARATORS.split(cells["角色"]):
             if not part:
                 continue
-            role = ROLES.get(part)
+            role = ROLES.get(loose(part))
             if role is None:
-                problems.append(f"{_where(STAFF_SHEET, row, '角色')}:“{part}”不是平台的角色")
+                problems.append(f"{_where(STAFF_SHEET, row, '角色')}：“{part}”不是平台的角色")
             elif role not in roles:
                 roles.append(role)
         staff.append(StaffRow(row, username, full_name, phone, unit_code, tuple(roles)))
@@ -289,7 +292,7 @@ def read_workbook(source: BinaryIO | bytes) -> OrgWorkbook:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not xlsx
         raise OrgImportInvalid(
-            [f"无法读取文件:不是有效的 Excel(.xlsx)工作簿({type(exc).__name__})"]
+            [f"无法读取文件：不是有效的 Excel（.xlsx）工作簿（{type(exc).__name__}）"]
         ) from exc
     problems: list[str] = []
     try:
@@ -326,7 +329,7 @@ def _load_existing(book: OrgWorkbook, problems: list[str]) -> _Existing:
         if not code:
             continue
         if code in units:
-            problems.append(f"系统中有两个单位编码都是 {code},请先在系统管理中更正,再导入")
+            problems.append(f"系统中有两个单位编码都是 {code}，请先在系统管理中更正，再导入")
         units[code] = row
     usernames = [s.username for s in book.staff]
     users: dict[str, dict[str, Any]] = {}
@@ -352,8 +355,8 @@ def _check_tree(book: OrgWorkbook, existing: _Existing, problems: list[str]) -> 
         missing = unit.parent_code not in in_file and unit.parent_code not in existing.units
         if unit.parent_code and missing:
             problems.append(
-                f"{_where(UNIT_SHEET, unit.row, '上级编码')}:"
-                f"“{unit.parent_code}”既不在本表,也不是系统中已有单位的编码"
+                f"{_where(UNIT_SHEET, unit.row, '上级编码')}："
+                f"“{unit.parent_code}”既不在本表，也不是系统中已有单位的编码"
             )
 
     # The final parent of every node: file units by code, other units as stored.
@@ -380,8 +383,8 @@ def _check_tree(book: OrgWorkbook, existing: _Existing, problems: list[str]) -> 
         while node is not None and node not in settled:
             if node in chain:
                 problems.append(
-                    f"{_where(UNIT_SHEET, unit.row, '上级编码')}:上下级关系成环"
-                    "(单位不能是自己的下级的下级)"
+                    f"{_where(UNIT_SHEET, unit.row, '上级编码')}：上下级关系成环"
+                    "（单位不能是自己的下级的下级）"
                 )
                 break
             chain.append(node)
@@ -410,19 +413,19 @@ def plan_import(book: OrgWorkbook, *, actor: Any = None) -> ImportPlan:
     for unit in book.units:
         stored = existing.units.get(unit.code)
         if stored is not None and not allowed(stored["path"]):
-            problems.append(f"{_where(UNIT_SHEET, unit.row, '编码')}:无权管理单位 {unit.code}")
+            problems.append(f"{_where(UNIT_SHEET, unit.row, '编码')}：无权管理单位 {unit.code}")
             continue
         if unit.parent_code in existing.units and not allowed(
             existing.units[unit.parent_code]["path"]
         ):
             problems.append(
-                f"{_where(UNIT_SHEET, unit.row, '上级编码')}:无权管理上级单位 {unit.parent_code}"
+                f"{_where(UNIT_SHEET, unit.row, '上级编码')}：无权管理上级单位 {unit.parent_code}"
             )
         top_level = not unit.parent_code and (stored is None or stored["parent_id"] is not None)
         if top_level and actor is not None and not getattr(actor, "is_superuser", False):
             problems.append(
-                f"{_where(UNIT_SHEET, unit.row, '上级编码')}:不能为空"
-                "(只能在所管理的单位之下新建或移动单位)"
+                f"{_where(UNIT_SHEET, unit.row, '上级编码')}：不能为空"
+                "（只能在所管理的单位之下新建或移动单位）"
             )
         if stored is None:
             plan.new_units.append(unit)
@@ -438,15 +441,15 @@ def plan_import(book: OrgWorkbook, *, actor: Any = None) -> ImportPlan:
     for person in book.staff:
         if person.unit_code not in in_file and person.unit_code not in existing.units:
             problems.append(
-                f"{_where(STAFF_SHEET, person.row, '单位编码')}:"
-                f"“{person.unit_code}”既不在「{UNIT_SHEET}」表,也不是系统中已有单位的编码"
+                f"{_where(STAFF_SHEET, person.row, '单位编码')}："
+                f"“{person.unit_code}”既不在「{UNIT_SHEET}」表，也不是系统中已有单位的编码"
             )
             continue
         if person.unit_code in existing.units and not allowed(
             existing.units[person.unit_code]["path"]
         ):
             problems.append(
-                f"{_where(STAFF_SHEET, person.row, '单位编码')}:无权管理单位 {person.unit_code}"
+                f"{_where(STAFF_SHEET, person.row, '单位编码')}：无权管理单位 {person.unit_code}"
             )
             continue
         stored_user = existing.users.get(person.username)
@@ -455,7 +458,9 @@ def plan_import(book: OrgWorkbook, *, actor: Any = None) -> ImportPlan:
             plan.grant_changes += len(person.roles)
             continue
         if stored_user["kind"] != AccountKind.STAFF:
-            problems.append(f"{_where(STAFF_SHEET, person.row, '用户名')}:该用户名已被群众账号使用")
+            problems.append(
+                f"{_where(STAFF_SHEET, person.row, '用户名')}：该用户名已被群众账号使用"
+            )
             continue
         current_unit = existing.by_pk.get(stored_user["unit_id"] or 0)
         if current_unit is not None and not allowed(current_unit["path"]):
@@ -521,7 +526,7 @@ def apply_plan(plan: ImportPlan, *, actor: Any, progress: Progress | None = None
         wave = [u for u in waiting if not u.parent_code or u.parent_code in codes]
         if not wave:  # every parent was checked by plan_import; this would be a bug
             raise OrgImportInvalid(
-                [f"{_where(UNIT_SHEET, waiting[0].row, '上级编码')}:上级单位无法确定"]
+                [f"{_where(UNIT_SHEET, waiting[0].row, '上级编码')}：上级单位无法确定"]
             )
         placed = {u.code for u in wave}
         waiting = [u for u in waiting if u.code not in placed]
@@ -763,15 +768,15 @@ def template_workbook() -> bytes:
     """The empty workbook with example rows and a sheet of the values allowed."""
     return workbook_bytes(
         units=[
-            ["330101", "示例县", "县(区)", "", "", "否", "否"],
-            ["330101001", "示例镇", "乡镇(街道)", "330101", "乡镇", "否", "否"],
+            ["330101", "示例县", "县（区）", "", "", "否", "否"],
+            ["330101001", "示例镇", "乡镇（街道）", "330101", "乡镇", "否", "否"],
         ],
         staff=[["zhangsan", "张三", "13900000000", "330101001", "承办人、单位负责人"]],
         notes=[
             ["层级", "、".join(str(label) for _c, label in UnitLevel.choices)],
             ["角色", "、".join(str(label) for _c, label in Role.choices)],
-            ["信访工作机构、纪检监察机关", "是 / 否(空白为否)"],
-            ["上级编码", "本表中或系统中已有单位的编码;最上级单位留空"],
+            ["信访工作机构、纪检监察机关", "是 / 否（空白为否）"],
+            ["上级编码", "本表中或系统中已有单位的编码；最上级单位留空"],
             ["多个角色", "用顿号“、”或逗号分隔"],
         ],
     )

@@ -117,7 +117,7 @@ def create_citizen(
     user.phone = phone
     user.id_number = id_number
     if User.objects.filter(kind=AccountKind.CITIZEN, phone_digest=user.phone_digest).exists():
-        raise ValidationError({"phone": _("该手机号码已注册,请直接登录。")})
+        raise ValidationError({"phone": _("该手机号码已注册，请直接登录。")})
     user.username = f"citizen-{user.phone_digest[:24]}"
     _set_initial_password(user, password, must_change_password)
     user.save()

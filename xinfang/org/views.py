@@ -161,7 +161,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
                     "org/recovery_codes.html",
                     {"codes": codes, "next": context["next"], "enrolled_now": True},
                 )
-            form.add_error("code", "动态口令不正确,请核对手机时间后重试。")
+            form.add_error("code", "动态口令不正确，请核对手机时间后重试。")
         context.update(
             qr=twofactor.qr_svg(device),
             secret=twofactor.totp_secret(device),
@@ -239,6 +239,6 @@ def activate_account(request: HttpRequest, token: str) -> HttpResponse:
     form = SetPasswordForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.activate_account(user=user, password=form.cleaned_data["new_password1"])
-        messages.success(request, "账号已激活,请用新密码登录。")
+        messages.success(request, "账号已激活，请用新密码登录。")
         return redirect("login")
     return render(request, "registration/activate.html", {"form": form, "account": user})

@@ -92,7 +92,7 @@ class PetitionOut(Schema):
     next_due: date | None
     next_due_step: str
     next_due_not_before: date | None = Field(
-        None, description="期限待定时,当前期限最早可能的日期(不早于)"
+        None, description="期限待定时，当前期限最早可能的日期（不早于）"
     )
     deadline_pending: bool
     deadline_notice: str
@@ -155,7 +155,7 @@ class AnswerOut(Schema):
     outcome: str
     unit: str
     answered_on: date
-    delivered_on: date | None = Field(None, description="送达回证:信访人收到之日")
+    delivered_on: date | None = Field(None, description="送达回证：信访人收到之日")
     delivery_method: str = ""
     recipient: str = ""
 
@@ -193,7 +193,7 @@ class PetitionDetail(PetitionOut):
     rereview_request_due: date | None
     rereview_due: date | None
     provisional_dues: dict[str, date] = Field(
-        default_factory=dict, description="期限待定的各期限列:最早可能的日期(不早于)"
+        default_factory=dict, description="期限待定的各期限列：最早可能的日期（不早于）"
     )
     rereview_pause_days: int
     report_required: bool
@@ -202,7 +202,7 @@ class PetitionDetail(PetitionOut):
     outcome: str
     is_final: bool
     after_final: bool
-    litigation_related: bool = Field(description="涉法涉诉(第二十条、第二十二条、第二十八条)")
+    litigation_related: bool = Field(description="涉法涉诉（第二十条、第二十二条、第二十八条）")
     handling_procedure: HandlingProcedure
     petitioners: list[PetitionerOut]
     timeline: list[StepOut]
@@ -224,8 +224,8 @@ class HearingEndIn(InputSchema):
 
 
 class ReceiptIn(InputSchema):
-    delivered_on: Day = Field(description="信访人收到书面意见之日,申请复查(复核)期限由此起算")
-    method: str = Field(max_length=40, description="送达方式,如直接送达、邮寄送达")
+    delivered_on: Day = Field(description="信访人收到书面意见之日，申请复查（复核）期限由此起算")
+    method: str = Field(max_length=40, description="送达方式，如直接送达、邮寄送达")
     recipient: str = Field(max_length=50, description="受送达人")
 
 
@@ -295,7 +295,7 @@ class PetitionIn(InputSchema):
     report_due: Day | None = None
     source_reference: str = Field("", max_length=60)
     litigation_related: bool = Field(
-        False, description="登记人标记涉法涉诉(第二十条、第二十二条、第二十八条)"
+        False, description="登记人标记涉法涉诉（第二十条、第二十二条、第二十八条）"
     )
     petitioners: list[PetitionerIn] = Field(min_length=1, max_length=200)
     idempotency_key: str | None = Field(None, max_length=80)
@@ -308,16 +308,16 @@ class Created(Schema):
 
 
 class TransitionIn(InputSchema):
-    to: TransitionTarget = Field(description="目标状态;由当前状态和目标状态确定办理的步骤")
+    to: TransitionTarget = Field(description="目标状态；由当前状态和目标状态确定办理的步骤")
     reason: str = Field("", max_length=10_000)
     step: str | None = Field(
         None,
         max_length=40,
-        description="步骤名,仅在同一目标状态有两个步骤时需要(驳回异议:reject_objection)",
+        description="步骤名，仅在同一目标状态有两个步骤时需要（驳回异议：reject_objection）",
     )
     payload: dict[str, Any] = Field(
         default_factory=dict,
-        description="该步骤的参数(其他键一律拒绝,422):" + _STEP_KEYS,
+        description="该步骤的参数（其他键一律拒绝，422）：" + _STEP_KEYS,
     )
 
 
@@ -336,7 +336,7 @@ class Filters(QuerySchema):
 
 
 class DueFilter(QuerySchema):
-    days: Days = Field(7, description="多少天内到期(含已超期);超过90天按90天")
+    days: Days = Field(7, description="多少天内到期（含已超期）；超过90天按90天")
     limit: Limit = 25
     offset: Offset = 0
 

@@ -108,7 +108,7 @@ class Checked:
 
 
 def _too_large(limit: int) -> AttachmentRejected:
-    return AttachmentRejected(f"文件过大:单个附件不得超过 {limit // (1024 * 1024)} MB")
+    return AttachmentRejected(f"文件过大：单个附件不得超过 {limit // (1024 * 1024)} MB")
 
 
 def check_upload(stream: IO[bytes], size: int | None = None) -> Checked:
@@ -134,7 +134,9 @@ def check_upload(stream: IO[bytes], size: int | None = None) -> Checked:
         raise AttachmentRejected("文件为空")
     kind = filetype.guess(head[:8192])
     if kind is None or ALLOWED_TYPES.get(kind.extension) != kind.mime:
-        raise AttachmentRejected("不支持的文件类型:仅接受 PDF、图片和 Office 文档(按文件内容识别)")
+        raise AttachmentRejected(
+            "不支持的文件类型：仅接受 PDF、图片和 Office 文档（按文件内容识别）"
+        )
     _refuse_second_type(kind.extension, head, tail, stream, total)
     stream.seek(0)
     return Checked(kind.extension, kind.mime, total, digest.hexdigest())
@@ -147,18 +149,18 @@ def _refuse_second_type(ext: str, head: bytes, tail: bytes, stream: IO[bytes], t
         _check_office_zip(stream, total)
         return
     if _MARKUP.search(head) or _MARKUP.search(tail):
-        raise AttachmentRejected("文件中含有网页或脚本内容(疑似伪装文件),已拒收")
+        raise AttachmentRejected("文件中含有网页或脚本内容（疑似伪装文件），已拒收")
     # A zip's end-of-directory record in the tail: an archive appended to an image or PDF
     # (JPEG+ZIP and PDF+ZIP polyglots). JPEG itself has no cheap end check: phones append
     # motion-photo videos after the end marker.
     if _ZIP_END in tail:
-        raise AttachmentRejected("文件末尾附带压缩包(疑似伪装文件),已拒收")
+        raise AttachmentRejected("文件末尾附带压缩包（疑似伪装文件），已拒收")
     if ext == "png":
         end = _png_end(stream)
         if end is None or end != total:
-            raise AttachmentRejected("图片文件结构异常(结束标记后附带其他数据),已拒收")
+            raise AttachmentRejected("图片文件结构异常（结束标记后附带其他数据），已拒收")
     elif ext == "gif" and not tail.endswith(b"\x3b"):
-        raise AttachmentRejected("图片文件结构异常(结束标记后附带其他数据),已拒收")
+        raise AttachmentRejected("图片文件结构异常（结束标记后附带其他数据），已拒收")
 
 
 def _png_end(stream: IO[bytes]) -> int | None:
@@ -183,19 +185,19 @@ def _check_office_zip(stream: IO[bytes], total: int) -> None:
             entries = package.infolist()
             comment = package.comment
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise AttachmentRejected("Office 文档已损坏,无法识别") from exc
+        raise AttachmentRejected("Office 文档已损坏，无法识别") from exc
     if _MARKUP.search(comment):
-        raise AttachmentRejected("文件中含有网页或脚本内容(疑似伪装文件),已拒收")
+        raise AttachmentRejected("文件中含有网页或脚本内容（疑似伪装文件），已拒收")
     if len(entries) > MAX_ZIP_ENTRIES:
-        raise AttachmentRejected("Office 文档包含的部件过多,已拒收")
+        raise AttachmentRejected("Office 文档包含的部件过多，已拒收")
     unpacked = sum(entry.file_size for entry in entries)
     if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_RATIO * max(total, 1):
-        raise AttachmentRejected("Office 文档解压后过大(疑似压缩炸弹),已拒收")
+        raise AttachmentRejected("Office 文档解压后过大（疑似压缩炸弹），已拒收")
     for entry in entries:
         name = entry.filename
         if not _OFFICE_PART.search(name) or name.lower().endswith("vbaproject.bin"):
             raise AttachmentRejected(
-                f"Office 文档中含有非文档内容({name[-60:]}),如网页、脚本、程序或宏,已拒收"
+                f"Office 文档中含有非文档内容（{name[-60:]}），如网页、脚本、程序或宏，已拒收"
             )
 
 
@@ -216,7 +218,7 @@ def stored_bytes(attachment: Any) -> bytes:
     # A sealed file from another attachment (swapped on disk) decrypts fine: the digest
     # recorded at upload tells them apart.
     if hashlib.sha256(plain).hexdigest() != attachment.sha256:
-        raise TamperedCiphertext("附件内容与登记时的校验值不一致,可能已被替换")
+        raise TamperedCiphertext("附件内容与登记时的校验值不一致，可能已被替换")
     return plain
 
 

@@ -124,8 +124,8 @@ class HandlingProcedure(models.TextChoices):
     only for a matter handled as a petition under Art. 31 (六); a matter the body handles
     by a procedure of its own (履行职责、其他规定的程序) follows that procedure's periods."""
 
-    PETITION = "petition", _("按信访程序办理(第三十一条第六项,60日内办结)")
-    OWN = "own", _("依照其他法定程序办理(适用该程序的期限)")
+    PETITION = "petition", _("按信访程序办理（第三十一条第六项，60日内办结）")
+    OWN = "own", _("依照其他法定程序办理（适用该程序的期限）")
 
 
 class Diversion(models.TextChoices):

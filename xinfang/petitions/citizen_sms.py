@@ -39,7 +39,7 @@ _TOLD = (PetitionerRole.PRIMARY, PetitionerRole.REPRESENTATIVE)
 
 def sms_text(number: str, event: str, on: date) -> str:
     portal = getattr(settings, "XINFANG_PORTAL_URL", "")
-    return f"【信访】您的信访事项 {number} 于 {on:%Y-%m-%d} {event},请凭查询码登录 {portal} 查看。"
+    return f"【信访】您的信访事项 {number} 于 {on:%Y-%m-%d} {event}，请凭查询码登录 {portal} 查看。"
 
 
 def notify_petitioner(petition: Any, *, step: str, on: date | None = None) -> int:

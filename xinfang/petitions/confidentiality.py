@@ -55,7 +55,7 @@ __all__ = [
     "user_unit_ids",
 ]
 
-CONFIDENTIAL_LABEL = "(信访人要求保密)"
+CONFIDENTIAL_LABEL = "（信访人要求保密）"
 
 
 def discipline_paths() -> list[str]:
@@ -129,7 +129,7 @@ def check_may_receive(
     if unit_is_accused(petition, unit):
         raise error(
             f"检举控告事项的{role}不得为被检举控告的单位、其下属单位或被检举控告人所在单位"
-            "(《信访工作条例》第三十条),请交由纪检监察机关或有权处理的机关"
+            "（《信访工作条例》第三十条），请交由纪检监察机关或有权处理的机关"
         )
 
 

@@ -231,4 +231,4 @@ def pending_notice(years: frozenset[int] | set[int]) -> str:
     if not years:
         return ""
     listed = "、".join(f"{y}年" for y in sorted(years))
-    return f"{listed}节假日安排未录入,相关期限待管理员录入后自动计算"
+    return f"{listed}节假日安排未录入，相关期限待管理员录入后自动计算"

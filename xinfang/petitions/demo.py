@@ -33,7 +33,7 @@ DEMO_PHONE = "13900001111"
 ANSWER: dict[str, Any] = {
     "outcome": Outcome.SUPPORT,
     "request": "请求解决所反映问题",
-    "facts": "经实地调查核实,反映情况基本属实。",
+    "facts": "经实地调查核实，反映情况基本属实。",
     "reasons": "该事项属于本机关法定职责范围。",
     "legal_basis": "《信访工作条例》第三十二条",
 }
@@ -78,7 +78,7 @@ def add_demo_petitions(demo: DemoCounty) -> None:
 
     # 1. Just registered letter.
     reg(
-        "反映东街社区道路积水严重,雨天无法通行",
+        "反映东街社区道路积水严重，雨天无法通行",
         1,
         matter_type=_type("0205"),
         place="城关镇东街社区",
@@ -107,7 +107,7 @@ def add_demo_petitions(demo: DemoCounty) -> None:
         mode=RouteMode.ASSIGN,
         report_due=today + timedelta(days=50),
     )
-    p = transition(p, Status.ACCEPTED, actor=handler, notice="已受理,将于60日内办结")
+    p = transition(p, Status.ACCEPTED, actor=handler, notice="已受理，将于60日内办结")
     transition(p, Status.IN_HANDLING, actor=handler)
     # 4. Extended and answered.
     p = reg("反映土地承包经营权证登记错误", 30, matter_type=_type("0101"))
@@ -165,7 +165,7 @@ def add_demo_petitions(demo: DemoCounty) -> None:
         p,
         Status.NOT_ACCEPTED,
         actor=town_handler,
-        reason="属于诉讼程序处理的事项,请依法向人民法院申请再审(《信访工作条例》第三十一条)",
+        reason="属于诉讼程序处理的事项，请依法向人民法院申请再审（《信访工作条例》第三十一条）",
         diversion=Diversion.LITIGATION,
         diversion_body="平安县人民法院",
         diversion_time_limit="判决发生法律效力后六个月内",
@@ -218,7 +218,7 @@ def add_demo_petitions(demo: DemoCounty) -> None:
             in_handling,
             "draft_opinion",
             actor=handler,
-            **{**ANSWER, "facts": "经实地核查,补偿款尚有部分未发放。"},
+            **{**ANSWER, "facts": "经实地核查，补偿款尚有部分未发放。"},
         )
     _add_demo_procedure(demo, reg)
 
@@ -232,14 +232,14 @@ def _add_demo_procedure(demo: DemoCounty, reg: Any) -> None:
     registrar, handler, leader = users["registrar"], users["handler"], users["leader"]
     town_handler = users["handler_town"]
     today = timezone.localdate()
-    backlog = "纸质积案补录,日期按原始登记簿"
+    backlog = "纸质积案补录，日期按原始登记簿"
     # 13. Objected by the town: the petition office must decide (Art. 23).
     p = reg("反映小区违建加层影响采光", 4, matter_type=_type("0204"))
     p = transition(p, Status.ROUTED, actor=registrar, to_unit=u["城关镇"])
     p = transition(p, Status.OBJECTED, actor=town_handler, reason="违建查处属县住建局职责")
     record_recusal(p, actor=town_handler, reason="本人与信访人系同村近亲属")
     # 14. 涉法涉诉 by its type: not accepted as an ordinary petition.
-    reg("不服县法院民事判决,要求重新确认宅基地权属", 2, matter_type=_type("0501"))
+    reg("不服县法院民事判决，要求重新确认宅基地权属", 2, matter_type=_type("0501"))
     # 15. Matter 3's handling: the town co-handles a part; an agreement was reached.
     p = Petition.objects.get(summary="反映征地补偿款未足额发放")
     add_co_handling(p, actor=leader, unit=u["城关镇"], part="核实征地范围内农户名单")
@@ -275,5 +275,5 @@ def _add_demo_procedure(demo: DemoCounty, reg: Any) -> None:
         actor=leader,
         days=30,
         reason="需审计村集体账目",
-        late_reason="原经办人调离,期限届满前未报批",
+        late_reason="原经办人调离，期限届满前未报批",
     )

@@ -42,9 +42,9 @@ class StepInputInvalid(GuardFailed, InputInvalid):
             str(e["loc"][0]) for e in errors if e["type"] == "extra_forbidden" and e["loc"]
         )
         if unknown:
-            return cls(f"“{label}”不接受参数:{'、'.join(unknown)}", unknown=unknown)
+            return cls(f"“{label}”不接受参数：{'、'.join(unknown)}", unknown=unknown)
         names = "、".join(sorted({str(e["loc"][0]) for e in errors if e["loc"]})) or "参数"
-        return cls(f"“{label}”的参数无效:{names}")
+        return cls(f"“{label}”的参数无效：{names}")
 
 
 class PetitionError(XinfangError):

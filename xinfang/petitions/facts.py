@@ -104,20 +104,20 @@ __all__ = ["PETITION_KEYS", "PROVIDER", "petition_facts", "petitions_provider"]
 # The duty keys of this provider (docs/assessment.md, "Duty keys"); rulebooks map them to
 # their own item codes (model-2022: 1.1–5.2).
 PETITION_KEYS: dict[str, str] = {
-    "petitions.route.late": "信访事项未在15日内转送、交办或处理(第二十二条)",
-    "petitions.notice.late": "未在期限内书面告知是否受理(第二十三条)",
-    "petitions.objection.late": "未在5个工作日内提出异议(第二十三条)",
-    "petitions.answer.late": "未在办理期限内答复(第三十四条)",
-    "petitions.extension.untold": "延期理由未告知信访人(第三十四条)",
-    "petitions.extension.unapproved": "延期未经本单位负责人批准或超过30日(第三十四条)",
-    "petitions.answer.incomplete": "答复意见要素不全(第三十二条)",
-    "petitions.answer.undocumented": "答复缺送达回证或佐证材料(第三十二条)",
+    "petitions.route.late": "信访事项未在15日内转送、交办或处理（第二十二条）",
+    "petitions.notice.late": "未在期限内书面告知是否受理（第二十三条）",
+    "petitions.objection.late": "未在5个工作日内提出异议（第二十三条）",
+    "petitions.answer.late": "未在办理期限内答复（第三十四条）",
+    "petitions.extension.untold": "延期理由未告知信访人（第三十四条）",
+    "petitions.extension.unapproved": "延期未经本单位负责人批准或超过30日（第三十四条）",
+    "petitions.answer.incomplete": "答复意见要素不全（第三十二条）",
+    "petitions.answer.undocumented": "答复缺送达回证或佐证材料（第三十二条）",
     "petitions.report.late": "交办事项结案报告迟报或未报",
-    "petitions.return_visit.missing": "应回访的事项未回访(第二十一条)",
-    "petitions.review.late": "复查意见逾期(第三十五条)",
-    "petitions.rereview.late": "复核意见逾期(第三十六条)",
-    "petitions.accusation.exposed": "检举控告材料被被检举单位或人员接触(第三十条)",
-    "petitions.confidential.read": "要求保密的信访人信息被无权人员查看(第三十条)",
+    "petitions.return_visit.missing": "应回访的事项未回访（第二十一条）",
+    "petitions.review.late": "复查意见逾期（第三十五条）",
+    "petitions.rereview.late": "复核意见逾期（第三十六条）",
+    "petitions.accusation.exposed": "检举控告材料被被检举单位或人员接触（第三十条）",
+    "petitions.confidential.read": "要求保密的信访人信息被无权人员查看（第三十条）",
 }
 _SOURCE = "petitions.facts"
 
@@ -189,7 +189,7 @@ def _route_late(w: FactWindow, scope: Q) -> list[_Hit]:
             what = f"{_d(closed)}并入同一事项"
         else:
             what = f"截至{_d(w.as_of)}仍未转送、交办或处理"
-        note = f"事项{number} 应于{_d(due)}前转送、交办或处理(第二十二条),{what}"
+        note = f"事项{number} 应于{_d(due)}前转送、交办或处理（第二十二条），{what}"
         hits.append(_Hit(path, "route.late", due + timedelta(days=1), note, number))
     return hits
 
@@ -218,7 +218,7 @@ def _notice_late(w: FactWindow, scope: Q) -> list[_Hit]:
             what = f"截至{_d(w.as_of)}仍未告知"
         else:
             what = f"{_d(day)}{'告知受理' if accepted else '告知不予受理'}"
-        note = f"事项{number} 应于{_d(due)}前书面告知是否受理(第二十三条),{what}"
+        note = f"事项{number} 应于{_d(due)}前书面告知是否受理（第二十三条），{what}"
         hits.append(_Hit(path, "notice.late", due + timedelta(days=1), note, number))
     return hits
 
@@ -251,8 +251,8 @@ def _objection_late(w: FactWindow, scope: Q, calendar: LegalCalendar) -> list[_H
         if objected <= due:
             continue
         note = (
-            f"事项{number} {_d(routed)}由{sender}转交办,应于{_d(due)}前提出异议"
-            f"(5个工作日,第二十三条),{_d(objected)}才提出"
+            f"事项{number} {_d(routed)}由{sender}转交办，应于{_d(due)}前提出异议"
+            f"（5个工作日，第二十三条），{_d(objected)}才提出"
         )
         hits.append(_Hit(path, "objection.late", objected, note, number))
     return hits
@@ -276,9 +276,9 @@ def _answer_late(w: FactWindow, scope: Q) -> list[_Hit]:
     for number, due, answered, ext, path in rows:
         if due is None:  # excluded by the query; narrowed for the type checker
             continue
-        period = f"(含延期{ext}日)" if ext else ""
+        period = f"（含延期{ext}日）" if ext else ""
         what = f"{_d(answered)}答复" if answered else f"截至{_d(w.as_of)}仍未答复"
-        note = f"事项{number} 办理期限{_d(due)}{period}(第三十四条),{what}"
+        note = f"事项{number} 办理期限{_d(due)}{period}（第三十四条），{what}"
         hits.append(_Hit(path, "answer.late", due + timedelta(days=1), note, number))
     return hits
 
@@ -315,8 +315,8 @@ def _extension_untold(w: FactWindow, scope: Q) -> list[_Hit]:
     )
     hits = []
     for approved, days, reason_len, number, path in rows:
-        what = "未写明延期理由" if not reason_len else "延期理由未告知信访人(无告知记录)"
-        note = f"事项{number} {_d(approved)}延期{days}日,{what}(第三十四条)"
+        what = "未写明延期理由" if not reason_len else "延期理由未告知信访人（无告知记录）"
+        note = f"事项{number} {_d(approved)}延期{days}日，{what}（第三十四条）"
         hits.append(_Hit(path, "extension.untold", approved, note, number))
     return hits
 
@@ -356,7 +356,7 @@ def _extension_unapproved(
             if days > deadlines.MAX_EXTENSION_DAYS
             else "批准人不是本单位负责人"
         )
-        note = f"事项{number} {_d(approved)}延期{days}日,{what}(第三十四条)"
+        note = f"事项{number} {_d(approved)}延期{days}日，{what}（第三十四条）"
         hits.append(_Hit(path, "extension.unapproved", approved, note, number))
 
     # A longer handling period without an extension record: the 60th day by the calendar.
@@ -379,7 +379,7 @@ def _extension_unapproved(
             continue
         day = due + timedelta(days=1)
         if w.holds(day):
-            note = f"事项{number} 办理期限延长{ext}日,无经批准的延期记录(第三十四条)"
+            note = f"事项{number} 办理期限延长{ext}日，无经批准的延期记录（第三十四条）"
             hits.append(_Hit(path, "extension.unapproved", day, note, number))
     return hits
 
@@ -425,12 +425,12 @@ def _answer_incomplete(w: FactWindow, scope: Q) -> list[_Hit]:
         ]
         if stage != Stage.REREVIEW:
             if not route:
-                parts.append("复查(复核)途径")
+                parts.append("复查（复核）途径")
             if not days:
                 parts.append("申请期限")
         note = (
             f"事项{number} {_d(answered)}出具的{Stage(stage).label}意见缺少"
-            f"{'、'.join(parts)}(第三十二条)"
+            f"{'、'.join(parts)}（第三十二条）"
         )
         hits.append(_Hit(path, "answer.incomplete", answered, note, number))
     return hits
@@ -455,7 +455,7 @@ def _answer_undocumented(w: FactWindow, scope: Q) -> list[_Hit]:
         parts = ([] if has_receipt else ["送达回证"]) + (["佐证材料"] if needs_evidence else [])
         note = (
             f"事项{number} {_d(answered)}出具的{Stage(stage).label}意见缺少"
-            f"{'、'.join(parts)}(第三十二条)"
+            f"{'、'.join(parts)}（第三十二条）"
         )
         hits.append(_Hit(path, "answer.undocumented", answered, note, number))
     return hits
@@ -474,7 +474,7 @@ def _report_late(w: FactWindow, scope: Q) -> list[_Hit]:
         if due is None:  # excluded by the query; narrowed for the type checker
             continue
         what = f"{_d(submitted)}报送" if submitted else f"截至{_d(w.as_of)}仍未报送"
-        note = f"交办事项{number} 应于{_d(due)}前报送结案报告,{what}"
+        note = f"交办事项{number} 应于{_d(due)}前报送结案报告，{what}"
         hits.append(_Hit(path, "report.late", due + timedelta(days=1), note, number))
     return hits
 
@@ -533,7 +533,7 @@ def _return_visit_missing(w: FactWindow, scope: Q) -> list[_Hit]:
             why = f"联名{n}人"
         else:
             why = "上级转交办或重复信访"
-        note = f"事项{number} {why},{_d(closed)}办结,未回访听取评价(第二十一条)"
+        note = f"事项{number} {why}，{_d(closed)}办结，未回访听取评价（第二十一条）"
         hits.append(_Hit(path, "return_visit.missing", closed, note, number))
     return hits
 
@@ -566,11 +566,11 @@ def _review_late(w: FactWindow, scope: Q, level: str) -> list[_Hit]:
     for requested, due, decided, number, pause, path in rows:
         if due is None:  # excluded by the query; narrowed for the type checker
             continue
-        paused = "" if review or not pause else f"(听证{pause}日不计入)"
+        paused = "" if review or not pause else f"（听证{pause}日不计入）"
         what = f"{_d(decided)}出具" if decided else f"截至{_d(w.as_of)}仍未出具"
         note = (
-            f"事项{number} {_d(requested)}申请{'复查' if review else '复核'},"
-            f"{what_opinion}应于{_d(due)}前出具{paused}({article}),{what}"
+            f"事项{number} {_d(requested)}申请{'复查' if review else '复核'}，"
+            f"{what_opinion}应于{_d(due)}前出具{paused}（{article}），{what}"
         )
         key = "review.late" if review else "rereview.late"
         hits.append(_Hit(path, key, due + timedelta(days=1), note, number))
@@ -707,7 +707,7 @@ def _accusation_exposed(w: FactWindow, scope: Q) -> list[_Hit]:
         day = timezone.localdate(at)
         note = (
             f"检举控告事项{number} 被检举单位或人员接触到检举材料{counts[pid]}次"
-            f"(审计记录,首次{_d(day)};第三十条)"
+            f"（审计记录，首次{_d(day)}；第三十条）"
         )
         hits.append(_Hit(path, "accusation.exposed", day, note, number))
     return hits
@@ -781,10 +781,10 @@ def _confidential_read(w: FactWindow, scope: Q) -> list[_Hit]:
             found[key] = [number, timezone.localdate(at), 1, reader.unit_name]
     hits = []
     for (_pid, path), (number, day, n, unit_name) in found.items():
-        where = f"查看人所在单位:{unit_name}" if unit_name else "查看人无所在单位"
+        where = f"查看人所在单位：{unit_name}" if unit_name else "查看人无所在单位"
         note = (
             f"事项{number} 要求保密的信访人个人信息被无权人员查看{n}次"
-            f"(首次{_d(day)},{where};第三十条)"
+            f"（首次{_d(day)}，{where}；第三十条）"
         )
         hits.append(_Hit(path, "confidential.read", day, note, number))
     return hits

@@ -17,9 +17,9 @@ __all__ = ["SORTS", "filter_petitions", "sort_petitions"]
 # The matter list's orders (``FilterForm.sort``): each ends on the primary key so pages
 # are stable.
 SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "-received_on": ("收到日期(新→旧)", ("-received_on", "-pk")),
-    "received_on": ("收到日期(旧→新)", ("received_on", "pk")),
-    "next_due": ("当前期限(近→远)", ("next_due", "pk")),
+    "-received_on": ("收到日期（新→旧）", ("-received_on", "-pk")),
+    "received_on": ("收到日期（旧→新）", ("received_on", "pk")),
+    "next_due": ("当前期限（近→远）", ("next_due", "pk")),
     "number": ("编号", ("number", "pk")),
     "status": ("状态", ("status", "-received_on", "-pk")),
     "unit": ("责任单位", ("responsible_unit__path", "-received_on", "-pk")),

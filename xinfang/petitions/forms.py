@@ -76,14 +76,14 @@ def location_fields() -> dict[str, forms.Field]:
     """Optional WGS-84 latitude and longitude of the problem, picked on the map."""
     return {
         "lat": forms.FloatField(
-            label=_("纬度(可在地图上点选)"),
+            label=_("纬度（可在地图上点选）"),
             required=False,
             min_value=-90,
             max_value=90,
             widget=forms.NumberInput(attrs={"step": "any", "class": "location-lat"}),
         ),
         "lon": forms.FloatField(
-            label=_("经度(可在地图上点选)"),
+            label=_("经度（可在地图上点选）"),
             required=False,
             min_value=-180,
             max_value=180,
@@ -112,20 +112,20 @@ class RegisterForm(forms.Form):
     )
     head_count = forms.IntegerField(min_value=1, required=False, label=_("来访人数"))
     accused_unit = UnitTreeChoiceField(
-        queryset=Unit.objects.filter(is_active=True), required=False, label=_("被反映(检举)单位")
+        queryset=Unit.objects.filter(is_active=True), required=False, label=_("被反映（检举）单位")
     )
-    accused_person = forms.CharField(max_length=100, required=False, label=_("被反映(检举)人"))
+    accused_person = forms.CharField(max_length=100, required=False, label=_("被反映（检举）人"))
     handed_down_by = UnitTreeChoiceField(
         queryset=Unit.objects.filter(is_active=True), required=False, label=_("转送/交办机关")
     )
-    report_due = forms.DateField(required=False, widget=DATE, label=_("要求报结日期(交办)"))
+    report_due = forms.DateField(required=False, widget=DATE, label=_("要求报结日期（交办）"))
     source_reference = forms.CharField(max_length=60, required=False, label=_("来文编号"))
-    attachments = MultipleFileField(required=False, label=_("附件(PDF、图片、Office 文档)"))
+    attachments = MultipleFileField(required=False, label=_("附件（PDF、图片、Office 文档）"))
     sms_opt_in = forms.BooleanField(
-        required=False, label=_("信访人同意接收短信通知(受理、延期、答复、复查意见)")
+        required=False, label=_("信访人同意接收短信通知（受理、延期、答复、复查意见）")
     )
     litigation_related = forms.BooleanField(
-        required=False, label=_("涉法涉诉(导入政法机关依法处理,不按普通信访程序受理)")
+        required=False, label=_("涉法涉诉（导入政法机关依法处理，不按普通信访程序受理）")
     )
 
     # Fields that apply to some channels only (the others hide them, and their values are
@@ -220,29 +220,29 @@ class StepForm(forms.Form):
     facts = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("查明事实"))
     reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("理由"))
     legal_basis = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("依据"))
-    review_route = forms.CharField(required=False, label=_("复查(复核)途径与期限"))
+    review_route = forms.CharField(required=False, label=_("复查（复核）途径与期限"))
     suggestion_outcome = forms.ChoiceField(
         choices=[("", "—"), *SuggestionOutcome.choices],
         required=False,
-        label=_("建议采纳情况(第二十九条)"),
+        label=_("建议采纳情况（第二十九条）"),
     )
     procedure = forms.ChoiceField(
         choices=HandlingProcedure.choices,
         initial=HandlingProcedure.PETITION,
         required=False,  # left out: the ordinary procedure of Art. 31 (六)
-        label=_("办理程序(第三十一条、第三十四条)"),
+        label=_("办理程序（第三十一条、第三十四条）"),
     )
     diversion = forms.ChoiceField(
         choices=[("", "不涉及导入法定程序"), *Diversion.choices],
         required=False,
-        label=_("导入的法定程序(第三十一条)"),
+        label=_("导入的法定程序（第三十一条）"),
     )
     diversion_body = forms.CharField(max_length=200, required=False, label=_("受理机关"))
     diversion_time_limit = forms.CharField(
-        max_length=200, required=False, label=_("申请期限(如:自知道之日起60日内)")
+        max_length=200, required=False, label=_("申请期限（如：自知道之日起60日内）")
     )
     occurred_on = forms.DateField(
-        required=False, widget=DATE, label=_("实际办理日期(补录纸质积案时填写,默认今天)")
+        required=False, widget=DATE, label=_("实际办理日期（补录纸质积案时填写，默认今天）")
     )
     occurred_reason = forms.CharField(required=False, label=_("按实际日期补录的理由"))
 
@@ -279,15 +279,15 @@ class StepForm(forms.Form):
 
 
 class ExtensionForm(forms.Form):
-    days = forms.IntegerField(min_value=1, max_value=30, label=_("延长天数(不超过30日)"))
+    days = forms.IntegerField(min_value=1, max_value=30, label=_("延长天数（不超过30日）"))
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), label=_("延期理由(将告知信访人)")
+        widget=forms.Textarea(attrs={"rows": 2}), label=_("延期理由（将告知信访人）")
     )
     late_reason = forms.CharField(
-        required=False, label=_("逾期延期理由(办理期限已届满时必填,第三十四条)")
+        required=False, label=_("逾期延期理由（办理期限已届满时必填，第三十四条）")
     )
     occurred_on = forms.DateField(
-        required=False, widget=DATE, label=_("实际批准日期(补录纸质积案时填写)")
+        required=False, widget=DATE, label=_("实际批准日期（补录纸质积案时填写）")
     )
     occurred_reason = forms.CharField(required=False, label=_("按实际日期补录的理由"))
 
@@ -303,9 +303,9 @@ class RecusalForm(forms.Form):
     """回避: oneself, or (a leader) a member of staff of the responsible unit."""
 
     user = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, label=_("需回避人员(默认本人)")
+        queryset=User.objects.none(), required=False, label=_("需回避人员（默认本人）")
     )
-    reason = forms.CharField(label=_("回避理由(与事项或信访人的利害关系)"))
+    reason = forms.CharField(label=_("回避理由（与事项或信访人的利害关系）"))
 
     def __init__(self, *args: Any, petition: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -336,7 +336,7 @@ class AgreementForm(forms.Form):
     )
     parties = forms.CharField(max_length=300, label=_("当事人"))
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("协议内容"))
-    agreed_on = forms.DateField(required=False, widget=DATE, label=_("达成日期(默认今天)"))
+    agreed_on = forms.DateField(required=False, widget=DATE, label=_("达成日期（默认今天）"))
 
 
 class AftercareForm(forms.Form):
@@ -344,7 +344,7 @@ class AftercareForm(forms.Form):
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("帮扶情况")
     )
-    given_on = forms.DateField(required=False, widget=DATE, label=_("帮扶日期(默认今天)"))
+    given_on = forms.DateField(required=False, widget=DATE, label=_("帮扶日期（默认今天）"))
 
 
 class AttachmentForm(forms.Form):
@@ -392,14 +392,14 @@ class PersonSearchForm(forms.Form):
 
 
 class HearingStartForm(forms.Form):
-    started_on = forms.DateField(required=False, widget=DATE, label=_("听证开始日期(默认今天)"))
+    started_on = forms.DateField(required=False, widget=DATE, label=_("听证开始日期（默认今天）"))
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("听证事项说明")
     )
 
 
 class HearingEndForm(forms.Form):
-    ended_on = forms.DateField(required=False, widget=DATE, label=_("听证结束日期(默认今天)"))
+    ended_on = forms.DateField(required=False, widget=DATE, label=_("听证结束日期（默认今天）"))
 
 
 DELIVERY_METHODS = (
@@ -415,18 +415,18 @@ DELIVERY_METHODS = (
 class DeliveryForm(forms.Form):
     """送达回证 of one written answer or opinion."""
 
-    delivered_on = forms.DateField(widget=DATE, label=_("送达日期(信访人收到之日)"))
+    delivered_on = forms.DateField(widget=DATE, label=_("送达日期（信访人收到之日）"))
     method = forms.ChoiceField(choices=DELIVERY_METHODS, label=_("送达方式"))
     recipient = forms.CharField(max_length=50, label=_("受送达人"))
 
 
 class EvidenceForm(forms.Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("佐证材料说明"))
-    file = forms.FileField(required=False, label=_("附件(可选)"))
+    file = forms.FileField(required=False, label=_("附件（可选）"))
 
 
 class CompletionReportForm(forms.Form):
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
-        label=_("结案报告内容(办理情况、结果、信访人意见)"),
+        label=_("结案报告内容（办理情况、结果、信访人意见）"),
     )

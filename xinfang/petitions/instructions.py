@@ -48,5 +48,5 @@ def record_instruction(*, actor: Any, instruction: LeaderInstruction) -> list[An
     """Hand ``instruction`` to the tracking app; an instruction no app tracks is refused
     rather than lost."""
     if not _RECORDERS:
-        raise PetitionError("没有模块跟踪领导批示,无法登记")
+        raise PetitionError("没有模块跟踪领导批示，无法登记")
     return [recorder(actor=actor, instruction=instruction) for recorder in _RECORDERS]

@@ -311,7 +311,7 @@ def link_candidate(candidate: SameMatterCandidate, *, actor: Any, reason: str = 
             petition,
             Status.LINKED,
             actor=actor,
-            reason=reason or f"与 {other.number} 为同一事项,正在办理中,不再重复受理(第十九条)",
+            reason=reason or f"与 {other.number} 为同一事项，正在办理中，不再重复受理（第十九条）",
             target=other,
         )
     return petition

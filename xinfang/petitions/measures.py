@@ -76,9 +76,9 @@ __all__ = [
 # The duty keys of the rate facts (docs/assessment.md, "Duty keys"); model-2022 maps them
 # to 6.1–6.3, xinfang-2023 to 3.2a–c (against the average of the assessed units).
 RATE_KEYS: dict[str, str] = {
-    "petitions.rate.timely_acceptance": "及时受理率(百分数)",
-    "petitions.rate.on_time_completion": "按期办结率(百分数)",
-    "petitions.rate.satisfaction": "群众满意率(百分数)",
+    "petitions.rate.timely_acceptance": "及时受理率（百分数）",
+    "petitions.rate.on_time_completion": "按期办结率（百分数）",
+    "petitions.rate.satisfaction": "群众满意率（百分数）",
 }
 _SOURCE = "petitions.measures"
 
@@ -453,10 +453,10 @@ def _backlog_of(row: dict[str, Any] | None) -> Backlog:
 
 # Figures a drill-down can open: each names the matters behind one number of ``Counts``.
 FIGURES: dict[str, str] = {
-    "timely_acceptance.denominator": "受理告知(应计)",
+    "timely_acceptance.denominator": "受理告知（应计）",
     "timely_acceptance.numerator": "按期告知受理",
     "timely_acceptance.pending": "受理告知期限待定",
-    "on_time_completion.denominator": "办理(应计)",
+    "on_time_completion.denominator": "办理（应计）",
     "on_time_completion.numerator": "按期办结",
     "on_time_completion.pending": "办理期限待定",
     "satisfaction.denominator": "参评事项",
@@ -596,7 +596,7 @@ def fact_rows(measures: Iterable[UnitMeasures]) -> list[Fact]:
                     note=(
                         f"{m.unit_name} {m.start:%Y-%m-%d}至{m.end:%Y-%m-%d} "
                         f"{label} {ratio.numerator}/{ratio.denominator}"
-                        + (f",另有{ratio.pending}件期限待定未计入" if ratio.pending else "")
+                        + (f"，另有{ratio.pending}件期限待定未计入" if ratio.pending else "")
                     ),
                     evidence=record_ref("org.Unit", m.unit_id),
                     source=_SOURCE,

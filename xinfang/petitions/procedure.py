@@ -262,7 +262,7 @@ def record_aftercare(
         actor, petition, ("handle", "lead"), petition.responsible_unit, petition.registering_unit
     )
     if petition.status not in AFTER_CLOSURE:
-        raise GuardFailed("办结或终结后方可登记帮扶(《信访工作条例》第三十七条)")
+        raise GuardFailed("办结或终结后方可登记帮扶（《信访工作条例》第三十七条）")
     day = _day(given_on)
     if petition.closed_on and day < petition.closed_on:
         raise GuardFailed("帮扶日期不能早于办结日期")

@@ -189,7 +189,7 @@ def agreement_record(request: HttpRequest, pk: int) -> HttpResponse:
             text=d["text"],
             agreed_on=d["agreed_on"],
         ),
-        success="已登记协议,并录入矛盾纠纷台账",
+        success="已登记协议，并录入矛盾纠纷台账",
         context=_context(petition, "agreement_record", "登记调解和解协议", "登记"),
     )
 

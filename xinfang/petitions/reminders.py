@@ -80,12 +80,12 @@ def _text(p: dict[str, Any], kind: str) -> str:
     step = DueStep(p["next_due_step"]).label
     if p["next_due"] is None:
         return (
-            f"{p['number']}:{step}期限待定(当年节假日安排未录入),不早于 "
-            f"{p['next_due_not_before']},请按不晚于该日办理"
+            f"{p['number']}：{step}期限待定（当年节假日安排未录入），不早于 "
+            f"{p['next_due_not_before']}，请按不晚于该日办理"
         )
     if kind == NotificationKind.OVERDUE:
-        return f"{p['number']}:{step}期限为 {p['next_due']},已超期,请立即办理"
-    return f"{p['number']}:{step}期限为 {p['next_due']},即将到期,请按时办理"
+        return f"{p['number']}：{step}期限为 {p['next_due']}，已超期，请立即办理"
+    return f"{p['number']}：{step}期限为 {p['next_due']}，即将到期，请按时办理"
 
 
 def messages_about(petition: Any) -> Any:

@@ -107,5 +107,5 @@ def route_targets(petition: Any, proposal: Unit | None = None) -> QuerySet[Unit]
 def indented_label(unit: Unit, top_depth: int, proposal: Unit | None = None) -> str:
     """The unit as the picker shows it: indented by its depth below the anchor."""
     indent = "\u3000" * max(unit.depth - top_depth, 0)
-    mark = "(建议)" if proposal is not None and unit.pk == proposal.pk else ""
+    mark = "（建议）" if proposal is not None and unit.pk == proposal.pk else ""
     return f"{indent}{unit.name}{mark}"

@@ -171,10 +171,10 @@ def _validate(
     if channel == Channel.COLLECTIVE_VISIT:
         # Art. 20: a collective visit elects at most five representatives.
         if not head_count or head_count < 2:
-            raise PetitionError("集体来访须填写来访人数(2人以上)")
+            raise PetitionError("集体来访须填写来访人数（2人以上）")
         if len(representatives) > MAX_REPRESENTATIVES:
             raise PetitionError(
-                "多人采用走访形式提出同一信访事项的,推选的代表不得超过5人(第二十条)"
+                "多人采用走访形式提出同一信访事项的，推选的代表不得超过5人（第二十条）"
             )
     elif representatives and channel != Channel.COLLECTIVE_VISIT and len(representatives) > 5:
         raise PetitionError("代表不得超过5人")
@@ -185,7 +185,7 @@ def _validate(
             registering_unit.path, accused_unit.path, discipline_paths()
         ):
             raise PetitionError(
-                "检举控告材料不得交由被检举控告的单位处理(第三十条):"
+                "检举控告材料不得交由被检举控告的单位处理（第三十条）："
                 "请由其上级信访部门或纪检监察机关登记"
             )
     if channel in (Channel.FORWARDED, Channel.ASSIGNED) and handed_down_by is None:
@@ -266,7 +266,7 @@ def register_petition(
         existing = Petition.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             if not hmac.compare_digest(existing.submission_digest, fingerprint):
-                raise PetitionError("该提交编号已被使用,请刷新页面后重新提交")
+                raise PetitionError("该提交编号已被使用，请刷新页面后重新提交")
             code = crypto.open_(existing.query_code_token) if existing.query_code_token else ""
             return Registration(existing, code, created=False)
 
@@ -313,7 +313,7 @@ def register_petition(
             existing = Petition.objects.filter(idempotency_key=idempotency_key).first()
             if existing is not None and existing.submission_digest == fingerprint:
                 return Registration(existing, crypto.open_(existing.query_code_token), False)
-        raise PetitionError("登记失败,请重试") from exc
+        raise PetitionError("登记失败，请重试") from exc
     Petition.objects.filter(pk=petition.pk).update(number=f"XF{received_on:%Y}{petition.pk:07d}")
     petition.number = f"XF{received_on:%Y}{petition.pk:07d}"
     for person in petitioners:
@@ -458,19 +458,19 @@ def extend_handling(
     if petition.status not in (Status.ACCEPTED, Status.IN_HANDLING):
         raise GuardFailed("只有受理后、答复前的事项可以延期")
     if Extension.objects.filter(petition=petition).exists() or petition.extension_days:
-        raise GuardFailed("办理期限只能延长一次(《信访工作条例》第三十四条)")
+        raise GuardFailed("办理期限只能延长一次（《信访工作条例》第三十四条）")
     if not 1 <= int(days) <= deadlines.MAX_EXTENSION_DAYS:
-        raise GuardFailed("延长期限不得超过30日(《信访工作条例》第三十四条)")
+        raise GuardFailed("延长期限不得超过30日（《信访工作条例》第三十四条）")
     if not reason.strip():
-        raise GuardFailed("请写明延期理由,该理由将告知信访人")
+        raise GuardFailed("请写明延期理由，该理由将告知信访人")
     if petition.handling_procedure != HandlingProcedure.PETITION:
-        raise GuardFailed("按其他法定程序办理的事项适用该程序的期限,不适用第三十四条的延期")
+        raise GuardFailed("按其他法定程序办理的事项适用该程序的期限，不适用第三十四条的延期")
     approved_on = occurred_on or timezone.localdate()
     old_due = petition.handle_due
     late = old_due is not None and approved_on > old_due
     if late and not late_reason.strip():
         raise GuardFailed(
-            f"办理期限已于{old_due}届满:逾期后延期须写明逾期延期的理由(《信访工作条例》第三十四条)"
+            f"办理期限已于{old_due}届满：逾期后延期须写明逾期延期的理由（《信访工作条例》第三十四条）"
         )
     take_in_state_step(
         petition,
@@ -645,7 +645,7 @@ def submit_completion_report(petition: Petition, *, actor: Any, text: str) -> Co
     handover = petition.handovers.filter(to_unit=petition.responsible_unit).order_by("-pk").first()
     to_unit = petition.handed_down_by or (handover.from_unit if handover else None)
     if to_unit is None:
-        raise GuardFailed("该事项没有转交办机关,无需报送结案报告")
+        raise GuardFailed("该事项没有转交办机关，无需报送结案报告")
     today = timezone.localdate()
     report = CompletionReport.objects.create(
         petition=petition,

@@ -297,12 +297,12 @@ def _opinion_context(petition: Petition) -> dict[str, Any]:
 # Where the matter stands when no office's period runs: the petitioner's own window, or
 # the end of the procedure (条例 Arts. 35–36).
 _AT_REST: dict[str, tuple[str, str | None]] = {
-    Status.ANSWERED: ("已出具处理意见;信访人可申请复查", "review_request_due"),
-    Status.EVALUATED: ("已回访评价;信访人可申请复查", "review_request_due"),
-    Status.REVIEWED: ("已出具复查意见;信访人可申请复核", "rereview_request_due"),
-    Status.FINAL: ("已出具复核意见,信访事项终结", None),
+    Status.ANSWERED: ("已出具处理意见；信访人可申请复查", "review_request_due"),
+    Status.EVALUATED: ("已回访评价；信访人可申请复查", "review_request_due"),
+    Status.REVIEWED: ("已出具复查意见；信访人可申请复核", "rereview_request_due"),
+    Status.FINAL: ("已出具复核意见，信访事项终结", None),
     Status.CLOSED: ("已办结", None),
-    Status.NOT_ACCEPTED: ("不予受理,已书面告知", None),
+    Status.NOT_ACCEPTED: ("不予受理，已书面告知", None),
     Status.LINKED: ("已并入同一事项", None),
 }
 
@@ -313,7 +313,7 @@ def stage_at_rest(petition: Petition) -> str:
         return ""
     text, column = _AT_REST.get(petition.status, ("", None))
     if column and petition.due_text(column) not in ("", "—"):
-        text = f"{text}(期限 {petition.due_text(column)})"
+        text = f"{text}（期限 {petition.due_text(column)}）"
     return text
 
 
@@ -503,7 +503,7 @@ def petition_step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         form,
         template="petitions/_step_form.html",
         run=lambda d: _take(request, petition, step, d.get("reason", ""), form.payload()),
-        success=f"已完成:{step.label}",
+        success=f"已完成：{step.label}",
         context={"item": {"step": step, "form": form}},
     )
 
@@ -527,7 +527,7 @@ def petition_extend(request: HttpRequest, pk: int) -> HttpResponse:
             occurred_on=d["occurred_on"],
             occurred_reason=d["occurred_reason"],
         ),
-        success="已延长办理期限,延期理由将告知信访人",
+        success="已延长办理期限，延期理由将告知信访人",
     )
 
 
@@ -643,7 +643,7 @@ def petitioner_reveal(request: HttpRequest, pk: int, person_pk: int) -> HttpResp
     if revealed.damaged:
         labels = "、".join(DAMAGED_LABELS[name] for name in revealed.damaged)
         row["error"] = (
-            f"{labels}的密文已损坏或被篡改,无法显示;已记入审计日志,请联系系统管理员核查。"
+            f"{labels}的密文已损坏或被篡改，无法显示；已记入审计日志，请联系系统管理员核查。"
         )
         # Shown in the row (htmx swaps only 2xx answers); the full page says 422.
         status = 200 if htmx else 422
@@ -720,8 +720,8 @@ def petition_register(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"已登记 {result.petition.number}。信访人查询码:{result.query_code}"
-                    "(仅显示一次,请告知信访人)",
+                    f"已登记 {result.petition.number}。信访人查询码：{result.query_code}"
+                    "（仅显示一次，请告知信访人）",
                 )
                 return redirect("petitions:petition_detail", result.petition.pk)
     else:

@@ -52,7 +52,7 @@ def decide_window_check(check: WindowCheck, *, actor: User, keep: bool, note: st
         outcome=outcome, decided_by=actor, decided_at=timezone.now(), decision_note=note
     )
     if not won:
-        raise PetitionError("该申请无需决定或已由他人决定,请刷新后查看")
+        raise PetitionError("该申请无需决定或已由他人决定，请刷新后查看")
     check.refresh_from_db()
     audit.record(
         actor=actor,

@@ -80,8 +80,8 @@ class CalendarYearAdmin(RootAdminOnly):
         for year in years_without_holidays(legal_calendar()):
             messages.warning(
                 request,
-                f"{year} 年已标记为已覆盖,但没有任何节假日记录,期限将按普通周一至周五计算;"
-                "请按国务院办公厅通知重新录入(勾选“替换已录入的安排”)。",
+                f"{year} 年已标记为已覆盖，但没有任何节假日记录，期限将按普通周一至周五计算；"
+                "请按国务院办公厅通知重新录入（勾选“替换已录入的安排”）。",
             )
         return super().changelist_view(request, extra_context)
 
@@ -121,8 +121,8 @@ class CalendarYearAdmin(RootAdminOnly):
 def _entered_message(result: EnterResult) -> str:
     recomputed = ",".join(f"{label} {n} 条" for label, n in result.recomputed.items())
     return (
-        f"已录入 {result.year} 年节假日安排:放假 {result.holiday_days} 天,"
-        f"调休上班 {result.workdays} 天;重新计算的待定期限:{recomputed or '无'}。"
+        f"已录入 {result.year} 年节假日安排：放假 {result.holiday_days} 天，"
+        f"调休上班 {result.workdays} 天；重新计算的待定期限：{recomputed or '无'}。"
     )
 
 

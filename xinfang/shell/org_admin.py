@@ -38,7 +38,7 @@ if admin.site.is_registered(Group):
 
 
 class OrgWorkbookForm(forms.Form):
-    file = forms.FileField(label="组织机构工作簿(.xlsx)")
+    file = forms.FileField(label="组织机构工作簿（.xlsx）")
 
 
 # An uploaded workbook waits here between the preview and the confirmation (the session
@@ -111,7 +111,7 @@ class UnitAdmin(ScopedAdmin):
             or not pending.get("name")
             or not stored.is_file()
         ):
-            raise OrgImportInvalid(["上传的文件已失效,请重新上传并预览"])
+            raise OrgImportInvalid(["上传的文件已失效，请重新上传并预览"])
         try:
             result = importing.import_workbook(stored.read_bytes(), actor=request.user)
         finally:
@@ -170,7 +170,7 @@ class UserAdmin(ScopedAdmin):
     inlines = [RoleGrantInline]
     actions = ["reset_second_factor"]
 
-    @admin.action(description="重置动态口令(手机丢失时;下次登录须重新绑定)")
+    @admin.action(description="重置动态口令（手机丢失时；下次登录须重新绑定）")
     def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         done = 0
         for user in queryset:
@@ -181,7 +181,7 @@ class UserAdmin(ScopedAdmin):
             else:
                 done += 1
         if done:
-            self.message_user(request, f"已重置 {done} 个账号的动态口令,下次登录时须重新绑定。")
+            self.message_user(request, f"已重置 {done} 个账号的动态口令，下次登录时须重新绑定。")
 
     @admin.display(description="手机号码")
     def phone_masked(self, obj: User) -> str:
@@ -255,7 +255,8 @@ class UserAdmin(ScopedAdmin):
             messages.warning(
                 request,
                 format_html(
-                    "一次性激活链接(只显示这一次,请交给本人;{} 小时内有效):<br><code>{}</code>",
+                    "一次性激活链接（只显示这一次，请交给本人；{} 小时内有效）："
+                    "<br><code>{}</code>",
                     _hours(),
                     url,
                 ),

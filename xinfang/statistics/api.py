@@ -31,7 +31,7 @@ from xinfang.statistics.summary import StatRow, subtree_statistics
 router = Router(tags=["统计分析"])
 
 Period = Field(
-    "", max_length=30, description="2026-08、2026-Q3、2026 或 2026-01-01~2026-03-31;默认本月"
+    "", max_length=30, description="2026-08、2026-Q3、2026 或 2026-01-01~2026-03-31；默认本月"
 )
 
 
@@ -98,7 +98,7 @@ def unit_figures(request: HttpRequest, pk: PathPk, filters: Query[FigureFilter])
 
 class MatterFilter(QuerySchema):
     period: str = Period
-    figure: str = Field(..., max_length=60, description="统计项,如 received、channel:letter")
+    figure: str = Field(..., max_length=60, description="统计项，如 received、channel:letter")
     offset: Offset = 0
     limit: Limit = 50
 
@@ -159,7 +159,7 @@ class ReportLineOut(Schema):
 class ReportOut(Schema):
     unit: int
     year: int
-    counted_at: datetime = Field(description="年度汇总的统计时间(各行数据截至此时)")
+    counted_at: datetime = Field(description="年度汇总的统计时间（各行数据截至此时）")
     as_of: date = Field(description="计至日期")
     lines: list[ReportLineOut]
 
@@ -195,7 +195,7 @@ def annual_report_figures(request: HttpRequest, pk: PathPk, year: int) -> dict[s
 
 
 class RankingFilter(QuerySchema):
-    level: str = Field(..., max_length=20, description="排名层级,如 township")
+    level: str = Field(..., max_length=20, description="排名层级，如 township")
     month: Day = Field(..., description="月份内任一日期")
     w_timely: int = Field(1, ge=0, le=100)
     w_completion: int = Field(1, ge=0, le=100)
@@ -218,7 +218,7 @@ class RankedOut(Schema):
 
 
 class RankingOut(Schema):
-    count: int = Field(description="列出的单位数(含不排名的)")
+    count: int = Field(description="列出的单位数（含不排名的）")
     ranked: int = Field(description="排名的单位数")
     offset: int
     limit: int

@@ -69,11 +69,11 @@ OWN_FIGURES: dict[str, str] = {
     "received": "收到信访事项",
     # What the Art. 41 report calls the bodies complained about: matters received, except
     # accusations (Art. 30: an accusation is never counted against its accused in a list).
-    "complaints": "反映问题(不含检举控告)",
+    "complaints": "反映问题（不含检举控告）",
     "channel": "信访形式",
     "kind": "信访类别",
     "matter_type": "事项分类",
-    "pending_dues": "期限待定(节假日安排未录入)",
+    "pending_dues": "期限待定（节假日安排未录入）",
     "handover.forward": "转送",
     "handover.assign": "交办",
     "supervision.reminder": "催办",

@@ -56,5 +56,5 @@ class RankingForm(forms.Form):
 
 class PublishForm(RankingForm):
     public = forms.BooleanField(
-        label=_("同时向社会公开(不含个人信息和检举控告内容)"), required=False
+        label=_("同时向社会公开（不含个人信息和检举控告内容）"), required=False
     )

@@ -87,7 +87,7 @@ def parse_period(raw: str | None, *, today: date) -> Period:
         if "~" in text:
             first, last = (date.fromisoformat(part.strip()) for part in text.split("~", 1))
             if last < first or (last - first).days > MAX_CUSTOM_DAYS:
-                raise PeriodInvalid("统计期间须在三年以内,且结束日期不早于开始日期")
+                raise PeriodInvalid("统计期间须在三年以内，且结束日期不早于开始日期")
             return Period("custom", first, last)
         if "-Q" in text.upper():
             year, quarter = text.upper().split("-Q")
@@ -101,4 +101,4 @@ def parse_period(raw: str | None, *, today: date) -> Period:
         year, month = text.split("-")
         return Period.month(date(int(year), int(month), 1))
     except (ValueError, OverflowError) as exc:
-        raise PeriodInvalid("统计期间格式不正确(例:2026-08、2026-Q3、2026)") from exc
+        raise PeriodInvalid("统计期间格式不正确（例：2026-08、2026-Q3、2026）") from exc

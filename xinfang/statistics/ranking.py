@@ -70,7 +70,7 @@ class Weights:
     def __post_init__(self) -> None:
         values = (self.timely, self.completion, self.satisfaction)
         if any(v < 0 or v > 100 for v in values) or sum(values) == 0:
-            raise RankingInvalid("权重须为0至100的整数,且不能全为0")
+            raise RankingInvalid("权重须为0至100的整数，且不能全为0")
 
     def as_dict(self) -> dict[str, int]:
         return {

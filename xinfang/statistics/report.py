@@ -75,7 +75,7 @@ def _rate(label: str, ratio: Ratio) -> ReportLine:
         "—" if ratio.percent is None else f"{ratio.percent}%({ratio.numerator}/{ratio.denominator})"
     )
     if ratio.pending:
-        text += f",另有{ratio.pending}件期限待定未计入"
+        text += f"，另有{ratio.pending}件期限待定未计入"
     return ReportLine(label, text)
 
 
@@ -117,7 +117,7 @@ def annual_report(
         key=lambda r: (-r.count("complaints"), r.unit.path),
     )[:TOP_BODIES]
     complained = Section(
-        "三、反映问题较多的单位(不含检举控告类)",
+        "三、反映问题较多的单位（不含检举控告类）",
         [ReportLine(r.label, r.count("complaints"), "complaints", unit=r.unit) for r in bodies],
     )
     handling = Section(
@@ -183,7 +183,7 @@ def annual_report(
     backlog = Section(
         "七、积案化解情况",
         [
-            ReportLine("积案(超期未办结)", m.backlog.total, "backlog.total"),
+            ReportLine("积案（超期未办结）", m.backlog.total, "backlog.total"),
             ReportLine("其中五年以上", m.backlog.over_5y, "backlog.over_5y", indent=True),
             ReportLine("其中十年以上", m.backlog.over_10y, "backlog.over_10y", indent=True),
             ReportLine("本年化解积案", m.backlog_resolved.total, "backlog_resolved.total"),

@@ -120,7 +120,7 @@ def statistics_of(
         for c in children
     ]
     rows.insert(
-        0, StatRow(root, f"{root.name}(本级)", own, own.measures.escalated_above(rank), True)
+        0, StatRow(root, f"{root.name}（本级）", own, own.measures.escalated_above(rank), True)
     )
     used_types = sorted({k.split(":", 1)[1] for k in total.counts if k.startswith("matter_type:")})
     names = dict(

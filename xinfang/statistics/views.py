@@ -150,7 +150,7 @@ def statistics_rows(stats: Statistics) -> tuple[list[str], list[list[Any]]]:
     headers += [label for _, label in stats.channels]
     headers += [label for _, label in stats.kinds]
     headers += ["及时受理率%", "应计受理", "按期办结率%", "应计办理", "满意率%", "参评"]
-    headers += ["积案", "5年以上", "10年以上", "重复", "越级", "督办(通知)", "期限待定"]
+    headers += ["积案", "5年以上", "10年以上", "重复", "越级", "督办（通知）", "期限待定"]
     rows = []
     for r in [*stats.rows, stats.total]:
         m = r.figures.measures
@@ -330,7 +330,7 @@ def ranking_publish(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _lead_unit(request, pk)
     form = _ranking_form(request, unit, request.POST, PublishForm)
     if not form.is_valid():
-        messages.error(request, "排名设置不正确,未发布")
+        messages.error(request, "排名设置不正确，未发布")
         return redirect("statistics:ranking", pk=unit.pk)
     publication = services.publish_ranking(
         actor=request.user,

@@ -37,7 +37,7 @@ class RecordOut(Schema):
     status: str
     due: date | None
     due_not_before: date | None = Field(
-        None, description="期限待定时(当年节假日安排未录入),期限最早可能的日期"
+        None, description="期限待定时（当年节假日安排未录入），期限最早可能的日期"
     )
     overdue: bool
     text: str
@@ -186,7 +186,7 @@ class NoticeIn(InputSchema):
     reasons: str = Field(max_length=TEXT_MAX)
     recommendation: str = Field(max_length=TEXT_MAX)
     answer_days: int | None = Field(
-        None, ge=1, le=366, description="书面回复期限(日);默认为本机关设置的期限"
+        None, ge=1, le=366, description="书面回复期限（日）；默认为本机关设置的期限"
     )
 
 

@@ -45,7 +45,7 @@ class SupervisionConfig(AppConfig):
         dashboard.register(
             dashboard.Panel(
                 key="service_measures",
-                title="服务指标(本月 / 本年)",
+                title="服务指标（本月 / 本年）",
                 roles=roles,
                 template="supervision/measures_panel.html",
                 data=views.measures_panel_data,

@@ -40,15 +40,15 @@ def add_demo_supervision(demo: DemoCounty) -> None:
         actor=supervisor,
         petition=first,
         supervising_unit=office,
-        note="请抓紧办理,并于5日内报送办理进展。",
+        note="请抓紧办理，并于5日内报送办理进展。",
         reply_due=today + timedelta(days=5),
     )
     services.issue_notice(
         actor=supervisor,
         petition=first,
         supervising_unit=office,
-        reasons="该事项群众反映强烈,办理进度缓慢。",
-        recommendation="建议由分管领导牵头,会同相关部门实地核查,依法依规妥善处理。",
+        reasons="该事项群众反映强烈，办理进度缓慢。",
+        recommendation="建议由分管领导牵头，会同相关部门实地核查，依法依规妥善处理。",
     )
     last = matters[-1]
     services.list_supervision(
@@ -60,7 +60,7 @@ def add_demo_supervision(demo: DemoCounty) -> None:
         supervising_unit=office,
         supervisor=supervisor,
         deadline=today + timedelta(days=30),
-        reason="征地补偿问题涉及人数多,列为县级挂牌督办事项。",
+        reason="征地补偿问题涉及人数多，列为县级挂牌督办事项。",
     )
     services.assign_case_owner(
         actor=supervisor, petition=last, leader=reception, note="亲自包案化解"
@@ -70,7 +70,7 @@ def add_demo_supervision(demo: DemoCounty) -> None:
         petition=last,
         supervising_unit=office,
         leader_name="郑国强副县长",
-        text="请县自然资源局依法依规妥善处理,及时答复群众。",
+        text="请县自然资源局依法依规妥善处理，及时答复群众。",
         due=today + timedelta(days=20),
         leader=reception,
     )

@@ -26,8 +26,8 @@ __all__ = ["PROVIDER", "SUPERVISION_KEYS", "supervision_fact_rows", "supervision
 
 # The duty keys of this provider (docs/assessment.md, "Duty keys").
 SUPERVISION_KEYS: dict[str, str] = {
-    "supervision.notice.unanswered": "督办通知未在期限内书面回复是否采纳(第三十八至四十条)",
-    "supervision.reminder.unreported": "催办后未在期限内报送办理情况(第三十八条)",
+    "supervision.notice.unanswered": "督办通知未在期限内书面回复是否采纳（第三十八至四十条）",
+    "supervision.reminder.unreported": "催办后未在期限内报送办理情况（第三十八条）",
 }
 _SOURCE = "supervision.facts"
 

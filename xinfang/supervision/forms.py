@@ -80,7 +80,7 @@ class NoticeForm(_MatterForm):
     supervising_unit = UnitTreeChoiceField(label=_("督办单位"))
     reasons = forms.CharField(widget=TEXT, label=_("督办事由"))
     recommendation = forms.CharField(widget=TEXT, label=_("督办意见和建议"))
-    answer_days = forms.IntegerField(min_value=1, max_value=60, label=_("书面回复期限(日)"))
+    answer_days = forms.IntegerField(min_value=1, max_value=60, label=_("书面回复期限（日）"))
 
     def __init__(self, *args: Any, user: Any, petition: Petition, **kwargs: Any) -> None:
         super().__init__(*args, user=user, petition=petition, **kwargs)
@@ -137,10 +137,10 @@ class OwnershipForm(_MatterForm):
 
 class InstructionForm(_MatterForm):
     supervising_unit = UnitTreeChoiceField(label=_("登记单位"))
-    leader_name = forms.CharField(max_length=50, label=_("批示领导(姓名、职务)"))
+    leader_name = forms.CharField(max_length=50, label=_("批示领导（姓名、职务）"))
     instructed_on = forms.DateField(widget=DATE, label=_("批示日期"))
     text = forms.CharField(widget=TEXT, label=_("批示内容"))
-    responsible_unit = UnitTreeChoiceField(required=False, label=_("落实单位(默认为责任单位)"))
+    responsible_unit = UnitTreeChoiceField(required=False, label=_("落实单位（默认为责任单位）"))
     due = forms.DateField(widget=DATE, label=_("落实期限"))
 
     def __init__(self, *args: Any, user: Any, petition: Petition, **kwargs: Any) -> None:

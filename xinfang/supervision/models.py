@@ -94,7 +94,7 @@ class SupervisionNotice(SupervisionRecord):
     issued_on = models.DateField(_("督办日期"))
     reasons = models.TextField(_("督办事由"))
     recommendation = models.TextField(_("督办意见和建议"))
-    answer_days = models.PositiveSmallIntegerField(_("回复期限(日)"), default=30)
+    answer_days = models.PositiveSmallIntegerField(_("回复期限（日）"), default=30)
     answer_due = models.DateField(_("书面回复期限"), null=True, blank=True, db_index=True)
     deadline_pending = models.BooleanField(_("期限待定"), default=False)
     # While pending: the earliest day the answer can be due (shown "待定,不早于 …").

@@ -183,7 +183,7 @@ def send_reminder(
         "supervision_reminder",
         reminder.responsible_unit_id,
         f"{supervising_unit.name}催办"
-        + (f",请于 {reply_due} 前报告办理进展" if reply_due else ",请抓紧办理"),
+        + (f"，请于 {reply_due} 前报告办理进展" if reply_due else "，请抓紧办理"),
         reply_due,
     )
     return reminder
@@ -263,14 +263,14 @@ def issue_notice(
         except IntegrityError:
             continue  # a concurrent notice took the number: count again
     else:
-        raise ConcurrentChange("文号生成冲突,请重试")
+        raise ConcurrentChange("文号生成冲突，请重试")
     _audit(actor, AuditAction.CREATE, notice)
     _notify(
         notice,
         "supervision_notice",
         notice.responsible_unit_id,
-        f"收到督办通知书 {notice.number},请于 "
-        + (str(due) if due else f"(待定,不早于 {notice.answer_not_before})")
+        f"收到督办通知书 {notice.number}，请于 "
+        + (str(due) if due else f"（待定，不早于 {notice.answer_not_before}）")
         + " 前书面回复",
         due or notice.answer_not_before,
     )
@@ -350,7 +350,7 @@ def list_supervision(
         or supervisor is None
         or deadline is None
     ):
-        raise SupervisionInvalid("挂牌督办须“六定”和挂牌事由齐全,缺少:" + "、".join(missing))
+        raise SupervisionInvalid("挂牌督办须“六定”和挂牌事由齐全，缺少：" + "、".join(missing))
     _check_grant(actor, ("supervise",), supervising_unit, "以该单位名义挂牌督办")
     _check_matter_visible(actor, petition)
     check_may_receive(petition, supervising_unit, role="督办单位", error=SupervisionInvalid)
@@ -395,7 +395,7 @@ def list_supervision(
         listed,
         "listed_supervision",
         responsible_unit.pk,
-        f"已挂牌督办,请于 {deadline} 前办结",
+        f"已挂牌督办，请于 {deadline} 前办结",
         deadline,
     )
     return listed
@@ -436,7 +436,7 @@ def assign_case_owner(
     _check_matter_visible(actor, petition)
     unit = _leader_unit(leader, petition)
     if unit is None:
-        raise SupervisionInvalid(f"{leader}不是责任单位的负责人或上级接访领导,不能包案")
+        raise SupervisionInvalid(f"{leader}不是责任单位的负责人或上级接访领导，不能包案")
     if actor.pk != leader.pk:
         # A supervisor arranges it: over the leader's unit, or over the matter (the office
         # that registered it or the unit handling it, whose handling it supervises).
@@ -520,7 +520,7 @@ def _create_instruction(actor: Any, **fields: Any) -> Instruction:
         instruction,
         "instruction",
         instruction.responsible_unit_id,
-        f"收到{instruction.leader_name}批示,请于 {instruction.due} 前落实",
+        f"收到{instruction.leader_name}批示，请于 {instruction.due} 前落实",
         instruction.due,
     )
     return instruction

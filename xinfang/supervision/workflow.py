@@ -102,7 +102,7 @@ def _report(ctx: Ctx) -> None:
 
 def _confirm(ctx: Ctx) -> None:
     if not ctx.obj.completion_note.strip():
-        raise SupervisionInvalid("落实单位尚未报告落实情况,不能确认已落实")
+        raise SupervisionInvalid("落实单位尚未报告落实情况，不能确认已落实")
     ctx.changes |= {"completed_on": ctx.today, "completed_by": ctx.actor}
 
 

@@ -29,20 +29,20 @@ APPROVAL_TABLE: tuple[Approval, ...] = (
     Approval(
         frozenset({Rank.PROVINCIAL, Rank.BUREAU_CHIEF, Rank.BUREAU_DEPUTY}),
         UnitLevel.PROVINCE,
-        "省委、省政府(省外办审核)",
+        "省委、省政府（省外办审核）",
         "中办发〔2005〕17号",
     ),
     Approval(
         frozenset({Rank.COUNTY_CHIEF, Rank.COUNTY_DEPUTY}),
         UnitLevel.CITY,
-        "市委、市政府(市外办审核)",
-        "渝委发〔2005〕14号 第(十二)条",
+        "市委、市政府（市外办审核）",
+        "渝委发〔2005〕14号 第（十二）条",
     ),
     Approval(
         frozenset({Rank.SECTION, Rank.STAFF}),
         UnitLevel.COUNTY,
-        "县委、县政府(县外办审核)",
-        "渝委发〔2005〕14号 第(二十)条(参照执行)",
+        "县委、县政府（县外办审核）",
+        "渝委发〔2005〕14号 第（二十）条（参照执行）",
     ),
 )
 

@@ -9,7 +9,7 @@ class TripsConfig(AppConfig):
 
     name = "xinfang.trips"
     label = "trips"
-    verbose_name = "因公出国(境)"
+    verbose_name = "因公出国（境）"
 
     def ready(self) -> None:
         from xinfang.core.calendar import register_pending_dues
@@ -19,7 +19,7 @@ class TripsConfig(AppConfig):
 
         MESSAGE_KINDS["trip_due"] = "出访报告与护照交回提醒"
         register_pending_dues("出访报告与护照交回", _recompute, _count)
-        navigation.register(navigation.NavItem("因公出国(境)", "trips:trip_list"))
+        navigation.register(navigation.NavItem("因公出国（境）", "trips:trip_list"))
         if add_demo_trips not in demo.DEMO_HOOKS:
             demo.DEMO_HOOKS.append(add_demo_trips)
         from xinfang.trips import tasks  # noqa: F401 - registers the periodic job with huey

@@ -33,7 +33,7 @@ class TripStatus(models.TextChoices):
     APPROVED = "approved", _("已批准")
     REFUSED = "refused", _("不予批准")
     WITHDRAWN = "withdrawn", _("已撤回")
-    RETURNED = "returned", _("已回国(境)")
+    RETURNED = "returned", _("已回国（境）")
 
 
 # Trips that count against the limits of other trips (one a year, same-level leaders).

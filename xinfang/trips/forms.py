@@ -31,7 +31,7 @@ def units_for(user: Any, action: str) -> Any:
 
 class PlanItemField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.plan.unit} {obj.plan.year}年:{obj.purpose}"
+        return f"{obj.plan.unit} {obj.plan.year}年：{obj.purpose}"
 
 
 class TripForm(forms.Form):
@@ -40,7 +40,7 @@ class TripForm(forms.Form):
     purpose = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("出访任务"))
     trip_type = forms.ChoiceField(choices=TripType.choices, label=_("团组类型"))
     countries = forms.CharField(
-        max_length=200, label=_("出访国家(地区)"), help_text=_("多个用顿号分隔")
+        max_length=200, label=_("出访国家（地区）"), help_text=_("多个用顿号分隔")
     )
     depart_on = forms.DateField(widget=DATE, label=_("出境日期"))
     return_on = forms.DateField(widget=DATE, label=_("入境日期"))
@@ -66,7 +66,7 @@ class TripForm(forms.Form):
     def clean_countries(self) -> tuple[str, ...]:
         names = [n for n in SEPARATORS.split(self.cleaned_data["countries"]) if n]
         if not names:
-            raise forms.ValidationError("请填写出访国家(地区)")
+            raise forms.ValidationError("请填写出访国家（地区）")
         return tuple(dict.fromkeys(names))
 
     def trip_input(self) -> TripInput:
@@ -91,7 +91,7 @@ class MemberForm(forms.Form):
     unit = forms.ModelChoiceField(
         queryset=Unit.objects.filter(is_active=True).order_by("path"),
         required=False,
-        label=_("工作单位(默认组团单位)"),
+        label=_("工作单位（默认组团单位）"),
     )
 
 
@@ -134,7 +134,7 @@ class PlanForm(forms.Form):
     items = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         label=_("计划团组"),
-        help_text=_("每行一个团组:出访任务|出访国家(地区)|人数"),
+        help_text=_("每行一个团组：出访任务|出访国家（地区）|人数"),
     )
 
     def __init__(self, *args: Any, user: Any, **kw: Any) -> None:
@@ -148,7 +148,7 @@ class PlanForm(forms.Form):
                 continue
             parts = [p.strip() for p in re.split(r"[|｜]", line)]
             if len(parts) != 3 or not parts[0] or not parts[2].isdigit():
-                raise forms.ValidationError(f"第{n}行格式应为:出访任务|出访国家(地区)|人数")
+                raise forms.ValidationError(f"第{n}行格式应为：出访任务|出访国家（地区）|人数")
             rows.append({"purpose": parts[0], "countries": parts[1], "head_count": int(parts[2])})
         if not rows:
             raise forms.ValidationError("至少列一个团组")
@@ -164,7 +164,7 @@ class ReportForm(forms.Form):
 
 
 class PassportForm(forms.Form):
-    returned_on = forms.DateField(widget=DATE, required=False, label=_("交回日期(默认今天)"))
+    returned_on = forms.DateField(widget=DATE, required=False, label=_("交回日期（默认今天）"))
 
 
 STEP_FORMS: dict[str, type[forms.Form]] = {

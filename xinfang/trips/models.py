@@ -73,7 +73,7 @@ class PlanItem(models.Model):
 
     plan = models.ForeignKey(TripPlan, on_delete=models.CASCADE, related_name="items")
     purpose = models.CharField(_("出访任务"), max_length=200)
-    countries = models.CharField(_("出访国家(地区)"), max_length=200)
+    countries = models.CharField(_("出访国家（地区）"), max_length=200)
     head_count = models.PositiveSmallIntegerField(_("人数"))
 
     objects = PlanItemQuerySet.as_manager()
@@ -100,7 +100,7 @@ class TripRequest(models.Model):
     trip_type = models.CharField(
         _("团组类型"), max_length=20, choices=TripType.choices, default=TripType.VISIT
     )
-    countries = models.JSONField(_("出访国家(地区)"), default=list)
+    countries = models.JSONField(_("出访国家（地区）"), default=list)
     depart_on = models.DateField(_("出境日期"))
     return_on = models.DateField(_("入境日期"))
     visa_apply_on = models.DateField(_("办理护照签证日期"))
@@ -198,7 +198,7 @@ class TripMember(models.Model):
         verbose_name_plural = _("团组人员")
 
     def __str__(self) -> str:
-        return f"{self.name}({self.get_rank_display()})"
+        return f"{self.name}（{self.get_rank_display()}）"
 
 
 class TripException(models.Model):

@@ -50,17 +50,17 @@ def _rule(code: str, label: str, value: int, clause: str) -> RuleValue:
 DEFAULT_RULES: dict[str, RuleValue] = {
     r.code: r
     for r in (
-        _rule("members_max", "团组人数上限(人)", 6, "第(五)条"),
-        _rule("countries_max", "一次出访国家(地区)上限(个)", 2, "第(八)条"),
-        _rule("days_one_country", "出访1国在外停留上限(天,含旅途)", 6, "第(八)条"),
-        _rule("days_two_countries", "出访2国在外停留上限(天,含旅途)", 10, "第(八)条"),
-        _rule("training_min_days", "培训团组在外停留下限(天)", 21, "第(八)条"),
-        _rule("training_max_months", "培训团组在外停留上限(月)", 6, "第(八)条"),
-        _rule("trips_per_year", "每人每年出访次数上限(次)", 1, "第(七)条"),
-        _rule("same_level_leaders", "同一单位同级领导同时在外上限(人)", 1, "第(七)条"),
-        _rule("file_ahead_days", "办理护照签证前报批提前(天)", 21, "第(十三)条"),
-        _rule("plan_required", "须列入年度出访计划(1=是)", 1, "第(三)条"),
-        _rule("plan_due_day", "次年出访计划报送截止(11月的日)", 10, "第(二)条"),
+        _rule("members_max", "团组人数上限（人）", 6, "第（五）条"),
+        _rule("countries_max", "一次出访国家（地区）上限（个）", 2, "第（八）条"),
+        _rule("days_one_country", "出访1国在外停留上限（天，含旅途）", 6, "第（八）条"),
+        _rule("days_two_countries", "出访2国在外停留上限（天，含旅途）", 10, "第（八）条"),
+        _rule("training_min_days", "培训团组在外停留下限（天）", 21, "第（八）条"),
+        _rule("training_max_months", "培训团组在外停留上限（月）", 6, "第（八）条"),
+        _rule("trips_per_year", "每人每年出访次数上限（次）", 1, "第（七）条"),
+        _rule("same_level_leaders", "同一单位同级领导同时在外上限（人）", 1, "第（七）条"),
+        _rule("file_ahead_days", "办理护照签证前报批提前（天）", 21, "第（十三）条"),
+        _rule("plan_required", "须列入年度出访计划（1=是）", 1, "第（三）条"),
+        _rule("plan_due_day", "次年出访计划报送截止（11月的日）", 10, "第（二）条"),
     )
 }
 
@@ -123,10 +123,10 @@ def _on(rules: Mapping[str, RuleValue], code: str) -> RuleValue | None:
 
 def _size(trip: TripFacts, rules: Mapping[str, RuleValue]) -> Iterable[Violation]:
     if (r := _on(rules, "members_max")) and len(trip.members) > r.value:
-        yield Violation(r.code, f"团组共 {len(trip.members)} 人,超过上限 {r.value} 人", r.source)
+        yield Violation(r.code, f"团组共 {len(trip.members)} 人，超过上限 {r.value} 人", r.source)
     if (r := _on(rules, "countries_max")) and len(trip.countries) > r.value:
         yield Violation(
-            r.code, f"出访 {len(trip.countries)} 个国家(地区),超过上限 {r.value} 个", r.source
+            r.code, f"出访 {len(trip.countries)} 个国家（地区），超过上限 {r.value} 个", r.source
         )
 
 
@@ -134,15 +134,17 @@ def _duration(trip: TripFacts, rules: Mapping[str, RuleValue]) -> Iterable[Viola
     days = days_abroad(trip.depart_on, trip.return_on)
     if trip.trip_type == TripType.TRAINING:
         if (r := _on(rules, "training_min_days")) and days < r.value:
-            yield Violation(r.code, f"培训团组在外 {days} 天,少于下限 {r.value} 天", r.source)
+            yield Violation(r.code, f"培训团组在外 {days} 天，少于下限 {r.value} 天", r.source)
         r = _on(rules, "training_max_months")
         if r and trip.return_on > add_months(trip.depart_on, r.value) - timedelta(days=1):
-            yield Violation(r.code, f"培训团组在外 {days} 天,超过 {r.value} 个月", r.source)
+            yield Violation(r.code, f"培训团组在外 {days} 天，超过 {r.value} 个月", r.source)
         return
     code = "days_one_country" if len(trip.countries) <= 1 else "days_two_countries"
     if (r := _on(rules, code)) and days > r.value:
         n = "1" if code == "days_one_country" else "2"
-        yield Violation(r.code, f"出访{n}国在外 {days} 天(含旅途),超过上限 {r.value} 天", r.source)
+        yield Violation(
+            r.code, f"出访{n}国在外 {days} 天（含旅途），超过上限 {r.value} 天", r.source
+        )
 
 
 def _per_person(
@@ -159,7 +161,7 @@ def _per_person(
             if count + 1 > r.value:
                 yield Violation(
                     r.code,
-                    f"{m.name}({m.unit_name}){year}年已有 {count} 次出访,超过每年 {r.value} 次",
+                    f"{m.name}（{m.unit_name}）{year}年已有 {count} 次出访，超过每年 {r.value} 次",
                     r.source,
                 )
     if r := _on(rules, "same_level_leaders"):
@@ -175,7 +177,7 @@ def _per_person(
                 seen.add(key)
                 yield Violation(
                     r.code,
-                    f"{m.unit_name}{Rank(m.rank).label}领导 {len(together)} 人同时在外,"
+                    f"{m.unit_name}{Rank(m.rank).label}领导 {len(together)} 人同时在外，"
                     f"超过 {r.value} 人",
                     r.source,
                 )
@@ -192,7 +194,7 @@ def _filing(trip: TripFacts, rules: Mapping[str, RuleValue], filed_on: date) -> 
         )
     r = _on(rules, "plan_required")
     if r and r.value and not trip.in_plan:
-        yield Violation(r.code, "计划外团组:未列入本单位年度出访计划", r.source)
+        yield Violation(r.code, "计划外团组：未列入本单位年度出访计划", r.source)
 
 
 def check(

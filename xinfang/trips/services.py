@@ -199,7 +199,7 @@ def _validate(unit: Unit, data: TripInput, members: Sequence[MemberInput]) -> No
     if not members:
         raise TripInvalid("团组至少须有一名成员")
     if not data.countries:
-        raise TripInvalid("请填写出访国家(地区)")
+        raise TripInvalid("请填写出访国家（地区）")
     if data.return_on < data.depart_on:
         raise TripInvalid("入境日期不能早于出境日期")
     if data.visa_apply_on > data.depart_on:
@@ -294,14 +294,14 @@ def grant_exception(*, actor: Any, trip: TripRequest, code: str, reason: str) ->
     """The approving level (``lead`` over it) lets ``trip`` go on despite rule ``code``,
     with its reason on record."""
     if not can(actor, "lead", trip.approving_unit.path):
-        raise ExceptionRefused(f"规则例外须由审批层级({trip.approving_unit})同意")
+        raise ExceptionRefused(f"规则例外须由审批层级（{trip.approving_unit}）同意")
     reason = reason.strip()
     if not reason:
         raise ExceptionRefused("同意例外须写明理由")
     if code not in DEFAULT_RULES:
         raise TripInvalid("未知的出访规则")
     if trip.status not in {TripStatus.DRAFT, TripStatus.SUBMITTED}:
-        raise TripInvalid("该出访请示已办结,不能再同意例外")
+        raise TripInvalid("该出访请示已办结，不能再同意例外")
     exception, _created = TripException.objects.update_or_create(
         trip=trip, code=code, defaults={"reason": reason, "granted_by": actor}
     )
@@ -377,11 +377,11 @@ def recompute_pending_trip_dues(calendar: LegalCalendar) -> int:
 
 
 def _remind(trip: TripRequest, what: str, due: date, today: date) -> int:
-    label = {"report": "出访报告", "passport": "因公护照(通行证)交回"}[what]
+    label = {"report": "出访报告", "passport": "因公护照（通行证）交回"}[what]
     if today > due:
-        stage, text = "overdue", f"“{trip.title}”{label}已逾期(期限 {due.isoformat()}),请即办理"
+        stage, text = "overdue", f"“{trip.title}”{label}已逾期（期限 {due.isoformat()}），请即办理"
     elif today >= due - timedelta(days=REMIND_DAYS_BEFORE):
-        stage, text = "soon", f"“{trip.title}”{label}将于 {due.isoformat()} 到期,请按时办理"
+        stage, text = "soon", f"“{trip.title}”{label}将于 {due.isoformat()} 到期，请按时办理"
     else:
         return 0
     message = outbox.queue(

@@ -102,7 +102,7 @@ def trip_create(request: HttpRequest) -> HttpResponse:
         except XinfangError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "已保存出访请示草稿,请查看规则检查结果")
+            messages.success(request, "已保存出访请示草稿，请查看规则检查结果")
             return redirect("trips:trip_detail", pk=trip.pk)
     return render(
         request, "trips/trip_form.html", {"form": form, "members": members, "title": "填报出访请示"}
@@ -134,7 +134,7 @@ def trip_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "trips/trip_form.html",
-        {"form": form, "members": members, "title": f"修改出访请示:{trip.title}", "trip": trip},
+        {"form": form, "members": members, "title": f"修改出访请示：{trip.title}", "trip": trip},
     )
 
 
@@ -194,7 +194,7 @@ def trip_transition(request: HttpRequest, pk: int) -> HttpResponse:
         if not form.is_valid():
             messages.error(
                 request,
-                "请填写完整:"
+                "请填写完整："
                 + ";".join(f"{form.fields[k].label}{e[0]}" for k, e in form.errors.items()),
             )
             return redirect("trips:trip_detail", pk=trip.pk)

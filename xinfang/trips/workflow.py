@@ -64,7 +64,7 @@ STEPS: dict[str, Step] = {
             frozenset({S.DRAFT}),
             S.SUBMITTED,
             ("handle",),
-            article=f"{CLAUSE} 第(十一)条、第(十三)条",
+            article=f"{CLAUSE} 第（十一）条、第（十三）条",
         ),
         Step(
             "withdraw",
@@ -81,7 +81,7 @@ STEPS: dict[str, Step] = {
             S.DRAFT,
             ("lead",),
             reason_required=True,
-            article=f"{CLAUSE} 第(十四)条",
+            article=f"{CLAUSE} 第（十四）条",
         ),
         Step(
             "approve",
@@ -89,7 +89,7 @@ STEPS: dict[str, Step] = {
             frozenset({S.SUBMITTED}),
             S.APPROVED,
             ("lead",),
-            article=f"{CLAUSE} 第(十二)条",
+            article=f"{CLAUSE} 第（十二）条",
         ),
         Step(
             "refuse",
@@ -98,16 +98,16 @@ STEPS: dict[str, Step] = {
             S.REFUSED,
             ("lead",),
             reason_required=True,
-            article=f"{CLAUSE} 第(三)条、第(十二)条",
+            article=f"{CLAUSE} 第（三）条、第（十二）条",
         ),
         Step(
             "record_return",
-            "登记回国(境)",
+            "登记回国（境）",
             frozenset({S.APPROVED}),
             S.RETURNED,
             ("handle",),
             input=ReturnInput,
-            article=f"{CLAUSE} 第(十七)条、第(十八)条",
+            article=f"{CLAUSE} 第（十七）条、第（十八）条",
         ),
         Step(
             "file_report",
@@ -116,7 +116,7 @@ STEPS: dict[str, Step] = {
             STAY,
             ("handle",),
             input=ReportInput,
-            article=f"{CLAUSE} 第(十七)条",
+            article=f"{CLAUSE} 第（十七）条",
         ),
         Step(
             "hand_back_passport",
@@ -125,7 +125,7 @@ STEPS: dict[str, Step] = {
             STAY,
             ("handle",),
             input=PassportInput,
-            article=f"{CLAUSE} 第(十八)条",
+            article=f"{CLAUSE} 第（十八）条",
         ),
     )
 }
@@ -144,8 +144,8 @@ def _rules_hold(ctx: Ctx, filed_on: date) -> list[dict[str, str]]:
     found = violations_of(trip, filed_on)
     missing = open_violations(trip, found)
     if missing:
-        lines = ";".join(f"{v.message}({v.source})" for v in missing)
-        raise RulesViolated(f"出访请示不符合规定,须修改或经审批层级同意例外:{lines}")
+        lines = "；".join(f"{v.message}（{v.source}）" for v in missing)
+        raise RulesViolated(f"出访请示不符合规定，须修改或经审批层级同意例外：{lines}")
     return violation_rows(found)
 
 
@@ -218,7 +218,7 @@ WORKFLOW = engine.register(
             "hand_back_passport": _hand_back_passport,
         },
         authorize=_authorize,
-        concurrent="该出访请示已被他人处理,请刷新后重试",
+        concurrent="该出访请示已被他人处理，请刷新后重试",
         reason_missing="“{label}”须写明理由",
     )
 )

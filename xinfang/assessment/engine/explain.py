@@ -136,7 +136,7 @@ def explain_lines(
             pl.concat_str(
                 pl.lit("评定得分 "),
                 num(pl.col("value")),
-                pl.lit(" 分(满分 "),
+                pl.lit(" 分（满分 "),
                 num(pl.col("unit")),
                 pl.lit(")"),
             )
@@ -153,17 +153,17 @@ def explain_lines(
                 .then(pl.lit("参评单位平均 "))
                 .otherwise(pl.lit("目标 ")),
                 num(pl.col("target_used")),
-                pl.lit("%,低于 "),
+                pl.lit("%，低于 "),
                 num(pl.col("gap")),
-                pl.lit(" 个百分点,每个百分点 "),
+                pl.lit(" 个百分点，每个百分点 "),
                 num(pl.col("per_point")),
                 pl.lit(" 分"),
                 pl.when(pl.col("n") > 1)
                 .then(
                     pl.concat_str(
-                        pl.lit("(共 "),
+                        pl.lit("（共 "),
                         pl.col("n").cast(pl.String),
-                        pl.lit(" 条记录取平均,本条分摊)"),
+                        pl.lit(" 条记录取平均，本条分摊）"),
                     )
                 )
                 .otherwise(pl.lit("")),
@@ -184,7 +184,7 @@ def explain_lines(
             )
         )
         .when(pl.col("kind") == "veto")
-        .then(pl.concat_str(pl.lit("一票否决:"), pl.col("veto_label")))
+        .then(pl.concat_str(pl.lit("一票否决："), pl.col("veto_label")))
         .otherwise(pl.concat_str(pl.lit("参评条件记录 "), num(pl.col("value").fill_null(1.0))))
     )
     extra_bits: list[pl.Expr] = []
@@ -193,7 +193,9 @@ def explain_lines(
             pl.when(pl.col("code").is_in(list(fo_codes)))
             .then(
                 pl.concat_str(
-                    pl.lit(";全系统按日期第1起("), pl.col("recorded"), pl.lit(" 记录),按首起标准计")
+                    pl.lit("；全系统按日期第1起（"),
+                    pl.col("recorded"),
+                    pl.lit(" 记录），按首起标准计"),
                 )
             )
             .otherwise(pl.lit(""))
@@ -202,46 +204,46 @@ def explain_lines(
         for t in rb.tags:
             extra_bits.append(
                 pl.when(pl.col("_tags").list.contains(t.code) & pl.col("recorded").is_in(t.items))
-                .then(pl.lit(f";标签{t.code}({t.title}):×{t.multiplier:g}"))
+                .then(pl.lit(f"；标签{t.code}（{t.title}）：×{t.multiplier:g}"))
                 .otherwise(pl.lit(""))
             )
     for _, it in rb.items():
         for v in it.variants:
             extra_bits.append(
                 pl.when((pl.col("recorded") == it.code) & pl.col("_tags").list.contains(v.tag))
-                .then(pl.lit(f";标签{v.tag}:{v.title}"))
+                .then(pl.lit(f"；标签{v.tag}：{v.title}"))
                 .otherwise(pl.lit(""))
             )
     veto_extra = (
         pl.when(pl.col("veto_label").is_not_null() & (pl.col("kind") != "veto"))
-        .then(pl.concat_str(pl.lit(";并一票否决:"), pl.col("veto_label")))
+        .then(pl.concat_str(pl.lit("；并一票否决："), pl.col("veto_label")))
         .otherwise(pl.lit(""))
     ) + (
         pl.when(
             pl.col("fail_below").is_not_null()
             & (pl.col("value").fill_null(0.0) < pl.col("fail_below"))
         )
-        .then(pl.concat_str(pl.lit(";低于"), num(pl.col("fail_below")), pl.lit(" 分,评为不合格")))
+        .then(pl.concat_str(pl.lit("；低于"), num(pl.col("fail_below")), pl.lit(" 分，评为不合格")))
         .otherwise(pl.lit(""))
     )
     capped = (
         (
             pl.when(pl.col("_free") > 0)
-            .then(pl.concat_str(pl.lit(";全期前 "), num(pl.col("allowance")), pl.lit(" 次不扣分")))
+            .then(pl.concat_str(pl.lit("；全期前 "), num(pl.col("allowance")), pl.lit(" 次不扣分")))
             .otherwise(pl.lit(""))
         )
         + (
             pl.when((pl.col("kind") != "rate") & (pl.col("_pts1") < pl.col("_pts0") - EPS))
             .then(
                 pl.when(pl.col("_pts1") <= EPS)
-                .then(pl.lit(";本项已达上限,不再计分"))
-                .otherwise(pl.concat_str(pl.lit(";本项封顶 "), num(pl.col("cap")), pl.lit(" 分")))
+                .then(pl.lit("；本项已达上限，不再计分"))
+                .otherwise(pl.concat_str(pl.lit("；本项封顶 "), num(pl.col("cap")), pl.lit(" 分")))
             )
             .otherwise(pl.lit(""))
         )
         + _note(
             pl.col("_pts2") < pl.col("_pts1") - EPS,
-            ";所属 ",
+            "；所属 ",
             pl.col("group"),
             " 项满分 ",
             num(pl.col("group_max")),
@@ -249,14 +251,14 @@ def explain_lines(
         )
         + _note(
             pl.col("_pts3") < pl.col("_pts2") - EPS,
-            ";第",
+            "；第",
             pl.col("section"),
             "节上限 ",
             num(pl.col("section_max")),
-            " 分已满,扣完为止",
+            " 分已满，扣完为止",
         )
         + pl.when(pl.col("yearly"))
-        .then(pl.lit(f";按年评定,{n_years} 年取平均"))
+        .then(pl.lit(f"；按年评定，{n_years} 年取平均"))
         .otherwise(pl.lit(""))
     )
     why = pl.concat_str(why, detail, *extra_bits, capped, veto_extra)
@@ -317,7 +319,7 @@ def _summary_lines(
                 item=pl.lit(None, dtype=pl.String),
                 why=pl.when(pl.col("points") > 0)
                 .then(pl.lit(f"总分不低于 {rb.floor:g} 分" if rb.floor is not None else "总分下限"))
-                .otherwise(pl.lit("总分不超过本类别满分,超出部分不计")),
+                .otherwise(pl.lit("总分不超过本类别满分，超出部分不计")),
                 _order=pl.lit(2),
             )
         )
@@ -359,7 +361,7 @@ def _summary_lines(
                     pl.col("lname"),
                     pl.lit("("),
                     pl.col("line"),
-                    pl.lit(")得分 "),
+                    pl.lit("）得分 "),
                     pl.col("ls").round(4).cast(pl.String),
                     pl.lit(" ÷ "),
                     pl.col("n").cast(pl.String),

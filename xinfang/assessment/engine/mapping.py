@@ -31,7 +31,7 @@ class Mapped:
         if not self.ignored:
             return None
         keys = ", ".join(f"{k}×{n}" for k, n in sorted(self.ignored.items()))
-        return f"忽略 {sum(self.ignored.values())} 条本细则未对应的职责事实:{keys}"
+        return f"忽略 {sum(self.ignored.values())} 条本细则未对应的职责事实：{keys}"
 
 
 def _text(item: pl.Expr) -> pl.Expr:

@@ -101,7 +101,7 @@ def first_occurrences(c: Compiled, df: pl.DataFrame) -> pl.DataFrame:
             df,
             pl.col("item").is_in(codes),
             "item",
-            "该项由系统按日期自动认定(全系统第1起),请按走访的原项目代码录入",
+            "该项由系统按日期自动认定（全系统第1起），请按走访的原项目代码录入",
         )
     df = df.with_row_index("_rid").with_columns(recorded=pl.col("item"))
     for code, members in rules:

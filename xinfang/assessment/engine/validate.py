@@ -86,14 +86,14 @@ def validate_facts(c: Compiled, df: pl.DataFrame) -> None:
     valued = df.select(pl.col("eff", "value").gather(pl.arg_where(value.is_not_null())))
     forbidden = _param(c, "v_forbidden")
     if valued.select(forbidden.any()).item():
-        locate(df, forbidden & value.is_not_null(), "value", "该项为固定分值,value 应留空")
+        locate(df, forbidden & value.is_not_null(), "value", "该项为固定分值，value 应留空")
     required = c.items.filter("v_required")["idx"]
     if required.len() and df.select((pl.col("eff").is_in(required) & value.is_null()).any()).item():
         locate(
             df,
             pl.col("eff").is_in(required) & value.is_null(),
             "value",
-            "该项必须填写 value(分值、得分或百分数)",
+            "该项必须填写 value（分值、得分或百分数）",
         )
     out_of_range = (value < _param(c, "v_min") - EPS) | (value > _param(c, "v_max") + EPS)
     bad = valued.filter(out_of_range.fill_null(False))
@@ -151,7 +151,7 @@ def validate_reduced(
             pl.col("subject").is_in(
                 subjects.filter(pl.col("lines").fill_null("") != "")["subject"].implode()
             ),
-            "该对象的得分取其分管条线的平均分,不能直接录入事实",
+            "该对象的得分取其分管条线的平均分，不能直接录入事实",
         ),
     ):
         bad_subjects = present.filter(subset)

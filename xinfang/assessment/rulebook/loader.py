@@ -36,7 +36,7 @@ def load_rulebook(path: str | Path) -> Rulebook:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise RulebookNotFound(f"无法读取考核细则文件 {path}: {exc.strerror}") from exc
+        raise RulebookNotFound(f"无法读取考核细则文件 {path}：{exc.strerror}") from exc
     return parse_rulebook(text, str(path))
 
 
@@ -47,10 +47,10 @@ def parse_rulebook(text: str, path: str = "细则") -> Rulebook:
         data = load_located(text)
     except YamlSyntaxError as exc:
         raise RulebookSyntaxError(
-            path, [f"{path}:{exc.line}: YAML 格式错误: {exc.problem}"]
+            path, [f"{path}:{exc.line}: YAML 格式错误：{exc.problem}"]
         ) from exc
     if not isinstance(data, dict):
-        raise RulebookSyntaxError(path, [f"{path}:1: 文件内容必须是一个映射(键: 值)"])
+        raise RulebookSyntaxError(path, [f"{path}:1: 文件内容必须是一个映射（键: 值）"])
     try:
         return Rulebook.model_validate(data)
     except ValidationError as exc:
@@ -76,6 +76,6 @@ def resolve_rulebook(name_or_path: str) -> Path:
     if path.is_file():
         return path
     raise RulebookNotFound(
-        f"找不到考核细则 “{name_or_path}”:既不是内置细则({', '.join(shipped_names())}),"
+        f"找不到考核细则 “{name_or_path}”：既不是内置细则（{', '.join(shipped_names())}），"
         "也不是存在的文件"
     )

@@ -189,7 +189,7 @@ class Item(_Strict):
         if self.collected is not None and self.kind != "part":
             raise ValueError("collected 只用于 part 类项目")
         if self.fail_below is not None and self.kind not in ("part", "entered", "range"):
-            raise ValueError("fail_below 只用于按分值计分的项目(part、entered、range)")
+            raise ValueError("fail_below 只用于按分值计分的项目（part、entered、range）")
         return self
 
     @property
@@ -224,7 +224,7 @@ class Section(_Strict):
     @model_validator(mode="after")
     def _mode_needs_max(self) -> Section:
         if self.mode in ("deduct",) and self.max is None:
-            raise ValueError("deduct 节必须填写 max(起始分与扣分上限)")
+            raise ValueError("deduct 节必须填写 max（起始分与扣分上限）")
         return self
 
 
@@ -281,7 +281,9 @@ class MapEntry(_Strict):
     @classmethod
     def _key_is_a_duty_key(cls, key: str) -> str:
         if not is_duty_key(key):
-            raise ValueError(f"“{key}”不是职责键(应为 app.noun.what,小写,如 petitions.route.late)")
+            raise ValueError(
+                f"“{key}”不是职责键（应为 app.noun.what，小写，如 petitions.route.late）"
+            )
         return key
 
 

@@ -192,8 +192,8 @@ def test_rulebook_check_refuses_a_rate_mapped_to_a_count_and_a_key_twice(tmp_pat
     findings = [str(f) for f in check_rulebook(load_rulebook(path)) if f.level == "error"]
     assert findings == [
         "[错误] petitions.rate.satisfaction: 职责键在 mapping 中重复 2 次",
-        "[错误] petitions.rate.satisfaction: mapping 指向的 3.1 是 fixed 类项目,"
-        "不能计比率(value 为百分数)",
+        "[错误] petitions.rate.satisfaction: mapping 指向的 3.1 是 fixed 类项目，"
+        "不能计比率（value 为百分数）",
     ]
 
 
@@ -220,7 +220,7 @@ def test_unmapped_keys_are_ignored_with_a_warning_and_unknown_items_still_fail(
     result = assess("model-2022", facts)
     # 2.1 twice (mapped and entered): 100 − 2 × 2 = 96; the meetings are not model-2022's.
     assert result["subjects"][0]["score"] == pytest.approx(96)
-    assert "忽略 2 条本细则未对应的职责事实:ledgers.meeting.missing×2" in result["warnings"]
+    assert "忽略 2 条本细则未对应的职责事实：ledgers.meeting.missing×2" in result["warnings"]
     facts.write_text(
         "subject,item,date,quantity,value,tags,note\n"
         "S1,petitions.answer.late,2026-10-09,1,,,\n"

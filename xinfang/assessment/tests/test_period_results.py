@@ -62,7 +62,7 @@ def _busy_period(cast: Cast) -> object:
     )
     services.take_step(p, "start_review", actor=staff)
     services.take_step(declared, "adjust", actor=staff, reason="核实一件", data={"quantity": 1})
-    services.take_step(rejected, "reject", actor=staff, reason="已回访,有回访记录")
+    services.take_step(rejected, "reject", actor=staff, reason="已回访，有回访记录")
     services.take_step(p, "open_appeals", actor=staff)
     contested = Fact.objects.get(period=p, item="2.1")
     upheld = services.file_appeal(

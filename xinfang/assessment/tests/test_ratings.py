@@ -151,7 +151,7 @@ def test_ratings_become_one_fact_per_part_when_the_review_opens(cast: Cast) -> N
     _to(p, "start_review")
     rated = {(f.subject, f.item): f for f in p.facts.filter(origin=FactOrigin.RATED)}
     a = _subject(p, cast.unit_a).code
-    assert rated[(a, "L")].value == 850 and "2份评分的平均分(分配2份)" in rated[(a, "L")].note
+    assert rated[(a, "L")].value == 850 and "2份评分的平均分（分配2份）" in rated[(a, "L")].note
     assert rated[(a, "P")].value == 600
     b = _subject(p, cast.unit_b).code
     assert (b, "L") not in rated  # assigned but never rated: the part scores 0
@@ -280,7 +280,7 @@ def test_the_survey_comes_with_its_material_and_ratings_are_never_entered_by_han
     kw = {"actor": office(cast), "period": p, "unit": cast.unit_a, "day": date(2026, 8, 31)}
     with pytest.raises(AssessmentInvalid, match="须附调查结果材料"):
         services.enter_fact(item="S", value=700, **kw)
-    with pytest.raises(AssessmentInvalid, match="由评分表汇总,不能直接录入"):
+    with pytest.raises(AssessmentInvalid, match="由评分表汇总，不能直接录入"):
         services.enter_fact(item="L", value=900, **kw)
     with pytest.raises(AssessmentInvalid, match="须填写得分"):
         services.enter_fact(item="I", **kw)
@@ -335,11 +335,11 @@ def test_results_page_xlsx_and_api_explain_every_component(cast: Cast) -> None:
     assert row.components == [480, 210, 42.5, 30]
     sheet = openpyxl.load_workbook(io.BytesIO(results_xlsx(p))).active
     header = [c.value for c in sheet[3]]
-    assert "L 内部评估:领导评价得分×0.05" in header
+    assert "L 内部评估：领导评价得分×0.05" in header
     values = dict(zip(header, [c.value for c in sheet[4]], strict=True))
     assert values["L 内部评估:领导评价得分×0.05"] == 42.5 and values["总分"] == 762.5
     page = _client(office(cast)).get(reverse("assessment:result_list", args=[p.pk]))
-    assert "P 内部评估:同级评价得分×0.05" in page.content.decode()
+    assert "P 内部评估：同级评价得分×0.05" in page.content.decode()
     parts = (
         _client(office(cast)).get(f"/api/assessment/periods/{p.pk}/results").json()["components"]
     )
@@ -347,4 +347,4 @@ def test_results_page_xlsx_and_api_explain_every_component(cast: Cast) -> None:
     by_item = {c["item"]: c for c in parts[a]}
     assert by_item["L"]["score"] == 850 and by_item["L"]["points"] == 42.5
     assert "2份评分的平均分" in by_item["L"]["basis"]
-    assert by_item["S"]["basis"] == "公众评议调查结果(附调查材料)"
+    assert by_item["S"]["basis"] == "公众评议调查结果（附调查材料）"

@@ -272,7 +272,7 @@ def test_loudi_2009_departments_every_indicator_at_least_60() -> None:
         "D7": "不合格",
     }
     why = [line["why"] for line in r["D2"]["lines"] if line["item"] == "K"]
-    assert sum("低于60 分,评为不合格" in w for w in why) == 1
+    assert sum("低于60 分，评为不合格" in w for w in why) == 1
 
 
 def test_model_2022_process_duties_and_rates() -> None:

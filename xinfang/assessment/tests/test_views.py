@@ -95,7 +95,7 @@ def test_a_unit_with_too_few_matters_is_flagged_and_not_ranked(cast: Cast) -> No
     assert rows["甲镇"].small_sample and rows["甲镇"].place is None
     assert rows["乙镇"].place == 1
     body = _client(office(cast)).get(reverse("assessment:result_list", args=[p.pk])).content
-    assert "样本不足,不参与排名" in body.decode()
+    assert "样本不足，不参与排名" in body.decode()
 
 
 def test_the_ranked_page_shows_the_change_against_the_previous_period(cast: Cast) -> None:

@@ -167,7 +167,7 @@ def test_points_picked_within_a_range_need_a_reason(cast: Cast) -> None:
         item="6a",
         day=date(2026, 8, 3),
         value=2.5,
-        note="市信访局通报一次,情节较轻",
+        note="市信访局通报一次，情节较轻",
     )
     assert fact.value == 2.5
 

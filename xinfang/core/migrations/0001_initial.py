@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('date', models.DateField(unique=True)),
-                ('is_working_day', models.BooleanField(help_text='真 = 调休上班日(周末上班);假 = 法定节假日或调休休息日')),
+                ('is_working_day', models.BooleanField(help_text='真 = 调休上班日（周末上班）；假 = 法定节假日或调休休息日')),
                 ('name', models.CharField(blank=True, max_length=50, verbose_name='名称')),
             ],
             options={

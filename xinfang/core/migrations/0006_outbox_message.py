@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('due', models.DateField(blank=True, null=True, verbose_name='期限')),
                 ('data', models.JSONField(blank=True, default=dict)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('status', models.CharField(choices=[('queued', '待发送'), ('sending', '发送中'), ('sent', '已发送'), ('failed', '发送失败,待重试'), ('dead', '已放弃')], default='queued', max_length=10)),
+                ('status', models.CharField(choices=[('queued', '待发送'), ('sending', '发送中'), ('sent', '已发送'), ('failed', '发送失败，待重试'), ('dead', '已放弃')], default='queued', max_length=10)),
                 ('attempts', models.PositiveSmallIntegerField(default=0)),
                 ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('claim', models.CharField(blank=True, default='', max_length=32)),

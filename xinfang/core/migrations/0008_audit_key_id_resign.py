@@ -43,8 +43,8 @@ def _rechain(apps: Any, schema_editor: Any, *, check: Any, sign: Any, key_id: st
                 or check(entry, old_prev) != entry.entry_hash
             ):
                 raise RuntimeError(
-                    f"审计链在第 {entry.seq} 条断裂,拒绝重新签名(否则会掩盖篡改)。"
-                    "请先用上一版本的 `xinfang verify_audit` 核查,必要时从备份恢复审计表。"
+                    f"审计链在第 {entry.seq} 条断裂，拒绝重新签名（否则会掩盖篡改）。"
+                    "请先用上一版本的 `xinfang verify_audit` 核查，必要时从备份恢复审计表。"
                 )
             old_prev = entry.entry_hash
             entry.key_id = key_id

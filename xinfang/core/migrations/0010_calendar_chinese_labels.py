@@ -18,12 +18,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='calendarday',
             name='is_working_day',
-            field=models.BooleanField(help_text='真 = 调休上班日(周末上班);假 = 法定节假日或调休休息日', verbose_name='上班日'),
+            field=models.BooleanField(help_text='真 = 调休上班日（周末上班）；假 = 法定节假日或调休休息日', verbose_name='上班日'),
         ),
         migrations.AlterField(
             model_name='calendaryear',
             name='source',
-            field=models.CharField(blank=True, max_length=100, verbose_name='依据(国务院办公厅通知)'),
+            field=models.CharField(blank=True, max_length=100, verbose_name='依据（国务院办公厅通知）'),
         ),
         migrations.AlterField(
             model_name='calendaryear',

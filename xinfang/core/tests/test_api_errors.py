@@ -34,10 +34,10 @@ from xinfang.supervision.errors import SupervisionInvalid
     ("exc", "status"),
     [
         (NotFoundOrForbidden("信访事项不存在"), 404),
-        (ConcurrentChange("该事项已被他人处理,请刷新后重试"), 409),
+        (ConcurrentChange("该事项已被他人处理，请刷新后重试"), 409),
         (ConcurrentChange("记录已变更"), 409),  # the words do not choose the status
         (InputInvalid("参数无效"), 422),
-        (StepInputInvalid("“受理”不接受参数:x"), 422),
+        (StepInputInvalid("“受理”不接受参数：x"), 422),
         (TransitionNotAllowed("不能转为该状态"), 400),
         (GuardFailed("已超过期限"), 400),
         (PetitionError("代表不得超过5人"), 400),

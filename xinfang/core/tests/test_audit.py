@@ -49,7 +49,7 @@ def test_intact_chain_verifies(chain: list[AuditEntry], capsys: pytest.CaptureFi
     assert verify_chain() == []
     code, out = _verify_audit_exit_code(capsys)
     assert code == 0
-    assert "审计链完整:5 条记录" in out
+    assert "审计链完整：5 条记录" in out
 
 
 def test_entries_link_to_their_predecessor(chain: list[AuditEntry]) -> None:

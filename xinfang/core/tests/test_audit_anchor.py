@@ -61,7 +61,7 @@ def test_consistent_chain_verifies_against_its_anchors(
     audit.record(actor=cast.no_grant, action=AuditAction.LOGIN)  # growth after the anchor
     code, out = verify_audit(capsys, anchor_file)
     assert code == 0
-    assert "审计链完整:7 条记录,与锚点文件" in out
+    assert "审计链完整：7 条记录，与锚点文件" in out
 
 
 def test_anchor_of_an_empty_chain_verifies(tmp_path: Path, db: None) -> None:
@@ -74,7 +74,7 @@ def test_anchor_of_an_empty_chain_verifies(tmp_path: Path, db: None) -> None:
 def test_missing_anchored_entry_inside_the_chain_is_reported(anchor_file: Path) -> None:
     AuditEntry.objects.filter(seq=6).update(seq=60)
     reasons = [b.reason for b in verify_anchors(anchor_file)]
-    assert reasons == ["锚定的记录已被删除(锚点文件第 1 行)"]
+    assert reasons == ["锚定的记录已被删除（锚点文件第 1 行）"]
 
 
 def test_chain_rewritten_with_the_key_is_caught_by_an_earlier_anchor(
@@ -95,7 +95,7 @@ def test_chain_rewritten_with_the_key_is_caught_by_an_earlier_anchor(
     code, err = verify_audit(capsys, anchor_file)
     assert code == 1
     (anchor,) = lines(anchor_file)
-    assert f"审计链断裂 #6: 记录哈希与 {anchor['at']} 的锚点不符:链被改写" in err
+    assert f"审计链断裂 #6: 记录哈希与 {anchor['at']} 的锚点不符：链被改写" in err
 
 
 def test_edited_anchor_line_is_refused(
@@ -122,7 +122,7 @@ def test_anchor_seq_going_back_is_reported(anchor_file: Path) -> None:
     older = replace(unsigned, mac=unsigned.expected_mac())
     anchor_file.write_text(first + older.line(), encoding="ascii")
     assert [b.reason for b in verify_anchors(anchor_file)] == [
-        "锚点文件第 2 行序号倒退(锚点文件被改动)"
+        "锚点文件第 2 行序号倒退（锚点文件被改动）"
     ]
 
 
@@ -142,7 +142,7 @@ def test_anchor_signed_with_a_retired_key_still_verifies_after_rotation(
         assert verify_anchors(anchor_file) == []
     with override_settings(XINFANG_AUDIT_KEYS=f"audit2:{'9e' * 32}"):
         assert [b.reason for b in verify_anchors(anchor_file)] == [
-            "锚点文件第 1 行:签名密钥 'audit-dev1' 未配置(XINFANG_AUDIT_KEYS)"
+            "锚点文件第 1 行：签名密钥 'audit-dev1' 未配置（XINFANG_AUDIT_KEYS）"
         ]
 
 

@@ -47,7 +47,7 @@ def test_entries_of_a_dropped_key_no_longer_verify(cast: Cast) -> None:
     with override_settings(XINFANG_AUDIT_KEYS=NEW_KEY):
         reasons = [str(b) for b in verify_chain()]
     assert reasons == [
-        f"#{n}: 签名密钥 'audit-dev1' 未配置(XINFANG_AUDIT_KEYS),无法校验(或记录系伪造)"
+        f"#{n}: 签名密钥 'audit-dev1' 未配置（XINFANG_AUDIT_KEYS），无法校验（或记录系伪造）"
         for n in (1, 2)
     ]
 
@@ -84,7 +84,7 @@ def test_migration_re_signs_an_intact_legacy_chain(cast: Cast) -> None:
 def test_migration_refuses_to_launder_a_broken_legacy_chain(cast: Cast) -> None:
     _legacy_chain(cast, 4)
     AuditEntry.objects.filter(seq=3).update(actor_label="别人")
-    with pytest.raises(RuntimeError, match="审计链在第 3 条断裂,拒绝重新签名"):
+    with pytest.raises(RuntimeError, match="审计链在第 3 条断裂，拒绝重新签名"):
         resign_migration.resign(apps, None)
 
 

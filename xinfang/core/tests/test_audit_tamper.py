@@ -94,7 +94,7 @@ def test_truncated_chain_with_moved_head_is_caught_by_the_anchor(
     code, err = verify_audit(capsys, "--anchor", str(anchor))
     assert code == 1
     assert "审计链被截短" in err
-    assert "锚定到第 10 条,库中只到第 5 条" in err
+    assert "锚定到第 10 条，库中只到第 5 条" in err
 
 
 def test_emptied_chain_with_reset_head_is_caught_by_the_anchor(

@@ -32,10 +32,10 @@ def deadline_exit(code: int, *args: str) -> tuple[list[str], str]:
 def test_deadline_moves_past_national_day() -> None:
     lines = deadline("2026-09-01", "30")
     assert lines[0] == "2026-10-08"
-    assert "起算日 2026-09-01(周二)不计入期间(民法典第二百零一条),自次日起算 30 日。" in lines
+    assert "起算日 2026-09-01（周二）不计入期间（民法典第二百零一条），自次日起算 30 日。" in lines
     assert (
-        "期间最后一日 2026-10-01 为 国庆节,依民法典第二百零三条顺延至其后第一个工作日 "
-        "2026-10-08(周四)。"
+        "期间最后一日 2026-10-01 为 国庆节，依民法典第二百零三条顺延至其后第一个工作日 "
+        "2026-10-08（周四）。"
     ) in lines
 
 
@@ -43,15 +43,15 @@ def test_deadline_moves_past_national_day() -> None:
 def test_deadline_in_working_days_counts_a_makeup_working_day() -> None:
     lines = deadline("2026-09-20", "10", "--working")
     assert lines[0] == "2026-10-10"  # a Saturday worked in exchange for National Day
-    assert "计入调休上班日 1 天:2026-10-10(周六,国庆节调休上班)。" in lines
-    assert any(line.startswith("跳过休息日 10 天:") and "国庆节" in line for line in lines)
+    assert "计入调休上班日 1 天：2026-10-10（周六，国庆节调休上班）。" in lines
+    assert any(line.startswith("跳过休息日 10 天：") and "国庆节" in line for line in lines)
 
 
 @pytest.mark.django_db
 def test_deadline_start_day_counted_convention_ends_a_day_earlier() -> None:
     assert deadline("2026-09-10", "20")[0] == "2026-09-30"
     lines = deadline("2026-09-10", "20", "--convention", "start-day-counted")
-    assert lines[0] == "2026-09-29" and "计入期间(start-day-counted 规则)" in lines[1]
+    assert lines[0] == "2026-09-29" and "计入期间（start-day-counted 规则）" in lines[1]
 
 
 @pytest.mark.django_db
@@ -94,15 +94,15 @@ def test_reasoning_names_a_plain_weekend_as_the_reason_to_move() -> None:
     r = explain_deadline(FICTION, date(2030, 11, 2), 14)
     assert r.due == date(2030, 11, 18)
     assert (
-        "期间最后一日 2030-11-16 为 周六,依民法典第二百零三条顺延至其后第一个工作日" in r.steps[2]
+        "期间最后一日 2030-11-16 为 周六，依民法典第二百零三条顺延至其后第一个工作日" in r.steps[2]
     )
-    assert r.steps[3] == "顺延经过的休息日:2030-11-16 至 2030-11-17(周末)。"
+    assert r.steps[3] == "顺延经过的休息日：2030-11-16 至 2030-11-17（周末）。"
 
 
 def test_reasoning_keeps_a_last_day_on_a_makeup_saturday() -> None:
     r = explain_deadline(FICTION, date(2030, 9, 18), 10)
     assert r.due == date(2030, 9, 28)
-    assert "2030-09-28 虽是周六,但为调休上班日,是工作日。" in r.steps
+    assert "2030-09-28 虽是周六，但为调休上班日，是工作日。" in r.steps
 
 
 def test_reasoning_in_working_days_skips_holidays_and_counts_the_makeup_day() -> None:
@@ -110,8 +110,8 @@ def test_reasoning_in_working_days_skips_holidays_and_counts_the_makeup_day() ->
     # Fri 4 Oct is the fourth.
     r = explain_deadline(FICTION, date(2030, 9, 26), 4, working=True)
     assert r.due == date(2030, 10, 4)
-    assert r.steps[1] == "跳过休息日 4 天:2030-09-29(周末)、2030-10-01 至 2030-10-03(测试假)。"
-    assert r.steps[2] == "计入调休上班日 1 天:2030-09-28(周六,调休上班)。"
+    assert r.steps[1] == "跳过休息日 4 天：2030-09-29（周末）、2030-10-01 至 2030-10-03（测试假）。"
+    assert r.steps[2] == "计入调休上班日 1 天：2030-09-28（周六，调休上班）。"
 
 
 def test_reasoning_is_pending_when_the_move_reaches_an_uncovered_year() -> None:

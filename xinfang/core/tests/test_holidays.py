@@ -21,7 +21,7 @@ from xinfang.shell.testing import Cast
 # A fictional notice; the line of each entry matters to the tests below.
 NOTICE_2031 = """\
 year: 2031
-source: 虚构的2031年节假日安排(测试用)
+source: 虚构的2031年节假日安排（测试用）
 holidays:
   - {name: 元旦, from: 2031-01-01, to: 2031-01-01}
   - {name: 测试假, from: 2031-01-20, to: 2031-01-22}
@@ -31,7 +31,7 @@ workdays: [2031-09-28, 2031-10-11]
 
 NOTICE_2030 = """\
 year: 2030
-source: 虚构的2030年节假日安排(测试用)
+source: 虚构的2030年节假日安排（测试用）
 holidays:
   - {name: 元旦, from: 2030-01-01, to: 2030-01-01}
 """
@@ -61,9 +61,9 @@ def refused(tmp_path: Path, text: str, *args: str) -> list[str]:
 @pytest.mark.django_db
 def test_load_enters_holidays_and_makeup_working_days(tmp_path: Path) -> None:
     out = load(tmp_path, NOTICE_2031)
-    assert "已录入 2031 年节假日安排" in out and "放假 11 天,调休上班 2 天" in out
+    assert "已录入 2031 年节假日安排" in out and "放假 11 天，调休上班 2 天" in out
     year = CalendarYear.objects.get(year=2031)
-    assert year.source == "虚构的2031年节假日安排(测试用)"
+    assert year.source == "虚构的2031年节假日安排（测试用）"
     rows = CalendarDay.objects.filter(date__year=2031)
     assert rows.filter(is_working_day=False).count() == 11
     assert rows.get(date=date(2031, 10, 4)).name == "国庆节"  # a Saturday inside a holiday
@@ -98,49 +98,51 @@ def test_load_refuses_overlapping_holidays(tmp_path: Path) -> None:
         "from: 2031-01-01, to: 2031-01-01", "from: 2031-01-01, to: 2031-01-20"
     )
     (problem,) = refused(tmp_path, text)
-    assert problem.startswith("5: “测试假”(2031-01-20 至 2031-01-22)与第 4 行的“元旦”")
+    assert problem.startswith("5: “测试假”（2031-01-20 至 2031-01-22）与第 4 行的“元旦”")
     assert problem.endswith("重叠")
 
 
 def test_load_refuses_makeup_workday_on_a_weekday(tmp_path: Path) -> None:
     text = NOTICE_2031.replace("2031-09-28", "2031-09-29")
-    assert refused(tmp_path, text) == ["7: 调休上班日 2031-09-29 是周一:调休上班日只能是周六或周日"]
+    assert refused(tmp_path, text) == [
+        "7: 调休上班日 2031-09-29 是周一：调休上班日只能是周六或周日"
+    ]
 
 
 def test_load_refuses_makeup_workday_inside_a_holiday(tmp_path: Path) -> None:
     text = NOTICE_2031.replace("2031-10-11]", "2031-10-05]")
     assert refused(tmp_path, text) == [
-        "7: 调休上班日 2031-10-05 在“国庆节”假期(2031-10-01 至 2031-10-07)之内"
+        "7: 调休上班日 2031-10-05 在“国庆节”假期（2031-10-01 至 2031-10-07）之内"
     ]
 
 
 def test_load_refuses_unknown_keys_with_their_line(tmp_path: Path) -> None:
     text = NOTICE_2031.replace("to: 2031-01-22}", "to: 2031-01-22, days: 3}") + "note: 备注\n"
     assert refused(tmp_path, text) == [
-        "5: holidays[1](name 测试假).days: 不允许的字段(可能拼写有误)",
-        "8: note: 不允许的字段(可能拼写有误)",
+        "5: holidays[1](name 测试假).days: 不允许的字段（可能拼写有误）",  # fullwidth: keep
+        "8: note: 不允许的字段（可能拼写有误）",
     ]
 
 
 def test_load_refuses_a_missing_source_and_a_date_that_is_not_a_date(tmp_path: Path) -> None:
-    text = NOTICE_2031.replace("source: 虚构的2031年节假日安排(测试用)\n", "").replace(
+    text = NOTICE_2031.replace("source: 虚构的2031年节假日安排（测试用）\n", "").replace(
         "2031-10-07", "国庆后"
     )
     assert refused(tmp_path, text) == [
         "1: source: 缺少必填字段",
-        "5: holidays[2](name 国庆节).to: 必须是日期,格式 YYYY-MM-DD",
+        "5: holidays[2](name 国庆节).to: 必须是日期，格式 YYYY-MM-DD",  # fullwidth: keep
     ]
 
 
 def test_load_refuses_broken_yaml_with_its_line(tmp_path: Path) -> None:
-    text = NOTICE_2031.replace("  - {name: 测试假,", "  - {name: 测试假,,]")
+    text = NOTICE_2031.replace("  - {name: 测试假,", "  - {name: 测试假,,]")  # fullwidth: keep
     (problem,) = refused(tmp_path, text)
     assert problem.startswith("5: YAML 格式错误")
 
 
 def test_load_refuses_a_repeated_key(tmp_path: Path) -> None:
     (problem,) = refused(tmp_path, NOTICE_2031 + "year: 2032\n")
-    assert problem.startswith("8: YAML 格式错误: 重复的键 'year'")
+    assert problem.startswith("8: YAML 格式错误：重复的键 'year'")
 
 
 @pytest.mark.django_db
@@ -156,9 +158,9 @@ def test_load_refuses_a_year_without_holidays_unless_confirmed(tmp_path: Path) -
 @pytest.mark.django_db
 def test_load_refuses_a_year_already_entered_unless_replace(tmp_path: Path) -> None:
     load(tmp_path, NOTICE_2031)
-    (problem,) = refused(tmp_path, NOTICE_2031.replace("(测试用)", "(更正)"))
+    (problem,) = refused(tmp_path, NOTICE_2031.replace("（测试用）", "（更正）"))
     assert problem.startswith("1: 2031 年的节假日安排已录入") and "--replace" in problem
-    assert CalendarYear.objects.get(year=2031).source.endswith("(测试用)")
+    assert CalendarYear.objects.get(year=2031).source.endswith("（测试用）")
 
 
 @pytest.mark.django_db
@@ -172,11 +174,11 @@ def test_load_refuses_stray_rows_of_a_year_not_marked_covered(tmp_path: Path) ->
 def test_replace_removes_the_old_rows_of_that_year_only(tmp_path: Path) -> None:
     load(tmp_path, NOTICE_2031)
     corrected = NOTICE_2031.replace("  - {name: 测试假, from: 2031-01-20, to: 2031-01-22}\n", "")
-    out = load(tmp_path, corrected.replace("(测试用)", "(更正)"), "--replace")
+    out = load(tmp_path, corrected.replace("（测试用）", "（更正）"), "--replace")
     assert "已替换原有记录 13 条" in out
     assert not CalendarDay.objects.filter(date=date(2031, 1, 21)).exists()
     assert CalendarDay.objects.filter(date__year=2031).count() == 10
-    assert CalendarYear.objects.get(year=2031).source.endswith("(更正)")
+    assert CalendarYear.objects.get(year=2031).source.endswith("（更正）")
     assert CalendarDay.objects.filter(date__year=2026).exists()  # other years untouched
 
 
@@ -216,7 +218,7 @@ def test_load_recomputes_pending_due_dates_and_prints_counts(tmp_path: Path, cas
     # 22 Nov 2030 + 60 days = 21 Jan 2031, in a year not entered yet.
     assert p.handle_due is None and p.deadline_pending
     out = load(tmp_path, NOTICE_2031)
-    assert "信访事项:1 条期限已更新" in out and "督办通知:0 条期限已更新" in out
+    assert "信访事项：1 条期限已更新" in out and "督办通知：0 条期限已更新" in out
     # 21 Jan 2031 is inside the fictional 测试假 (20–22 Jan) → Thu 23 Jan.
     assert refresh(p).handle_due == date(2031, 1, 23)
 
@@ -227,9 +229,9 @@ def test_show_lists_the_entered_year(tmp_path: Path) -> None:
     out = io.StringIO()
     call_command("holidays", "show", "2031", stdout=out)
     lines = out.getvalue().splitlines()
-    assert lines[0] == "2031 年节假日安排(来源:虚构的2031年节假日安排(测试用))"
-    assert "放假 测试假:2031-01-20 至 2031-01-22(共 3 天)" in lines
-    assert "调休上班:2031-09-28(周日)" in lines
+    assert lines[0] == "2031 年节假日安排（来源：虚构的2031年节假日安排（测试用））"
+    assert "放假 测试假：2031-01-20 至 2031-01-22（共 3 天）" in lines
+    assert "调休上班：2031-09-28（周日）" in lines
 
 
 @pytest.mark.django_db

@@ -46,7 +46,7 @@ def test_documents_and_portal_text_uses_full_width_punctuation() -> None:
 
 
 def test_marks_next_to_chinese_turn_full_width_in_pairs() -> None:
-    assert fullwidth("期限:2026年3月2日(星期一);逾期的,应说明理由?") == (
+    assert fullwidth("期限:2026年3月2日(星期一);逾期的,应说明理由?") == (  # fullwidth: keep
         "期限：2026年3月2日（星期一）；逾期的，应说明理由？"
     )
     assert fullwidth("时间 10:30, 编号 (A)") == "时间 10:30, 编号 (A)"

@@ -222,14 +222,15 @@ def test_every_bad_cell_is_named_by_sheet_row_and_column_in_chinese(people: Peop
         import_register(book, actor=admin, unit=people.cast.county)
     problems = caught.value.problems
     assert (
-        F("「受理事项总登记簿」表第 3 行「收到日期」列:日期格式不正确,应为“2026-03-02”") in problems
+        F("「受理事项总登记簿」表第 3 行「收到日期」列：日期格式不正确，应为“2026-03-02”")
+        in problems
     )
     assert any(
-        p.startswith(F("「受理事项总登记簿」表第 3 行「信访形式」列:“飞鸽传书”")) for p in problems
+        p.startswith(F("「受理事项总登记簿」表第 3 行「信访形式」列：“飞鸽传书”")) for p in problems
     )
-    assert any(F("第 4 行「登记单位」列:系统中没有名为“不存在镇”的单位") in p for p in problems)
-    assert any(F("第 4 行「答复日期」列:“已答复”的事项须填写答复日期") in p for p in problems)
-    assert any(F("第 5 行「回访评价」列:回访评价是信访人本人的评价") in p for p in problems)
+    assert any(F("第 4 行「登记单位」列：系统中没有名为“不存在镇”的单位") in p for p in problems)
+    assert any(F("第 4 行「答复日期」列：“已答复”的事项须填写答复日期") in p for p in problems)
+    assert any(F("第 5 行「回访评价」列：回访评价是信访人本人的评价") in p for p in problems)
     assert not any("第 2 行" in p for p in problems)
     assert not Petition.objects.exists()
 
@@ -255,8 +256,8 @@ def test_a_row_a_rule_refuses_rolls_the_whole_import_back(people: People) -> Non
     with pytest.raises(RegisterImportInvalid) as caught:
         import_register(book, actor=admin, unit=people.cast.county)
     assert caught.value.problems == [
-        F("「受理事项总登记簿」表第 3 行「当前状态」列:")
-        + "该事项须先回访并请信访人评价后方可办结(联名5人以上、重复信访、上级转交办、集体访)"
+        F("「受理事项总登记簿」表第 3 行「当前状态」列：")
+        + "该事项须先回访并请信访人评价后方可办结（联名5人以上、重复信访、上级转交办、集体访）"
     ]
     assert not Petition.objects.exists()
     assert not AuditEntry.objects.filter(object_type="petitions.register_import").exists()
@@ -299,7 +300,7 @@ def test_only_administrators_import_and_only_into_their_own_subtree(people: Peop
     book = _book([_row(登记单位="乙镇", 责任单位="乙镇")])
     with pytest.raises(RegisterImportInvalid) as caught:
         import_register(book, actor=town_admin, unit=people.cast.unit_a)
-    assert any(F("“乙镇”不在甲镇之内,不能导入到该单位") in p for p in caught.value.problems)
+    assert any(F("“乙镇”不在甲镇之内，不能导入到该单位") in p for p in caught.value.problems)
     with pytest.raises(TransitionNotAllowed):
         import_register(book, actor=town_admin, unit=people.cast.county)
     with pytest.raises(TransitionNotAllowed):

@@ -56,7 +56,7 @@ def test_upload_shows_a_preview_and_imports_only_once_confirmed(
     assert job.status == ImportStatus.CHECKED and job.dry_run
     assert not Petition.objects.exists()  # the preview wrote nothing
     page = client.get(reverse("documents:import_job_page", args=[job.pk])).content.decode()
-    assert F("预览(尚未导入)") in page
+    assert F("预览（尚未导入）") in page
     assert "共 3 件" in page and "确认导入 3 件" in page
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("documents:import_job_confirm", args=[job.pk]))

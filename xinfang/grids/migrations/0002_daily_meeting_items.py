@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             name='MeetingItem',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('resolved', '会上办结'), ('handed', '会上转交单位'), ('raised', '会上上报街道'), ('carried', '转交在办(按原期限)')], max_length=10, verbose_name='会议处理')),
+                ('outcome', models.CharField(choices=[('resolved', '会上办结'), ('handed', '会上转交单位'), ('raised', '会上上报街道'), ('carried', '转交在办（按原期限）')], max_length=10, verbose_name='会议处理')),
                 ('deadline', models.DateField(blank=True, null=True, verbose_name='办理期限')),
                 ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meeting_entries', to='grids.logitem', verbose_name='事项')),
                 ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='grids.dailymeeting')),

@@ -67,10 +67,10 @@ def test_an_address_file_reports_every_bad_row_at_once():
     with pytest.raises(AddressImportRejected) as caught:
         read_address_csv(io.StringIO(text))
     assert caught.value.errors == [
-        "第 3 行 id:重复的编号 1",
-        "第 3 行 lon:不是数字('x')",
-        "第 4 行 id:不能为空",
-        "第 4 行 lon:超出范围 -180–180(200)",
+        "第 3 行 id：重复的编号 1",
+        "第 3 行 lon：不是数字（'x'）",
+        "第 4 行 id：不能为空",
+        "第 4 行 lon：超出范围 -180–180(200)",
     ]
 
 

@@ -180,7 +180,7 @@ def test_a_new_grid_is_drawn_on_the_map_saved_and_the_report_updates(page, cast)
     page.fill("#map-draw-form input[name=code]", "G22")
     page.fill("#map-draw-form input[name=name]", "甲村东北网格")
     page.click("#draw-save")
-    page.wait_for_selector("text=已保存网格 G22:无重叠、无空白、无越界")
+    page.wait_for_selector("text=已保存网格 G22：无重叠、无空白、无越界")
     assert "网格划分完整" in page.inner_text("#tiling-report")
     page.wait_for_selector("#grid-map[data-loaded]")
     assert page.locator("#grid-map path[data-role=grid]").count() == 4
@@ -217,7 +217,7 @@ def test_moving_a_shared_vertex_on_the_map_moves_it_in_every_grid_that_shares_it
     page.mouse.up()
     page.click("#map-save")
     # The four grids meeting at the centre all moved their corner: still a clean tiling.
-    page.wait_for_selector("text=已导入 4 个网格:无重叠、无空白、无越界")
+    page.wait_for_selector("text=已导入 4 个网格：无重叠、无空白、无越界")
     corners = [
         {(round(lon, 9), round(lat, 9)) for lon, lat in shape(b.geometry).exterior.coords}
         for b in Boundary.objects.filter(unit__parent=cast.village_a).order_by("code")

@@ -62,7 +62,7 @@ def test_the_staffing_ratio_needs_one_worker_per_started_block_of_households(
 def test_the_staffing_ratio_says_what_is_missing():
     assert (
         staffing_ratio(2000, 2, 900).text()
-        == "2000 户,专职网格员 2 人,按每 900 户 1 人需 3 人:缺 1 人"
+        == "2000 户，专职网格员 2 人，按每 900 户 1 人需 3 人：缺 1 人"
     )
 
 

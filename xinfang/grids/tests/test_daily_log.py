@@ -113,7 +113,7 @@ def test_a_resolved_item_cannot_be_handed_on_again(cast):
 
 def test_in_one_step_an_item_becomes_a_petition_matter_linked_both_ways(cast):
     c = f.community(cast)
-    item = f.log_item(c, summary="小区供暖不达标,多次反映未解决", contact="13900002222")
+    item = f.log_item(c, summary="小区供暖不达标，多次反映未解决", contact="13900002222")
     registrar = cast.user_with(Role.REGISTRAR, cast.unit_a)
     petition = services.item_to_petition(
         actor=registrar, item=item, registering_unit=cast.unit_a, petitioner_name="王某"

@@ -81,7 +81,7 @@ def test_a_meeting_with_an_item_left_without_a_disposition_is_not_recorded_as_he
             dispositions={lamp.pk: Disposition("resolve", result="已修", returned=True)},
         )
     assert "尚未议定处理方式" in str(refused.value)
-    assert f"民情日志 {bins.pk}(甲村G11网格:垃圾桶满了)" in str(refused.value)
+    assert f"民情日志 {bins.pk}（甲村G11网格：垃圾桶满了）" in str(refused.value)
     assert f"民情日志 {lamp.pk}" not in str(refused.value)
     # Nothing was written: no meeting, the disposed item is still open.
     assert not DailyMeeting.objects.exists()
@@ -184,7 +184,7 @@ def test_the_meeting_page_takes_every_disposition_in_one_form(cast):
     assert "楼道灯坏了" in page and "垃圾桶满了" in page
     only_one = {f"i{lamp.pk}-step": "resolve", f"i{lamp.pk}-result": "已修"}
     refused = client.post(url, only_one, follow=True).content.decode()
-    assert f"民情日志 {bins.pk}(甲村G11网格:垃圾桶满了)" in refused
+    assert f"民情日志 {bins.pk}（甲村G11网格：垃圾桶满了）" in refused
     assert not DailyMeeting.objects.exists()
     both = only_one | {
         f"i{bins.pk}-step": "hand_on",
@@ -203,7 +203,7 @@ def test_a_hand_on_without_a_unit_is_refused_by_the_form_naming_the_item(cast):
     sign_in(client, _head(cast, c))
     url = reverse("grids:meeting_record", args=[c.unit.pk])
     page = client.post(url, {f"i{bins.pk}-step": "hand_on"}, follow=True).content.decode()
-    assert f"民情日志 {bins.pk}:须选择转交单位" in page and "须填写办理期限" in page
+    assert f"民情日志 {bins.pk}：须选择转交单位" in page and "须填写办理期限" in page
     assert not DailyMeeting.objects.exists()
 
 

@@ -77,7 +77,7 @@ def test_a_grid_beyond_the_community_edge_is_reported_as_overreach():
 
 
 def test_a_self_intersecting_grid_is_refused_naming_the_grid():
-    with pytest.raises(GeometryInvalid, match="网格 G12的边界无效:边界自相交"):
+    with pytest.raises(GeometryInvalid, match="网格 G12的边界无效：边界自相交"):
         parse_tiling(shapes.text(shapes.grids(G12=shapes.BOWTIE)))
 
 

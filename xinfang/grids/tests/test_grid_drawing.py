@@ -62,7 +62,7 @@ def test_a_drawn_shape_may_go_to_an_existing_grid_without_a_boundary(cast):
 
 def test_an_invalid_drawn_polygon_is_refused_naming_the_grid_and_nothing_is_stored(cast):
     head = _three_grids(cast)
-    with pytest.raises(GeometryInvalid, match="网格 G22「甲村东北网格」的边界无效:边界自相交"):
+    with pytest.raises(GeometryInvalid, match="网格 G22「甲村东北网格」的边界无效：边界自相交"):
         services.draw_grid(
             actor=head,
             community=cast.village_a,
@@ -121,5 +121,5 @@ def test_the_draw_form_saves_the_grid_and_says_what_the_check_found(cast):
     page = client.post(
         url, {"code": "G22", "geometry": json.dumps(G22_CELL)}, follow=True
     ).content.decode()
-    assert "已保存网格 G22:无重叠、无空白、无越界" in page
+    assert "已保存网格 G22：无重叠、无空白、无越界" in page
     assert Unit.objects.filter(parent=cast.village_a, name="甲村G22网格").exists()

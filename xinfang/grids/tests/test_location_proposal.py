@@ -23,7 +23,7 @@ def test_the_matter_page_names_the_community_and_grid_of_its_location(cast):
     sign_in(client, registrar(cast))
     page = client.get(reverse("petitions:petition_detail", args=[petition.pk])).content.decode()
     g21 = next(g for g in c.unit.children.all() if g.boundary.code == "G21")
-    assert f"位置所在:{c.unit.name} / {g21.name}" in page
+    assert f"位置所在：{c.unit.name} / {g21.name}" in page
 
 
 def test_the_public_areas_give_outlines_and_names_only(cast):

@@ -70,9 +70,9 @@ def test_ab_roles_pair_two_workers_of_the_grid(cast):
 def test_a_supervisor_of_the_street_and_a_head_per_grid_are_expected(cast):
     c = f.community(cast)
     problems = staffing_of(c.unit).problems
-    assert "所在街道(乡镇)未配网格督导员" in problems and f"{c.grid.name} 未配格长" in problems
+    assert "所在街道（乡镇）未配网格督导员" in problems and f"{c.grid.name} 未配格长" in problems
     cast.user_with(Role.GRID_SUPERVISOR, cast.unit_a)
-    assert "所在街道(乡镇)未配网格督导员" not in staffing_of(c.unit).problems
+    assert "所在街道（乡镇）未配网格督导员" not in staffing_of(c.unit).problems
 
 
 @time_machine.travel("2026-09-15 10:00 +08:00", tick=False)

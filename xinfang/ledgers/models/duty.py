@@ -36,7 +36,7 @@ class SensitivePeriod(models.Model):
         verbose_name_plural = _("敏感时期")
 
     def __str__(self) -> str:
-        return f"{self.name}({self.starts_on}—{self.ends_on})"
+        return f"{self.name}（{self.starts_on}—{self.ends_on}）"
 
 
 class DutyRoster(models.Model):
@@ -48,7 +48,7 @@ class DutyRoster(models.Model):
     title = models.CharField(_("标题"), max_length=100)
     starts_on = models.DateField(_("开始日期"))
     ends_on = models.DateField(_("结束日期"))
-    duty_phone = models.CharField(_("值班电话(办公)"), max_length=30, blank=True)
+    duty_phone = models.CharField(_("值班电话（办公）"), max_length=30, blank=True)
     status = models.CharField(
         _("状态"), max_length=10, choices=PublishStatus.choices, default=PublishStatus.DRAFT
     )
@@ -137,12 +137,12 @@ class ReportObligation(models.Model):
     due_offset_working_days = models.PositiveSmallIntegerField(
         _("期满后第几个工作日报送"), default=0
     )
-    once_due_date = models.DateField(_("报送日期(一次性)"), null=True, blank=True)
-    working_days_only = models.BooleanField(_("仅工作日报送(日报)"), default=False)
+    once_due_date = models.DateField(_("报送日期（一次性）"), null=True, blank=True)
+    working_days_only = models.BooleanField(_("仅工作日报送（日报）"), default=False)
     zero_reporting = models.BooleanField(_("实行零报告"), default=False)
     valid_from = models.DateField(_("起始日期"))
     valid_to = models.DateField(_("截止日期"))
-    remind_before_hours = models.PositiveSmallIntegerField(_("提前提醒(小时)"), default=2)
+    remind_before_hours = models.PositiveSmallIntegerField(_("提前提醒（小时）"), default=2)
     missing_after_hours = models.PositiveSmallIntegerField(_("逾期多少小时记为漏报"), default=24)
     campaign = models.ForeignKey(
         "ledgers.Campaign",
@@ -209,7 +209,7 @@ class ReportDue(models.Model):
     filed_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    is_zero = models.BooleanField(_("零报告(无情况)"), default=False)
+    is_zero = models.BooleanField(_("零报告（无情况）"), default=False)
     content = models.TextField(_("报告内容"), blank=True)
 
     objects: ClassVar[ReportDueQuerySet] = ReportDueQuerySet.as_manager()  # type: ignore[assignment]
@@ -257,5 +257,5 @@ class ReportDue(models.Model):
         """The due time as people read it; "待定,不早于 …" while its year is not entered."""
         local = timezone.localtime(self.due_at)
         if self.due_pending:
-            return f"待定,不早于 {local:%Y-%m-%d %H:%M}"
+            return f"待定，不早于 {local:%Y-%m-%d %H:%M}"
         return f"{local:%Y-%m-%d %H:%M}"

@@ -40,7 +40,7 @@ class MeetingRequirement(models.Model):
         verbose_name_plural = _("例会制度")
 
     def __str__(self) -> str:
-        return f"{self.unit} {self.title}({self.get_cadence_display()})"
+        return f"{self.unit} {self.title}（{self.get_cadence_display()}）"
 
 
 class Meeting(models.Model):

@@ -125,7 +125,7 @@ class ScreeningRound(models.Model):
 
     def due_text(self, column: str = "due_date") -> str:
         if self.due_pending:
-            return f"待定,暂按 {self.due_date:%Y-%m-%d}"
+            return f"待定，暂按 {self.due_date:%Y-%m-%d}"
         return f"{self.due_date:%Y-%m-%d}"
 
 
@@ -155,7 +155,7 @@ class Dispute(models.Model):
     place = models.CharField(_("发生地点"), max_length=200)
     subject = models.TextField(_("纠纷事项"))
     parties = models.TextField(
-        _("当事人"), help_text=_("当事各方名称及身份(如:某村村民若干人、某公司)")
+        _("当事人"), help_text=_("当事各方名称及身份（如：某村村民若干人、某公司）")
     )
     contact_phone = ProtectedField("phone", verbose_name="联系电话")
     contact_phone_token: str

@@ -90,7 +90,7 @@ def add_shift(
     if not roster.starts_on <= day <= roster.ends_on:
         raise TransitionNotAllowed(f"值班日期须在 {roster.starts_on} 至 {roster.ends_on} 之间")
     if not (office_phone or mobile or roster.duty_phone):
-        raise TransitionNotAllowed("请填写值班电话(办公电话或手机)")
+        raise TransitionNotAllowed("请填写值班电话（办公电话或手机）")
     shift = DutyShift(
         roster=roster,
         day=day,
@@ -128,7 +128,7 @@ def publish_roster(*, actor: Any, roster: DutyRoster) -> DutyRoster:
     """Publish the roster to its unit (visible on the unit's pages and printable)."""
     check(actor, "duty", roster.unit)
     if not roster.shifts.exists():
-        raise TransitionNotAllowed("值班表尚无班次,不能公布")
+        raise TransitionNotAllowed("值班表尚无班次，不能公布")
     if roster.status != PublishStatus.DRAFT:
         raise ConcurrentChange("该值班表已公布")
     moved: DutyRoster = engine.transition(roster, "publish", actor=actor)
@@ -167,10 +167,10 @@ def obligation_spec(ob: ReportObligation) -> schedule.ObligationSpec:
 
 def _period_label(ob: ReportObligation, start: date, end: date) -> str:
     if ob.cadence == Cadence.DAILY:
-        return f"{ob.title}({start:%m月%d日})"
+        return f"{ob.title}（{start:%m月%d日}）"
     if ob.cadence == Cadence.ONCE:
         return ob.title
-    return f"{ob.title}({start:%m月%d日}—{end:%m月%d日})"
+    return f"{ob.title}（{start:%m月%d日}—{end:%m月%d日}）"
 
 
 @transaction.atomic
@@ -329,9 +329,9 @@ def file_report(*, actor: Any, due: ReportDue, is_zero: bool, content: str = "")
     check(actor, "duty", due.unit)
     content = (content or "").strip()
     if is_zero:
-        content = content or "本期无情况(零报告)"
+        content = content or "本期无情况（零报告）"
     elif not content:
-        raise TransitionNotAllowed("请填写报告内容;如无情况,请选择“零报告”")
+        raise TransitionNotAllowed("请填写报告内容；如无情况，请选择“零报告”")
     if is_zero and due.kind in URGENT_KINDS:
         raise TransitionNotAllowed("紧急报告不能以零报告代替")
     # The job may have marked it missing since the form was shown: filing it still counts

@@ -158,8 +158,8 @@ def register_reception_as_petition(
         kind=kind,
         summary=reception.matters_raised[:200],
         full_text=(
-            f"{reception.matters_raised}\n\n领导接访({reception.leader_name},"
-            f"{reception.received_on})处理意见:{reception.instructions}"
+            f"{reception.matters_raised}\n\n领导接访（{reception.leader_name}，"
+            f"{reception.received_on}）处理意见：{reception.instructions}"
         ),
         petitioners=[PetitionerData(name=petitioner_name, phone=phone)],
         received_on=reception.received_on,

@@ -40,7 +40,7 @@ def _half_month_label(start: date, end: date) -> str:
     label = f"{start:%Y年%m月}{half}半月"
     month_end = calendar.monthrange(start.year, start.month)[1]
     whole = end.month == start.month and (start.day, end.day) in ((1, 15), (16, month_end))
-    return label if whole else f"{label}({start:%m月%d日}—{end:%m月%d日})"
+    return label if whole else f"{label}（{start:%m月%d日}—{end:%m月%d日}）"
 
 
 def _round_title(kind: str, cadence: str, start: date, end: date, extra: str = "") -> str:
@@ -304,7 +304,7 @@ def record_agreement(
     )
     from xinfang.ledgers.workflow import transition
 
-    return transition(dispute, "resolve", actor=actor, reason=f"达成协议:{agreement_text}")
+    return transition(dispute, "resolve", actor=actor, reason=f"达成协议：{agreement_text}")
 
 
 @dataclass(frozen=True)

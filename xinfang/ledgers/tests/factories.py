@@ -49,7 +49,7 @@ class DisputeFactory(factory.django.DjangoModelFactory):
     domain = DisputeDomain.LAND_REQUISITION
     place = "甲村"
     subject = factory.Sequence(lambda n: f"甲村道路征地补偿争议{n}号")
-    parties = "甲村村民若干户;某建设公司"
+    parties = "甲村村民若干户；某建设公司"
     risk_level = RiskLevel.MEDIUM
     found_on = date(2026, 3, 2)
     responsible_person = "王责任"

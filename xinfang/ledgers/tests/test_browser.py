@@ -35,7 +35,7 @@ def test_register_a_dispute_and_close_it_out_with_a_second_verifier(page, cast):
     page.select_option("select[name=domain]", "wage_arrears")
     page.fill("input[name=place]", "甲村工地")
     page.fill("textarea[name=subject]", "工地拖欠农民工工资")
-    page.fill("textarea[name=parties]", "农民工12人;某建筑公司")
+    page.fill("textarea[name=parties]", "农民工12人；某建筑公司")
     page.select_option("select[name=risk_level]", "high")
     page.fill("input[name=found_on]", today.isoformat())
     page.fill("input[name=responsible_person]", "王责任")
@@ -79,4 +79,4 @@ def test_publish_a_reception_schedule_and_fetch_its_calendar_feed(page, cast):
     response = page.request.get(f"/ledgers/public/reception/{cast.unit_a.pk}/calendar.ics")
     assert response.headers["content-type"].startswith("text/calendar")
     body = response.text()
-    assert body.startswith("BEGIN:VCALENDAR\r\n") and "SUMMARY:领导接访：副县长郑副县长" in body
+    assert body.startswith("BEGIN:VCALENDAR\r\n") and "SUMMARY：领导接访：副县长郑副县长" in body

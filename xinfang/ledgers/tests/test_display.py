@@ -40,7 +40,7 @@ def test_the_campaign_page_lists_each_submission_requirement_once_in_words(cast)
     )
     body = _client(leader).get(reverse("ledgers:campaign_detail", args=[campaign.pk])).content
     text = body.decode()
-    assert text.count("排查台账:每周五 16:00 前") == 1
+    assert text.count("排查台账：每周五 16:00 前") == 1
     assert "{&#x27;title&#x27;" not in text and "{'title'" not in text
 
 
@@ -62,7 +62,7 @@ def test_a_half_month_round_is_named_by_the_half_it_lies_in() -> None:
 
     assert title(date(2026, 10, 1), date(2026, 10, 15)) == "2026年10月上半月定期排查"
     partial = title(date(2026, 10, 3), date(2026, 10, 15))
-    assert partial == "2026年10月上半月(10月03日—10月15日)定期排查"
+    assert partial == "2026年10月上半月（10月03日—10月15日）定期排查"
     assert title(date(2026, 10, 16), date(2026, 10, 31)) == "2026年10月下半月定期排查"
 
 
@@ -89,7 +89,7 @@ def test_a_late_filing_after_missing_is_listed_as_missing_not_late(cast) -> None
     assert due.status == "filed" and not due.is_late and due.is_filed_after_missing
     client = _client(duty)
     listed = client.get(reverse("ledgers:report_list")).content.decode()
-    assert "漏报(已补报)" in listed
+    assert "漏报（已补报）" in listed
     late = client.get(reverse("ledgers:report_list") + "?state=late").content.decode()
     assert "补报的日报" not in late
     missing = client.get(reverse("ledgers:report_list") + "?state=missing").content.decode()
@@ -103,13 +103,13 @@ def test_a_roster_with_unstaffed_days_warns(cast) -> None:
         f.DutyShiftFactory(roster=roster, day=date(2026, 10, day))
     assert services.unstaffed_days(roster) == [date(2026, 10, 4)]
     page = _client(duty).get(reverse("ledgers:roster_detail", args=[roster.pk])).content.decode()
-    assert "以下日期尚无人值班:10月04日" in page
+    assert "以下日期尚无人值班：10月04日" in page
     published = (
         _client(duty)
         .post(reverse("ledgers:roster_publish", args=[roster.pk]), follow=True)
         .content.decode()
     )
-    assert "注意:以下日期无人值班:10月04日" in published
+    assert "注意：以下日期无人值班：10月04日" in published
 
 
 def test_a_fully_staffed_roster_gives_no_warning(cast) -> None:

@@ -112,12 +112,12 @@ def test_import_reports_every_bad_row_in_chinese_and_imports_nothing(cast):
     with pytest.raises(ImportRejected) as exc:
         import_disputes(actor=handler, unit=cast.unit_a, stream=stream)
     errors = exc.value.errors
-    assert "第3行「排查日期」:日期不存在" in errors
-    assert any(e.startswith("第3行「纠纷类别」:“外星纠纷”不是有效值") for e in errors)
-    assert "第3行「纠纷事项」:不能为空" in errors
+    assert "第3行「排查日期」：日期不存在" in errors
+    assert any(e.startswith("第3行「纠纷类别」：“外星纠纷”不是有效值") for e in errors)
+    assert "第3行「纠纷事项」：不能为空" in errors
     assert any(e.startswith("第3行「风险等级」") for e in errors)
     assert any(e.startswith("第3行「联系电话」") for e in errors)
-    assert "第4行「化解期限」:不能早于排查日期" in errors
+    assert "第4行「化解期限」：不能早于排查日期" in errors
     assert Dispute.objects.count() == 0
 
 
@@ -165,6 +165,11 @@ def _unfold(text: str) -> list[str]:
     return logical
 
 
+# RFC 5545 escapes ';' and ',' in text: the place is typed half-width on purpose.
+PLACE = "平安县人民来访接待中心一楼接待室;东侧,二号窗口"  # fullwidth: keep
+PLACE_ESCAPED = "平安县人民来访接待中心一楼接待室\\;东侧\\,二号窗口"  # fullwidth: keep
+
+
 def test_icalendar_feed_is_valid_rfc5545(cast):
     slot = ReceptionSlotFactory(
         unit=cast.unit_a,
@@ -172,7 +177,7 @@ def test_icalendar_feed_is_valid_rfc5545(cast):
         day=date(2026, 10, 8),
         starts_at=time(8, 30),
         ends_at=time(11, 30),
-        place="平安县人民来访接待中心一楼接待室;东侧,二号窗口" * 2,
+        place=PLACE * 2,
         topic="征地拆迁、劳动保障方面的诉求",
     )
     lines = _unfold(reception_calendar([slot], name="甲镇领导接访日程"))
@@ -184,7 +189,7 @@ def test_icalendar_feed_is_valid_rfc5545(cast):
     assert props["DTSTART;TZID=Asia/Shanghai"] == "20261008T083000"
     assert props["DTEND;TZID=Asia/Shanghai"] == "20261008T113000"
     assert props["SUMMARY"] == "领导接访：副县长郑副县长"
-    assert props["LOCATION"].startswith("平安县人民来访接待中心一楼接待室\\;东侧\\,二号窗口")
+    assert props["LOCATION"].startswith(PLACE_ESCAPED)
     assert len(props["DTSTAMP"]) == 16 and props["DTSTAMP"].endswith("Z")
     assert "TZID:Asia/Shanghai" in lines  # the VTIMEZONE the TZID refers to
 

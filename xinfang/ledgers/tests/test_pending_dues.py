@@ -53,7 +53,7 @@ def test_obligation_valid_to_year_end_is_stored_with_a_pending_due(cast):
     assert not november.due_pending
     assert december.due_pending
     assert december.due_at == datetime(2027, 1, 3, 17, 0, tzinfo=TZ)  # not before 31 + 3
-    assert december.due_text() == "待定,不早于 2027-01-03 17:00"
+    assert december.due_text() == "待定，不早于 2027-01-03 17:00"
 
 
 def test_a_pending_report_is_never_marked_missing_or_late(cast):
@@ -98,7 +98,7 @@ def test_a_round_ending_on_a_day_of_an_uncovered_year_is_stored_pending(cast):
     )
     january = ScreeningRound.objects.get(period_start=date(2027, 1, 1))
     assert january.due_pending and january.due_date == date(2027, 1, 31)
-    assert january.due_text() == "待定,暂按 2027-01-31"
+    assert january.due_text() == "待定，暂按 2027-01-31"
     assert not ScreeningRound.objects.overdue(date(2027, 2, 10)).filter(pk=january.pk).exists()
     _enter_2027()
     january.refresh_from_db()

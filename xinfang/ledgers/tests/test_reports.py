@@ -147,7 +147,7 @@ def test_pushed_warning_feedback_is_late_after_two_hours(cast):
     )
     assert due.due_at == datetime(2026, 5, 2, 12, 0, tzinfo=TZ)
     with time_machine.travel(datetime(2026, 5, 2, 12, 5, tzinfo=TZ)):
-        services.file_report(actor=duty, due=due, is_zero=False, content="已核查,情况属实")
+        services.file_report(actor=duty, due=due, is_zero=False, content="已核查，情况属实")
         facts = derive_facts(date(2026, 5, 1), date(2026, 5, 5))
     assert [(f.key, f.tags) for f in facts] == [("ledgers.urgent_report.late", "warning_feedback")]
 

@@ -124,3 +124,15 @@ def test_demo_hook_builds_every_ledger():
     assert Campaign.objects.get().phases.count() == 3
     assert ReceptionSlot.objects.filter(status="published").count() == 4
     assert Meeting.objects.exists()
+
+
+def test_campaign_phases_take_either_comma(cast):
+    from xinfang.ledgers.forms import CampaignForm
+
+    typed = "动员部署，2026-02-20，2026-02-25\n集中攻坚,2026-02-26,2026-03-31"  # fullwidth: keep
+    form = CampaignForm(data={"phases": typed}, user=cast.user_with(Role.UNIT_LEADER, cast.unit_a))
+    form.is_valid()
+    assert form.cleaned_data["phases"] == [
+        ("动员部署", date(2026, 2, 20), date(2026, 2, 25)),
+        ("集中攻坚", date(2026, 2, 26), date(2026, 3, 31)),
+    ]

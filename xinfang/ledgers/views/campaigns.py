@@ -124,7 +124,7 @@ def _submission_lines(campaign: Campaign) -> list[str]:
             if ob.once_due_date is None
             else f"{ob.once_due_date:%m月%d日} {ob.due_time:%H:%M} 前"
         )
-        line = f"{ob.title}:{when}"
+        line = f"{ob.title}：{when}"
         if line not in seen:
             seen.append(line)
     return seen

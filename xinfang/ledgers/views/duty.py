@@ -123,7 +123,7 @@ def roster_publish(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "值班表已公布")
         gaps = services.unstaffed_days(roster)
         if gaps:
-            messages.warning(request, f"注意:以下日期无人值班:{services.unstaffed_text(gaps)}")
+            messages.warning(request, f"注意：以下日期无人值班：{services.unstaffed_text(gaps)}")
     return redirect("ledgers:roster_detail", pk=roster.pk)
 
 
@@ -208,7 +208,7 @@ def obligation_create(request: HttpRequest) -> HttpResponse:
             dues = sum(ob.dues.count() for ob in obligations)
             messages.success(
                 request,
-                f"已为 {len(obligations)} 个单位建立报告制度,生成应报事项 {dues} 项",
+                f"已为 {len(obligations)} 个单位建立报告制度，生成应报事项 {dues} 项",
             )
             return redirect("ledgers:report_list")
     return render(request, "ledgers/form.html", {"form": form, "title": "建立报告制度"})
@@ -326,7 +326,7 @@ def urgent_create(request: HttpRequest) -> HttpResponse:
             flash_error(request, exc)
         else:
             messages.success(
-                request, f"已登记,须于 {timezone.localtime(due.due_at):%m月%d日 %H:%M} 前报送"
+                request, f"已登记，须于 {timezone.localtime(due.due_at):%m月%d日 %H:%M} 前报送"
             )
             return redirect("ledgers:report_file", pk=due.pk)
     return render(
@@ -336,8 +336,8 @@ def urgent_create(request: HttpRequest) -> HttpResponse:
             "form": form,
             "title": "登记紧急事项/上级推送预警",
             "hint": (
-                "重大紧急情况须在1小时内报告;上级推送的预警信息须在2小时内反馈"
-                "(自事件发生或收到预警时起算)。"
+                "重大紧急情况须在1小时内报告；上级推送的预警信息须在2小时内反馈"
+                "（自事件发生或收到预警时起算）。"
             ),
         },
     )

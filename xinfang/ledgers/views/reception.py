@@ -81,7 +81,7 @@ def slot_create(request: HttpRequest) -> HttpResponse:
         except XinfangError as exc:
             flash_error(request, exc)
         else:
-            messages.success(request, "已加入接访日程(草稿),公布后对外可见")
+            messages.success(request, "已加入接访日程（草稿），公布后对外可见")
             return redirect("ledgers:slot_list")
     return render(request, "ledgers/form.html", {"form": form, "title": "安排领导接访"})
 

@@ -105,7 +105,7 @@ def rule_create(request: HttpRequest) -> HttpResponse:
         except XinfangError as exc:
             flash_error(request, exc)
         else:
-            messages.success(request, f"已生成排查计划:{rule.rounds.count()} 轮")
+            messages.success(request, f"已生成排查计划：{rule.rounds.count()} 轮")
             return redirect("ledgers:round_list")
     return render(request, "ledgers/form.html", {"form": form, "title": "制定排查计划"})
 
@@ -226,7 +226,7 @@ def dispute_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已登记矛盾纠纷 {dispute.number}")
             return redirect("ledgers:dispute_detail", pk=dispute.pk)
-    title = f"登记矛盾纠纷({rnd.title})" if rnd else "登记矛盾纠纷"
+    title = f"登记矛盾纠纷（{rnd.title}）" if rnd else "登记矛盾纠纷"
     return render(request, "ledgers/form.html", {"form": form, "title": title})
 
 
@@ -266,7 +266,7 @@ def dispute_transition(request: HttpRequest, pk: int) -> HttpResponse:
             flash_error(request, exc)
         else:
             # The status labels read "已销号", "已化解待核验": they are the message as they are.
-            messages.success(request, f"纠纷当前状态:{dispute.get_status_display()}")
+            messages.success(request, f"纠纷当前状态：{dispute.get_status_display()}")
     return redirect("ledgers:dispute_detail", pk=dispute.pk)
 
 
@@ -316,7 +316,7 @@ def dispute_stats(request: HttpRequest) -> HttpResponse:
             request,
             filename=f"矛盾纠纷化解统计-{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
             sheet="化解统计",
-            headers=["单位", "排查发现", "已化解销号", "待核验", "逾期未化解", "化解率(%)"],
+            headers=["单位", "排查发现", "已化解销号", "待核验", "逾期未化解", "化解率（%）"],
             rows=(
                 [r.unit_name, r.found, r.resolved, r.awaiting_verification, r.overdue, r.rate]
                 for r in [*rows, totals]

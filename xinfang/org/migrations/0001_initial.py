@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('level', models.CharField(choices=[('province', '省'), ('city', '市'), ('county', '县(区)'), ('township', '乡镇(街道)'), ('village', '村(社区)'), ('grid', '网格'), ('department', '部门'), ('subunit', '内设机构')], max_length=20, verbose_name='层级')),
+                ('level', models.CharField(choices=[('province', '省'), ('city', '市'), ('county', '县（区）'), ('township', '乡镇（街道）'), ('village', '村（社区）'), ('grid', '网格'), ('department', '部门'), ('subunit', '内设机构')], max_length=20, verbose_name='层级')),
                 ('path', models.CharField(db_index=True, default='', editable=False, max_length=255)),
                 ('depth', models.PositiveSmallIntegerField(default=0, editable=False)),
                 ('admin_code', models.CharField(blank=True, max_length=20, verbose_name='行政区划/机构代码')),

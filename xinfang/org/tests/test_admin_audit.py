@@ -41,12 +41,17 @@ def test_unit_changed_in_the_admin_is_audited_with_before_and_after(cast: Cast) 
     village = cast.village_a
     response = client.post(
         f"/admin/org/unit/{village.pk}/change/",
-        {"name": "甲村(更名)", "level": village.level, "parent": cast.unit_a.pk, "is_active": "on"},
+        {
+            "name": "甲村（更名）",
+            "level": village.level,
+            "parent": cast.unit_a.pk,
+            "is_active": "on",
+        },
     )
     assert response.status_code == 302
     [entry] = _entries(village, AuditAction.CHANGE)
     assert entry.actor == admin
-    assert entry.before["name"] == "甲村" and entry.after["name"] == "甲村(更名)"
+    assert entry.before["name"] == "甲村" and entry.after["name"] == "甲村（更名）"
 
 
 def test_unit_added_and_deleted_in_the_admin_is_audited(cast: Cast) -> None:

@@ -20,8 +20,8 @@ from xinfang.shell.testing import Cast
 pytestmark = pytest.mark.django_db
 
 UNITS = [
-    ["330101", "示例县", "县(区)", "", "", "否", "否"],
-    ["330101001", "城关镇", "乡镇(街道)", "330101", "乡镇", "否", "否"],
+    ["330101", "示例县", "县（区）", "", "", "否", "否"],
+    ["330101001", "城关镇", "乡镇（街道）", "330101", "乡镇", "否", "否"],
     ["330101001001", "东街社区", "village", "330101001", "", "否", "否"],
     ["330101900", "县信访局", "部门", "330101", "部门", "是", "否"],
 ]
@@ -65,6 +65,15 @@ def test_import_builds_the_tree_the_accounts_and_their_roles() -> None:
     assert verify_chain() == []
 
 
+def test_levels_typed_with_half_width_brackets_are_read_as_the_same_levels() -> None:
+    # Workbooks typed elsewhere write 县(区); the labels are 县（区） (full-width in the UI).
+    units = [[*row[:2], row[2].replace("（", "(").replace("）", ")"), *row[3:]] for row in UNITS]
+    assert units[0][2] == "县(区)"  # fullwidth: keep
+    import_workbook(book(units), actor=SYSTEM)
+    assert Unit.objects.get(admin_code="330101").level == UnitLevel.COUNTY
+    assert Unit.objects.get(admin_code="330101001").level == UnitLevel.TOWNSHIP
+
+
 def test_each_new_account_gets_its_own_one_time_activation_link() -> None:
     result = import_workbook(book(), actor=SYSTEM)
     links = {a.username: a.path for a in result.activations}
@@ -86,8 +95,8 @@ def test_importing_the_same_file_again_changes_nothing() -> None:
 def test_a_changed_file_updates_by_code_and_moves_the_subtree() -> None:
     import_workbook(book(), actor=SYSTEM)
     units = [row[:] for row in UNITS]
-    units.append(["330101002", "东河乡", "乡镇(街道)", "330101", "乡镇", "否", "否"])
-    units[2] = ["330101001001", "东街社区居委会", "村(社区)", "330101002", "", "否", "否"]
+    units.append(["330101002", "东河乡", "乡镇（街道）", "330101", "乡镇", "否", "否"])
+    units[2] = ["330101001001", "东街社区居委会", "村（社区）", "330101002", "", "否", "否"]
     staff = [["zhang", "张三", "13900000002", "330101002", "承办人"], STAFF[1]]
     import_workbook(book(units, staff), actor=SYSTEM)
     village = Unit.objects.get(admin_code="330101001001")
@@ -103,7 +112,7 @@ def test_a_changed_file_updates_by_code_and_moves_the_subtree() -> None:
 def test_a_unit_moved_under_its_own_descendant_is_refused() -> None:
     import_workbook(book(), actor=SYSTEM)
     units = [row[:] for row in UNITS]
-    units[1] = ["330101001", "城关镇", "乡镇(街道)", "330101001001", "乡镇", "否", "否"]
+    units[1] = ["330101001", "城关镇", "乡镇（街道）", "330101001001", "乡镇", "否", "否"]
     assert any("成环" in p and "第 3 行" in p for p in problems_of(book(units)))
 
 
@@ -111,7 +120,7 @@ def test_every_bad_row_is_named_by_sheet_row_and_column_and_nothing_is_imported(
     units = [*UNITS, ["330101777", "", "大队", "9999", "", "也许", "否"]]
     staff = [*STAFF, ["wang wu", "王五", "123", "330101001", "局长"]]
     found = problems_of(book(units, staff))
-    assert "「单位」表第 6 行「名称」列:不能为空" in found
+    assert "「单位」表第 6 行「名称」列：不能为空" in found
     assert any(p.startswith("「单位」表第 6 行「层级」列") for p in found)
     assert any(p.startswith("「单位」表第 6 行「信访工作机构」列") for p in found)
     assert any(p.startswith("「人员」表第 4 行「用户名」列") for p in found)
@@ -121,18 +130,18 @@ def test_every_bad_row_is_named_by_sheet_row_and_column_and_nothing_is_imported(
 
 
 def test_a_parent_code_neither_in_the_file_nor_stored_is_refused() -> None:
-    units = [*UNITS, ["330101003", "西山街道", "乡镇(街道)", "330199", "", "否", "否"]]
+    units = [*UNITS, ["330101003", "西山街道", "乡镇（街道）", "330199", "", "否", "否"]]
     found = problems_of(book(units))
     assert any(p.startswith("「单位」表第 6 行「上级编码」列") for p in found)
     assert Unit.objects.count() == 0
 
 
 def test_duplicate_codes_and_user_names_are_refused() -> None:
-    units = [*UNITS, ["330101001", "又一个城关镇", "乡镇(街道)", "330101", "", "否", "否"]]
+    units = [*UNITS, ["330101001", "又一个城关镇", "乡镇（街道）", "330101", "", "否", "否"]]
     staff = [*STAFF, ["zhang", "张三丰", "", "330101001", ""]]
     found = problems_of(book(units, staff))
-    assert "「单位」表第 6 行「编码」列:与第 3 行重复" in found
-    assert "「人员」表第 4 行「用户名」列:与第 2 行重复" in found
+    assert "「单位」表第 6 行「编码」列：与第 3 行重复" in found
+    assert "「人员」表第 4 行「用户名」列：与第 2 行重复" in found
 
 
 def test_a_missing_sheet_or_column_is_named() -> None:
@@ -147,7 +156,7 @@ def test_a_missing_sheet_or_column_is_named() -> None:
     workbook.save(out)
     with pytest.raises(OrgImportInvalid) as caught:
         read_workbook(out.getvalue())
-    assert "「单位」表第 1 行「上级编码」列:表头缺少此列" in caught.value.problems
+    assert "「单位」表第 1 行「上级编码」列：表头缺少此列" in caught.value.problems
     assert any("缺少工作表「人员」" in p for p in caught.value.problems)
 
 
@@ -156,12 +165,12 @@ def test_an_administrator_imports_only_within_the_subtree_they_administer(cast: 
     cast.unit_a.save()
     cast.unit_b.save()
     admin = cast.user_with(Role.ADMINISTRATOR, cast.unit_a)
-    inside = [["A01001", "甲一村", "村(社区)", "A01", "", "否", "否"]]
+    inside = [["A01001", "甲一村", "村（社区）", "A01", "", "否", "否"]]
     import_workbook(book(inside, []), actor=admin)
     assert Unit.objects.get(admin_code="A01001").parent == cast.unit_a
-    outside = [["B01001", "乙一村", "村(社区)", "B01", "", "否", "否"]]
+    outside = [["B01001", "乙一村", "村（社区）", "B01", "", "否", "否"]]
     assert any("无权管理上级单位 B01" in p for p in problems_of(book(outside, []), admin))
-    top = [["X1", "新县", "县(区)", "", "", "否", "否"]]
+    top = [["X1", "新县", "县（区）", "", "", "否", "否"]]
     assert any("不能为空" in p for p in problems_of(book(top, []), admin))
 
 
@@ -187,11 +196,11 @@ def test_dry_run_command_writes_nothing_and_bad_file_exits_1(tmp_path: Any, caps
     call_command("import_org", str(good), "--dry-run")
     assert "校验通过" in capsys.readouterr().out and Unit.objects.count() == 0
     bad = tmp_path / "bad.xlsx"
-    bad.write_bytes(book([*UNITS, ["X", "", "县(区)", "", "", "否", "否"]]))
+    bad.write_bytes(book([*UNITS, ["X", "", "县（区）", "", "", "否", "否"]]))
     with pytest.raises(SystemExit) as exit_info:
         call_command("import_org", str(bad))
     assert exit_info.value.code == 1
-    assert "「单位」表第 6 行「名称」列:不能为空" in capsys.readouterr().err
+    assert "「单位」表第 6 行「名称」列：不能为空" in capsys.readouterr().err
     assert Unit.objects.count() == 0
 
 

@@ -69,7 +69,7 @@ def test_staff_cannot_use_the_citizen_backend(staff: User) -> None:
 def test_wrong_password_is_refused_in_chinese_and_logged(staff: User) -> None:
     response = login("clerk", "wrong-password")
     assert response.status_code == 200
-    assert "用户名(手机号)或密码不正确" in response.content.decode()
+    assert "用户名（手机号）或密码不正确" in response.content.decode()
     entry = AuditEntry.objects.get(action=AuditAction.LOGIN_FAILED)
     assert entry.detail == {"username": "clerk"}
     assert entry.actor is None
@@ -100,7 +100,7 @@ def test_account_locks_after_max_failures_and_unlocks_after_window(
             assert login("clerk", "wrong-password").status_code == 200
         locked = login("clerk")  # the right password, but locked
         assert locked.status_code == 200
-        assert "登录失败次数过多,账号已临时锁定,请 15 分钟后再试" in locked.content.decode()
+        assert "登录失败次数过多，账号已临时锁定，请 15 分钟后再试" in locked.content.decode()
         clock.shift(14 * 60)
         assert login("clerk").status_code == 200
         clock.shift(2 * 60)

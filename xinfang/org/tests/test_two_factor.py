@@ -120,7 +120,7 @@ def test_recovery_codes_are_shown_once(admin: User) -> None:
     password_step("root-a", client)
     _device, codes = enrol(client)
     page = client.get("/account/two-factor/").content.decode()
-    assert "剩余恢复码:10 个" in page
+    assert "剩余恢复码：10 个" in page
     assert not any(code in page for code in codes)
 
 

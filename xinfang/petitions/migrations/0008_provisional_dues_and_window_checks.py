@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('made_on', models.DateField(verbose_name='提出日期')),
                 ('not_before', models.DateField(verbose_name='期限不早于')),
                 ('real_due', models.DateField(blank=True, null=True, verbose_name='实际期限')),
-                ('outcome', models.CharField(choices=[('pending', '期限待定'), ('in_time', '在期限内'), ('late', '超出期限,待决定'), ('kept', '超出期限,决定照常办理'), ('refused', '超出期限,决定不予受理')], default='pending', max_length=10, verbose_name='结果')),
+                ('outcome', models.CharField(choices=[('pending', '期限待定'), ('in_time', '在期限内'), ('late', '超出期限，待决定'), ('kept', '超出期限，决定照常办理'), ('refused', '超出期限，决定不予受理')], default='pending', max_length=10, verbose_name='结果')),
                 ('decided_at', models.DateTimeField(blank=True, null=True)),
                 ('decision_note', models.TextField(blank=True, verbose_name='决定说明')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),

@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='petition',
             name='handling_procedure',
-            field=models.CharField(choices=[('petition', '按信访程序办理(第三十一条第六项,60日内办结)'), ('own', '依照其他法定程序办理(适用该程序的期限)')], default='petition', max_length=20, verbose_name='办理程序'),
+            field=models.CharField(choices=[('petition', '按信访程序办理（第三十一条第六项，60日内办结）'), ('own', '依照其他法定程序办理（适用该程序的期限）')], default='petition', max_length=20, verbose_name='办理程序'),
         ),
         migrations.AddField(
             model_name='petition',

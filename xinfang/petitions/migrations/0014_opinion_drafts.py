@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('facts', models.TextField(verbose_name='事实')),
                 ('reasons', models.TextField(verbose_name='理由')),
                 ('legal_basis', models.TextField(verbose_name='依据')),
-                ('review_route', models.CharField(blank=True, max_length=200, verbose_name='复查(复核)途径')),
+                ('review_route', models.CharField(blank=True, max_length=200, verbose_name='复查（复核）途径')),
                 ('drafted_on', models.DateField(verbose_name='起草日期')),
                 ('returned_on', models.DateField(blank=True, null=True, verbose_name='退回日期')),
                 ('return_comment', models.TextField(blank=True, verbose_name='退回意见')),

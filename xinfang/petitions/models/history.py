@@ -164,8 +164,8 @@ class Answer(models.Model):
     facts = models.TextField(_("事实"))
     reasons = models.TextField(_("理由"))
     legal_basis = models.TextField(_("依据"))
-    review_route = models.CharField(_("复查(复核)途径"), max_length=200, blank=True)
-    review_deadline_days = models.PositiveSmallIntegerField(_("申请期限(日)"), default=30)
+    review_route = models.CharField(_("复查（复核）途径"), max_length=200, blank=True)
+    review_deadline_days = models.PositiveSmallIntegerField(_("申请期限（日）"), default=30)
     # Art. 29: what became of a suggestion (counted in the annual report).
     suggestion_outcome = models.CharField(
         _("建议采纳情况"), max_length=20, choices=SuggestionOutcome.choices, blank=True
@@ -203,7 +203,7 @@ class OpinionDraft(models.Model):
     facts = models.TextField(_("事实"))
     reasons = models.TextField(_("理由"))
     legal_basis = models.TextField(_("依据"))
-    review_route = models.CharField(_("复查(复核)途径"), max_length=200, blank=True)
+    review_route = models.CharField(_("复查（复核）途径"), max_length=200, blank=True)
     drafted_by = models.ForeignKey(_USER, on_delete=models.PROTECT, related_name="+")
     drafted_on = models.DateField(_("起草日期"))
     returned_by = models.ForeignKey(
@@ -375,9 +375,9 @@ class WindowCheck(models.Model):
     class Outcome(models.TextChoices):
         PENDING = "pending", _("期限待定")
         IN_TIME = "in_time", _("在期限内")
-        LATE = "late", _("超出期限,待决定")
-        KEPT = "kept", _("超出期限,决定照常办理")
-        REFUSED = "refused", _("超出期限,决定不予受理")
+        LATE = "late", _("超出期限，待决定")
+        KEPT = "kept", _("超出期限，决定照常办理")
+        REFUSED = "refused", _("超出期限，决定不予受理")
 
     petition = models.ForeignKey(
         "petitions.Petition", on_delete=models.CASCADE, related_name="window_checks"

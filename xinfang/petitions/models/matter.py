@@ -72,9 +72,9 @@ class Petition(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name=_("被反映(检举)单位"),
+        verbose_name=_("被反映（检举）单位"),
     )
-    accused_person = models.CharField(_("被反映(检举)人"), max_length=100, blank=True)
+    accused_person = models.CharField(_("被反映（检举）人"), max_length=100, blank=True)
     accused_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -127,7 +127,7 @@ class Petition(models.Model):
     after_final = models.BooleanField(
         _("终结后同一事实理由再次提出"),
         default=False,
-        help_text=_("复核终结后以同一事实和理由再次提出的,不再受理(条例第三十六条)"),
+        help_text=_("复核终结后以同一事实和理由再次提出的，不再受理（条例第三十六条）"),
     )
     group = models.ForeignKey(
         "petitions.MatterGroup",
@@ -356,7 +356,7 @@ class Petitioner(models.Model):
         ]
 
     def __str__(self) -> str:
-        return "(保密)" if self.wants_confidentiality else self.name
+        return "（保密）" if self.wants_confidentiality else self.name
 
 
 class PetitionReach(models.Model):

@@ -276,7 +276,7 @@ register(
         make=_assigned_answered,
         kwargs=_pk,
         method="post",
-        data=lambda p: {"cr-text": "已办结,信访人满意"},
+        data=lambda p: {"cr-text": "已办结，信访人满意"},
         ok_status=302,
     ),
     RouteCase(

@@ -96,7 +96,7 @@ def test_a_lost_race_is_a_409_whatever_its_words(people, monkeypatch) -> None:
     from xinfang.petitions import api
 
     def lost(*args, **kwargs):
-        raise ConcurrentChange("状态已变更,请刷新")
+        raise ConcurrentChange("状态已变更，请刷新")
 
     p = make_petition(people.cast, unit=people.cast.unit_a)
     monkeypatch.setattr(api, "transition", lost)
@@ -107,7 +107,7 @@ def test_a_lost_race_is_a_409_whatever_its_words(people, monkeypatch) -> None:
         content_type="application/json",
         headers=headers,
     )
-    assert response.status_code == 409 and response.json() == {"detail": "状态已变更,请刷新"}
+    assert response.status_code == 409 and response.json() == {"detail": "状态已变更，请刷新"}
 
 
 def test_registering_in_a_unit_without_a_grant_is_a_404_like_a_missing_unit(people) -> None:

@@ -72,7 +72,7 @@ def test_unknown_payload_key_is_refused_with_422_in_chinese(people) -> None:
         {"to": "accepted", "payload": {"notice": "已受理", "today": "2020-01-01"}},
     )
     assert response.status_code == 422
-    assert response.json()["detail"] == "“受理并书面告知”不接受参数:today"
+    assert response.json()["detail"] == "“受理并书面告知”不接受参数：today"
     assert refresh(p).status == Status.REGISTERED
 
 

@@ -61,7 +61,7 @@ def test_the_office_rejects_the_objection_with_reasons(people) -> None:
         Status.ROUTED,
         actor=people.registrar,
         step="reject_objection",
-        reason="道路积水属镇政府职责(《信访工作条例》第二十三条)",
+        reason="道路积水属镇政府职责（《信访工作条例》第二十三条）",
     )
     assert p.status == Status.ROUTED and p.responsible_unit == people.cast.unit_a
     handover = RouteHandover.objects.get(petition=p)

@@ -57,7 +57,7 @@ def test_a_late_extension_is_recorded_with_its_reason_and_flagged(people) -> Non
             actor=people.leader_a,
             days=10,
             reason="情况复杂",
-            late_reason="鉴定结论延迟送达,期限届满前未能报批",
+            late_reason="鉴定结论延迟送达，期限届满前未能报批",
         )
     assert extension.is_late and extension.late_reason.startswith("鉴定结论")
     row = Transition.objects.get(petition=p, step="extend")

@@ -32,7 +32,7 @@ def _ended_final(people, person, *, received_on=date(2026, 3, 2)) -> Petition:
     return refresh(old)
 
 
-def _refiled(people, person, summary=REQUEST + ",请再次处理") -> Petition:
+def _refiled(people, person, summary=REQUEST + "，请再次处理") -> Petition:
     return make_petition(
         people.cast,
         actor=people.town_registrar,

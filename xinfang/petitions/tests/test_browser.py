@@ -57,9 +57,9 @@ def test_registrar_registers_and_the_unit_accepts_extends_and_answers(
     _login(page, "boss")
     page.goto(f"/petitions/{p.pk}/")
     page.click("summary:has-text('受理并书面告知')")
-    page.fill("#id_accept-notice", "已受理,60日内办结")
+    page.fill("#id_accept-notice", "已受理，60日内办结")
     page.click("#step-accept button[type=submit]")
-    page.wait_for_selector("text=已完成:受理并书面告知")
+    page.wait_for_selector("text=已完成：受理并书面告知")
     page.click("summary:has-text('延长办理期限')")
     page.fill("#id_ext-days", "30")
     page.fill("#id_ext-reason", "需要现场勘查")
@@ -71,7 +71,7 @@ def test_registrar_registers_and_the_unit_accepts_extends_and_answers(
     page.fill("#id_answer-reasons", "属镇政府职责")
     page.fill("#id_answer-legal_basis", "《信访工作条例》第三十二条")
     page.click("#step-answer button[type=submit]")
-    page.wait_for_selector("text=已完成:出具信访处理意见书")
+    page.wait_for_selector("text=已完成：出具信访处理意见书")
     p.refresh_from_db()
     assert p.status == Status.ANSWERED and p.extension_days == 30
     assert page.locator("text=予以支持").count() >= 1

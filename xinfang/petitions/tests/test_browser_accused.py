@@ -44,7 +44,7 @@ CANARY_PERSON = f"CANARY-BR-PERSON-{_RUN}"
 CANARY_FILE = f"CANARY-BR-FILE-{_RUN}"
 CANARY_NOTICE = f"CANARY-BR-NOTICE-{_RUN}"
 PDF = b"%PDF-1.4\n" + CANARY_FILE.encode() + b"\n%%EOF\n"
-ORDINARY = "对照事项:反映自然资源局审批窗口排队过长"
+ORDINARY = "对照事项：反映自然资源局审批窗口排队过长"
 
 
 def _login(page, username: str) -> None:

@@ -51,12 +51,12 @@ def _step(page, matter: Petition, name: str, label: str, fields: dict[str, str])
         else:
             page.fill(selector, value)
     page.click(f"#step-{name} button[type=submit]")
-    page.wait_for_selector(f"text=已完成:{label}")
+    page.wait_for_selector(f"text=已完成：{label}")
 
 
 OPINION = {
     "outcome": "not_support",
-    "facts": "经实地查看,水渠系上游农户私自筑坝所致,已责令拆除。",
+    "facts": "经实地查看，水渠系上游农户私自筑坝所致，已责令拆除。",
     "reasons": "所提赔偿请求无事实依据。",
     "legal_basis": "《信访工作条例》第三十二条",
 }
@@ -70,7 +70,7 @@ def _ask(page, code: str, label: str) -> None:
     page.fill("#id_phone", PHONE)
     page.click("form.portal-form button[type=submit]")
     page.wait_for_url("**/portal/matter/")
-    page.fill("#id_reason", "对处理意见不服,请求上一级机关重新审查。")
+    page.fill("#id_reason", "对处理意见不服，请求上一级机关重新审查。")
     page.click("section[aria-labelledby=review-title] button[type=submit]")
     page.wait_for_selector(f"text=您的{label}申请已提交")
 
@@ -101,7 +101,7 @@ def test_register_route_accept_answer_review_rereview_final_with_demo_accounts(p
 
     _login(page, "handler_town")
     _step(page, matter, "accept", "受理并书面告知", {"notice": "已受理"})
-    _step(page, matter, "draft_opinion", "起草意见书(送领导审批)", OPINION)
+    _step(page, matter, "draft_opinion", "起草意见书（送领导审批）", OPINION)
 
     _login(page, "leader_town")
     page.goto(f"/petitions/{matter.pk}/")
@@ -110,7 +110,7 @@ def test_register_route_accept_answer_review_rereview_final_with_demo_accounts(p
     page.click("#step-answer >> xpath=.. >> summary")
     assert page.input_value("#id_answer-facts") == OPINION["facts"]
     page.click("#step-answer button[type=submit]")
-    page.wait_for_selector("text=已完成:出具信访处理意见书")
+    page.wait_for_selector("text=已完成：出具信访处理意见书")
 
     _ask(page, code, "请求复查")
     _login(page, "county_leader")
@@ -118,7 +118,7 @@ def test_register_route_accept_answer_review_rereview_final_with_demo_accounts(p
 
     _ask(page, code, "请求复核")
     _login(page, "city_leader")
-    _step(page, matter, "rereview_opinion", "出具复核意见(终结)", OPINION)
+    _step(page, matter, "rereview_opinion", "出具复核意见（终结）", OPINION)
     _shot(page, "final")
 
     matter.refresh_from_db()

@@ -35,10 +35,10 @@ def _reviewed(people):
 
 def test_after_a_review_opinion_the_stage_names_the_petitioners_window(people) -> None:
     p = _reviewed(people)
-    assert stage_at_rest(p).startswith("已出具复查意见;信访人可申请复核")
+    assert stage_at_rest(p).startswith("已出具复查意见；信访人可申请复核")
     page = _client(people.county_leader).get(reverse("petitions:petition_detail", args=[p.pk]))
-    assert "当前环节:—" not in page.content.decode()
-    assert "当前环节:已出具复查意见" in page.content.decode()
+    assert "当前环节：—" not in page.content.decode()
+    assert "当前环节：已出具复查意见" in page.content.decode()
 
 
 def test_while_an_office_period_runs_the_stage_is_its_due_date(people) -> None:

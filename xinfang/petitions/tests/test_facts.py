@@ -301,7 +301,7 @@ def test_answer_missing_its_parts(people: People) -> None:
     )
     rows = facts("2.4", date(2026, 3, 1), date(2026, 3, 31), date(2026, 3, 31), cast.unit_a)
     assert numbers(rows) == [(date(2026, 3, 20), num(imported))]
-    assert "依据、复查(复核)途径" in rows[0].note
+    assert "依据、复查（复核）途径" in rows[0].note
 
 
 def test_answer_without_receipt_or_evidence_and_late_completion_report(people: People) -> None:

@@ -25,7 +25,7 @@ ANSWER = {"outcome": "not_support", "facts": "事实", "reasons": "理由", "leg
 
 
 def test_similarity_of_chinese_texts_uses_word_segmentation() -> None:
-    assert similarity("反映东街社区道路积水严重无法通行", "东街社区道路积水严重,无法通行") >= 80
+    assert similarity("反映东街社区道路积水严重无法通行", "东街社区道路积水严重，无法通行") >= 80
     assert similarity("反映东街社区道路积水", "举报企业拖欠工资") < 50
 
 
@@ -37,7 +37,7 @@ def test_the_same_petitioner_with_a_related_request_is_proposed(people) -> None:
     second = register(
         people.cast,
         actor=people.town_registrar,
-        summary="甲村道路积水仍未处理,再次反映",
+        summary="甲村道路积水仍未处理，再次反映",
         petitioners=[PetitionerData(name="张三", id_number="11010519491231002X")],
         propose_matches=True,
     )
@@ -72,7 +72,7 @@ def test_proposals_disappear_once_the_matter_is_closed_or_decided(people) -> Non
     second = register(
         people.cast,
         actor=people.town_registrar,
-        summary="甲村道路积水严重,雨天无法通行",
+        summary="甲村道路积水严重，雨天无法通行",
         propose_matches=True,
     ).petition
     assert [c.candidate for c in open_proposals(second, people.town_registrar)] == [first]
@@ -110,7 +110,7 @@ def test_similar_text_in_the_area_is_proposed(people) -> None:
     second = register(
         people.cast,
         actor=people.town_registrar,
-        summary="甲村道路积水严重,雨天无法通行",
+        summary="甲村道路积水严重，雨天无法通行",
         propose_matches=True,
     )
     assert [c.candidate for c in second.candidates] == [first]
@@ -176,7 +176,7 @@ def test_a_repeat_after_final_rereview_is_flagged_and_cannot_be_accepted(people)
     with pytest.raises(GuardFailed):
         transition(refresh(p), Status.ACCEPTED, actor=people.handler_a)
     p = transition(
-        refresh(p), Status.NOT_ACCEPTED, actor=people.handler_a, reason="复核终结,不再受理"
+        refresh(p), Status.NOT_ACCEPTED, actor=people.handler_a, reason="复核终结，不再受理"
     )
     assert p.status == Status.NOT_ACCEPTED
 

@@ -51,7 +51,7 @@ def enter_2027(*rest_days: date) -> dict[str, int]:
 
 def test_due_text_reads_date_pending_or_dash() -> None:
     assert due_text(date(2026, 10, 8)) == "2026-10-08"
-    assert due_text(None, date(2027, 1, 4)) == "待定,不早于 2027-01-04"
+    assert due_text(None, date(2027, 1, 4)) == "待定，不早于 2027-01-04"
     assert due_text(None) == "—"
 
 
@@ -60,7 +60,7 @@ def test_route_due_in_2027_is_pending_not_before_received_plus_15(people: People
     assert p.route_due is None and p.deadline_pending
     assert p.not_before("route_due") == date(2027, 1, 4)
     assert p.next_due_not_before == date(2027, 1, 4)
-    assert p.due_text("route_due") == "待定,不早于 2027-01-04"
+    assert p.due_text("route_due") == "待定，不早于 2027-01-04"
 
 
 def test_entering_the_year_replaces_the_provisional_date(people: People) -> None:
@@ -199,7 +199,7 @@ def test_pages_and_api_show_the_provisional_date(people: People) -> None:
         client.force_login(people.handler_a)
         page = client.get(reverse("petitions:petition_detail", args=[p.pk])).content.decode()
         api = client.get(reverse("api:petitions_detail", args=[p.pk])).json()
-    assert "待定,不早于 2027-01-04" in page
+    assert "待定，不早于 2027-01-04" in page
     assert api["next_due_not_before"] == "2027-01-04"
     assert api["provisional_dues"]["route_due"] == "2027-01-04"
 

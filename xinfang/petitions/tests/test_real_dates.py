@@ -16,7 +16,7 @@ from xinfang.petitions.services import extend_handling
 from xinfang.petitions.tests.factories import make_petition, refresh
 from xinfang.petitions.workflow import transition
 
-BACKLOG = "纸质积案补录,按原始登记簿日期录入"
+BACKLOG = "纸质积案补录，按原始登记簿日期录入"
 ANSWER = {
     "outcome": Outcome.SUPPORT,
     "facts": "经查属实",

@@ -22,7 +22,7 @@ from xinfang.petitions.workflow import transition
 
 ANSWER = {
     "outcome": "support",
-    "facts": "经查,反映的道路积水属实。",
+    "facts": "经查，反映的道路积水属实。",
     "reasons": "属于镇政府职责范围。",
     "legal_basis": "《信访工作条例》第三十二条",
 }
@@ -179,7 +179,7 @@ def test_delivery_receipt_starts_the_review_window_on_the_day_of_receipt(people)
     # Received 10 March: + 30 = Thu 9 April (not 1 April, counted from the answer).
     assert p.answer_delivered_on == date(2026, 3, 10) and p.review_request_due == date(2026, 4, 9)
     detail = _client(people.handler_a).get(detail_url(p.pk)).content
-    assert "送达回证:2026-03-10 邮寄送达".encode() in detail
+    assert "送达回证：2026-03-10 邮寄送达".encode() in detail
     with _at("2026-04-08"):
         p = transition(
             p, Status.REVIEW_REQUESTED, actor=None, petitioner=petitioner_proof(p), reason="不服"
@@ -297,7 +297,7 @@ def test_assigned_matter_tracks_its_completion_report_until_submitted(people) ->
         response = _htmx_post(
             people.leader_a,
             reverse("petitions:completion_report", args=[p.pk]),
-            {"cr-text": "已依法答复,信访人表示满意"},
+            {"cr-text": "已依法答复，信访人表示满意"},
         )
     assert response.status_code == 204
     p = refresh(p)

@@ -114,7 +114,7 @@ def test_a_confidential_petitioner_is_never_revealed_to_those_not_entitled(peopl
     p = _matter(people, person={"wants_confidentiality": True})
     supervisor = people.cast.user_with(Role.SUPERVISOR, people.cast.unit_a, "town-supervisor")
     body = _client(supervisor).get(detail_url(p.pk)).content.decode()
-    assert "吴六" not in body and "(信访人要求保密)" in body
+    assert "吴六" not in body and "（信访人要求保密）" in body
     assert _reveal(supervisor, p).status_code == 404
     assert _reveal(people.handler_a, p).status_code == 200
 

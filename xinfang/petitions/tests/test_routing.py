@@ -96,7 +96,7 @@ def test_an_accusation_proposes_the_county_discipline_body(cast, tree, people) -
     field = _route_form(p)
     assert proposed_target(p) == people.discipline
     assert field.initial == people.discipline.pk
-    assert field.label_from_instance(people.discipline).endswith("(建议)")
+    assert field.label_from_instance(people.discipline).endswith("（建议）")
 
 
 def test_an_accusation_against_a_city_bureau_proposes_the_city_body(cast, tree, people) -> None:

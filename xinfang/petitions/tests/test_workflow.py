@@ -19,7 +19,7 @@ from xinfang.petitions.workflow import STEPS, step_between, transition
 
 ANSWER = {
     "outcome": Outcome.SUPPORT,
-    "facts": "经查,反映的道路积水属实。",
+    "facts": "经查，反映的道路积水属实。",
     "reasons": "属于镇政府职责范围。",
     "legal_basis": "《信访工作条例》第三十二条",
 }

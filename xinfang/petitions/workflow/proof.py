@@ -49,9 +49,9 @@ class PetitionerProof:
         try:
             claim = signing.loads(self.token, salt=_SALT, max_age=PROOF_SECONDS)
         except signing.BadSignature as exc:  # also SignatureExpired
-            raise TransitionNotAllowed("身份验证已失效,请重新输入查询码和联系电话") from exc
+            raise TransitionNotAllowed("身份验证已失效，请重新输入查询码和联系电话") from exc
         if claim != {"p": petition.pk, "v": self.via} or self.petition_id != petition.pk:
-            raise TransitionNotAllowed("身份验证与该事项不符,请重新查询")
+            raise TransitionNotAllowed("身份验证与该事项不符，请重新查询")
 
 
 def _issue(petition_id: int, via: str) -> PetitionerProof:

@@ -115,12 +115,12 @@ class Ctx(engine.Ctx):
         why = str(getattr(self.input, "occurred_reason", "")).strip()
         _require(
             not getattr(self.step, "petitioner_only", False),
-            "信访人本人的申请以提交之日为准,不能补录日期",
+            "信访人本人的申请以提交之日为准，不能补录日期",
         )
         _require(bool(why), "按实际日期补录须写明理由")
         _require(real_date <= timezone.localdate(self.now), "实际办理日期不能晚于今天")
         previous = last_step_on(self.petition)
-        _require(real_date >= previous, f"实际办理日期不能早于上一环节的日期({previous})")
+        _require(real_date >= previous, f"实际办理日期不能早于上一环节的日期（{previous}）")
         self.today = real_date
         self.record |= {"occurred_on": real_date.isoformat(), "occurred_reason": why}
 
@@ -192,7 +192,7 @@ def _route(ctx: Ctx) -> None:
         # the matter back to the objecting body is a rejection, which must give reasons.
         _require(
             to_unit.pk != objection.to_unit_id,
-            "退回提出异议的单位须以“驳回异议”写明理由(《信访工作条例》第二十三条)",
+            "退回提出异议的单位须以“驳回异议”写明理由（《信访工作条例》第二十三条）",
         )
         agreed = objection.pk
 
@@ -245,7 +245,7 @@ def _last_handover(petition: Petition) -> RouteHandover | None:
 
 def _object(ctx: Ctx) -> None:
     p = ctx.petition
-    handover = _required(_last_handover(p), "该事项不是转送交办而来,无需提出异议")
+    handover = _required(_last_handover(p), "该事项不是转送交办而来，无需提出异议")
     # Art. 23 gives one objection per hand-over: once the sending office has rejected it with
     # reasons, the receiving body handles the matter; objecting again would return it unheard.
     _require(
@@ -255,7 +255,7 @@ def _object(ctx: Ctx) -> None:
     # Art. 23: a receiving body that is not competent objects within 5 working days.
     _require(
         p.objection_due is None or ctx.today <= p.objection_due,
-        f"已超过异议期限({p.objection_due}),不能再提出异议(《信访工作条例》第二十三条)",
+        f"已超过异议期限（{p.objection_due}），不能再提出异议（《信访工作条例》第二十三条）",
     )
     _check_window_later(ctx, "objection_due", ctx.today)
     # The sending office's decision runs on its own clock from this day (Art. 23).
@@ -291,14 +291,14 @@ def _reject_objection(ctx: Ctx) -> None:
 def _not_after_final(p: Petition) -> None:
     _require(
         not p.after_final,
-        "该事项为复核终结后以同一事实和理由再次提出,不再受理(《信访工作条例》第三十六条)",
+        "该事项为复核终结后以同一事实和理由再次提出，不再受理（《信访工作条例》第三十六条）",
     )
     _require(
         not SameMatterCandidate.objects.filter(
             petition=p, after_final=True, status=CandidateStatus.PROPOSED
         ).exists(),
-        "该信访人曾就类似请求获得复核终结意见:请先确认是否为同一事实和理由"
-        "(《信访工作条例》第三十六条)",
+        "该信访人曾就类似请求获得复核终结意见：请先确认是否为同一事实和理由"
+        "（《信访工作条例》第三十六条）",
     )
 
 
@@ -311,8 +311,8 @@ def _accept(ctx: Ctx) -> None:
     # accepted as an ordinary petition handled under Art. 31 (六).
     _require(
         not (p.litigation_related and procedure == HandlingProcedure.PETITION),
-        "涉法涉诉事项不按普通信访程序受理,应导入政法机关依法处理的程序"
-        "(《信访工作条例》第二十条、第二十二条、第二十八条)",
+        "涉法涉诉事项不按普通信访程序受理，应导入政法机关依法处理的程序"
+        "（《信访工作条例》第二十条、第二十二条、第二十八条）",
     )
     ctx.changes.update(accepted_on=ctx.today, handling_procedure=procedure)
     ctx.record |= {"notice": data.notice, "procedure": procedure}
@@ -325,11 +325,11 @@ def _not_accept(ctx: Ctx) -> None:
         # Art. 31 (一)—(三): the notice names the procedure, the body and its time limit.
         _require(
             bool(data.diversion_body.strip()),
-            "请写明导入程序的受理机关(《信访工作条例》第三十一条)",
+            "请写明导入程序的受理机关（《信访工作条例》第三十一条）",
         )
         _require(
             bool(data.diversion_time_limit.strip()),
-            "请写明导入程序的申请期限(《信访工作条例》第三十一条)",
+            "请写明导入程序的申请期限（《信访工作条例》第三十一条）",
         )
     ctx.changes.update(
         closed_on=ctx.today,
@@ -360,7 +360,7 @@ def _start_handling(ctx: Ctx) -> None:
     handler: User = found
     _require(
         not is_recused(handler, ctx.petition),
-        "该工作人员已就该事项回避,不能承办(《信访工作条例》第二十八条)",
+        "该工作人员已就该事项回避，不能承办（《信访工作条例》第二十八条）",
     )
     _require(
         can(handler, "handle", ctx.petition.responsible_unit.path),
@@ -372,9 +372,9 @@ def _start_handling(ctx: Ctx) -> None:
 
 def _answer_fields(ctx: Ctx) -> dict[str, Any]:
     p = ctx.data(OpinionInput)
-    outcome = _required(p.outcome, "请选择处理意见:支持、解释说明或不予支持(第三十二条)")
+    outcome = _required(p.outcome, "请选择处理意见：支持、解释说明或不予支持（第三十二条）")
     for value, label in ((p.facts, "事实"), (p.reasons, "理由"), (p.legal_basis, "依据")):
-        _require(bool(value.strip()), f"答复意见须写明{label}(第三十二条)")
+        _require(bool(value.strip()), f"答复意见须写明{label}（第三十二条）")
     return {
         "outcome": Outcome(outcome).value,
         "request": p.request,
@@ -413,7 +413,7 @@ def _approve_draft(ctx: Ctx, stage: str) -> OpinionDraft | None:
     draft = open_draft(ctx.petition, stage)
     _require(
         draft is None or draft.drafted_by_id != getattr(ctx.actor, "pk", None),
-        "意见书草稿须由起草人以外的领导审批,不能审批本人起草的草稿",
+        "意见书草稿须由起草人以外的领导审批，不能审批本人起草的草稿",
     )
     return draft
 
@@ -451,7 +451,7 @@ def _default_route(unit: Unit, kind: str) -> str:
     body = next_body_up(unit)
     name = body.name if body else "上一级行政机关"
     what = "复查" if kind == "review" else "复核"
-    return f"如对本意见不服,可自收到之日起30日内向{name}请求{what}"
+    return f"如对本意见不服，可自收到之日起30日内向{name}请求{what}"
 
 
 def _answer(ctx: Ctx) -> None:
@@ -465,14 +465,14 @@ def _answer(ctx: Ctx) -> None:
     # Art. 24: the lead unit answers once every co-handling unit has signed off its part.
     _require(
         not open_parts,
-        f"协办单位尚未确认办结其承担的事项:{'、'.join(open_parts)}(《信访工作条例》第二十四条)",
+        f"协办单位尚未确认办结其承担的事项：{'、'.join(open_parts)}（《信访工作条例》第二十四条）",
     )
     extra: dict[str, Any] = {}
     if p.kind == Kind.SUGGESTION:
         # Art. 29: a suggestion ends adopted, partly adopted or not adopted.
         outcome = _required(
             data.suggestion_outcome,
-            "建议意见类事项须写明采纳情况:采纳、部分采纳或未采纳(《信访工作条例》第二十九条)",
+            "建议意见类事项须写明采纳情况：采纳、部分采纳或未采纳（《信访工作条例》第二十九条）",
         )
         extra["suggestion_outcome"] = SuggestionOutcome(outcome).value
         ctx.record["suggestion_outcome"] = extra["suggestion_outcome"]
@@ -514,7 +514,7 @@ def return_visit_required(p: Petition) -> bool:
 
 def _evaluate(ctx: Ctx) -> None:
     data = ctx.data(EvaluateInput)
-    rating = Rating(_required(data.rating, "请选择评价:满意、基本满意或不满意")).value
+    rating = Rating(_required(data.rating, "请选择评价：满意、基本满意或不满意")).value
     ctx.record["rating"] = rating
 
     def after() -> None:
@@ -537,7 +537,7 @@ def _close(ctx: Ctx) -> None:
     if p.status == S.ANSWERED:
         _require(
             not return_visit_required(p),
-            "该事项须先回访并请信访人评价后方可办结(联名5人以上、重复信访、上级转交办、集体访)",
+            "该事项须先回访并请信访人评价后方可办结（联名5人以上、重复信访、上级转交办、集体访）",
         )
     ctx.changes["closed_on"] = ctx.today
 
@@ -550,7 +550,7 @@ def _request_window(ctx: Ctx, column: str, anchor: date | None, what: str) -> da
     _require(requested_on >= received, "申请日期不能早于收到意见的日期")
     _require(
         due is None or requested_on <= due,
-        f"已超过申请{what}期限({due}),请求{what}须在收到意见之日起30日内提出",
+        f"已超过申请{what}期限（{due}），请求{what}须在收到意见之日起30日内提出",
     )
     _check_window_later(ctx, column, requested_on)
     return requested_on
@@ -577,8 +577,10 @@ def _reviewing_unit(ctx: Ctx, below: Unit) -> Unit:
     unit = _required(
         _unit(chosen) if chosen else next_body_up(below), "没有上一级机关可以受理该申请"
     )
-    _require(below.path.startswith(unit.path) and unit.pk != below.pk, "复查(复核)机关须为上级机关")
-    check_may_receive(ctx.petition, unit, role="复查(复核)机关")
+    _require(
+        below.path.startswith(unit.path) and unit.pk != below.pk, "复查（复核）机关须为上级机关"
+    )
+    check_may_receive(ctx.petition, unit, role="复查（复核）机关")
     return unit
 
 
@@ -609,7 +611,7 @@ def _file_request(ctx: Ctx, level: str, requested_on: date, unit: Unit) -> None:
 
 def _pending_request(ctx: Ctx, level: str) -> ReviewRequest:
     # The grant of a review step is checked on this request's unit, so it exists here.
-    return _required(review_request(ctx.petition, level), "数据不完整,请刷新后重试")
+    return _required(review_request(ctx.petition, level), "数据不完整，请刷新后重试")
 
 
 def _request_review(ctx: Ctx) -> None:
@@ -647,7 +649,7 @@ def _request_rereview(ctx: Ctx) -> None:
 
 
 def _rereview_opinion(ctx: Ctx) -> None:
-    _require(not ctx.petition.hearing_open, "听证尚未结束,不能出具复核意见")
+    _require(not ctx.petition.hearing_open, "听证尚未结束，不能出具复核意见")
     request = _pending_request(ctx, ReviewLevel.REREVIEW)
     _create_answer(ctx, Stage.REREVIEW, request.reviewing_unit, "本复核意见为终结意见")
     ctx.changes.update(is_final=True, closed_on=ctx.today)
@@ -691,7 +693,7 @@ def _delivery(ctx: Ctx) -> None:
 
 def _draft_opinion(ctx: Ctx) -> None:
     stage = _required(opinion_stage(ctx.petition), "该事项当前没有待出具的意见书")
-    _require(not ctx.petition.hearing_open, "听证尚未结束,不能起草意见书")
+    _require(not ctx.petition.hearing_open, "听证尚未结束，不能起草意见书")
     fields = _answer_fields(ctx)
     fields["review_route"] = ctx.data(DraftOpinionInput).review_route
     replaced = open_draft(ctx.petition, stage)

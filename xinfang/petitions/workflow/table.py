@@ -87,7 +87,7 @@ class StepInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    occurred_on: Day | None = Field(None, description="实际办理日期(补录纸质积案时填写)")
+    occurred_on: Day | None = Field(None, description="实际办理日期（补录纸质积案时填写）")
     occurred_reason: Text = Field("", description="按实际日期补录的理由")
 
     _no_nul = field_validator("*")(refuse_nul)
@@ -107,7 +107,7 @@ class RouteInput(StepInput):
 class AcceptInput(StepInput):
     notice: Text = ""
     procedure: HandlingProcedure = Field(
-        HandlingProcedure.PETITION, description="办理程序(第三十一条;60日期限只适用于第六项)"
+        HandlingProcedure.PETITION, description="办理程序（第三十一条；60日期限只适用于第六项）"
     )
 
 
@@ -125,7 +125,7 @@ class LinkInput(StepInput):
 
 
 class StartHandlingInput(StepInput):
-    handler: Pk | None = Field(None, description="承办人的 id,默认本人")
+    handler: Pk | None = Field(None, description="承办人的 id，默认本人")
 
 
 class OpinionInput(StepInput):
@@ -144,7 +144,7 @@ class AnswerInput(OpinionInput):
 
     review_route: Annotated[str, Field(max_length=200)] = ""  # the column's length
     suggestion_outcome: SuggestionOutcome | None = Field(
-        None, description="建议意见类事项的采纳情况(第二十九条)"
+        None, description="建议意见类事项的采纳情况（第二十九条）"
     )
 
 
@@ -154,8 +154,8 @@ class EvaluateInput(StepInput):
 
 
 class ReviewRequestInput(StepInput):
-    requested_on: Day | None = Field(None, description="申请日期,默认今天")
-    reviewing_unit: Pk | None = Field(None, description="复查(复核)机关的 id,默认上一级")
+    requested_on: Day | None = Field(None, description="申请日期，默认今天")
+    reviewing_unit: Pk | None = Field(None, description="复查（复核）机关的 id，默认上一级")
 
 
 @dataclass(frozen=True)
@@ -197,7 +197,7 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "object",
-        "提出异议(非本机关职权)",
+        "提出异议（非本机关职权）",
         _s(S.ROUTED),
         S.OBJECTED,
         ("handle",),
@@ -225,7 +225,7 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "link",
-        "并入同一事项(不再重复受理)",
+        "并入同一事项（不再重复受理）",
         _s(S.REGISTERED, S.ROUTED),
         S.LINKED,
         ("register", "handle"),
@@ -304,7 +304,7 @@ STEPS: tuple[Step, ...] = (
     ),
     Step(
         "rereview_opinion",
-        "出具复核意见(终结)",
+        "出具复核意见（终结）",
         _s(S.REREVIEW_REQUESTED),
         S.FINAL,
         ("lead",),
@@ -316,7 +316,7 @@ STEPS: tuple[Step, ...] = (
     # re-routes (the route step from OBJECTED) or rejects it with reasons (this step).
     Step(
         "reject_objection",
-        "驳回异议(写明理由,退回原受理单位)",
+        "驳回异议（写明理由，退回原受理单位）",
         _s(S.OBJECTED),
         S.ROUTED,
         ("register", "lead"),
@@ -408,7 +408,7 @@ IN_STATE_STEPS: tuple[Step, ...] = (
     # a comment or approves it by issuing the opinion (the answer and opinion steps).
     Step(
         "draft_opinion",
-        "起草意见书(送领导审批)",
+        "起草意见书（送领导审批）",
         _HEARING,
         engine.STAY,
         ("handle",),

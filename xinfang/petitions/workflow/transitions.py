@@ -79,14 +79,14 @@ def _check_actor(
         # The petitioner's own act (Arts. 21, 35, 36): a proof for this matter, and never a
         # staff identity, whatever else is passed.
         if actor is not None and not getattr(actor, "is_citizen", False):
-            raise TransitionNotAllowed(f"“{step.label}”只能由信访人本人办理,工作人员不能代为操作")
+            raise TransitionNotAllowed(f"“{step.label}”只能由信访人本人办理，工作人员不能代为操作")
         if not isinstance(petitioner, PetitionerProof):
             raise TransitionNotAllowed(f"“{step.label}”须由信访人凭查询码和联系电话办理")
         petitioner.check(petition)
     elif petitioner is not None:
         raise TransitionNotAllowed("信访人不能办理此项操作")
     elif is_recused(actor, petition):
-        raise TransitionNotAllowed("您已就该事项回避,不能办理(《信访工作条例》第二十八条)")
+        raise TransitionNotAllowed("您已就该事项回避，不能办理（《信访工作条例》第二十八条）")
     elif not actor_may(actor, petition, step):
         raise TransitionNotAllowed("您没有办理此项操作的权限")
 
@@ -123,7 +123,7 @@ WORKFLOW = engine.register(
         context=Ctx,
         on_change=_dues,
         record=_record,
-        concurrent="该事项已被他人处理,请刷新后重试",
+        concurrent="该事项已被他人处理，请刷新后重试",
         reason_error=GuardFailed,
     )
 )
@@ -193,7 +193,7 @@ def take_in_state_step(
     the matter's columns and clock change under the compare-and-swap, the status stays."""
     step = WORKFLOW.step(name)
     if step is None or not step.in_state:
-        raise TransitionNotAllowed(f"未知的操作:{name}")
+        raise TransitionNotAllowed(f"未知的操作：{name}")
     extra: dict[str, Any] = {"backlog": backlog} if backlog is not None else {}
     moved: Petition = engine.transition(
         petition, step, actor=actor, reason=reason, data=fields, **extra
@@ -225,7 +225,7 @@ def record_step(
         actor=user,
         reason=reason,
         payload=payload,
-        label="信访人(网上)" if as_petitioner and by_citizen else str(user or "系统"),
+        label="信访人（网上）" if as_petitioner and by_citizen else str(user or "系统"),
     )
     notify_petitioner(petition, step=name)  # the citizen's SMS (opt-in; citizen_sms.py)
     return cast(TransitionRow, row)  # the matter's workflow always has its log

@@ -133,7 +133,7 @@ def test_calendar_is_editable_by_top_level_administrator_only(cast: Cast) -> Non
     assert calendar.add_working_days(date(2026, 2, 13), 1) == date(2026, 2, 14)
     response = top.post(
         f"/admin/core/calendarday/{day.pk}/change/",
-        {"date": "2026-02-14", "name": "春节(已取消调休)"},  # unchecked: a rest day now
+        {"date": "2026-02-14", "name": "春节（已取消调休）"},  # unchecked: a rest day now
     )
     assert response.status_code == 302
     assert calendar.add_working_days(date(2026, 2, 13), 1) == date(2026, 2, 24)

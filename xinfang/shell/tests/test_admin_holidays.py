@@ -47,7 +47,7 @@ def test_preview_shows_the_whole_year_and_saves_nothing(root_admin: Client) -> N
 def test_preview_lists_the_problems_with_their_lines(root_admin: Client) -> None:
     text = NOTICE_2031.replace("2031-09-28", "2031-09-29")
     body = root_admin.post(ENTER, {"text": text, "preview": "1"}).content.decode()
-    assert "第 7 行:调休上班日 2031-09-29 是周一:调休上班日只能是周六或周日" in body
+    assert "第 7 行：调休上班日 2031-09-29 是周一：调休上班日只能是周六或周日" in body
     assert 'name="confirm"' not in body
 
 
@@ -89,7 +89,7 @@ def test_administrator_below_the_top_level_is_refused(cast: Cast) -> None:
 def test_changelist_warns_of_a_covered_year_without_holidays(root_admin: Client) -> None:
     CalendarYear.objects.create(year=2031, source="手工")
     body = root_admin.get("/admin/core/calendaryear/").content.decode()
-    assert "2031 年已标记为已覆盖,但没有任何节假日记录" in body
+    assert "2031 年已标记为已覆盖，但没有任何节假日记录" in body
 
 
 def test_an_entered_year_cannot_be_edited_in_place(root_admin: Client) -> None:

@@ -29,14 +29,16 @@ def upload(client: Client, units: list[list[str]], staff: list[list[str]]) -> ob
     return client.post(URL, {"file": SimpleUploadedFile("org.xlsx", data), "preview": "1"})
 
 
-UNITS = [["339901001", "丙镇", "乡镇(街道)", "339901", "", "否", "否"]]
+UNITS = [["339901001", "丙镇", "乡镇（街道）", "339901", "", "否", "否"]]
 STAFF = [["bing", "丙一", "", "339901001", "承办人"]]
 
 
 def test_preview_shows_the_changes_and_writes_nothing(cast: Cast) -> None:
     response = upload(admin_client(cast), UNITS, STAFF)
     assert response.status_code == 200
-    assert "单位(新建):1" in response.content.decode() and "确认导入" in response.content.decode()
+    assert (
+        "单位（新建）：1" in response.content.decode() and "确认导入" in response.content.decode()
+    )
     assert not Unit.objects.filter(admin_code="339901001").exists()
 
 

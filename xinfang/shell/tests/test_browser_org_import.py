@@ -25,7 +25,7 @@ NEW_PASSWORD = "Qingshui-river-2026"
 
 def _upload(page: Any, staff_phone: str) -> None:
     data = workbook_bytes(
-        [["339901001", "清水镇", "乡镇(街道)", "339901", "乡镇", "否", "否"]],
+        [["339901001", "清水镇", "乡镇（街道）", "339901", "乡镇", "否", "否"]],
         [["qingshui", "陈清水", staff_phone, "339901001", "承办人"]],
     )
     page.set_input_files(
@@ -61,8 +61,8 @@ def test_an_administrator_fixes_a_bad_row_imports_and_the_new_staff_member_signs
     assert page.locator("button:has-text('确认导入')").count() == 0
 
     _upload(page, "13900001234")
-    page.wait_for_selector("text=预览:确认后将做以下变更")
-    assert "人员(新建):1" in page.inner_text("#content")
+    page.wait_for_selector("text=预览：确认后将做以下变更")
+    assert "人员（新建）：1" in page.inner_text("#content")
     page.click("button:has-text('确认导入')")
     page.wait_for_selector("text=导入完成")
     link = page.inner_text("code.activation-link")

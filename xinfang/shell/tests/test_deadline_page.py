@@ -30,8 +30,8 @@ def test_page_renders_the_due_date_and_its_reasoning(
         response = client.get(URL, {"start": "2026-09-01", "days": "30", "mode": "calendar"})
     body = response.content.decode()
     assert response.status_code == 200
-    assert "届满日:2026-10-08" in body
-    assert "期间最后一日 2026-10-01 为 国庆节,依民法典第二百零三条顺延至" in body
+    assert "届满日：2026-10-08" in body
+    assert "期间最后一日 2026-10-01 为 国庆节，依民法典第二百零三条顺延至" in body
 
 
 def test_page_counts_working_days_with_the_start_day_counted_convention_noted(cast: Cast) -> None:
@@ -48,22 +48,22 @@ def test_page_counts_working_days_with_the_start_day_counted_convention_noted(ca
         )
         .content.decode()
     )
-    assert "届满日:2026-10-10" in body and "计入调休上班日 1 天" in body
+    assert "届满日：2026-10-10" in body and "计入调休上班日 1 天" in body
 
 
 def test_page_shows_a_pending_result_with_its_earliest_day(cast: Cast) -> None:
     body = staff_client(cast).get(URL, {"start": "2026-12-10", "days": "30"}).content.decode()
-    assert "届满日:待定,不早于 2027-01-09" in body
+    assert "届满日：待定，不早于 2027-01-09" in body
 
 
 def test_page_without_input_shows_the_empty_form(cast: Cast) -> None:
     body = staff_client(cast).get(URL).content.decode()
-    assert 'name="start"' in body and "届满日:" not in body
+    assert 'name="start"' in body and "届满日：" not in body
 
 
 def test_page_refuses_bad_input_in_chinese(cast: Cast) -> None:
     body = staff_client(cast).get(URL, {"start": "2026-09-01", "days": "0"}).content.decode()
-    assert "届满日:" not in body and "1" in body and "errorlist" in body
+    assert "届满日：" not in body and "1" in body and "errorlist" in body
 
 
 def test_citizen_gets_404(db: None) -> None:

@@ -24,9 +24,9 @@
   function popup(f) {
     var p = f.properties;
     if (p.role === "grid") {
-      return "<b>" + p.code + " " + (p.name || "") + "</b><br>格长:" + ((p.heads || []).join("、") || "—") +
-        "<br>网格员:" + ((p.workers || []).join("、") || "—") + "<br>户数:" + (p.households || 0) +
-        "<br>未结事项:" + (p.open_items || 0);
+      return "<b>" + p.code + " " + (p.name || "") + "</b><br>格长：" + ((p.heads || []).join("、") || "—") +
+        "<br>网格员：" + ((p.workers || []).join("、") || "—") + "<br>户数：" + (p.households || 0) +
+        "<br>未结事项：" + (p.open_items || 0);
     }
     return p.label || p.name || "";
   }

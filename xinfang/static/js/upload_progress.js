@@ -29,7 +29,7 @@
           }
         });
         request.upload.addEventListener("load", function () {
-          show(box, data.has("confirm") ? "正在导入,请勿关闭页面…" : "正在校验每一行…", null);
+          show(box, data.has("confirm") ? "正在导入，请勿关闭页面…" : "正在校验每一行…", null);
         });
         request.addEventListener("load", function () {
           document.open();

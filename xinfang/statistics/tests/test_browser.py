@@ -44,7 +44,7 @@ def test_a_county_leader_ranks_drills_down_to_the_matters_and_downloads_the_repo
     assert row.locator("td").first.inner_text() in ("1", "2")
     # 按期办结率 of 甲镇: the denominator (the matters measured) opens their list.
     row.locator("td").nth(3).locator("a").nth(1).click()
-    page.wait_for_selector("h1:has-text('办理(应计)')")
+    page.wait_for_selector("h1:has-text('办理（应计）')")
     measured = [
         p
         for p in year.matters

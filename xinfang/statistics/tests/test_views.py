@@ -219,11 +219,11 @@ def test_a_cached_ranking_follows_a_recount_and_a_renamed_unit(year: Year) -> No
     refresh_months([june])
     _, after = _all_pages(c.county, ALL_LEVELS, june, 50)
     assert {r.unit_id: r.received for r in after}[c.unit_b.pk] == received[c.unit_b.pk] + 1
-    c.unit_b.name = "乙镇(更名)"
+    c.unit_b.name = "乙镇（更名）"
     c.unit_b.save(update_fields=["name"])
     _, renamed = _all_pages(c.county, ALL_LEVELS, june, 50)
     assert renamed == monthly_ranking(c.county, ALL_LEVELS, june, Weights(2, 1, 1), 1).rows
-    assert "乙镇(更名)" in {r.name for r in renamed}
+    assert "乙镇（更名）" in {r.name for r in renamed}
 
 
 def test_the_ranking_api_answers_a_page_with_the_total_count(year: Year) -> None:

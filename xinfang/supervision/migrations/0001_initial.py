@@ -128,7 +128,7 @@ class Migration(migrations.Migration):
                 ('issued_on', models.DateField(verbose_name='督办日期')),
                 ('reasons', models.TextField(verbose_name='督办事由')),
                 ('recommendation', models.TextField(verbose_name='督办意见和建议')),
-                ('answer_days', models.PositiveSmallIntegerField(default=30, verbose_name='回复期限(日)')),
+                ('answer_days', models.PositiveSmallIntegerField(default=30, verbose_name='回复期限（日）')),
                 ('answer_due', models.DateField(blank=True, db_index=True, null=True, verbose_name='书面回复期限')),
                 ('deadline_pending', models.BooleanField(default=False, verbose_name='期限待定')),
                 ('status', models.CharField(choices=[('issued', '待书面回复'), ('answered', '已书面回复')], default='issued', max_length=10, verbose_name='状态')),

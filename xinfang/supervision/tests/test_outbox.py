@@ -79,7 +79,7 @@ def test_every_supervision_item_reaches_the_responsible_units_inbox(crew: Crew) 
     assert "4 条未读" in page and "督办通知" in page and "2026-06-05" in page
     assert SUMMARY not in page  # the matter is named by number only
     filtered = client.get(reverse("org:inbox") + "?kind=instruction").content.decode()
-    assert "批示" in filtered and "催办," not in filtered
+    assert "批示" in filtered and "催办，" not in filtered
 
 
 @time_machine.travel("2026-06-01 10:00 +0800", tick=False)

@@ -125,7 +125,7 @@ def test_the_listed_form_names_every_missing_field_on_the_first_try(crew: Crew) 
         reverse("supervision:record_create", args=[p.pk, "listed"]), {}
     )
     body = response.content.decode()
-    assert "缺少:包案领导、责任单位、责任人、督办单位、督办人、办结时限、挂牌事由" in body
+    assert "缺少：包案领导、责任单位、责任人、督办单位、督办人、办结时限、挂牌事由" in body
 
 
 def test_the_listed_people_pickers_offer_only_people_of_the_units_concerned(

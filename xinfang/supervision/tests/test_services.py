@@ -170,7 +170,7 @@ def test_unanswered_notice_is_overdue_and_an_assessment_fact(crew: Crew) -> None
         supervision_fact_rows(cast.unit_b, date(2026, 10, 1), date(2026, 10, 31), today=after) == []
     )
     with time_machine.travel("2026-10-08 10:00 +0800", tick=False):
-        services.answer_notice(notice, actor=crew.leader_a, adopted=True, answer="已采纳,正在落实")
+        services.answer_notice(notice, actor=crew.leader_a, adopted=True, answer="已采纳，正在落实")
     assert not SupervisionNotice.objects.overdue(after).exists()
     assert (
         supervision_fact_rows(cast.unit_a, date(2026, 10, 1), date(2026, 10, 31), today=after) == []
@@ -191,7 +191,7 @@ def test_notice_answer_is_by_the_responsible_unit_once(crew: Crew) -> None:
         services.answer_notice(notice, actor=crew.handler_b, adopted=True, answer="代答")
     stale = SupervisionNotice.objects.get(pk=notice.pk)
     services.answer_notice(
-        notice, actor=crew.handler_a, adopted=False, answer="经研究不予采纳,理由如下"
+        notice, actor=crew.handler_a, adopted=False, answer="经研究不予采纳，理由如下"
     )
     with pytest.raises(ConcurrentChange):
         services.answer_notice(stale, actor=crew.handler_a, adopted=True, answer="再次回复")

@@ -178,7 +178,7 @@ def test_list_shows_overdue_and_filters_by_state(crew: Crew) -> None:
     )
     client = _client(crew.handler_a)
     body = client.get(LIST_URL + "?kind=notice&state=overdue").content.decode()
-    assert "超期督办事项" in body and "(已超期)" in body and "未到期督办事项" not in body
+    assert "超期督办事项" in body and "（已超期）" in body and "未到期督办事项" not in body
     data = client.get(reverse("api:supervision_list") + "?state=overdue").json()
     assert data["count"] == 1 and data["items"][0]["overdue"] is True
 
@@ -191,7 +191,7 @@ def test_listed_form_reports_missing_fields_in_chinese(crew: Crew) -> None:
         {"listed-reason": "挂牌", "listed-supervising_unit": cast.county.pk},
     )
     assert response.status_code == 400
-    assert "缺少:包案领导、责任单位、责任人、督办人、办结时限" in response.content.decode()
+    assert "缺少：包案领导、责任单位、责任人、督办人、办结时限" in response.content.decode()
     assert not ListedSupervision.objects.exists()
 
 
@@ -300,7 +300,7 @@ def test_api_notice_into_an_uncovered_year_has_a_not_before_date(crew: Crew) -> 
         assert response.json()["due"] is None
         assert response.json()["due_not_before"] == "2027-01-14"
         page = _client(crew.supervisor).get(LIST_URL + "?kind=notice")
-    assert "待定,不早于 2027-01-14" in page.content.decode()
+    assert "待定，不早于 2027-01-14" in page.content.decode()
 
 
 def test_the_panel_of_an_accusation_never_offers_the_accused_as_a_unit(crew: Crew) -> None:

@@ -56,8 +56,8 @@ def test_file_a_request_breaking_two_rules_fix_it_get_it_approved_and_report(pag
     page.wait_for_selector("#violations li")
     shown = page.locator("#violations li.violation").all_inner_texts()
     assert len(shown) == 2
-    assert "3 个国家" in shown[0] and "第(八)条" in shown[0]
-    assert "不足 21 天" in shown[1] and "第(十三)条" in shown[1]
+    assert "3 个国家" in shown[0] and "第（八）条" in shown[0]
+    assert "不足 21 天" in shown[1] and "第（十三）条" in shown[1]
     assert page.inner_text("#approving") == cast.county.name
 
     page.click("#edit-trip")
@@ -86,10 +86,10 @@ def test_file_a_request_breaking_two_rules_fix_it_get_it_approved_and_report(pag
         page.click("#step-record_return button")
         page.wait_for_selector("#dues")
         assert "期限" in page.inner_text("#report-due")
-        page.fill("#step-file_report textarea[name=text]", "考察报告:荷兰土地整治经验三条。")
+        page.fill("#step-file_report textarea[name=text]", "考察报告：荷兰土地整治经验三条。")
         page.click("#step-file_report button")
         page.wait_for_selector("text=已于")
         assert "已于" in page.inner_text("#report-due")
-        assert page.inner_text("#status") == "已回国(境)"
+        assert page.inner_text("#status") == "已回国（境）"
     trip = TripRequest.objects.get()
     assert trip.report_filed_on is not None and trip.returned_on == back

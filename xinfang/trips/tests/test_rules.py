@@ -54,7 +54,7 @@ def test_seven_members_exceed_the_six_of_clause_five() -> None:
     members = tuple(MemberFacts(f"成员{i}", 1, "局", Rank.STAFF) for i in range(7))
     [violation] = check(_trip(members=members), DEFAULT_RULES, (), FILED)
     assert violation.code == "members_max"
-    assert "7 人" in violation.message and "第(五)条" in violation.source
+    assert "7 人" in violation.message and "第（五）条" in violation.source
 
 
 def test_three_countries_exceed_two_and_the_ten_day_limit_applies() -> None:
@@ -105,7 +105,7 @@ def test_staff_below_leader_rank_are_not_leaders_for_that_rule() -> None:
 
 def test_a_request_is_filed_three_weeks_before_the_visas() -> None:
     [violation] = check(_trip(visa_apply_on=date(2026, 9, 21)), DEFAULT_RULES, (), FILED)
-    assert violation.code == "file_ahead_days" and "第(十三)条" in violation.source
+    assert violation.code == "file_ahead_days" and "第（十三）条" in violation.source
     assert _codes(_trip(visa_apply_on=date(2026, 9, 22))) == []
 
 

@@ -51,8 +51,8 @@ def _back(cast, handler, county, title: str, **kw: Any) -> TripRequest:
 def test_the_detail_lists_each_violation_with_its_clause(cast, handler) -> None:
     trip = f.trip(cast.department, countries=("德国", "荷兰", "法国"), visa_in=3)
     body = _client(handler).get(reverse("trips:trip_detail", args=[trip.pk])).content.decode()
-    assert "3 个国家(地区),超过上限 2 个" in body and "第(八)条" in body
-    assert "不足 21 天" in body and "第(十三)条" in body
+    assert "3 个国家（地区），超过上限 2 个" in body and "第（八）条" in body
+    assert "不足 21 天" in body and "第（十三）条" in body
 
 
 def test_only_the_approving_level_is_offered_the_exception_form(cast, handler, county) -> None:
@@ -64,7 +64,7 @@ def test_only_the_approving_level_is_offered_the_exception_form(cast, handler, c
         reverse("trips:trip_exception", args=[trip.pk]),
         {"code": "file_ahead_days", "reason": "外方会期提前"},
     )
-    assert "审批层级已同意例外:外方会期提前" in _client(handler).get(url).content.decode()
+    assert "审批层级已同意例外：外方会期提前" in _client(handler).get(url).content.decode()
 
 
 def test_an_overdue_report_is_flagged_in_the_list(cast, handler, county) -> None:
@@ -72,7 +72,7 @@ def test_an_overdue_report_is_flagged_in_the_list(cast, handler, county) -> None
     assert trip.report_due is not None
     with time_machine.travel(trip.report_due + timedelta(days=2), tick=False):
         body = _client(handler).get(reverse("trips:trip_list") + "?overdue=1").content.decode()
-    assert "逾期报告团" in body and "(逾期)" in body
+    assert "逾期报告团" in body and "（逾期）" in body
 
 
 def test_statistics_per_unit_and_year_and_their_xlsx(cast, handler, county) -> None:
@@ -97,7 +97,7 @@ def test_a_leader_adjusts_a_rule_on_the_rules_page(cast, county) -> None:
     )
     assert TripRule.objects.get(unit=cast.county, code="members_max").value == 8
     body = client.get(reverse("trips:rule_list") + f"?unit={cast.county.pk}").content.decode()
-    assert "渝委发〔2005〕14号 第(五)条" in body
+    assert "渝委发〔2005〕14号 第（五）条" in body
 
 
 def test_a_plan_is_filed_from_its_form(cast, handler) -> None:

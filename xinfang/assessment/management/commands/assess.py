@@ -34,13 +34,13 @@ class Command(BaseCommand):
     help = "按考核细则对事实表评分"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("rulebook", help="内置细则名称(如 model-2022)或 YAML 文件路径")
+        parser.add_argument("rulebook", help="内置细则名称（如 model-2022）或 YAML 文件路径")
         parser.add_argument(
             "--facts", required=True, help="事实表 CSV:subject,item,date,quantity,value,tags,note"
         )
         parser.add_argument("--subjects", help="考核对象表 CSV:subject,name,category,lines")
-        parser.add_argument("--from", dest="date_from", help="起始日期 YYYY-MM-DD(含)")
-        parser.add_argument("--to", dest="date_to", help="截止日期 YYYY-MM-DD(含)")
+        parser.add_argument("--from", dest="date_from", help="起始日期 YYYY-MM-DD（含）")
+        parser.add_argument("--to", dest="date_to", help="截止日期 YYYY-MM-DD（含）")
         parser.add_argument("--json", action="store_true", help="输出 JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -58,7 +58,7 @@ class Command(BaseCommand):
         findings = check_rulebook(rb)
         errors = [str(f) for f in findings if f.level == "error"]
         if errors:
-            raise CommandError("考核细则未通过一致性检查:\n" + "\n".join(errors), returncode=1)
+            raise CommandError("考核细则未通过一致性检查：\n" + "\n".join(errors), returncode=1)
         files = {"facts": options["facts"], "subjects": options["subjects"]}
         try:
             facts = read_facts(options["facts"])

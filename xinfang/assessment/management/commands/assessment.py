@@ -32,20 +32,20 @@ def _period(pk: str) -> Period:
         .first()
     )
     if period is None:
-        raise CommandError(f"找不到考评期次:{pk}", returncode=1)
+        raise CommandError(f"找不到考评期次：{pk}", returncode=1)
     return period
 
 
 class Command(BaseCommand):
     """Export a period's facts and subjects, or close a period."""
 
-    help = "考评期次:导出事实表与考核对象表(facts),结算(close)"
+    help = "考评期次：导出事实表与考核对象表（facts），结算（close）"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        facts = sub.add_parser("facts", help="导出本期计分的事实(assess 的事实表格式)")
+        facts = sub.add_parser("facts", help="导出本期计分的事实（assess 的事实表格式）")
         facts.add_argument("period", help="考评期次编号")
-        facts.add_argument("--out", default="-", help="事实表 CSV;缺省或 - 为标准输出")
+        facts.add_argument("--out", default="-", help="事实表 CSV；缺省或 - 为标准输出")
         facts.add_argument("--subjects", help="同时写出考核对象表 CSV")
         close = sub.add_parser("close", help="结算考评期次并输出结果 JSON")
         close.add_argument("period", help="考评期次编号")
@@ -69,7 +69,7 @@ class Command(BaseCommand):
         if options["subjects"]:
             with open(options["subjects"], "w", encoding="utf-8", newline="") as fh:
                 write_subjects_csv(subjects, fh)
-        self.stderr.write(f"已导出 {count} 条事实({subjects.count()} 个考核对象)。")
+        self.stderr.write(f"已导出 {count} 条事实（{subjects.count()} 个考核对象）。")
 
     def _close(self, period: Period, reason: str) -> None:
         try:

@@ -26,19 +26,19 @@ class Command(BaseCommand):
     of ``xinfang assess`` plus ``evidence`` and ``source`` columns. The ``item`` column
     holds duty keys; each rulebook's ``mapping`` turns them into its own item codes."""
 
-    help = "导出全部考评事实(各业务职责事实与服务指标),格式为 xinfang assess 的事实表"
+    help = "导出全部考评事实（各业务职责事实与服务指标），格式为 xinfang assess 的事实表"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--from", dest="start", required=True, help="期间起 YYYY-MM-DD")
         parser.add_argument("--to", dest="end", required=True, help="期间止 YYYY-MM-DD")
-        parser.add_argument("--out", default="-", help="输出事实表 CSV;缺省或 - 为标准输出")
-        parser.add_argument("--unit", help="只导出该单位(行政区划/机构代码或编号)及其下级")
+        parser.add_argument("--out", default="-", help="输出事实表 CSV；缺省或 - 为标准输出")
+        parser.add_argument("--unit", help="只导出该单位（行政区划/机构代码或编号）及其下级")
         parser.add_argument("--subjects-out", help="同时写出考核对象表 CSV")
         parser.add_argument(
             "--provider",
             action="append",
             choices=[p.name for p in providers()],
-            help="只导出这些来源(可重复);缺省为全部",
+            help="只导出这些来源（可重复）；缺省为全部",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -49,7 +49,7 @@ class Command(BaseCommand):
         if options["unit"]:
             root = find_unit(options["unit"])
             if root is None:
-                raise CommandError(f"找不到单位:{options['unit']}")
+                raise CommandError(f"找不到单位：{options['unit']}")
         units = assessed_units(root)
         facts = collect_facts(start, end, units, only=options["provider"])
         if options["out"] == "-":
@@ -63,4 +63,4 @@ class Command(BaseCommand):
                 writer.writerow(["subject", "name", "category", "lines"])
                 for unit in units:
                     writer.writerow([unit_subject(unit), unit.name, unit.category, ""])
-        self.stderr.write(f"已导出 {count} 条事实({len(units)} 个考核对象)。")
+        self.stderr.write(f"已导出 {count} 条事实（{len(units)} 个考核对象）。")

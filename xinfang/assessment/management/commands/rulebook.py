@@ -15,12 +15,12 @@ from xinfang.assessment.rulebook import load_rulebook, resolve_rulebook
 class Command(BaseCommand):
     """Validate a rulebook; exit 1 when there are errors, 0 when only warnings."""
 
-    help = "检查考核细则:格式校验与一致性检查(子项合计、类别满分、各节合计)"
+    help = "检查考核细则：格式校验与一致性检查（子项合计、类别满分、各节合计）"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         check = sub.add_parser("check", help="校验考核细则并报告不一致之处")
-        check.add_argument("rulebook", help="内置细则名称(如 xinfang-2023)或 YAML 文件路径")
+        check.add_argument("rulebook", help="内置细则名称（如 xinfang-2023）或 YAML 文件路径")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         for f in findings:
             (self.stderr if f.level == "error" else self.stdout).write(str(f))
         summary = (
-            f"{rb.rulebook} 版本 {rb.version}:{len(errors)} 个错误,"
+            f"{rb.rulebook} 版本 {rb.version}:{len(errors)} 个错误，"
             f"{len(findings) - len(errors)} 个警告"
         )
         if errors:

@@ -15,11 +15,11 @@ from xinfang.core.audit import append_anchor
 
 
 class Command(BaseCommand):
-    help = "把审计链的签名链尾(序号、哈希、时间、密钥编号、签名)追加到锚点文件"
+    help = "把审计链的签名链尾（序号、哈希、时间、密钥编号、签名）追加到锚点文件"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="锚点文件:只追加,宜放在另一台主机或只追加存储上")
+        parser.add_argument("file", help="锚点文件：只追加，宜放在另一台主机或只追加存储上")
 
     def handle(self, *args: Any, **options: Any) -> None:
         anchor = append_anchor(options["file"])
-        self.stdout.write(f"已锚定第 {anchor.seq} 条记录({anchor.at},密钥 {anchor.key_id})")
+        self.stdout.write(f"已锚定第 {anchor.seq} 条记录（{anchor.at}，密钥 {anchor.key_id}）")

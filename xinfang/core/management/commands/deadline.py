@@ -22,16 +22,16 @@ PENDING = 3
 
 
 class Command(BaseCommand):
-    help = "期限计算器:按法定节假日安排计算届满日,并说明计算过程"
+    help = "期限计算器：按法定节假日安排计算届满日，并说明计算过程"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("start", metavar="FROM", help="起算日(事件发生日),YYYY-MM-DD")
+        parser.add_argument("start", metavar="FROM", help="起算日（事件发生日），YYYY-MM-DD")
         parser.add_argument("days", metavar="DAYS", help="期限天数")
         parser.add_argument("--working", action="store_true", help="按工作日计算")
         parser.add_argument(
             "--convention",
             default=None,
-            help=f"起算日规则:{' 或 '.join(CONVENTIONS)}(默认取 XINFANG_DEADLINE_CONVENTION)",
+            help=f"起算日规则：{' 或 '.join(CONVENTIONS)}（默认取 XINFANG_DEADLINE_CONVENTION）",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -39,7 +39,7 @@ class Command(BaseCommand):
             start = date.fromisoformat(options["start"])
         except ValueError as exc:
             raise CommandError(
-                f"起算日 “{options['start']}” 不是有效日期,格式应为 YYYY-MM-DD",
+                f"起算日 “{options['start']}” 不是有效日期，格式应为 YYYY-MM-DD",
                 returncode=BAD_INPUT,
             ) from exc
         try:
@@ -64,5 +64,5 @@ class Command(BaseCommand):
             self.stdout.write(step)
         if result.pending:
             raise CommandError(
-                f"届满日待定:{result.pending_year} 年的法定节假日安排尚未录入", returncode=PENDING
+                f"届满日待定：{result.pending_year} 年的法定节假日安排尚未录入", returncode=PENDING
             )

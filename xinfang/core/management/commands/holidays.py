@@ -21,12 +21,12 @@ INVALID = 2
 
 
 class Command(BaseCommand):
-    help = "录入或查看某年度的法定节假日安排(依国务院办公厅节假日安排通知)"
+    help = "录入或查看某年度的法定节假日安排（依国务院办公厅节假日安排通知）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         load = sub.add_parser("load", help="从 YAML 文件录入一个年度的节假日安排")
-        load.add_argument("file", help="按 README 格式转录的通知(YAML)")
+        load.add_argument("file", help="按 README 格式转录的通知（YAML）")
         load.add_argument("--replace", action="store_true", help="替换已录入的该年度安排")
         load.add_argument(
             "--confirm-no-holidays",
@@ -56,17 +56,17 @@ class Command(BaseCommand):
             for line in exc.located(filename):
                 self.stderr.write(line)
             raise CommandError(
-                f"未录入:{filename} 有 {len(exc.problems)} 处问题", returncode=INVALID
+                f"未录入：{filename} 有 {len(exc.problems)} 处问题", returncode=INVALID
             ) from exc
         self.stdout.write(
-            f"已录入 {result.year} 年节假日安排(来源:{notice.source}):"
-            f"放假 {result.holiday_days} 天,调休上班 {result.workdays} 天"
+            f"已录入 {result.year} 年节假日安排（来源：{notice.source}）："
+            f"放假 {result.holiday_days} 天，调休上班 {result.workdays} 天"
         )
         if result.replaced:
             self.stdout.write(f"已替换原有记录 {result.removed} 条")
-        self.stdout.write("重新计算待定期限:")
+        self.stdout.write("重新计算待定期限：")
         for label, changed in result.recomputed.items():
-            self.stdout.write(f"  {label}:{changed} 条期限已更新")
+            self.stdout.write(f"  {label}：{changed} 条期限已更新")
 
     def _show(self, year: int) -> None:
         entered = CalendarYear.objects.filter(year=year).first()
@@ -77,11 +77,11 @@ class Command(BaseCommand):
                 "date", "is_working_day", "name"
             )
         )
-        self.stdout.write(f"{year} 年节假日安排(来源:{entered.source or '未注明'})")
+        self.stdout.write(f"{year} 年节假日安排（来源：{entered.source or '未注明'}）")
         lines = describe_year(rows)
         if not any(not working for _, working, _ in rows):
             self.stdout.write(
-                "警告:该年度已标记为已覆盖,但没有任何休息日记录,将按普通周一至周五计算"
+                "警告：该年度已标记为已覆盖，但没有任何休息日记录，将按普通周一至周五计算"
             )
         for line in lines:
             self.stdout.write(line)

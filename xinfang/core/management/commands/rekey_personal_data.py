@@ -59,11 +59,11 @@ def rekey_field(model: type[models.Model], name: str, *, batch_size: int) -> int
 
 
 class Command(BaseCommand):
-    help = "用当前密钥和算法重新加密全部个人信息(轮换密钥后运行,可重复运行)"
+    help = "用当前密钥和算法重新加密全部个人信息（轮换密钥后运行，可重复运行）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch-size", type=int, default=500, help="每批处理的记录数")
-        parser.add_argument("--dry-run", action="store_true", help="只统计,不改写")
+        parser.add_argument("--dry-run", action="store_true", help="只统计，不改写")
 
     def handle(self, *args: Any, **options: Any) -> None:
         ring = crypto.keyring()
@@ -94,7 +94,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{label}: {counts[label]}")
         total = sum(counts.values())
         if options["dry_run"]:
-            self.stdout.write(f"需重新加密 {total} 项(未改写)")
+            self.stdout.write(f"需重新加密 {total} 项（未改写）")
             return
         if total:
             audit.record(

@@ -13,7 +13,7 @@ from xinfang.core.backup import BackupInvalid, describe, restore_backup, verify_
 
 
 class Command(BaseCommand):
-    help = "从 xinfang backup 的备份目录恢复到空数据库和空附件目录,并校验审计链"
+    help = "从 xinfang backup 的备份目录恢复到空数据库和空附件目录，并校验审计链"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("directory", help="备份目录")
@@ -31,5 +31,5 @@ class Command(BaseCommand):
                 self.stderr.write(problem)
             raise SystemExit(1)
         self.stdout.write(
-            f"恢复完成:{describe(restored.manifest)};附件 {restored.attachments} 个;审计链完整"
+            f"恢复完成：{describe(restored.manifest)}；附件 {restored.attachments} 个；审计链完整"
         )

@@ -11,7 +11,7 @@ from xinfang.core.retention import prune_audit
 
 
 class Command(BaseCommand):
-    help = "清理超过保存期限的审计记录(至少保存六个月;只删除最早的一段,链保持完整)"
+    help = "清理超过保存期限的审计记录（至少保存六个月；只删除最早的一段，链保持完整）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="只显示将删除多少条")
@@ -21,5 +21,5 @@ class Command(BaseCommand):
         verb = "将删除" if options["dry_run"] else "已删除"
         self.stdout.write(
             f"{verb} {result.cutoff:%Y-%m-%d %H:%M} 之前的审计记录 {result.removed} 条"
-            f"(至第 {result.floor_seq} 条)"
+            f"（至第 {result.floor_seq} 条）"
         )

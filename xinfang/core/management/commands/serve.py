@@ -89,7 +89,7 @@ def stop_child(process: Any, timeout: float) -> None:
 
 
 class Command(BaseCommand):
-    help = "同时启动网站(默认 127.0.0.1:8000)和后台任务进程"
+    help = "同时启动网站（默认 127.0.0.1:8000）和后台任务进程"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
@@ -97,13 +97,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--production",
             action="store_true",
-            help="用 gunicorn 运行(静态文件由前端 Web 服务器提供,见 docs/deployment.md)",
+            help="用 gunicorn 运行（静态文件由前端 Web 服务器提供，见 docs/deployment.md）",
         )
         parser.add_argument(
             "--workers",
             type=int,
             default=None,
-            help="gunicorn 进程数(默认 XINFANG_WEB_WORKERS)",
+            help="gunicorn 进程数（默认 XINFANG_WEB_WORKERS）",
         )
         parser.add_argument("--threads", type=int, default=1, help="每个 gunicorn 进程的线程数")
 

@@ -17,13 +17,13 @@ from xinfang.core.models import AuditEntry
 
 
 class Command(BaseCommand):
-    help = "校验审计记录签名链(及锚点文件):发现被修改、删除、插入、重排或截短的记录"
+    help = "校验审计记录签名链（及锚点文件）：发现被修改、删除、插入、重排或截短的记录"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--anchor",
             default=None,
-            help="锚点文件(xinfang audit_anchor 写入);默认 XINFANG_AUDIT_ANCHOR_FILE",
+            help="锚点文件（xinfang audit_anchor 写入）；默认 XINFANG_AUDIT_ANCHOR_FILE",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -35,5 +35,5 @@ class Command(BaseCommand):
             for item in breaks:
                 self.stderr.write(f"审计链断裂 {item}")
             raise SystemExit(1)
-        checked = f",与锚点文件 {anchor} 一致" if anchor else ""
-        self.stdout.write(f"审计链完整:{AuditEntry.objects.count()} 条记录{checked}")
+        checked = f"，与锚点文件 {anchor} 一致" if anchor else ""
+        self.stdout.write(f"审计链完整：{AuditEntry.objects.count()} 条记录{checked}")

@@ -64,27 +64,27 @@ def _read(filename: str) -> str:
 
 
 class Command(BaseCommand):
-    help = "网格边界检查、导入导出,以及按坐标把地址分配到网格"
+    help = "网格边界检查、导入导出，以及按坐标把地址分配到网格"
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         check = sub.add_parser("check", help="检查网格是否横向到边、不留空白、不交叉重叠")
-        check.add_argument("file", help="GeoJSON:一个 role=community 要素和若干 role=grid 要素")
+        check.add_argument("file", help="GeoJSON：一个 role=community 要素和若干 role=grid 要素")
         check.add_argument(
-            "--tolerance", type=float, default=DEFAULT_SLIVER_M2, help="忽略的碎片面积(平方米)"
+            "--tolerance", type=float, default=DEFAULT_SLIVER_M2, help="忽略的碎片面积（平方米）"
         )
         load = sub.add_parser("import", help="导入社区及其网格边界")
         load.add_argument("file")
-        load.add_argument("--community", type=int, required=True, help="村(社区)单位编号")
-        export = sub.add_parser("export", help="导出社区及其网格边界(GeoJSON,WGS-84)")
+        load.add_argument("--community", type=int, required=True, help="村（社区）单位编号")
+        export = sub.add_parser("export", help="导出社区及其网格边界（GeoJSON,WGS-84）")
         export.add_argument("--community", type=int, required=True)
-        addresses = sub.add_parser("addresses", help="导入社区的地址和户数(xlsx 或 CSV)")
-        addresses.add_argument("file", help="列 id,lon,lat,可选 label,households")
+        addresses = sub.add_parser("addresses", help="导入社区的地址和户数（xlsx 或 CSV）")
+        addresses.add_argument("file", help="列 id,lon,lat，可选 label,households")
         addresses.add_argument("--community", type=int, required=True)
         assign = sub.add_parser("assign", help="按坐标把地址分配到网格")
-        assign.add_argument("addresses", help="CSV,列 id,lon,lat")
-        assign.add_argument("--grids", help="GeoJSON 网格文件;缺省用数据库中的网格")
-        assign.add_argument("--out", required=True, help="输出 CSV,列 id,grid_code")
+        assign.add_argument("addresses", help="CSV，列 id,lon,lat")
+        assign.add_argument("--grids", help="GeoJSON 网格文件；缺省用数据库中的网格")
+        assign.add_argument("--out", required=True, help="输出 CSV，列 id,grid_code")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -112,12 +112,12 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if not report.ok:
             raise CommandError(
-                f"网格划分有 {len(report.faults)} 处问题(重叠 {len(report.of_kind('overlap'))},"
-                f"空白 {len(report.of_kind('gap'))},越界 {len(report.of_kind('outside'))})",
+                f"网格划分有 {len(report.faults)} 处问题（重叠 {len(report.of_kind('overlap'))}，"
+                f"空白 {len(report.of_kind('gap'))}，越界 {len(report.of_kind('outside'))}）",
                 returncode=FAULTY,
             )
         self.stdout.write(
-            f"网格划分完整:{grids} 个网格无重叠、无空白、无越界,"
+            f"网格划分完整：{grids} 个网格无重叠、无空白、无越界，"
             f"社区面积 {report.community_m2:.2f} m²"
         )
 
@@ -154,7 +154,7 @@ class Command(BaseCommand):
             raise CommandError(f"{filename}:{exc}", returncode=UNREADABLE) from exc
         services.import_addresses(actor=SYSTEM, community=community, rows=rows)
         placed = community_addresses_placed(community)
-        self.stdout.write(f"已导入 {len(rows)} 个地址,{placed} 个落在网格内")
+        self.stdout.write(f"已导入 {len(rows)} 个地址，{placed} 个落在网格内")
 
     def _assign(self, addresses: str, grids_file: str | None, out: str) -> None:
         if grids_file:
@@ -181,4 +181,4 @@ class Command(BaseCommand):
             with open(out, "w", encoding="utf-8", newline="") as target:
                 write_assignment_csv(target, ids, codes)
         placed = sum(1 for c in codes if c)
-        self.stderr.write(f"{len(rows)} 个地址,{placed} 个落在 {len(index)} 个网格内")
+        self.stderr.write(f"{len(rows)} 个地址，{placed} 个落在 {len(index)} 个网格内")

@@ -37,7 +37,7 @@ def write(tmp_path):
 def test_check_exits_0_on_a_clean_tiling(write, capsys):
     code, lines, _ = run("check", write("ok.geojson", shapes.grids()), capsys=capsys)
     assert code == 0
-    assert lines[-1].startswith("网格划分完整:4 个网格")
+    assert lines[-1].startswith("网格划分完整：4 个网格")
 
 
 def test_check_exits_1_printing_one_line_per_gap_and_overlap(write, capsys):
@@ -82,13 +82,13 @@ def test_assign_writes_each_address_grid_code_and_empty_outside(write, tmp_path,
     assert code == 0
     rows = list(csv.reader(out.read_text().splitlines()))
     assert rows == [["id", "grid_code"], ["a1", "G11"], ["a2", "G22"], ["a3", ""]]
-    assert "3 个地址,2 个落在 4 个网格内" in err
+    assert "3 个地址，2 个落在 4 个网格内" in err
 
 
 def test_assign_refuses_a_file_without_coordinates(tmp_path, write):
     addresses = tmp_path / "a.csv"
     addresses.write_text("id,x\n1,2\n")
-    with pytest.raises(CommandError, match="缺少列:lat,lon"):
+    with pytest.raises(CommandError, match="缺少列：lat,lon"):
         call_command(
             "grids",
             "assign",
@@ -146,7 +146,7 @@ def test_addresses_are_imported_from_xlsx_and_placed_in_grids(write, tmp_path, c
     path = tmp_path / "a.xlsx"
     book.save(path)
     code, lines, _ = run("addresses", str(path), "--community", str(community.pk), capsys=capsys)
-    assert code == 0 and lines == ["已导入 2 个地址,1 个落在网格内"]
+    assert code == 0 and lines == ["已导入 2 个地址，1 个落在网格内"]
     placed = Address.objects.get(external_id="1")
     assert (placed.grid.boundary.code, placed.households) == ("G11", 12)
     assert Address.objects.get(external_id="2").grid is None

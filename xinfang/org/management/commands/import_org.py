@@ -23,18 +23,18 @@ from xinfang.org.importing import Activation, import_workbook
 
 
 class Command(BaseCommand):
-    help = "从 Excel 工作簿(“单位”“人员”两张表)导入组织机构和人员"
+    help = "从 Excel 工作簿（“单位”“人员”两张表）导入组织机构和人员"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="组织机构工作簿(.xlsx)")
+        parser.add_argument("file", help="组织机构工作簿（.xlsx）")
         parser.add_argument("--dry-run", action="store_true", help="只校验并显示将要做的变更")
         parser.add_argument(
-            "--links", default="", help="把新账号的一次性激活链接写入此文件(CSV,仅本人可读)"
+            "--links", default="", help="把新账号的一次性激活链接写入此文件（CSV，仅本人可读）"
         )
         parser.add_argument(
             "--base-url",
             default="",
-            help="激活链接的网址前缀;默认取 XINFANG_PORTAL_URL 的协议和主机",
+            help="激活链接的网址前缀；默认取 XINFANG_PORTAL_URL 的协议和主机",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -51,13 +51,13 @@ class Command(BaseCommand):
         except OrgImportInvalid as exc:
             for problem in exc.problems:
                 self.stderr.write(problem)
-            self.stderr.write(f"共 {len(exc.problems)} 处错误,未导入任何数据。")
+            self.stderr.write(f"共 {len(exc.problems)} 处错误，未导入任何数据。")
             raise SystemExit(1) from None
         summary = ",".join(f"{k} {v}" for k, v in result.plan.summary().items())
         if options["dry_run"]:
-            self.stdout.write(f"校验通过(未写入):{summary}")
+            self.stdout.write(f"校验通过（未写入）：{summary}")
             return
-        self.stdout.write(f"导入完成:{summary}")
+        self.stdout.write(f"导入完成：{summary}")
         if result.activations:
             self._activation_list(result.activations, options["links"], options["base_url"])
 
@@ -72,11 +72,11 @@ class Command(BaseCommand):
                 writer.writerow(["用户名", "姓名", "单位", "一次性激活链接"])
                 writer.writerows(rows)
             self.stdout.write(
-                f"{len(rows)} 个新账号的一次性激活链接已写入 {target}({hours} 小时内有效;"
-                "逐一交给本人,用后销毁)"
+                f"{len(rows)} 个新账号的一次性激活链接已写入 {target}（{hours} 小时内有效；"
+                "逐一交给本人，用后销毁）"
             )
             return
-        self.stdout.write(f"新账号的一次性激活链接({hours} 小时内有效;逐一交给本人):")
+        self.stdout.write(f"新账号的一次性激活链接（{hours} 小时内有效；逐一交给本人）：")
         for row in rows:
             self.stdout.write("\t".join(row))
 

@@ -11,7 +11,7 @@ from xinfang.org.tokens import issue_token
 
 
 class Command(BaseCommand):
-    help = "为工作人员账号签发 API 令牌(只显示一次)"
+    help = "为工作人员账号签发 API 令牌（只显示一次）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")

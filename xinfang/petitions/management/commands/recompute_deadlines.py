@@ -10,7 +10,7 @@ from xinfang.petitions.services import recompute_deadlines
 
 
 class Command(BaseCommand):
-    help = "重新计算信访事项期限(默认只算“期限待定”的事项;--all 全部重算)"
+    help = "重新计算信访事项期限（默认只算“期限待定”的事项；--all 全部重算）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--all", action="store_true", help="重算全部事项")

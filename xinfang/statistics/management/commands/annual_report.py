@@ -30,14 +30,14 @@ class Command(BaseCommand):
     (by the file's extension). Run by the office on the server; the same report
     downloads from the annual report page."""
 
-    help = "生成《信访工作条例》第四十一条年度报告(PDF 或 xlsx)"
+    help = "生成《信访工作条例》第四十一条年度报告（PDF 或 xlsx）"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--unit", required=True, help="单位编号或行政区划代码")
-        parser.add_argument("--year", required=True, type=int, help="年度,如 2026")
-        parser.add_argument("--out", required=True, help="输出文件:*.pdf 或 *.xlsx")
+        parser.add_argument("--year", required=True, type=int, help="年度，如 2026")
+        parser.add_argument("--out", required=True, help="输出文件：*.pdf 或 *.xlsx")
         parser.add_argument(
-            "--refresh", action="store_true", help="先重新统计该单位本年度汇总(默认读取每日汇总)"
+            "--refresh", action="store_true", help="先重新统计该单位本年度汇总（默认读取每日汇总）"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -55,6 +55,6 @@ class Command(BaseCommand):
         out.write_bytes(data)
         counted = timezone.localtime(report.counted_at) if report.counted_at else None
         self.stdout.write(
-            f"{unit.name}{year}年度报告已写入 {out}({len(data)} 字节;"
+            f"{unit.name}{year}年度报告已写入 {out}({len(data)} 字节；"
             f"数据统计于 {counted:%Y-%m-%d %H:%M})"
         )

@@ -21,7 +21,7 @@ class Command(BaseCommand):
     help = "重新统计月度汇总"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--months", type=int, default=2, help="最近几个月(默认2)")
+        parser.add_argument("--months", type=int, default=2, help="最近几个月（默认2）")
         parser.add_argument("--year", type=int, help="整年重新统计")
 
     def handle(self, *args: Any, **options: Any) -> None:
