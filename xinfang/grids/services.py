@@ -535,7 +535,7 @@ class MeetingAgenda:
 
 
 def item_label(item: LogItem) -> str:
-    return f"民情日志 {item.pk}({item.grid.name}:{item.summary[:20]})"
+    return f"民情日志 {item.pk}（{item.grid.name}：{item.summary[:20]}）"
 
 
 def meeting_agenda(community: Unit, day: date) -> MeetingAgenda:

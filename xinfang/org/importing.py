@@ -132,12 +132,12 @@ class ImportPlan:
 
     def summary(self) -> dict[str, int]:
         return {
-            "单位(新建)": len(self.new_units),
-            "单位(修改)": len(self.changed_units),
-            "单位(移动)": len(self.moved_units),
-            "人员(新建)": len(self.new_staff),
-            "人员(修改)": len(self.changed_staff),
-            "角色授权(增减)": self.grant_changes,
+            "单位（新建）": len(self.new_units),
+            "单位（修改）": len(self.changed_units),
+            "单位（移动）": len(self.moved_units),
+            "人员（新建）": len(self.new_staff),
+            "人员（修改）": len(self.changed_staff),
+            "角色授权（增减）": self.grant_changes,
         }
 
 
@@ -268,7 +268,7 @@ def _staff_rows(workbook: Any, problems: list[str]) -> list[StaffRow]:
             try:
                 phone = normalize_phone(phone)
             except PersonalDataError as exc:
-                problems.append(f"{_where(STAFF_SHEET, row, '手机号')}:{exc}")
+                problems.append(f"{_where(STAFF_SHEET, row, '手机号')}：{exc}")
         unit_code = _required(STAFF_SHEET, row, "单位编码", cells["单位编码"], 20, problems)
         roles: list[str] = []
         for part in ROLE_SEPARATORS.split(cells["角色"]):
@@ -465,7 +465,7 @@ def plan_import(book: OrgWorkbook, *, actor: Any = None) -> ImportPlan:
         current_unit = existing.by_pk.get(stored_user["unit_id"] or 0)
         if current_unit is not None and not allowed(current_unit["path"]):
             problems.append(
-                f"{_where(STAFF_SHEET, person.row, '用户名')}:{person.username} 属于无权管理的单位"
+                f"{_where(STAFF_SHEET, person.row, '用户名')}：{person.username} 属于无权管理的单位"
             )
             continue
         unit_pk = (

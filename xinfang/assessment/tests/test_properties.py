@@ -63,7 +63,8 @@ def test_sections_stay_within_zero_and_their_maximum(rows: list[dict]) -> None:
     for res in _scores(rows).values():
         for code, pts in res["sections"].items():
             assert -1e-9 <= pts <= maxima[code] + 1e-9
-        assert sum(ln["points"] for ln in res["lines"]) == pytest.approx(res["score"], abs=1e-6)
+        # Points are kept to six decimals per line, so the lines of a subject may sum to 1e-6 off.
+        assert sum(ln["points"] for ln in res["lines"]) == pytest.approx(res["score"], abs=1e-5)
 
 
 @PROFILE

@@ -337,7 +337,7 @@ def test_results_page_xlsx_and_api_explain_every_component(cast: Cast) -> None:
     header = [c.value for c in sheet[3]]
     assert "L 内部评估：领导评价得分×0.05" in header
     values = dict(zip(header, [c.value for c in sheet[4]], strict=True))
-    assert values["L 内部评估:领导评价得分×0.05"] == 42.5 and values["总分"] == 762.5
+    assert values["L 内部评估：领导评价得分×0.05"] == 42.5 and values["总分"] == 762.5
     page = _client(office(cast)).get(reverse("assessment:result_list", args=[p.pk]))
     assert "P 内部评估：同级评价得分×0.05" in page.content.decode()
     parts = (

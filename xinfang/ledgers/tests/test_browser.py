@@ -79,4 +79,5 @@ def test_publish_a_reception_schedule_and_fetch_its_calendar_feed(page, cast):
     response = page.request.get(f"/ledgers/public/reception/{cast.unit_a.pk}/calendar.ics")
     assert response.headers["content-type"].startswith("text/calendar")
     body = response.text()
-    assert body.startswith("BEGIN:VCALENDAR\r\n") and "SUMMARY：领导接访：副县长郑副县长" in body
+    assert body.startswith("BEGIN:VCALENDAR\r\n")
+    assert "SUMMARY:领导接访：副县长郑副县长" in body  # fullwidth: keep (iCal's own colon)

@@ -181,13 +181,13 @@ def test_the_import_is_audited_row_by_row_with_who_imported() -> None:
     assert created.filter(object_type="org.user").count() == 2
     assert created.filter(object_type="org.rolegrant").count() == 3
     summary = AuditEntry.objects.get(object_type="org.import")
-    assert summary.actor_label == "系统" and summary.detail["单位(新建)"] == 4
+    assert summary.actor_label == "系统" and summary.detail["单位（新建）"] == 4
 
 
 def test_the_template_imports_as_it_is() -> None:
     result = import_workbook(template_workbook(), actor=SYSTEM, dry_run=True)
-    assert result.plan.summary()["单位(新建)"] == 2
-    assert result.plan.summary()["人员(新建)"] == 1
+    assert result.plan.summary()["单位（新建）"] == 2
+    assert result.plan.summary()["人员（新建）"] == 1
 
 
 def test_dry_run_command_writes_nothing_and_bad_file_exits_1(tmp_path: Any, capsys: Any) -> None:

@@ -95,7 +95,7 @@ def test_register_route_accept_answer_review_rereview_final_with_demo_accounts(p
     page.fill("#id_people-0-phone", PHONE)
     page.click("#register-form button[type=submit]")
     page.wait_for_selector("text=信访人查询码")
-    code = re.search(r"信访人查询码:([0-9A-Za-z-]+)", page.inner_text("body")).group(1)
+    code = re.search(r"信访人查询码[:：]\s*([0-9A-Za-z-]+)", page.inner_text("body")).group(1)
     matter = Petition.objects.get(summary=SUMMARY)
     _step(page, matter, "route", "转送/交办", {"to_unit": str(town.pk)})
 

@@ -33,7 +33,7 @@ class Command(BaseCommand):
         for f in findings:
             (self.stderr if f.level == "error" else self.stdout).write(str(f))
         summary = (
-            f"{rb.rulebook} 版本 {rb.version}:{len(errors)} 个错误，"
+            f"{rb.rulebook} 版本 {rb.version}：{len(errors)} 个错误，"
             f"{len(findings) - len(errors)} 个警告"
         )
         if errors:

@@ -46,7 +46,7 @@ class Command(BaseCommand):
         try:
             text = Path(filename).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(f"无法读取文件 {filename}:{exc}", returncode=INVALID) from exc
+            raise CommandError(f"无法读取文件 {filename}：{exc}", returncode=INVALID) from exc
         try:
             notice = parse_notice(text)
             result = enter_year(

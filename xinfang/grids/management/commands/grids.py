@@ -60,7 +60,7 @@ def _read(filename: str) -> str:
     try:
         return Path(filename).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise CommandError(f"无法读取文件 {filename}:{exc}", returncode=UNREADABLE) from exc
+        raise CommandError(f"无法读取文件 {filename}：{exc}", returncode=UNREADABLE) from exc
 
 
 class Command(BaseCommand):
@@ -103,9 +103,9 @@ class Command(BaseCommand):
         try:
             return parse_tiling(_read(filename))
         except GeoJSONInvalid as exc:
-            raise CommandError(f"{filename}:{exc}", returncode=UNREADABLE) from exc
+            raise CommandError(f"{filename}：{exc}", returncode=UNREADABLE) from exc
         except GeometryInvalid as exc:
-            raise CommandError(f"{filename}:{exc}", returncode=FAULTY) from exc
+            raise CommandError(f"{filename}：{exc}", returncode=FAULTY) from exc
 
     def _report(self, report: TilingReport, grids: int) -> None:
         for line in report.lines():
@@ -149,9 +149,9 @@ class Command(BaseCommand):
             with open(filename, "rb") as stream:
                 rows = read_addresses(filename, stream)
         except OSError as exc:
-            raise CommandError(f"无法读取文件 {filename}:{exc}", returncode=UNREADABLE) from exc
+            raise CommandError(f"无法读取文件 {filename}：{exc}", returncode=UNREADABLE) from exc
         except AddressImportRejected as exc:
-            raise CommandError(f"{filename}:{exc}", returncode=UNREADABLE) from exc
+            raise CommandError(f"{filename}：{exc}", returncode=UNREADABLE) from exc
         services.import_addresses(actor=SYSTEM, community=community, rows=rows)
         placed = community_addresses_placed(community)
         self.stdout.write(f"已导入 {len(rows)} 个地址，{placed} 个落在网格内")
@@ -167,9 +167,9 @@ class Command(BaseCommand):
             with open(addresses, encoding="utf-8-sig", newline="") as stream:
                 rows = read_address_csv(stream)
         except OSError as exc:
-            raise CommandError(f"无法读取文件 {addresses}:{exc}", returncode=UNREADABLE) from exc
+            raise CommandError(f"无法读取文件 {addresses}：{exc}", returncode=UNREADABLE) from exc
         except AddressImportRejected as exc:
-            raise CommandError(f"{addresses}:{exc}", returncode=UNREADABLE) from exc
+            raise CommandError(f"{addresses}：{exc}", returncode=UNREADABLE) from exc
         codes = index.codes_of(
             np.fromiter((r.lon for r in rows), float, len(rows)),
             np.fromiter((r.lat for r in rows), float, len(rows)),

@@ -55,6 +55,6 @@ class Command(BaseCommand):
         out.write_bytes(data)
         counted = timezone.localtime(report.counted_at) if report.counted_at else None
         self.stdout.write(
-            f"{unit.name}{year}年度报告已写入 {out}({len(data)} 字节；"
-            f"数据统计于 {counted:%Y-%m-%d %H:%M})"
+            f"{unit.name}{year}年度报告已写入 {out}（{len(data)} 字节；"
+            f"数据统计于 {counted:%Y-%m-%d %H:%M}）"
         )
