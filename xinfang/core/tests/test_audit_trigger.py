@@ -34,7 +34,8 @@ def _refused(sql: str) -> str:
 
 def test_update_of_an_entry_is_refused_by_the_database(entries: None) -> None:
     message = _refused(f"UPDATE {TABLE} SET actor_label = 'x' WHERE seq = 2")  # noqa: S608 - table name from _meta
-    assert "审计记录只可追加：拒绝对 core_auditentry 执行 UPDATE" in message
+    # The trigger's text is in migrations 0009/0011 as written then (half-width colon).
+    assert "审计记录只可追加:拒绝对 core_auditentry 执行 UPDATE" in message  # fullwidth: keep
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEntry.objects.filter(seq=1).update(entry_hash="0" * 64)
     assert AuditEntry.objects.filter(actor_label="x").count() == 0
