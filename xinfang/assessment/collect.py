@@ -17,7 +17,6 @@ from django.db import connections
 from django.db.models import Case, CharField, Count, F, FloatField, Max, Sum, Value, When
 from django.db.models.functions import Coalesce, Length
 
-from xinfang.assessment import ranked_cache
 from xinfang.assessment.choices import COUNTED_FACT_STATUSES, FactOrigin, FactStatus
 from xinfang.assessment.engine import assess_sums, compile_rulebook, sums_supported
 from xinfang.assessment.engine.mapping import Mapped
@@ -26,8 +25,13 @@ from xinfang.assessment.models import Fact, Period, Result, Scheme, Subject
 from xinfang.assessment.report import to_json
 from xinfang.assessment.scoring import Evaluation, csv_number, evaluate, rulebook_of, subjects_frame
 from xinfang.core.facts import unit_subject
+from xinfang.core.memo import ProcessMemo
 from xinfang.org.models import Unit
 from xinfang.petitions.measures import unit_measures
+
+# The ranked tables of the results page this process last served (keyed by period version
+# and audience); closing a period here forgets its tables.
+RANKED_TABLES: ProcessMemo[str] = ProcessMemo(8)
 
 __all__ = [
     "counted_facts",
@@ -273,7 +277,7 @@ def store_results(period: Period) -> dict[str, Any]:
     if data is None:
         data = period_evaluation(period).data
     Result.objects.filter(period=period).delete()
-    ranked_cache.forget(period.pk)
+    RANKED_TABLES.forget(period.pk)
     minimum = period.scheme.min_matters
     _copy_results(
         [

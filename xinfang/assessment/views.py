@@ -13,7 +13,6 @@ from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,7 +22,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from xinfang.assessment import ranked_cache, services
+from xinfang.assessment import services
 from xinfang.assessment.choices import (
     COLLECTING_STATUSES,
     FINAL_STATUSES,
@@ -32,7 +31,12 @@ from xinfang.assessment.choices import (
     FactStatus,
     PeriodStatus,
 )
-from xinfang.assessment.collect import counted_facts, period_evaluation, subject_lines
+from xinfang.assessment.collect import (
+    RANKED_TABLES,
+    counted_facts,
+    period_evaluation,
+    subject_lines,
+)
 from xinfang.assessment.forms import FactForm, PeriodForm, SchemeForm
 from xinfang.assessment.models import (
     Appeal,
@@ -418,14 +422,15 @@ def result_list(request: HttpRequest, pk: int) -> HttpResponse:
     # A closed period's results never change (a new version is a new close): the ranked
     # tables are rendered once per period version and audience.
     key = f"assessment:ranking:{period.pk}:{period.version}:{int(office)}"
-    table = ranked_cache.get(key) or cache.get(key)
-    if table is None:
-        table = render_to_string(
+    table = RANKED_TABLES.through_cache(
+        key,
+        lambda: render_to_string(
             "assessment/_ranking.html",
             {"period": period, "ranking": ranking(period), "office": office},
-        )
-        cache.set(key, table, RANKING_SECONDS)
-    ranked_cache.remember(key, period.pk, table)
+        ),
+        RANKING_SECONDS,
+        tag=period.pk,
+    )
     return render(
         request,
         "assessment/result_list.html",

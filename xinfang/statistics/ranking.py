@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from xinfang.core.memo import ProcessMemo
 from xinfang.org.models import Unit
 from xinfang.petitions.measures import Ratio
 from xinfang.statistics.aggregates import COLUMN, MonthFigures, subtree_sums
@@ -302,8 +303,7 @@ def monthly_ranking(
 # small queries (the refresh tokens, the units' fingerprint) and no cache read.
 
 RANKING_CACHE_SECONDS = 6 * 3600
-_MEMO_SIZE = 16
-_memo: dict[str, dict[str, Any]] = {}
+_MEMO: ProcessMemo[dict[str, Any]] = ProcessMemo(16)
 
 
 @dataclass(frozen=True)
@@ -416,7 +416,6 @@ def _computed(
 def _cached(
     root: Unit, level: str, month: date, weights: Weights, min_sample: int, stamp: Any
 ) -> dict[str, Any]:
-    from django.core.cache import cache
 
     key = _cache_key(
         root.pk,
@@ -428,17 +427,9 @@ def _cached(
         stamp,
         units_fingerprint(root, level),
     )
-    computed = _memo.get(key)
-    if computed is not None:
-        return computed
-    computed = cache.get(key)
-    if computed is None:
-        computed = _computed(root, level, month, weights, min_sample)
-        cache.set(key, computed, RANKING_CACHE_SECONDS)
-    if len(_memo) >= _MEMO_SIZE:
-        _memo.pop(next(iter(_memo)))
-    _memo[key] = computed
-    return computed
+    return _MEMO.through_cache(
+        key, lambda: _computed(root, level, month, weights, min_sample), RANKING_CACHE_SECONDS
+    )
 
 
 def ranking_page(
