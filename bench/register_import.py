@@ -12,11 +12,18 @@ configured database (``DATABASE_URL``; give a throw-away one, it is migrated fir
 - writing the register xlsx (the platform's export writer) and the import itself (read,
   check, every matter through the real steps, one transaction).
 
+After the import the audit chain is verified (``verify_chain``, timed apart).
+
 Run on demand, never in CI::
 
     DATABASE_URL=sqlite:////tmp/bench-register.sqlite3 .venv/bin/python -m bench.register_import
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/xf_bench .venv/bin/python \\
         -m bench.register_import --rows 10000
+
+On a shared machine, generate under a shared lock and time under an exclusive one::
+
+    flock -s /tmp/xf-load.lock python -m bench.register_import --rows 20000 --phase prepare
+    flock -x /tmp/xf-load.lock python -m bench.register_import --rows 20000 --phase time
 """
 
 from __future__ import annotations
@@ -24,7 +31,9 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import resource
 import sys
+import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -40,6 +49,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
+from xinfang.core.audit import verify_chain  # noqa: E402
 from xinfang.documents.register import COLUMNS, write_register  # noqa: E402
 from xinfang.documents.register_import import import_register  # noqa: E402
 from xinfang.org.choices import Role, UnitLevel  # noqa: E402
@@ -122,6 +132,25 @@ def organisation(prefix: str) -> dict[str, Any]:
         }
     admin = _user(f"{prefix}-admin", Role.ADMINISTRATOR, county)
     return {"county": county, "units": units, "staff": staff, "admin": admin}
+
+
+def load_organisation(prefix: str) -> dict[str, Any]:
+    """The organisation :func:`organisation` made in an earlier ``--phase prepare``."""
+    county = Unit.objects.get(admin_code=f"{prefix}9901")
+    by_name = {u.name: u for u in Unit.objects.filter(parent=county)}
+    units = [by_name[f"{prefix}镇{i}"] for i in range(TOWNSHIPS)] + [
+        by_name[f"{prefix}局{i}"] for i in range(DEPARTMENTS)
+    ]
+    users = {u.username: u for u in User.objects.filter(username__startswith=f"{prefix}-")}
+    staff = {
+        unit.pk: {
+            "registrar": users[f"{prefix}-reg-{unit.pk}"],
+            "handler": users[f"{prefix}-hdl-{unit.pk}"],
+            "leader": users[f"{prefix}-lead-{unit.pk}"],
+        }
+        for unit in [county, *units]
+    }
+    return {"county": county, "units": units, "staff": staff, "admin": users[f"{prefix}-admin"]}
 
 
 def _state(i: int) -> str:
@@ -249,21 +278,47 @@ def by_hand(org: dict[str, Any], rows: list[dict[str, Any]]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument(
+        "--baseline-rows",
+        type=int,
+        default=None,
+        help="matters entered by hand for the baseline (default: a tenth of --rows, ≤ 1000)",
+    )
+    parser.add_argument(
+        "--phase",
+        choices=("all", "prepare", "time"),
+        default="all",
+        help="prepare: organisations and the register file; time: baseline and import",
+    )
+    parser.add_argument("--book", default="", help="the register file (default: next to the db)")
+    parser.add_argument("--no-baseline", action="store_true", help="time the import alone")
     args = parser.parse_args()
-    call_command("migrate", verbosity=0)
+    base_rows = args.baseline_rows or max(min(args.rows // 10, 1000), 1)
+    default_book = (
+        Path(tempfile.gettempdir()) / f"bench-register-{connection.vendor}-{args.rows}.xlsx"
+    )
+    book = Path(args.book) if args.book else default_book
+    if args.phase in ("all", "prepare"):
+        call_command("migrate", verbosity=0)
+        small = organisation("基")
+        org = organisation("导")
+        started = time.perf_counter()
+        book.write_bytes(workbook(register_rows(org, args.rows)))
+        print(
+            f"register of {args.rows} rows written to {book} in "
+            f"{time.perf_counter() - started:.1f} s ({book.stat().st_size / 1e6:.1f} MB)"
+        )
+        if args.phase == "prepare":
+            return
+    small, org = load_organisation("基"), load_organisation("导")
+    data = book.read_bytes()
     vendor = connection.vendor
     load_before = os.getloadavg()
-
-    small = organisation("基")
-    base_rows = max(args.rows // 10, 1)
-    base = by_hand(small, register_rows(small, base_rows))
-
-    org = organisation("导")
-    rows = register_rows(org, args.rows)
-    started = time.perf_counter()
-    data = workbook(rows)
-    written = time.perf_counter() - started
+    base = 0.0
+    if not args.no_baseline:
+        base = by_hand(small, register_rows(small, base_rows))
     seen = {"check": 0.0}
+    started = time.perf_counter()
 
     def progress(done: int, total: int, phase: str) -> None:
         if phase == "check" and done >= total - 200:
@@ -277,18 +332,26 @@ def main() -> None:
     took = time.perf_counter() - started
     load_after = os.getloadavg()
     imported = Petition.objects.count() - before
-    rate, base_rate = args.rows / took, base_rows / base
-    print(f"database: {vendor}; register {len(data) / 1e6:.1f} MB written in {written:.1f} s")
-    print(
-        f"baseline (services one by one): {base_rows} matters in {base:.1f} s = {base_rate:,.1f}/s"
-    )
+    started = time.perf_counter()
+    breaks = verify_chain()
+    verified = time.perf_counter() - started
+    rate = args.rows / took
+    print(f"database: {vendor}; register {len(data) / 1e6:.1f} MB")
+    if base:
+        print(
+            f"baseline (services one by one): {base_rows} matters in {base:.1f} s = "
+            f"{base_rows / base:,.1f}/s"
+        )
+    ratio = f" ({rate / (base_rows / base):.1f}x the baseline)" if base else ""
     print(
         f"import: {args.rows} rows in {took:.1f} s (checking {seen['check']:.1f} s) = "
-        f"{rate:,.1f} rows/s ({rate / base_rate:.2f}x the baseline); {imported} matters, "
+        f"{rate:,.1f} rows/s{ratio}; {imported} matters, "
         f"{len(result.flags)} flagged same-matter "
         f"({SameMatterCandidate.objects.count()} candidate rows)"
     )
     print(f"states: {result.states}")
+    print(f"audit chain: {len(breaks)} breaks, verified in {verified:.1f} s")
+    print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     print(
         "load average (1, 5, 15 min) before "
         + ", ".join(f"{x:.1f}" for x in load_before)

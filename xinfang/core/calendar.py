@@ -13,7 +13,9 @@ day in a year the table does not cover raises :class:`CalendarNotCovered`: never
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -29,6 +31,7 @@ __all__ = [
     "calendar_warning",
     "due_text",
     "earliest_due",
+    "held_calendar",
     "is_working_day",
     "legal_calendar",
     "pending_due_counts",
@@ -216,8 +219,32 @@ def build_calendar(rows: Iterable[tuple[date, bool, str]], years: Iterable[int])
     return LegalCalendar(frozenset(years), exceptions, names)
 
 
+_HELD: ContextVar[LegalCalendar | None] = ContextVar("held_calendar", default=None)
+
+
+@contextmanager
+def held_calendar() -> Iterator[LegalCalendar]:
+    """Load the calendar once and let every :func:`legal_calendar` inside the block use it
+    (a batch that takes thousands of steps, such as a backlog import, in one transaction:
+    the table cannot change under it meanwhile, since the batch does not edit it)."""
+    calendar = _load_calendar()
+    token = _HELD.set(calendar)
+    try:
+        yield calendar
+    finally:
+        _HELD.reset(token)
+
+
 def legal_calendar() -> LegalCalendar:
-    """Load the calendar from the database (two small queries; hold it for batches)."""
+    """Load the calendar from the database (two small queries; hold it for batches with
+    :func:`held_calendar`)."""
+    held = _HELD.get()
+    if held is not None:
+        return held
+    return _load_calendar()
+
+
+def _load_calendar() -> LegalCalendar:
     from xinfang.core.models import CalendarDay, CalendarYear
 
     years = CalendarYear.objects.values_list("year", flat=True)

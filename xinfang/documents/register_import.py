@@ -45,7 +45,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from itertools import pairwise
 from typing import Any, BinaryIO
 
@@ -53,9 +53,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from xinfang.core import audit
+from xinfang.core.calendar import held_calendar
 from xinfang.core.errors import PersonalDataError, TransitionNotAllowed, XinfangError
 from xinfang.core.models import AuditAction
-from xinfang.core.personal_data import normalize_phone
+from xinfang.core.personal_data import digest_for, normalize_phone
 from xinfang.documents.errors import RegisterImportInvalid
 from xinfang.documents.register import COLUMNS
 from xinfang.org.access import can, roles_for
@@ -69,7 +70,8 @@ from xinfang.petitions.choices import (
     SuggestionOutcome,
 )
 from xinfang.petitions.confidentiality import CONFIDENTIAL_LABEL
-from xinfang.petitions.models import MatterType, Petition, Petitioner
+from xinfang.petitions.linking import LOOKBACK_DAYS, CandidateIndex, area_root_of
+from xinfang.petitions.models import MatterType, Petition, Petitioner, SameMatterCandidate
 from xinfang.petitions.services import PetitionerData, extend_handling, register_petition
 from xinfang.petitions.workflow import transition
 from xinfang.petitions.workflow.backlog import IMPORT_ACTION, IMPORT_REASON, BacklogImport
@@ -540,9 +542,16 @@ def _people(row: RegisterRow) -> tuple[list[PetitionerData], list[tuple[int, str
     return people, masked
 
 
-def _enter(row: RegisterRow, *, actor: User, backlog: BacklogImport, handlers: _Handlers) -> Any:
-    """Register one matter and take its steps with their real dates; returns the
-    registration (its ``candidates`` are the same-matter flags)."""
+def _enter(
+    row: RegisterRow,
+    *,
+    actor: User,
+    backlog: BacklogImport,
+    handlers: _Handlers,
+    index: CandidateIndex,
+) -> tuple[Petition, list[SameMatterCandidate]]:
+    """Register one matter and take its steps with their real dates; returns the matter
+    and its same-matter proposals (searched in ``index``, stored at the end)."""
     people, masked = _people(row)
     handed_down = (
         row.registering_unit.parent
@@ -568,20 +577,32 @@ def _enter(row: RegisterRow, *, actor: User, backlog: BacklogImport, handlers: _
             accused_person=row.accused_person,
             handed_down_by=handed_down,
             source_reference=row.number,
-            propose_matches=True,
+            propose_matches=False,  # searched below in the index, stored in bulk
         )
     except XinfangError as exc:
         raise _RowError("内容摘要", str(exc)) from exc
     p: Petition = registration.petition
     registrar = None if row.online else (row.registrar or actor)
-    if registrar != actor:
-        Petition.objects.filter(pk=p.pk).update(registrar=registrar)
+    # The same-matter search now, as on registration; the proposals are stored at the end,
+    # except those after a final re-review (the acceptance below must see them, Art. 36).
+    people = [("", digest_for("phone", person.phone) if person.phone else "") for person in people]
+    found = index.propose(p, people, area_root_of(row.registering_unit))
+    urgent = [c for c in found if c.after_final]
+    if urgent:
+        SameMatterCandidate.objects.bulk_create(urgent, ignore_conflicts=True)
     if masked:
         ids = list(
             Petitioner.objects.filter(petition=p).order_by("pk").values_list("pk", flat=True)
         )
         for i, shown in masked:
             Petitioner.objects.filter(pk=ids[i]).update(phone_masked=shown)
+
+    def search() -> tuple[Petition, list[SameMatterCandidate]]:
+        # Written with the proposals at the end (no step reads them; set here, after any
+        # refresh of the matter): the registrar of the register and the segmented summary.
+        p.registrar = registrar
+        p.summary_tokens = index.tokens[p.pk]
+        return p, found
 
     def step(column: str, to: str, on: date, **fields: Any) -> None:
         nonlocal p
@@ -602,9 +623,9 @@ def _enter(row: RegisterRow, *, actor: User, backlog: BacklogImport, handlers: _
         step("责任单位", S.ROUTED, row.routed_on, to_unit=row.responsible_unit.pk)
     if row.status == S.NOT_ACCEPTED:
         step("当前状态", S.NOT_ACCEPTED, row.routed_on or row.received_on, reason=backlog.reason)
-        return registration
+        return search()
     if row.accepted_on is None:
-        return registration
+        return search()
     step("受理日期", S.ACCEPTED, row.accepted_on)
     if row.extension_days:
         try:
@@ -629,7 +650,7 @@ def _enter(row: RegisterRow, *, actor: User, backlog: BacklogImport, handlers: _
             )
         step("当前状态", S.IN_HANDLING, row.accepted_on, handler=handler.pk)
     if row.answered_on is None:
-        return registration
+        return search()
     answer: dict[str, Any] = {
         "outcome": row.outcome,
         "facts": PAPER_FILE,
@@ -645,7 +666,7 @@ def _enter(row: RegisterRow, *, actor: User, backlog: BacklogImport, handlers: _
     step("答复日期", S.ANSWERED, row.answered_on, **answer)
     if row.status == S.CLOSED:
         step("当前状态", S.CLOSED, row.answered_on)
-    return registration
+    return search()
 
 
 class _RowError(Exception):
@@ -680,50 +701,81 @@ def import_register(
 def _apply(
     checked: RegisterFile, *, actor: User, unit: Unit, dry_run: bool, progress: Progress | None
 ) -> ImportResult:
+    """Enter every row (a savepoint each, so one attempt lists every refused row), with
+    the calendar loaded once, the audit entries appended in batches of ``CHUNK`` rows (the
+    same chain, in the order the steps were taken) and the same-matter search over an
+    index of what is already there (each matter then joins it, as one registration at a
+    time would have found it); proposals and segmented summaries are written in the same
+    batches. All of it inside the caller's one transaction."""
     backlog = BacklogImport(IMPORT_REASON)
     handlers = _Handlers()
     result = ImportResult(rows=len(checked.rows), dry_run=dry_run, sha256=checked.sha256)
     problems: list[str] = []
     states: Counter[str] = Counter()
     total = len(checked.rows)
-    for done, row in enumerate(checked.rows, start=1):
-        try:
-            with transaction.atomic():  # a savepoint: a refused row is reported, the rest go on
-                registration = _enter(row, actor=actor, backlog=backlog, handlers=handlers)
-        except _RowError as exc:
-            problems.append(f"{_where(row.row, exc.column)}：{exc.message}")
-            continue
-        p = registration.petition
-        states[row.status] += 1
-        if row.number:
-            result.numbers[row.number] = p.number
-        if registration.candidates:
-            result.flags.append(
-                {
-                    "row": row.row,
-                    "number": p.number,
-                    "summary": row.summary[:60],
-                    "candidates": [c.candidate.number for c in registration.candidates],
-                }
-            )
-        if progress is not None and (done % CHUNK == 0 or done == total):
-            progress(done, total, "import")
-    if problems:
-        raise RegisterImportInvalid(problems)
-    result.states = dict(states)
-    audit.record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        object_type="petitions.register_import",
-        object_id=checked.sha256[:16],
-        detail={
-            "document": SHEET,
-            "unit": unit.admin_code or unit.name,
-            "rows": result.rows,
-            "states": result.states,
-            "flags": len(result.flags),
-            "sha256": checked.sha256,
-            "dry_run": dry_run,
-        },
+    roots = {area_root_of(row.registering_unit) for row in checked.rows}
+    since = min(row.received_on for row in checked.rows) - timedelta(days=LOOKBACK_DAYS)
+    index = CandidateIndex(roots, since)
+    index.know_people(
+        {
+            digest_for("phone", phone)
+            for row in checked.rows
+            for phone in row.phones
+            if not MASKED_PHONE.match(phone)
+        }
     )
+    imported: list[Petition] = []
+    with held_calendar(), audit.deferred(actor=actor) as pending:
+        for done, row in enumerate(checked.rows, start=1):
+            if done % CHUNK == 1 and done > 1:
+                # Memory stays bounded: what the rows so far carry goes to the database
+                # (the same transaction: all or nothing still).
+                index.flush(imported, fields=("registrar",))
+                imported = []
+                pending.flush()
+            mark = len(pending)
+            try:
+                with transaction.atomic():  # a savepoint: a refused row is reported, the rest go on
+                    p, candidates = _enter(
+                        row, actor=actor, backlog=backlog, handlers=handlers, index=index
+                    )
+            except _RowError as exc:
+                pending.forget_from(mark)  # its audit entries went with its savepoint
+                problems.append(f"{_where(row.row, exc.column)}：{exc.message}")
+                continue
+            imported.append(p)
+            index.proposals.extend(c for c in candidates if not c.after_final)
+            states[row.status] += 1
+            if row.number:
+                result.numbers[row.number] = p.number
+            if candidates:
+                result.flags.append(
+                    {
+                        "row": row.row,
+                        "number": p.number,
+                        "summary": row.summary[:60],
+                        "candidates": [index.number(c.candidate_id) for c in candidates],
+                    }
+                )
+            if progress is not None and (done % CHUNK == 0 or done == total):
+                progress(done, total, "import")
+        if problems:
+            raise RegisterImportInvalid(problems)
+        index.flush(imported, fields=("registrar",))
+        result.states = dict(states)
+        audit.record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="petitions.register_import",
+            object_id=checked.sha256[:16],
+            detail={
+                "document": SHEET,
+                "unit": unit.admin_code or unit.name,
+                "rows": result.rows,
+                "states": result.states,
+                "flags": len(result.flags),
+                "sha256": checked.sha256,
+                "dry_run": dry_run,
+            },
+        )
     return result

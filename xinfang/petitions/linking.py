@@ -13,6 +13,7 @@ shows every contact of a group and the highest level it reached.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
@@ -33,7 +34,9 @@ __all__ = [
     "PERSON_WEIGHT",
     "SIMILAR_REQUEST_THRESHOLD",
     "TEXT_THRESHOLD",
+    "CandidateIndex",
     "GroupSummary",
+    "area_root_of",
     "dismiss_candidate",
     "group_summary",
     "link_candidate",
@@ -41,6 +44,7 @@ __all__ = [
     "propose_candidates",
     "propose_candidates_after_commit",
     "propose_candidates_for",
+    "score_candidates",
     "similarity",
     "summary_tokens",
     "weighted_score",
@@ -115,7 +119,12 @@ def open_proposals(petition: Petition, user: Any) -> Any:
 
 def _area_root(petition: Petition) -> str:
     """The area whose matters are compared: the county (or the unit's top two levels)."""
-    parts = petition.registering_unit.path.strip("/").split("/")
+    return area_root_of(petition.registering_unit)
+
+
+def area_root_of(unit: Any) -> str:
+    """The path of the area a unit's matters are compared within (see :func:`_area_root`)."""
+    parts = unit.path.strip("/").split("/")
     # Path of the territorial root down to depth 3 (province/city/county) at most.
     return "/".join(parts[: min(len(parts), 3)]) + "/"
 
@@ -158,6 +167,45 @@ def _final_matters(pks: set[int]) -> set[int]:
     )
 
 
+def score_candidates(
+    own_tokens: str,
+    text_tokens: str,
+    person: list[tuple[int, str]],
+    final_ids: set[int],
+    area: list[tuple[int, str]],
+) -> list[tuple[int, int, bool, bool]]:
+    """The proposals kept for a matter, ``(pk, score, same_petitioner, after_final)``, best
+    first: ``person`` are the same petitioner's matters (newest first, at most
+    ``SCAN_LIMIT``; ``final_ids`` those of them that ended final), ``area`` the area's other
+    recent matters (newest first, at most ``SCAN_LIMIT``), each with its segmented summary.
+    The one rule of what is proposed, whoever gathered the matters (the database, one
+    matter at a time, or :class:`CandidateIndex` for a backlog import)."""
+    scores: dict[int, tuple[int, bool]] = {}
+    final_similar: set[int] = set()
+    seen: set[int] = set()
+    for pk, tokens in person:
+        seen.add(pk)
+        ratio = _ratio(own_tokens, tokens)
+        if pk in final_ids and ratio >= SIMILAR_REQUEST_THRESHOLD:
+            final_similar.add(pk)
+        # The same petitioner weighs in, but a matter on another subject is not the same
+        # matter: the request's similarity must still reach the threshold with it.
+        score = weighted_score(ratio, same_petitioner=True)
+        if score >= TEXT_THRESHOLD or pk in final_similar:
+            scores[pk] = (score, True)
+    for pk, tokens in area:
+        if pk in seen:
+            continue
+        score = _ratio(text_tokens, tokens)
+        if score >= TEXT_THRESHOLD:
+            scores[pk] = (score, False)
+    best = sorted(scores.items(), key=lambda item: (-item[1][1], -item[1][0], -item[0]))
+    kept = best[:CANDIDATE_LIMIT]
+    # A flagged final matter is always proposed: it decides whether this one is accepted.
+    kept += [item for item in best[CANDIDATE_LIMIT:] if item[0] in final_similar]
+    return [(pk, score, same, pk in final_similar) for pk, (score, same) in kept]
+
+
 @transaction.atomic
 def propose_candidates(petition: Petition, *, actor: Any) -> list[SameMatterCandidate]:
     """Find and store proposed matches for a newly registered matter (bounded work).
@@ -176,9 +224,7 @@ def propose_candidates(petition: Petition, *, actor: Any) -> list[SameMatterCand
     )
     id_digests = {i for i, _p in people if i}
     phone_digests = {p for _i, p in people if p}
-    scores: dict[int, tuple[int, bool]] = {}
-    final_similar: set[int] = set()
-    seen: set[int] = set()  # the same petitioner's matters, weighed above
+    person_rows: list[tuple[int, str, str | None]] = []
     if id_digests or phone_digests:
         from django.db.models import Q
 
@@ -196,18 +242,9 @@ def propose_candidates(petition: Petition, *, actor: Any) -> list[SameMatterCand
             .values_list("petition_id", "petition__summary", "petition__summary_tokens")
             .order_by("-petition_id")[:SCAN_LIMIT]
         )
-        person_tokens = _stored_tokens(person_rows)
-        final_ids = _final_matters({pk for pk, _s, _t in person_rows})
-        seen = {pk for pk, _summary, _stored in person_rows}
-        for pk, _summary, _stored in person_rows:
-            ratio = _ratio(own_tokens, person_tokens[pk])
-            if pk in final_ids and ratio >= SIMILAR_REQUEST_THRESHOLD:
-                final_similar.add(pk)
-            # The same petitioner weighs in, but a matter on another subject is not the same
-            # matter: the request's similarity must still reach the threshold with it.
-            score = weighted_score(ratio, same_petitioner=True)
-            if score >= TEXT_THRESHOLD or pk in final_similar:
-                scores[pk] = (score, True)
+    person_tokens = _stored_tokens(person_rows)
+    final_ids = _final_matters({pk for pk, _s, _t in person_rows})
+    seen = {pk for pk, _summary, _stored in person_rows}
     root = _area_root(petition)
     area = list(
         Petition.objects.exclude(pk=petition.pk)
@@ -224,26 +261,193 @@ def propose_candidates(petition: Petition, *, actor: Any) -> list[SameMatterCand
     # jieba segments runs of Chinese characters separately, so the words of
     # "summary + ' ' + text" are the summary's words followed by the text's.
     text_tokens = f"{own_tokens} {_tokens(petition.full_text[:300])}".strip()
-    for pk, _summary, _stored in area:
-        score = _ratio(text_tokens, area_tokens[pk])
-        if score >= TEXT_THRESHOLD:
-            scores[pk] = (score, False)
-    best = sorted(scores.items(), key=lambda item: (-item[1][1], -item[1][0], -item[0]))
-    kept = best[:CANDIDATE_LIMIT]
-    # A flagged final matter is always proposed: it decides whether this one is accepted.
-    kept += [item for item in best[CANDIDATE_LIMIT:] if item[0] in final_similar]
     rows = [
         SameMatterCandidate(
             petition=petition,
             candidate_id=pk,
             score=score,
             same_petitioner=same,
-            after_final=pk in final_similar,
+            after_final=after_final,
         )
-        for pk, (score, same) in kept
+        for pk, score, same, after_final in score_candidates(
+            own_tokens,
+            text_tokens,
+            [(pk, person_tokens[pk]) for pk, _s, _t in person_rows],
+            final_ids,
+            [(pk, area_tokens[pk]) for pk, _s, _t in area],
+        )
     ]
     SameMatterCandidate.objects.bulk_create(rows, ignore_conflicts=True)
     return list(SameMatterCandidate.objects.filter(petition=petition).select_related("candidate"))
+
+
+class CandidateIndex:
+    """The same-matter search of :func:`propose_candidates` over an index held in memory,
+    for a backlog import that registers thousands of matters in one transaction.
+
+    Built once from what is already there (the recent matters of the given areas, the
+    matters of the people named, which of them ended final); each imported matter is
+    searched (:meth:`propose`) and then added (so a later row of the file meets it, as it
+    would have one registration at a time), and :meth:`flush` stores every proposal and
+    segmented summary in bulk. The proposals equal what :func:`propose_candidates` would
+    have found registering the rows one by one (same gathering, :func:`score_candidates`
+    decides). The import registers nothing final and forms no groups, so which matters
+    are final is read once.
+    """
+
+    def __init__(self, roots: set[str], since: Any) -> None:
+        from django.db.models import Q
+
+        # Per area root, the matters as ``(received_on, pk)`` sorted ascending.
+        self.area: dict[str, list[tuple[Any, int]]] = {root: [] for root in roots}
+        self.tokens: dict[int, str] = {}
+        self.summaries: dict[int, str] = {}
+        self.received: dict[int, Any] = {}
+        self.numbers: dict[int, str] = {}
+        q = Q()
+        for root in roots:
+            q |= Q(registering_unit__path__gte=root, registering_unit__path__lt=root + "~")
+        for pk, received_on, summary, tokens, path, number in (
+            Petition.objects.filter(q, received_on__gte=since)
+            .values_list(
+                "pk",
+                "received_on",
+                "summary",
+                "summary_tokens",
+                "registering_unit__path",
+                "number",
+            )
+            .iterator(chunk_size=2000)
+        ):
+            self._remember(pk, received_on, summary, tokens, number)
+            for root in roots:
+                if path.startswith(root):
+                    self.area[root].append((received_on, pk))
+        for rows in self.area.values():
+            rows.sort()
+        # As _final_matters: ended with a re-review opinion, or in a group that did.
+        final_groups = Petition.objects.filter(is_final=True, group__isnull=False).values("group")
+        self.final = set(
+            Petition.objects.filter(Q(is_final=True) | Q(group__in=final_groups)).values_list(
+                "pk", flat=True
+            )
+        )
+        self.new_people = 0  # keys of the imported petitioners (negative: not yet saved)
+        # Petitioner rows by digest: (petitioner pk, petition pk).
+        self.by_digest: dict[str, list[tuple[int, int]]] = {}
+        self.fills: dict[int, str] = {}  # older matters segmented here (cache fill)
+        self.proposals: list[SameMatterCandidate] = []
+
+    def _remember(
+        self, pk: int, received_on: Any, summary: str, tokens: str | None, number: str
+    ) -> None:
+        self.received[pk] = received_on
+        self.summaries[pk] = summary
+        self.numbers[pk] = number
+        if tokens is not None:
+            self.tokens[pk] = tokens
+
+    def know_people(self, digests: set[str]) -> None:
+        """Load the petitioner rows of these digests (the people of the file) that are
+        already there, with their matters."""
+        from django.db.models import Q
+
+        digests = {d for d in digests if d and d not in self.by_digest}
+        for digest in digests:
+            self.by_digest[digest] = []
+        found = list(digests)
+        for start in range(0, len(found), 500):
+            chunk = found[start : start + 500]
+            for pet_pk, pk, id_digest, phone_digest, received_on, summary, tokens, number in (
+                Petitioner.objects.filter(Q(id_number_digest__in=chunk) | Q(phone_digest__in=chunk))
+                .values_list(
+                    "pk",
+                    "petition_id",
+                    "id_number_digest",
+                    "phone_digest",
+                    "petition__received_on",
+                    "petition__summary",
+                    "petition__summary_tokens",
+                    "petition__number",
+                )
+                .iterator(chunk_size=2000)
+            ):
+                self._remember(pk, received_on, summary, tokens, number)
+                for digest in {id_digest, phone_digest} & digests:
+                    self.by_digest[digest].append((pet_pk, pk))
+
+    def _tokens_of(self, pk: int) -> str:
+        if pk not in self.tokens:
+            self.tokens[pk] = self.fills[pk] = _tokens(self.summaries[pk])
+        return self.tokens[pk]
+
+    def propose(
+        self, petition: Petition, people: list[tuple[str, str]], root: str
+    ) -> list[SameMatterCandidate]:
+        """Search for ``petition`` (registered, not yet in the index; ``people`` are its
+        petitioners' ``(id_number_digest, phone_digest)``), then add it. Returns the
+        proposals unsaved: the caller adds those to keep to :attr:`proposals`, which
+        :meth:`flush` stores."""
+        own = summary_tokens(petition.summary)
+        petition.summary_tokens = own
+        since = petition.received_on - timedelta(days=LOOKBACK_DAYS)
+        digests = {d for pair in people for d in pair if d}
+        self.know_people(digests)
+        rows: dict[int, int] = {}  # petitioner pk -> petition pk
+        for digest in digests:
+            rows.update(self.by_digest[digest])
+        person = sorted(
+            (pk for pk in rows.values() if self.received[pk] >= since or pk in self.final),
+            reverse=True,
+        )[:SCAN_LIMIT]
+        area_rows = self.area.setdefault(root, [])
+        area = [pk for day, pk in reversed(area_rows[-SCAN_LIMIT:]) if day >= since]
+        text = f"{own} {_tokens(petition.full_text[:300])}".strip()
+        kept = score_candidates(
+            own,
+            text,
+            [(pk, self._tokens_of(pk)) for pk in person],
+            self.final,
+            [(pk, self._tokens_of(pk)) for pk in area],
+        )
+        found = [
+            SameMatterCandidate(
+                petition=petition,
+                candidate_id=pk,
+                score=score,
+                same_petitioner=same,
+                after_final=after_final,
+            )
+            for pk, score, same, after_final in kept
+        ]
+        # The new matter joins the index.
+        self._remember(petition.pk, petition.received_on, petition.summary, own, petition.number)
+        bisect.insort(area_rows, (petition.received_on, petition.pk))
+        for other_root, other_rows in self.area.items():
+            if other_root != root and petition.registering_unit.path.startswith(other_root):
+                bisect.insort(other_rows, (petition.received_on, petition.pk))
+        for pair in people:
+            self.new_people -= 1
+            for digest in {d for d in pair if d}:
+                self.by_digest[digest].append((self.new_people, petition.pk))
+        return found
+
+    def number(self, pk: int) -> str:
+        return self.numbers[pk]
+
+    def flush(self, imported: list[Petition], fields: tuple[str, ...] = ()) -> int:
+        """Store the proposals and the segmented summaries (of the ``imported`` matters
+        with their ``fields``, of the older ones segmented here) kept since the last
+        flush; returns the count of proposals stored."""
+        fills = [Petition(pk=pk, summary_tokens=t) for pk, t in self.fills.items()]
+        Petition.objects.bulk_update(fills, ["summary_tokens"], batch_size=500)
+        Petition.objects.bulk_update(imported, ["summary_tokens", *fields], batch_size=500)
+        SameMatterCandidate.objects.bulk_create(
+            self.proposals, ignore_conflicts=True, batch_size=500
+        )
+        count = len(self.proposals)
+        self.fills, self.proposals = {}, []
+        return count
 
 
 def propose_candidates_after_commit(petition: Petition) -> None:
