@@ -9,10 +9,11 @@ halfway leaves the job "running" and nothing imported (the database rolls the
 transaction back); the importer restarts it (:func:`restart_import`) once its progress
 has stood still for :data:`STALE_SECONDS`.
 
-The live counter (rows checked / entered) is written beside the uploaded file, not in
-the job row: the import's transaction holds what it writes until it commits — a counter
-written there would be invisible to the page — and on SQLite no other connection may
-write while it runs. The row gets the final counts with its last step.
+The live counter (rows checked / entered) is a :class:`~xinfang.core.progress.ProgressFile`
+beside the uploaded file, not in the job row: the import's transaction holds what it
+writes until it commits — a counter written there would be invisible to the page — and on
+SQLite no other connection may write while it runs. The row gets the final counts with
+its last step.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import hashlib
 import os
 import secrets
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +32,11 @@ from xinfang.core import audit
 from xinfang.core import workflow as engine
 from xinfang.core.errors import ConcurrentChange, TransitionNotAllowed
 from xinfang.core.models import AuditAction
+from xinfang.core.progress import Progress, ProgressFile
 from xinfang.core.workflow import SYSTEM
 from xinfang.documents.errors import RegisterImportInvalid
 from xinfang.documents.models import ImportJob, ImportStatus
-from xinfang.documents.register_import import ImportResult, import_register
+from xinfang.documents.register_import import MAX_FILE, ImportResult, import_register
 from xinfang.org.access import can
 from xinfang.org.models import Unit, User
 from xinfang.petitions.choices import Status
@@ -54,7 +55,7 @@ __all__ = [
 
 STALE_SECONDS = 300
 PROGRESS_INTERVAL = 0.2  # seconds: the counter file is rewritten at most this often
-MAX_UPLOAD = 200 * 1024 * 1024  # 100,000 rows of the register are about 10 MB
+MAX_UPLOAD = MAX_FILE  # what read_register accepts
 SHOWN_FLAGS = 200
 SHOWN_PROBLEMS = 500
 
@@ -121,38 +122,23 @@ def restart_import(job: ImportJob, *, user: User) -> ImportJob:
 # Progress
 
 
-def _progress_file(job: ImportJob) -> Path:
-    return Path(job.file_path).with_suffix(".progress")
+# Checking is the first fifth of the bar, entering the matters the rest.
+SPANS = {"check": (0, 20), "import": (20, 80)}
 
 
-@dataclass(frozen=True)
-class Progress:
-    processed: int
-    total: int
-    phase: str
-    moved_at: float  # the epoch second the counter last moved
-
-    @property
-    def percent(self) -> int:
-        """Checking is the first fifth of the bar, entering the matters the rest."""
-        if not self.total:
-            return 0
-        share = self.processed / self.total
-        if self.phase == "check":
-            return int(20 * share)
-        return int(20 + 80 * share) if self.phase == "import" else int(100 * share)
+def _counter(job: ImportJob) -> ProgressFile:
+    """The job's live counter (:mod:`xinfang.core.progress`), beside the upload."""
+    return ProgressFile(Path(job.file_path).with_suffix(".progress"), interval=PROGRESS_INTERVAL)
 
 
 def progress_of(job: ImportJob) -> Progress:
     """The job's progress: the live counter while it runs, else the row's final counts."""
     if job.status == ImportStatus.RUNNING:
-        path = _progress_file(job)
-        try:
-            done, total, phase, moved = path.read_text().split()
-        except (OSError, ValueError):
+        live = _counter(job).read(SPANS)
+        if live is None:
             claimed = job.claimed_at.timestamp() if job.claimed_at else time.time()
-            return Progress(0, job.total, "check", claimed)
-        return Progress(int(done), int(total), phase, float(moved))
+            return Progress(0, job.total, "check", claimed, SPANS)
+        return live
     finished = job.status in (ImportStatus.CHECKED, ImportStatus.DONE)
     return Progress(
         job.total if finished else job.processed, job.total, "done" if finished else "", 0.0
@@ -164,27 +150,6 @@ def is_stale(job: ImportJob) -> bool:
     if job.status != ImportStatus.RUNNING:
         return False
     return time.time() - progress_of(job).moved_at > STALE_SECONDS
-
-
-class _Counter:
-    """The worker's progress callback: writes the counter file (atomically, at most a few
-    times a second)."""
-
-    def __init__(self, job: ImportJob) -> None:
-        self.path = _progress_file(job)
-        self.last = 0.0
-
-    def __call__(self, done: int, total: int, phase: str) -> None:
-        now = time.monotonic()
-        if now - self.last < PROGRESS_INTERVAL and done < total:
-            return
-        self.last = now
-        tmp = self.path.with_suffix(".progress-tmp")
-        tmp.write_text(f"{done} {total} {phase} {time.time():.0f}")
-        os.replace(tmp, self.path)
-
-    def clear(self) -> None:
-        self.path.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------------------------------
@@ -218,7 +183,7 @@ def run_import_job(job_id: int) -> ImportJob | None:
         engine.transition(job, "claim", actor=SYSTEM, data={"attempt": attempt})
     except ConcurrentChange:
         return None  # another run claimed it
-    counter = _Counter(job)
+    counter = _counter(job)
     try:
         data = Path(job.file_path).read_bytes()
         if hashlib.sha256(data).hexdigest() != job.sha256:

@@ -17,12 +17,13 @@ from django.contrib import admin, messages
 from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.html import format_html
 
 from xinfang.core.errors import XinfangError
+from xinfang.core.progress import ProgressFile
 from xinfang.org import activation, importing, services, twofactor
 from xinfang.org.access import can
 from xinfang.org.choices import AccountKind
@@ -44,12 +45,22 @@ class OrgWorkbookForm(forms.Form):
 # An uploaded workbook waits here between the preview and the confirmation (the session
 # holds only its random name, bound to the administrator who uploaded it).
 IMPORT_SESSION_KEY = "_xinfang_org_import"
+# The live counter of the confirmed import (core.progress), polled by the page while the
+# import runs; the session names it (kept after the import, so the last poll reads 100 %).
+PROGRESS_SESSION_KEY = "_xinfang_org_import_progress"
 
 
 def _import_dir() -> Path:
     folder = Path(settings.MEDIA_ROOT) / "org-imports"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def _counter(name: str) -> ProgressFile:
+    """The live counter of the import of the upload ``name`` (a random hex name)."""
+    if not name.isalnum():
+        raise OrgImportInvalid(["上传的文件已失效，请重新上传并预览"])
+    return ProgressFile(_import_dir() / f"{name}.progress")
 
 
 @admin.register(Unit)
@@ -65,6 +76,7 @@ class UnitAdmin(ScopedAdmin):
         return [
             path("import/", wrap(self.import_view), name="org_unit_import"),
             path("import/template/", wrap(self.template_view), name="org_unit_import_template"),
+            path("import/progress/", wrap(self.progress_view), name="org_unit_import_progress"),
             *super().get_urls(),
         ]
 
@@ -75,6 +87,22 @@ class UnitAdmin(ScopedAdmin):
         )
         response["Content-Disposition"] = "attachment; filename*=UTF-8''org-template.xlsx"
         return response
+
+    def progress_view(self, request: HttpRequest) -> HttpResponse:
+        """The server's percentage of this administrator's running import (JSON, polled
+        by the page; 0 before the import starts)."""
+        name = request.session.get(PROGRESS_SESSION_KEY, "")
+        live = _counter(name).read() if name else None
+        if live is None:
+            return JsonResponse({"percent": 0, "processed": 0, "total": 0, "phase": ""})
+        return JsonResponse(
+            {
+                "percent": live.percent,
+                "processed": live.processed,
+                "total": live.total,
+                "phase": live.phase,
+            }
+        )
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         """Upload → every row checked, the changes previewed → confirm → the one-time list
@@ -97,6 +125,10 @@ class UnitAdmin(ScopedAdmin):
                 name = secrets.token_hex(16)
                 (_import_dir() / f"{name}.xlsx").write_bytes(data)
                 request.session[IMPORT_SESSION_KEY] = {"name": name, "user": request.user.pk}
+                previous = request.session.get(PROGRESS_SESSION_KEY)
+                if previous:
+                    _counter(previous).clear()
+                request.session[PROGRESS_SESSION_KEY] = name
                 context.update(plan=plan, summary=plan.summary())
         except OrgImportInvalid as exc:
             context["problems"] = exc.problems
@@ -113,7 +145,9 @@ class UnitAdmin(ScopedAdmin):
         ):
             raise OrgImportInvalid(["上传的文件已失效，请重新上传并预览"])
         try:
-            result = importing.import_workbook(stored.read_bytes(), actor=request.user)
+            result = importing.import_workbook(
+                stored.read_bytes(), actor=request.user, progress=_counter(pending["name"])
+            )
         finally:
             stored.unlink(missing_ok=True)
         context.update(

@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from xinfang.org import importing
 from xinfang.org.choices import Role
 from xinfang.org.importing import workbook_bytes
 from xinfang.org.models import Unit, User
@@ -75,3 +76,32 @@ def test_a_non_administrator_gets_404(cast: Cast) -> None:
     client = Client()
     sign_in(client, cast.user_with(Role.HANDLER, cast.county))
     assert client.get(URL).status_code == 404
+    assert client.get(URL + "progress/").status_code == 404
+
+
+def test_while_the_import_runs_the_page_reads_the_servers_percentage(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = admin_client(cast)
+    upload(client, UNITS, [*STAFF, ["ding", "丁一", "", "339901001", "承办人"]])
+    assert client.get(URL + "progress/").json()["percent"] == 0  # previewed, not started
+    seen: list[dict[str, object]] = []
+    apply_plan = importing.apply_plan
+
+    def watched(plan: importing.ImportPlan, **kwargs: object) -> importing.ImportResult:
+        report = kwargs["progress"]
+
+        def progress(done: int, total: int, phase: str) -> None:
+            report(done, total, phase)  # type: ignore[operator]
+            seen.append(client.get(URL + "progress/").json())  # the page polls meanwhile
+
+        kwargs["progress"] = progress
+        return apply_plan(plan, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importing, "apply_plan", watched)
+    assert client.post(URL, {"confirm": "1"}).status_code == 200
+    percents = [poll["percent"] for poll in seen]
+    assert percents == sorted(percents) and 0 < percents[0] < 100 and percents[-1] == 100
+    # A unit, two accounts and their two grants.
+    assert seen[-1]["total"] == 5 and seen[-1]["processed"] == 5
+    assert client.get(URL + "progress/").json()["percent"] == 100  # the last poll after it

@@ -1,5 +1,6 @@
-// The organisation import page: a progress bar while the workbook uploads (bytes sent)
-// and while the server checks or imports it (indeterminate), then the server's page.
+// The organisation import page: a progress bar while the workbook uploads (bytes sent),
+// while the server checks it (indeterminate) and while it imports it (the server's own
+// percentage, polled from the form's data-progress-url), then the server's page.
 (function () {
   "use strict";
   function show(box, label, value) {
@@ -28,10 +29,26 @@
             show(box, "正在上传 " + Math.round((e.loaded * 100) / e.total) + "%", (e.loaded * 100) / e.total);
           }
         });
+        var timer = null;
         request.upload.addEventListener("load", function () {
           show(box, data.has("confirm") ? "正在导入，请勿关闭页面…" : "正在校验每一行…", null);
+          var url = form.getAttribute("data-progress-url");
+          if (!url) { return; }
+          timer = window.setInterval(function () {
+            var poll = new XMLHttpRequest();
+            poll.open("GET", url);
+            poll.addEventListener("load", function () {
+              if (poll.status !== 200 || !timer) { return; }
+              var live = JSON.parse(poll.responseText);
+              if (live.total) {
+                show(box, "正在导入 " + live.percent + "%（" + live.processed + " / " + live.total + "）", live.percent);
+              }
+            });
+            poll.send();
+          }, 500);
         });
         request.addEventListener("load", function () {
+          if (timer) { window.clearInterval(timer); timer = null; }
           document.open();
           document.write(request.responseText);
           document.close();
