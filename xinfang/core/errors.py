@@ -26,6 +26,10 @@ class XinfangError(Exception):
     """Base of every error Xinfang raises on purpose; ``str()`` is a Chinese message."""
 
 
+class OfficeZipRejected(XinfangError):
+    """An uploaded Office file (a zip) holds what no document holds, or is a zip bomb."""
+
+
 class NotFoundOrForbidden(XinfangError):
     """The object does not exist or the actor may not see it; callers cannot tell which."""
 

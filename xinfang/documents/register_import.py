@@ -54,8 +54,14 @@ from django.utils import timezone
 
 from xinfang.core import audit
 from xinfang.core.calendar import held_calendar
-from xinfang.core.errors import PersonalDataError, TransitionNotAllowed, XinfangError
+from xinfang.core.errors import (
+    OfficeZipRejected,
+    PersonalDataError,
+    TransitionNotAllowed,
+    XinfangError,
+)
 from xinfang.core.models import AuditAction
+from xinfang.core.office_zip import check_office_zip
 from xinfang.core.personal_data import digest_for, normalize_phone
 from xinfang.documents.errors import RegisterImportInvalid
 from xinfang.documents.register import COLUMNS
@@ -91,6 +97,10 @@ ONLINE_REGISTRAR = "网上提交"
 SEPARATORS = re.compile(r"[、，，；；]+")
 MASKED_PHONE = re.compile(r"^\d{3}\*+\d{4}$")
 CHUNK = 200
+MAX_FILE = 200 * 1024 * 1024  # 100,000 rows of the register are about 6.3 MB
+# The register's sheet unpacks to about 11 times the file (100,000 rows: 72 MB), more than
+# an attachment may; the ratio limit of core.office_zip still catches a zip bomb.
+MAX_UNPACKED = 2 * 1024 * 1024 * 1024
 
 S = Status
 SUPPORTED_STATES = (
@@ -462,6 +472,14 @@ def read_register(
     from openpyxl import load_workbook
 
     data = source if isinstance(source, bytes) else source.read()
+    if len(data) > MAX_FILE:
+        raise RegisterImportInvalid([f"文件过大：总登记簿不得超过 {MAX_FILE // (1024 * 1024)} MB"])
+    try:
+        # A workbook is a zip: checked from its directory as an attachment is, before
+        # anything unpacks it (a zip bomb, a macro project, a script inside).
+        check_office_zip(io.BytesIO(data), len(data), max_unpacked=MAX_UNPACKED)
+    except OfficeZipRejected as exc:
+        raise RegisterImportInvalid([f"无法读取文件：{exc}"]) from exc
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not xlsx
@@ -583,10 +601,11 @@ def _enter(
         raise _RowError("内容摘要", str(exc)) from exc
     p: Petition = registration.petition
     registrar = None if row.online else (row.registrar or actor)
-    # The same-matter search now, as on registration; the proposals are stored at the end,
-    # except those after a final re-review (the acceptance below must see them, Art. 36).
-    people = [("", digest_for("phone", person.phone) if person.phone else "") for person in people]
-    found = index.propose(p, people, area_root_of(row.registering_unit))
+    # The same-matter search now, as on registration; the proposals are stored with the
+    # next batch, except those after a final re-review (the acceptance below must see
+    # them, Art. 36).
+    digests = [("", digest_for("phone", person.phone) if person.phone else "") for person in people]
+    found = index.propose(p, digests, area_root_of(row.registering_unit))
     urgent = [c for c in found if c.after_final]
     if urgent:
         SameMatterCandidate.objects.bulk_create(urgent, ignore_conflicts=True)
@@ -747,7 +766,7 @@ def _apply(
             index.proposals.extend(c for c in candidates if not c.after_final)
             states[row.status] += 1
             if row.number:
-                result.numbers[row.number] = p.number
+                result.numbers[row.number] = p.number or ""
             if candidates:
                 result.flags.append(
                     {

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
@@ -32,8 +33,9 @@ from django.db import transaction
 
 from xinfang.core import audit
 from xinfang.core.audit import snapshot
-from xinfang.core.errors import PersonalDataError
+from xinfang.core.errors import OfficeZipRejected, PersonalDataError
 from xinfang.core.models import AuditAction
+from xinfang.core.office_zip import check_office_zip
 from xinfang.core.personal_data import digest_for, normalize_phone
 from xinfang.core.punctuation import loose
 from xinfang.org import services
@@ -288,6 +290,15 @@ def read_workbook(source: BinaryIO | bytes) -> OrgWorkbook:
     from openpyxl import load_workbook
 
     data = source if isinstance(source, bytes) else source.read()
+    limit = settings.XINFANG_MAX_UPLOAD_BYTES
+    if len(data) > limit:
+        raise OrgImportInvalid([f"文件过大：工作簿不得超过 {limit // (1024 * 1024)} MB"])
+    try:
+        # A workbook is a zip: checked from its directory as an attachment is, before
+        # anything unpacks it (a zip bomb, a macro project, a script inside).
+        check_office_zip(io.BytesIO(data), len(data))
+    except OfficeZipRejected as exc:
+        raise OrgImportInvalid([f"无法读取文件：{exc}"]) from exc
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not xlsx

@@ -11,7 +11,7 @@ by a browser or an unpacker as the other one:
 * an Office/OpenDocument zip with a part that is not an office part (``.html``, ``.js``,
   an executable, a macro project) or that unpacks beyond :data:`MAX_UNPACKED_BYTES` or
   :data:`MAX_RATIO` times its size (a zip bomb) — judged from the zip's directory,
-  nothing is extracted.
+  nothing is extracted (:mod:`xinfang.core.office_zip`, which the workbook imports use too).
 
 Files land under ``MEDIA_ROOT`` (outside the web root) with random names, 0600 in 0700
 folders (``FILE_UPLOAD_PERMISSIONS``), sealed with the personal-data cipher when
@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -38,7 +36,8 @@ from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 
 from xinfang.core import crypto
-from xinfang.core.errors import TamperedCiphertext
+from xinfang.core.errors import OfficeZipRejected, TamperedCiphertext
+from xinfang.core.office_zip import MARKUP, MAX_RATIO, MAX_UNPACKED_BYTES, check_office_zip
 from xinfang.petitions.errors import AttachmentRejected
 
 __all__ = [
@@ -57,25 +56,8 @@ __all__ = [
 # stream. Both are sent as a download, never rendered inline.
 STREAM_ABOVE_BYTES = 2 * 1024 * 1024
 
-# Markup that makes a browser (or a sniffing proxy) treat bytes as a page or an image with
-# script. Searched case-insensitively in the first and last SCAN_BYTES of a binary file.
-SCAN_BYTES = 64 * 1024
-_MARKUP = re.compile(
-    rb"<(?:html|script|svg|!doctype|body|iframe|object|embed|head|meta\s)|javascript:",
-    re.IGNORECASE,
-)
-
-# Office files are zips: an honest document unpacks to a few times its size.
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-MAX_RATIO = 100
-MAX_ZIP_ENTRIES = 5000
-# What an OOXML or OpenDocument package holds: XML parts, relationships, media, fonts and
-# embedded OLE objects. vbaProject.bin (macros) is refused by name below.
-_OFFICE_PART = re.compile(
-    r"(?:^mimetype$|/$|\.(?:xml|rels|vml|rdf|png|jpe?g|jfif|gif|bmp|tiff?|emf|wmf|svg|wdp|"
-    r"bin|odttf|fntdata|sigs)$)",
-    re.IGNORECASE,
-)
+SCAN_BYTES = 64 * 1024  # markup is searched in the first and last of a binary file
+_MARKUP = MARKUP
 _ZIP_TYPES = {"docx", "xlsx", "pptx", "odt"}
 _ZIP_END = b"PK\x05\x06"
 
@@ -179,26 +161,10 @@ def _png_end(stream: IO[bytes]) -> int | None:
 
 
 def _check_office_zip(stream: IO[bytes], total: int) -> None:
-    stream.seek(0)
     try:
-        with zipfile.ZipFile(stream) as package:
-            entries = package.infolist()
-            comment = package.comment
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise AttachmentRejected("Office 文档已损坏，无法识别") from exc
-    if _MARKUP.search(comment):
-        raise AttachmentRejected("文件中含有网页或脚本内容（疑似伪装文件），已拒收")
-    if len(entries) > MAX_ZIP_ENTRIES:
-        raise AttachmentRejected("Office 文档包含的部件过多，已拒收")
-    unpacked = sum(entry.file_size for entry in entries)
-    if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_RATIO * max(total, 1):
-        raise AttachmentRejected("Office 文档解压后过大（疑似压缩炸弹），已拒收")
-    for entry in entries:
-        name = entry.filename
-        if not _OFFICE_PART.search(name) or name.lower().endswith("vbaproject.bin"):
-            raise AttachmentRejected(
-                f"Office 文档中含有非文档内容（{name[-60:]}），如网页、脚本、程序或宏，已拒收"
-            )
+        check_office_zip(stream, total)
+    except OfficeZipRejected as exc:
+        raise AttachmentRejected(str(exc)) from exc
 
 
 def store_bytes(data: bytes) -> tuple[bytes, bool]:

@@ -303,7 +303,7 @@ class CandidateIndex:
         self.tokens: dict[int, str] = {}
         self.summaries: dict[int, str] = {}
         self.received: dict[int, Any] = {}
-        self.numbers: dict[int, str] = {}
+        self.numbers: dict[int, str | None] = {}
         q = Q()
         for root in roots:
             q |= Q(registering_unit__path__gte=root, registering_unit__path__lt=root + "~")
@@ -339,7 +339,7 @@ class CandidateIndex:
         self.proposals: list[SameMatterCandidate] = []
 
     def _remember(
-        self, pk: int, received_on: Any, summary: str, tokens: str | None, number: str
+        self, pk: int, received_on: Any, summary: str, tokens: str | None, number: str | None
     ) -> None:
         self.received[pk] = received_on
         self.summaries[pk] = summary
@@ -433,7 +433,7 @@ class CandidateIndex:
         return found
 
     def number(self, pk: int) -> str:
-        return self.numbers[pk]
+        return self.numbers[pk] or ""
 
     def flush(self, imported: list[Petition], fields: tuple[str, ...] = ()) -> int:
         """Store the proposals and the segmented summaries (of the ``imported`` matters

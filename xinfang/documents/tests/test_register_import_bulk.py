@@ -12,6 +12,7 @@ from django.db import transaction
 
 from xinfang.core.audit import verify_chain
 from xinfang.core.models import AuditAction, AuditEntry
+from xinfang.core.tests.test_office_zip import bomb, with_part
 from xinfang.documents.errors import RegisterImportInvalid
 from xinfang.documents.register_import import import_register
 from xinfang.documents.tests.test_register_import import _admin, _book, _row
@@ -153,3 +154,15 @@ def test_accepting_a_row_asked_again_after_a_final_re_review_is_refused(people: 
     )
     assert after == before
     assert verify_chain() == []
+
+
+def test_a_zip_bomb_or_a_macro_register_is_refused_before_it_is_read(people: People) -> None:
+    admin = _admin(people)
+    for data, why in [
+        (bomb(), "压缩炸弹"),
+        (with_part(_book([_row()]), "xl/vbaProject.bin", b"x"), "非文档内容"),
+    ]:
+        with pytest.raises(RegisterImportInvalid) as refused:
+            import_register(data, actor=admin, unit=people.cast.county)
+        assert any(why in p for p in refused.value.problems)
+    assert not Petition.objects.exists()

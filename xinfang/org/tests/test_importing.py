@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from xinfang.core.audit import verify_chain
 from xinfang.core.models import AuditEntry
+from xinfang.core.tests.test_office_zip import bomb, with_part
 from xinfang.core.workflow import SYSTEM
 from xinfang.org.activation import user_for_token
 from xinfang.org.choices import Role, UnitLevel
@@ -212,3 +213,10 @@ def test_the_command_writes_the_one_time_list_readable_by_its_owner_only(tmp_pat
     text = links.read_text(encoding="utf-8-sig")
     assert "zhang" in text and "/account/activate/" in text
     assert links.stat().st_mode & 0o077 == 0
+
+
+def test_a_zip_bomb_or_a_macro_workbook_is_refused_before_it_is_read() -> None:
+    before = counts()
+    assert any("压缩炸弹" in p for p in problems_of(bomb()))
+    assert any("非文档内容" in p for p in problems_of(with_part(book(), "xl/vbaProject.bin", b"x")))
+    assert counts() == before
