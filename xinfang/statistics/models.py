@@ -40,7 +40,9 @@ class UnitMonth(models.Model):
     """The measures of the matters one unit is responsible for, over one calendar month."""
 
     unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
-    # Copy of ``Unit.path``: a subtree's rows are one range on (month, unit_path).
+    # ``Unit.path`` when counted (a subtree's rows as one range on (month, unit_path)). The
+    # reads go by the unit's path now (joined by ``unit``): a unit moved since still counts
+    # under its new parent before the next recount.
     unit_path = PathField(max_length=255)
     month = models.DateField(_("月份"))  # the first day of the month
     received = models.PositiveIntegerField(default=0)
@@ -110,7 +112,7 @@ class UnitYear(models.Model):
     """
 
     unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
-    unit_path = PathField(max_length=255)  # copy of Unit.path: a subtree is one range
+    unit_path = PathField(max_length=255)  # Unit.path when counted (reads: the path now)
     year = models.PositiveSmallIntegerField(_("年度"))
     figures = models.JSONField(default=dict)
     as_of = models.DateField()  # the window's measuring day: min(31 December, the day counted)

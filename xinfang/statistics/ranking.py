@@ -22,8 +22,14 @@ import numpy as np
 
 from xinfang.core.memo import ProcessMemo
 from xinfang.org.models import Unit
+from xinfang.org.querysets import PATH_END
 from xinfang.petitions.measures import Ratio
-from xinfang.statistics.aggregates import COLUMN, MonthFigures, subtree_sums
+from xinfang.statistics.aggregates import (
+    COLUMN,
+    SUM_COLUMNS,
+    MonthFigures,
+    months_subtree_sums,
+)
 from xinfang.statistics.errors import RankingInvalid
 from xinfang.statistics.periods import previous_month
 
@@ -60,6 +66,8 @@ RANK_COLUMNS = [
     COLUMN["satisfied"],
     COLUMN["rated"],
 ]
+# The same, by name: the only columns of the aggregates a ranking reads.
+RANK_FIELDS = [SUM_COLUMNS[i] for i in RANK_COLUMNS]
 
 
 @dataclass(frozen=True)
@@ -268,41 +276,57 @@ class Ranking:
 
 def ranked_units(root: Unit, level: str) -> list[tuple[int, str, str]]:
     """``(id, name, path)`` of the units of ``level`` in ``root``'s subtree (the root
-    itself when of that level); ``"all"``: every unit below the root, whatever its level."""
-    # By name: the order ties are listed in (rank_counts takes the given order as the
-    # names' order, so no second sort of thousands of Chinese names).
-    units = _units(root, level).order_by("name", "pk")
-    return list(units.values_list("pk", "name", "path"))
+    itself when of that level); ``"all"``: every unit below the root, whatever its level.
+
+    In name order (code points, as Python compares text), equal names by id: the order
+    ties are listed in (rank_counts takes the given order as the names' order). Read by id
+    and sorted here: the database's sort of thousands of Chinese names under its collation
+    costs several times the read, and may not be code-point order anyway."""
+    from operator import itemgetter
+
+    units = list(_units(root, level).order_by("pk").values_list("pk", "name", "path"))
+    units.sort(key=itemgetter(1))  # stable: equal names stay by id
+    return units
+
+
+def month_counts(root: Unit, paths: Sequence[str], month: date) -> tuple[Any, Any]:
+    """Each subtree's RANK_FIELDS for ``month`` and for the month before (two arrays, one
+    row per path), from one query of the aggregates."""
+    this, last = months_subtree_sums(root, paths, [month, previous_month(month)], RANK_FIELDS)
+    return this, last
 
 
 def monthly_ranking(
     root: Unit, level: str, month: date, weights: Weights, min_sample: int = DEFAULT_MIN_SAMPLE
 ) -> Ranking:
-    """The ranking of ``root``'s units of ``level`` for ``month`` (two range reads of the
+    """The ranking of ``root``'s units of ``level`` for ``month`` (one range read of the
     aggregates: this month and the last)."""
     units = ranked_units(root, level)
     ids = [u[0] for u in units]
     names = [u[1] for u in units]
     paths = [u[2] for u in units]
-    this, _ = subtree_sums(root, paths, month)
-    last, _ = subtree_sums(root, paths, previous_month(month))
-    previous = previous_ranks(ids, names, last[:, RANK_COLUMNS], weights, min_sample)
-    rows = rank_counts(ids, names, this[:, RANK_COLUMNS], weights, min_sample, previous)
+    this, last = month_counts(root, paths, month)
+    previous = previous_ranks(ids, names, last, weights, min_sample)
+    rows = rank_counts(ids, names, this, weights, min_sample, previous)
     return Ranking(root, level, month, weights, min_sample, rows)
 
 
 # The ranking by pages (the API and the page): computed once per setting and state of the
 # data, then sliced. The key holds everything the ranking depends on: the root, the level,
-# the month, the weights, the guard, a fingerprint of the units ranked (ids, names, paths:
-# a new, renamed, moved or closed unit changes it) and the refresh stamp of the two months
-# read (a recount of a month writes a new token in its ``MonthRefresh`` row). So a cached
-# ranking is the ranking of the data as they are: exact, never a stale page.
+# the month, the weights, the guard, a fingerprint of the root's subtree (ids, names,
+# paths, levels, states: a new, renamed, moved or closed unit changes it) and the refresh
+# stamp of the two months read (a recount of a month writes a new token in its
+# ``MonthRefresh`` row). So a cached ranking is the ranking of the data as they are:
+# exact, never a stale page.
 #
 # The arrays are kept in the project's cache (the database by default, shared by the
-# worker processes) and each process keeps the last few it read: a page then costs two
-# small queries (the refresh tokens, the units' fingerprint) and no cache read.
+# worker processes; compressed, see core.memo) and each process keeps the last few it
+# read: a page then costs two small queries (the refresh tokens, the units' fingerprint)
+# and no cache read. A cached ranking lives a day and a bit: the nightly recount warms the
+# default ones (:func:`warm_rankings`), which must outlast the morning; the key, not the
+# expiry, keeps them exact.
 
-RANKING_CACHE_SECONDS = 6 * 3600
+RANKING_CACHE_SECONDS = 26 * 3600
 _MEMO: ProcessMemo[dict[str, Any]] = ProcessMemo(16)
 
 
@@ -339,30 +363,36 @@ def _units(root: Unit, level: str) -> Any:
     return units.exclude(pk=root.pk) if level == ALL_LEVELS else units.filter(level=level)
 
 
-def units_fingerprint(root: Unit, level: str) -> str:
-    """A digest of the ids, names and paths of the units :func:`ranked_units` lists
-    (on PostgreSQL computed by the database: one row comes back, not thousands)."""
+# The subtree's fingerprint on PostgreSQL (org_unit is Unit's table).
+_FINGERPRINT_SQL = (
+    "SELECT count(*), coalesce(sum(hashtextextended("
+    "id::text || chr(31) || name || chr(31) || path || chr(31) || level || is_active::text"
+    ", 0)), 0) FROM org_unit WHERE path >= %s AND path < %s"
+)
+
+
+def units_fingerprint(root: Unit) -> str:
+    """A digest of the id, name, path, level and state of every unit in ``root``'s
+    subtree: a new, renamed, moved, re-levelled or closed unit changes it (a moved village
+    changes its township's sums, so not only the units ranked count).
+
+    On PostgreSQL computed by the database in one plain statement (each row's 64-bit hash,
+    summed: no sort, no long string, no ORM expression compiled on every page; one row
+    comes back, not thousands); elsewhere from the rows."""
     import hashlib
 
     from django.db import connection
 
-    units = _units(root, level).order_by()
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.aggregates import StringAgg
-        from django.db.models import CharField, Value
-        from django.db.models.functions import MD5, Cast, Concat
-
-        row = Concat(
-            Cast("pk", CharField()),
-            Value("\x1f"),
-            "name",
-            Value("\x1f"),
-            "path",
-            output_field=CharField(),
-        )
-        digest = units.aggregate(d=MD5(StringAgg(row, "\x1e", order_by="pk")))["d"]
-        return str(digest)
-    rows = list(units.order_by("pk").values_list("pk", "name", "path"))
+        with connection.cursor() as cursor:
+            cursor.execute(_FINGERPRINT_SQL, [root.path, root.path + PATH_END])
+            count, digest = cursor.fetchone()
+        return f"{count}:{digest}"
+    rows = list(
+        Unit.objects.subtree(root)
+        .order_by("pk")
+        .values_list("pk", "name", "path", "level", "is_active")
+    )
     return hashlib.blake2b(repr(rows).encode(), digest_size=16).hexdigest()
 
 
@@ -386,15 +416,11 @@ def _computed(
     ids = [u[0] for u in units]
     names = [u[1] for u in units]
     paths = [u[2] for u in units]
-    this, _ = subtree_sums(root, paths, month)
-    last, _ = subtree_sums(root, paths, previous_month(month))
-    shape = (len(ids), len(RANK_COLUMNS))
-    counts = np.asarray(this[:, RANK_COLUMNS], dtype=np.int64).reshape(shape)
+    counts, last = month_counts(root, paths, month)
     name_order = _name_order(names)
     scores, sample, ranked = _scores(counts, weights, min_sample)
     order, ranks = _ranks(scores, ranked, name_order)
-    last_counts = np.asarray(last[:, RANK_COLUMNS], dtype=np.int64).reshape(shape)
-    last_scores, _, last_ranked = _scores(last_counts, weights, min_sample)
+    last_scores, _, last_ranked = _scores(last, weights, min_sample)
     _, last_ranks = _ranks(last_scores, last_ranked, name_order)
     listed = order.tolist()
     # Compact arrays (int32: counts of one month): the cached value stays small.
@@ -425,10 +451,13 @@ def _cached(
         weights.as_dict(),
         min_sample,
         stamp,
-        units_fingerprint(root, level),
+        units_fingerprint(root),
     )
     return _MEMO.through_cache(
-        key, lambda: _computed(root, level, month, weights, min_sample), RANKING_CACHE_SECONDS
+        key,
+        lambda: _computed(root, level, month, weights, min_sample),
+        RANKING_CACHE_SECONDS,
+        packed=True,
     )
 
 
@@ -496,3 +525,58 @@ def ranking_page(
         rows,
         newest,
     )
+
+
+def ranking_levels(unit: Unit) -> list[str]:
+    """The levels the ranking page offers at ``unit``: those of its active units below."""
+    from xinfang.org.choices import UnitLevel
+
+    present = set(
+        Unit.objects.subtree(unit)
+        .exclude(pk=unit.pk)
+        .filter(is_active=True)
+        .values_list("level", flat=True)
+    )
+    return [str(lv) for lv in UnitLevel.values if lv in present]
+
+
+def default_level(unit: Unit, levels: Sequence[str]) -> str:
+    """The level the page opens with: the first territorial level among the unit's
+    children (a county ranks its townships, as 12345 does its streets), else the first
+    child's level, else the first level offered ("" when none)."""
+    from xinfang.org.choices import TERRITORIAL_ORDER
+
+    children = list(unit.children.filter(is_active=True).values_list("level", flat=True))
+    territorial = [str(lv) for lv in TERRITORIAL_ORDER if lv in children]
+    chosen = territorial[0] if territorial else (children[0] if children else "")
+    return chosen or (levels[0] if levels else "")
+
+
+# Warming: the roots are the units at the top of the tree and those right below them (a
+# province and its cities; a county and its townships), active ones with units below,
+# in tree order; for each, the level the page opens with first, then the other levels it
+# offers; at most WARM_LIMIT rankings (each one stays in the shared cache).
+WARM_DEPTH = 1
+WARM_LIMIT = 60
+
+
+def warm_rankings(month: date, *, limit: int = WARM_LIMIT) -> int:
+    """Compute and cache the default rankings of ``month`` (default weights and guard;
+    those cached already are left as they are), so that the first reader after a recount
+    is served from the cache; returns the number of rankings warmed."""
+    roots = [
+        u
+        for u in Unit.objects.filter(is_active=True, depth__lte=WARM_DEPTH).order_by("path")
+        if u.children.filter(is_active=True).exists()
+    ]
+    plan: list[tuple[Unit, str]] = []
+    later: list[tuple[Unit, str]] = []
+    for root in roots:
+        levels = ranking_levels(root)
+        first = default_level(root, levels)
+        plan += [(root, first)] if first else []
+        later += [(root, lv) for lv in levels if lv != first]
+    chosen = (plan + later)[:limit]
+    for root, level in chosen:
+        ranking_page(root, level, month, Weights(), DEFAULT_MIN_SAMPLE, limit=1)
+    return len(chosen)

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from xinfang.core.querysets import get_object_for_user
 from xinfang.org.access import can, granted_paths, roles_for
-from xinfang.org.choices import TERRITORIAL_ORDER, UnitLevel
+from xinfang.org.choices import UnitLevel
 from xinfang.org.guards import require_roles
 from xinfang.org.models import Unit
 from xinfang.petitions.measures import MeasureWindow, level_rank
@@ -35,7 +35,13 @@ from xinfang.statistics.figures import figure_label, figure_matters, subtree_mat
 from xinfang.statistics.forms import PublishForm, RankingForm
 from xinfang.statistics.models import RankingPublication
 from xinfang.statistics.periods import Period, month_start, parse_period, previous_month
-from xinfang.statistics.ranking import RATES, Weights, ranking_page
+from xinfang.statistics.ranking import (
+    RATES,
+    Weights,
+    default_level,
+    ranking_levels,
+    ranking_page,
+)
 from xinfang.statistics.recurring import recurring_problems
 from xinfang.statistics.report import annual_report, report_pdf, report_xlsx
 from xinfang.statistics.summary import Statistics, subtree_statistics, trend
@@ -228,28 +234,13 @@ def _window(period: Period) -> MeasureWindow:
     return MeasureWindow.of(period.start, period.end, today=_today())
 
 
-def _levels(unit: Unit) -> list[str]:
-    present = set(
-        Unit.objects.subtree(unit)
-        .exclude(pk=unit.pk)
-        .filter(is_active=True)
-        .values_list("level", flat=True)
-    )
-    return [str(lv) for lv in UnitLevel.values if lv in present]
-
-
 def _ranking_form(
     request: HttpRequest, unit: Unit, data: Any, form_class: type[RankingForm] = RankingForm
 ) -> RankingForm:
-    levels = _levels(unit)
-    children = list(unit.children.filter(is_active=True).values_list("level", flat=True))
-    # Territorial units first (a county ranks its townships, as 12345 does its streets).
-    territorial = [str(lv) for lv in TERRITORIAL_ORDER if lv in children]
-    default_level = territorial[0] if territorial else (children[0] if children else "")
-    if not default_level and levels:
-        default_level = levels[0]
+    levels = ranking_levels(unit)
+    default = default_level(unit, levels)
     initial = {
-        "level": default_level,
+        "level": default,
         "month": f"{previous_month(_today()):%Y-%m}",
         "w_timely": 1,
         "w_completion": 1,
@@ -312,7 +303,7 @@ def ranking(request: HttpRequest, pk: int) -> HttpResponse:
             "ranking": result,
             "pages": pages,
             "rates": RATES,
-            "has_levels": bool(_levels(unit)),
+            "has_levels": bool(ranking_levels(unit)),
             "period": Period.month(month) if month else None,
             "counted_at": result.counted_at if result else None,
             "year": month.year if month else _today().year,

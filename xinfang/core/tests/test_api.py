@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
@@ -35,6 +38,34 @@ def test_issued_token_authenticates_its_user(cast: Cast) -> None:
     assert TokenAuth()(request) == user
     record.refresh_from_db()
     assert record.last_used_at is not None
+
+
+def test_a_tokens_last_use_is_written_at_most_once_a_minute(cast: Cast) -> None:
+    user = cast.user_with("handler", cast.unit_a)
+    token = issue_token(actor=user, user=user, name="测试")
+    start = timezone.now()
+
+    def used_at(seconds: int) -> object:
+        with time_machine.travel(start + timedelta(seconds=seconds), tick=False):
+            assert user_for_token(token) == user
+        return ApiToken.objects.get(user=user).last_used_at
+
+    first = used_at(0)
+    assert first == start
+    assert used_at(59) == first  # within the minute: the row is not rewritten
+    assert used_at(60) == start + timedelta(seconds=60)
+
+
+def test_a_token_used_again_within_the_minute_writes_nothing(cast: Cast) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = cast.user_with("handler", cast.unit_a)
+    token = issue_token(actor=user, user=user, name="测试")
+    user_for_token(token)
+    with CaptureQueriesContext(connection) as queries:
+        assert user_for_token(token) == user
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
 
 
 def test_revoked_token_fails(cast: Cast) -> None:

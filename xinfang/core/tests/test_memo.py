@@ -34,3 +34,16 @@ def test_a_value_is_computed_once_and_shared_through_the_cache(db) -> None:
     assert ProcessMemo[int](4).through_cache("memo-test", lambda: 0, 60) == 42
     assert calls == [1]
     cache.delete("memo-test")
+
+
+def test_a_packed_value_is_stored_compressed_and_read_back_whole(db) -> None:
+    import numpy as np
+
+    value = {"ids": list(range(1000)), "counts": np.arange(9000, dtype=np.int32).reshape(-1, 9)}
+    first: ProcessMemo[dict] = ProcessMemo(4)
+    first.through_cache("memo-packed", lambda: value, 60, packed=True)
+    stored = cache.get("memo-packed")
+    assert not isinstance(stored, dict)  # the shared cache holds the packed form
+    again = ProcessMemo[dict](4).through_cache("memo-packed", lambda: {}, 60, packed=True)
+    assert again["ids"] == value["ids"] and np.array_equal(again["counts"], value["counts"])
+    cache.delete("memo-packed")

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from xinfang.statistics.aggregates import refresh_statistics
-from xinfang.statistics.jobs import recount_recent_months
+from xinfang.statistics.jobs import recount_recent_months, warm_default_rankings
 from xinfang.statistics.periods import months_between
 
 
@@ -34,4 +34,5 @@ class Command(BaseCommand):
             if not 1 <= options["months"] <= 240:
                 raise CommandError("--months 须在1至240之间", returncode=1)
             written = recount_recent_months(options["months"])
-        self.stdout.write(f"已写入 {written} 行月度和年度汇总")
+        warmed = warm_default_rankings()
+        self.stdout.write(f"已写入 {written} 行月度和年度汇总，预先计算 {warmed} 个默认排名")
