@@ -135,8 +135,12 @@ def _store(period: Period, key: str, results: Sequence[Any] | None = None) -> di
             RankedTable(period=period, office=office, key=key, html=html)
             for office, html in tables.items()
         )
-    for office, html in tables.items():
-        RANKED_TABLES.remember(f"{key}:{int(office)}", html, tag=period.pk)
+
+    def remember() -> None:  # not a table a rolled-back close rendered
+        for office, html in tables.items():
+            RANKED_TABLES.remember(f"{key}:{int(office)}", html, tag=period.pk)
+
+    transaction.on_commit(remember)
     return tables
 
 
