@@ -4,15 +4,18 @@ Scoped like the pages: the office sees its schemes' periods whole, a subject uni
 facts, appeals and — once published — the results. ``GET periods/{id}/results`` answers
 in the shape of ``xinfang assess --json`` (``rulebook``, ``version``, ``warnings``,
 ``subjects``) plus ``final`` and ``small_sample`` (the subjects not ranked for want of
-matters).
+matters). A rater reads their own rating assignments (``GET ratings/``) and gives a score
+(``POST ratings/{id}``) by the rules of the "我的评分" page: only their own, until the
+declaration deadline, audited; nobody else's score is ever answered.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja import Status as HttpStatus
 from pydantic import Field
@@ -20,8 +23,15 @@ from pydantic import Field
 from xinfang.assessment import services
 from xinfang.assessment.choices import FINAL_STATUSES, PeriodStatus
 from xinfang.assessment.collect import period_evaluation, stored_json
-from xinfang.assessment.models import Appeal, Fact, Period, Result, Scheme, Subject
-from xinfang.assessment.ratings import Component, components
+from xinfang.assessment.models import Appeal, Fact, Period, Rating, Result, Scheme, Subject
+from xinfang.assessment.ratings import (
+    Component,
+    components,
+    rated_items,
+    rating_maximum,
+    rating_open,
+)
+from xinfang.assessment.scoring import rulebook_of
 from xinfang.core.api_schema import Day, InputSchema, Limit, Offset, PathPk, Pk, QuerySchema, errors
 from xinfang.core.errors import NotFoundOrForbidden
 from xinfang.org.access import can
@@ -348,3 +358,76 @@ def period_results(request: HttpRequest, pk: PathPk) -> dict[str, Any]:
             Subject.objects.filter(period=period, sample__lt=minimum).values_list("code", flat=True)
         ),
     }
+
+
+class RatingOut(Schema):
+    """One of the caller's own rating assignments, with the score they gave (if any)."""
+
+    id: int
+    period: int
+    period_title: str
+    item: str
+    title: str
+    kind: str
+    rater_unit: str
+    subject: str
+    subject_name: str
+    max: float
+    due: date | None
+    open: bool
+    score: float | None
+    submitted_at: datetime | None
+
+
+def _rating(r: Rating, today: date) -> dict[str, Any]:
+    rb = rulebook_of(r.period.scheme.rulebook_text)[0]
+    part = rated_items(rb).get(r.item)
+    return {
+        "id": r.pk,
+        "period": r.period_id,
+        "period_title": r.period.title,
+        "item": r.item,
+        "title": part.title if part else r.item,
+        "kind": r.kind,
+        "rater_unit": r.rater_unit.name,
+        "subject": r.subject.code,
+        "subject_name": r.subject.name,
+        "max": rating_maximum(rb, r.item),
+        "due": r.period.declaration_due,
+        "open": rating_open(r.period, today),
+        "score": r.score,
+        "submitted_at": r.submitted_at,
+    }
+
+
+def _assigned(request: HttpRequest) -> Any:
+    return Rating.objects.assigned_to(_actor(request)).select_related(
+        "period__scheme", "subject", "rater_unit"
+    )
+
+
+@router.get("/ratings/", response={200: list[RatingOut], **errors()}, url_name="assessment_ratings")
+def list_ratings(request: HttpRequest, page: Query[Page]) -> list[dict[str, Any]]:
+    """The caller's own rating assignments (a leader's in person, a peer unit's to its
+    handlers), newest period first; the office's completion view is not here."""
+    qs = _assigned(request).order_by("-period__start", "period_id", "item", "subject__position")
+    today = timezone.localdate()
+    return [_rating(r, today) for r in qs[page.offset : page.offset + page.limit]]
+
+
+class RatingIn(InputSchema):
+    score: float = Field(ge=0, le=1e9)
+
+
+@router.post(
+    "/ratings/{pk}",
+    response={200: RatingOut, **errors(404)},
+    url_name="assessment_rating_submit",
+)
+def submit_rating(request: HttpRequest, pk: PathPk, data: RatingIn) -> dict[str, Any]:
+    """Give or change a score (0 to the part's maximum) until the declaration deadline."""
+    rating = _assigned(request).filter(pk=pk).first()
+    if rating is None:
+        raise NotFoundOrForbidden("评分任务不存在或您无权评分")
+    services.submit_rating(actor=_actor(request), rating=rating, score=data.score)
+    return _rating(_assigned(request).get(pk=pk), timezone.localdate())

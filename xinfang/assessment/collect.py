@@ -8,9 +8,11 @@ appealed one. Entered and declared facts are never touched here.
 
 from __future__ import annotations
 
+import io
 import json
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 from django.db import connections
@@ -25,15 +27,11 @@ from xinfang.assessment.models import Fact, Period, Result, Scheme, Subject
 from xinfang.assessment.report import to_json
 from xinfang.assessment.scoring import Evaluation, csv_number, evaluate, rulebook_of, subjects_frame
 from xinfang.core.facts import unit_subject
-from xinfang.core.memo import ProcessMemo
 from xinfang.org.models import Unit
 from xinfang.petitions.measures import unit_measures
 
-# The ranked tables of the results page this process last served (keyed by period version
-# and audience); closing a period here forgets its tables.
-RANKED_TABLES: ProcessMemo[str] = ProcessMemo(8)
-
 __all__ = [
+    "StoredResult",
     "counted_facts",
     "derive_facts",
     "period_evaluation",
@@ -166,22 +164,54 @@ SUMS_SCHEMA = {
 }
 
 
+# The columns of :func:`sums_query` (``code`` before it is renamed ``item``).
+SUMS_COLUMNS = {
+    **{k: t for k, t in SUMS_SCHEMA.items() if k != "item"},
+    "code": pl.String,
+    "tagged": pl.Int64,
+}
+
+
+def sums_copy(period: Period, rb: Any) -> tuple[str, Any]:
+    """:func:`sums_query` as PostgreSQL sends its rows to the close: one ``COPY … TO
+    STDOUT`` in CSV (floats in their shortest exact text since PostgreSQL 12), and its
+    parameters."""
+    sql, params = sums_query(period, rb).query.sql_with_params()
+    return f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)", params
+
+
+def copy_out(statement: str, params: Any) -> bytes:
+    """The bytes of a ``COPY … TO STDOUT`` on the default connection (psycopg 3)."""
+    buf = io.BytesIO()
+    with connections[Fact.objects.db].cursor() as cur:
+        raw = cur.cursor  # the driver's own cursor
+        with raw.copy(statement, params) as copy:
+            for chunk in copy:
+                buf.write(chunk)
+    return buf.getvalue()
+
+
 def sums_frame(period: Period, rb: Any) -> pl.DataFrame:
-    """:func:`sums_query` executed on a plain cursor, its rows straight into a frame
-    (``subject``, ``code``, ``n``, ``q``, ``vq``, ``v``, ``v1``, ``tagged``): no model
-    layer per row, which cost as much as the GROUP BY itself at 10⁵ groups."""
+    """:func:`sums_query`'s rows straight into a frame (``subject``, ``code``, ``n``,
+    ``q``, ``vq``, ``v``, ``v1``, ``tagged``), without a Python object per row: on
+    PostgreSQL copied out as CSV and parsed by polars, elsewhere from a plain cursor."""
     qs = sums_query(period, rb)
-    sql, params = qs.query.sql_with_params()
-    with connections[qs.db].cursor() as cur:
-        cur.execute(sql, params)
-        names = [d[0] for d in cur.description]
-        rows = cur.fetchall()
-    schema = {**SUMS_SCHEMA, "code": pl.String, "tagged": pl.Int64}
-    frame = pl.DataFrame(rows, schema=[(n, schema[n]) for n in names], orient="row")
+    if connections[qs.db].vendor == "postgresql":
+        body = copy_out(*sums_copy(period, rb))
+        frame = pl.read_csv(io.BytesIO(body), schema_overrides=SUMS_COLUMNS)
+    else:
+        sql, params = qs.query.sql_with_params()
+        with connections[qs.db].cursor() as cur:
+            cur.execute(sql, params)
+            names = [d[0] for d in cur.description]
+            rows = cur.fetchall()
+        frame = pl.DataFrame(rows, schema=[(n, SUMS_COLUMNS[n]) for n in names], orient="row")
     return frame.with_columns(pl.col("tagged").fill_null(0))
 
 
-def sums_evaluation(period: Period, frame: pl.DataFrame | None = None) -> dict[str, Any] | None:
+def sums_evaluation(
+    period: Period, frame: pl.DataFrame | None = None, subjects: Sequence[Any] | None = None
+) -> dict[str, Any] | None:
     """The period's results from the database's sums (``engine.assess_sums``), or None
     when the rulebook or the facts need the engine's own reduction (tags, years)."""
     rb, _errors, warnings = rulebook_of(period.scheme.rulebook_text)
@@ -200,7 +230,8 @@ def sums_evaluation(period: Period, frame: pl.DataFrame | None = None) -> dict[s
         *(pl.col(k).cast(pl.Float64) for k in ("q", "vq", "v", "v1")),
         pl.col("n").cast(pl.UInt32),
     )
-    subjects = list(Subject.objects.filter(period=period).order_by("position"))
+    if subjects is None:
+        subjects = list(Subject.objects.filter(period=period).order_by("position"))
     result = assess_sums(rb, sums, subjects_frame(subjects))
     warning = Mapped(ignored=ignored).warning()
     result.warnings.extend([warning] if warning else [])
@@ -208,12 +239,27 @@ def sums_evaluation(period: Period, frame: pl.DataFrame | None = None) -> dict[s
     return to_json(result)
 
 
-def _copy_results(rows: list[Result]) -> None:
+class StoredResult(NamedTuple):
+    """One result row as the close writes it (the fields of :class:`Result`)."""
+
+    unit_id: int | None
+    subject: str
+    position: int
+    score: float | None
+    rank: int | None
+    category: str
+    small_sample: bool
+    data: dict[str, Any]
+
+
+def _copy_results(period: Period, rows: list[StoredResult]) -> None:
     """The results written with one COPY on PostgreSQL (bulk_create elsewhere): 5,000
     JSON documents quoted row by row by the driver took longer than scoring them."""
     connection = connections[Result.objects.db]
     if connection.vendor != "postgresql":
-        Result.objects.bulk_create(rows, batch_size=1000)
+        Result.objects.bulk_create(
+            (Result(period=period, **r._asdict()) for r in rows), batch_size=1000
+        )
         return
 
     def text(x: Any) -> str:
@@ -221,6 +267,8 @@ def _copy_results(rows: list[Result]) -> None:
             return "\\N"
         if isinstance(x, bool):
             return "t" if x else "f"
+        if isinstance(x, int | float):
+            return repr(x)
         return (
             str(x)
             .replace("\\", "\\\\")
@@ -229,31 +277,22 @@ def _copy_results(rows: list[Result]) -> None:
             .replace("\t", "\\t")
         )
 
-    columns = [
-        "period_id",
-        "unit_id",
-        "subject",
-        "position",
-        "score",
-        "rank",
-        "category",
-        "small_sample",
-        "data",
-    ]
+    columns = ["period_id", *StoredResult._fields]
+    dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+    pk = str(period.pk)
     body = "".join(
         "\t".join(
-            text(v)
-            for v in (
-                r.period_id,
-                r.unit_id,
-                r.subject,
-                r.position,
-                r.score,
-                r.rank,
-                r.category,
-                r.small_sample,
-                json.dumps(r.data, ensure_ascii=False, allow_nan=False),
-            )
+            [
+                pk,
+                text(r.unit_id),
+                text(r.subject),
+                text(r.position),
+                text(r.score),
+                text(r.rank),
+                text(r.category),
+                text(r.small_sample),
+                text(dumps(r.data)),
+            ]
         )
         + "\n"
         for r in rows
@@ -265,37 +304,42 @@ def _copy_results(rows: list[Result]) -> None:
             copy.write(body.encode("utf-8"))
 
 
-def store_results(period: Period) -> dict[str, Any]:
-    """Score the period and store one result per subject; returns the JSON."""
-    subjects = {s.code: s for s in Subject.objects.filter(period=period)}
+def store_results(period: Period) -> tuple[dict[str, Any], list[StoredResult]]:
+    """Score the period and store one result per subject; returns the JSON and the rows
+    written (in their order)."""
+    subjects = list(
+        Subject.objects.filter(period=period)
+        .order_by("position")
+        .values_list("code", "name", "category", "unit_id", "sample", named=True)
+    )
+    by_code = {s.code: s for s in subjects}
     rb, _e, _w = rulebook_of(period.scheme.rulebook_text)
     # One GROUP BY decides: a large period is scored from it, a small one is scored (with
     # every line) by the engine on the facts.
     frame = sums_frame(period, rb)
     large = int(frame["n"].sum()) > EXPLAIN_MAX
-    data = sums_evaluation(period, frame) if large else None
+    data = sums_evaluation(period, frame, subjects) if large else None
     if data is None:
-        data = period_evaluation(period).data
+        data = evaluate(period.scheme.rulebook_text, counted_facts(period), subjects).data
     Result.objects.filter(period=period).delete()
-    RANKED_TABLES.forget(period.pk)
     minimum = period.scheme.min_matters
-    _copy_results(
-        [
-            Result(
-                period=period,
-                unit_id=subjects[s["subject"]].unit_id if s["subject"] in subjects else None,
+    rows = []
+    for i, s in enumerate(data["subjects"]):
+        subject = by_code.get(s["subject"])
+        rows.append(
+            StoredResult(
+                unit_id=subject.unit_id if subject else None,
                 subject=s["subject"],
                 position=i,
                 score=s["score"],
                 rank=s["rank"],
                 category=s["category"] or "",
-                small_sample=s["subject"] in subjects and subjects[s["subject"]].sample < minimum,
+                small_sample=subject is not None and subject.sample < minimum,
                 data=s,
             )
-            for i, s in enumerate(data["subjects"])
-        ]
-    )
-    return data
+        )
+    _copy_results(period, rows)
+    return data, rows
 
 
 def stored_json(period: Period) -> dict[str, Any]:

@@ -38,6 +38,7 @@ __all__ = [
     "AssessmentTransition",
     "Fact",
     "Period",
+    "RankedTable",
     "Rating",
     "Result",
     "Scheme",
@@ -100,6 +101,9 @@ class Period(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     warnings = models.JSONField(default=list, blank=True)
+    # The version the period's results were stored at (set by each close): the key of the
+    # tables rendered from them, here and in the periods that compare with this one.
+    results_version = models.PositiveIntegerField(default=0)
 
     objects = PeriodQuerySet.as_manager()
 
@@ -229,6 +233,26 @@ class Result(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} {self.score}"
+
+
+class RankedTable(models.Model):
+    """The ranked results page's tables of a closed period, rendered when it closes (one
+    per audience: the office's rows link to the unit pages). ``key`` names the period's
+    results version and those of the periods its table compares with (the previous one,
+    the earlier ones of the year), so a table is never served for other results."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="ranked_tables")
+    office = models.BooleanField()
+    key = models.CharField(max_length=64)
+    html = models.TextField()
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["period", "office"], name="assessment_table_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_id} {'office' if self.office else 'units'} {self.key[:8]}"
 
 
 class Rating(models.Model):

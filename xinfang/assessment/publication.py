@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,11 +60,11 @@ def _sections(rb: Rulebook) -> list[tuple[str, str]]:
     return [(s.code, s.title) for s in rb.sections if s.mode != "record"]
 
 
-def _places(results: list[Result]) -> dict[str, int]:
+def _places(results: Sequence[Any]) -> dict[str, int]:
     """Places within each category among the subjects not flagged, in the engine's order
-    (ties share a place)."""
+    (ties share a place). ``results``: stored results, or rows with their fields."""
     places: dict[str, int] = {}
-    by_cat: dict[str, list[Result]] = {}
+    by_cat: dict[str, list[Any]] = {}
     for r in results:
         if not r.small_sample and r.rank is not None:
             by_cat.setdefault(r.category, []).append(r)
@@ -84,6 +85,19 @@ def previous_period(period: Period) -> Period | None:
     )
 
 
+def year_periods(period: Period) -> list[Period]:
+    """The scheme's closed periods of the same calendar year up to this one (this one
+    included once it is closed): those :func:`honours_lost` reads."""
+    return list(
+        Period.objects.filter(
+            scheme=period.scheme,
+            status__in=FINAL_STATUSES,
+            end__year=period.end.year,
+            end__lte=period.end,
+        ).order_by("end", "pk")
+    )
+
+
 def honours_lost(period: Period) -> dict[str, str]:
     """A rule across periods, which one period's rulebook cannot express (Pinghu: "below
     the pass mark once in a year loses the annual honours"): each subject that was not
@@ -92,31 +106,42 @@ def honours_lost(period: Period) -> dict[str, str]:
     rb, _e, _w = rulebook_of(period.scheme.rulebook_text)
     if rb.pass_mark is None:
         return {}
-    earlier = (
+    unqualified = (
         Result.objects.filter(
             period__scheme=period.scheme,
             period__status__in=FINAL_STATUSES,
             period__end__year=period.end.year,
             period__end__lte=period.end,
+            data__qualified=False,
         )
-        .select_related("period")
-        .order_by("period__end", "position")
+        .order_by("period__end", "period_id", "position")
+        .values_list("subject", "period__title")
     )
     lost: dict[str, str] = {}
-    for r in earlier:
-        if not r.data.get("qualified", True):
-            lost.setdefault(r.subject, r.period.title)
+    for subject, title in unqualified:
+        lost.setdefault(subject, title)
     return lost
 
 
-def ranking(period: Period) -> Ranking:
-    """The ranked page's rows, per category, best first; flagged subjects last, unranked."""
+PLACE_FIELDS = ("subject", "score", "rank", "category", "position", "small_sample")
+
+
+def ranking(period: Period, results: Sequence[Any] | None = None) -> Ranking:
+    """The ranked page's rows, per category, best first; flagged subjects last, unranked.
+    ``results``: the period's results in their stored order when the caller holds them
+    (the close, which has just written them), else read."""
     rb, _e, _w = rulebook_of(period.scheme.rulebook_text)
     sections = _sections(rb)
-    results = list(Result.objects.filter(period=period).order_by("position"))
+    if results is None:
+        results = list(Result.objects.filter(period=period).order_by("position"))
     places = _places(results)
     prev = previous_period(period)
-    prev_rows = list(Result.objects.filter(period=prev)) if prev else []
+    # The previous period's scores and places only (not its documents).
+    prev_rows = (
+        list(Result.objects.filter(period=prev).values_list(*PLACE_FIELDS, named=True))
+        if prev
+        else []
+    )
     prev_score = {r.subject: r.score for r in prev_rows}
     prev_place = _places(prev_rows)
     lost = honours_lost(period)
@@ -128,17 +153,20 @@ def ranking(period: Period) -> Ranking:
         previous=prev,
         components=[(p.code, f"{p.title}×{p.weight:g}") for p in parts],
     )
+    codes = [code for code, _t in sections]
     for r in results:
         before = prev_score.get(r.subject)
+        data = r.data
+        got = data.get("sections") or {}
         out.categories.setdefault(r.category or "—", []).append(
             RankedRow(
                 subject=r.subject,
-                name=r.data.get("name") or r.subject,
+                name=data.get("name") or r.subject,
                 category=r.category,
                 score=r.score,
-                sections=[r.data.get("sections", {}).get(code) for code, _t in sections],
-                grade=r.data.get("grade"),
-                vetoes=list(r.data.get("vetoes") or []),
+                sections=[got.get(code) for code in codes],
+                grade=data.get("grade"),
+                vetoes=list(data.get("vetoes") or []),
                 place=places.get(r.subject),
                 small_sample=r.small_sample,
                 change=None if before is None or r.score is None else round(r.score - before, 4),

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -60,6 +61,8 @@ __all__ = [
     "make_rating_facts",
     "progress",
     "rated_items",
+    "rating_maximum",
+    "rating_open",
     "submit_rating",
 ]
 
@@ -143,6 +146,20 @@ def assign_raters(
     return len(added)
 
 
+def rating_maximum(rb: Rulebook, item: str) -> float:
+    """The most points a rater may give on the rated part ``item`` (100 unless it says)."""
+    part = rated_items(rb).get(item)
+    return (part.max if part and part.max is not None else None) or 100.0
+
+
+def rating_open(period: Period, today: date) -> bool:
+    """Whether the period's raters may still rate: in a rating phase, not after the
+    declaration deadline."""
+    return period.status in RATING_STATUSES and (
+        period.declaration_due is None or today <= period.declaration_due
+    )
+
+
 def may_rate(actor: Any, rating: Rating) -> bool:
     """Whether ``actor`` is the rater: the leader in person, or staff of the peer unit."""
     if rating.kind == RaterKind.LEADERS:
@@ -168,8 +185,7 @@ def submit_rating(*, actor: Any, rating: Rating, score: float | None) -> Rating:
     today = timezone.localdate()
     if period.declaration_due is not None and today > period.declaration_due:
         raise PhaseClosed(f"评分已于{period.declaration_due:%Y-%m-%d}截止")
-    part = rated_items(_rb(period)).get(rating.item)
-    top = (part.max if part and part.max is not None else None) or 100.0
+    top = rating_maximum(_rb(period), rating.item)
     if score is None or not 0 <= score <= top:
         raise AssessmentInvalid(f"评分须在 0–{top:g} 分之间")
     before = {"score": rating.score}

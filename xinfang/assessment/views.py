@@ -17,7 +17,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -32,7 +31,6 @@ from xinfang.assessment.choices import (
     PeriodStatus,
 )
 from xinfang.assessment.collect import (
-    RANKED_TABLES,
     counted_facts,
     period_evaluation,
     subject_lines,
@@ -48,10 +46,17 @@ from xinfang.assessment.models import (
     Scheme,
     Subject,
 )
-from xinfang.assessment.publication import XLSX_MIME, previous_period, ranking, results_xlsx
+from xinfang.assessment.publication import XLSX_MIME, ranking, results_xlsx
 from xinfang.assessment.querysets import UNIT_ACTION, ancestors_q
-from xinfang.assessment.ratings import components, progress, rated_items
+from xinfang.assessment.ratings import (
+    components,
+    progress,
+    rated_items,
+    rating_maximum,
+    rating_open,
+)
 from xinfang.assessment.scoring import item_of, rulebook_of, what_if
+from xinfang.assessment.tables import ranked_table
 from xinfang.core import audit
 from xinfang.core.errors import XinfangError
 from xinfang.core.models import AuditAction
@@ -66,7 +71,6 @@ OFFICE_ROLES = tuple(sorted(roles_for("assess")))
 # Any staff member reads as the unit they work for; the scopes decide what they see.
 ROLES = tuple(sorted(roles_for("view")))
 PAGE_SIZE = 100
-RANKING_SECONDS = 24 * 3600
 
 
 def _period(request: HttpRequest, pk: int, action: str = "view") -> Period:
@@ -418,23 +422,12 @@ def _results_period(request: HttpRequest, pk: int) -> Period:
 @require_roles(*ROLES)
 def result_list(request: HttpRequest, pk: int) -> HttpResponse:
     period = _results_period(request, pk)
-    office = is_office(request.user, period)
-    # A closed period's results never change (a new version is a new close): the ranked
-    # tables are rendered once per period version and audience.
-    key = f"assessment:ranking:{period.pk}:{period.version}:{int(office)}"
-    table = RANKED_TABLES.through_cache(
-        key,
-        lambda: render_to_string(
-            "assessment/_ranking.html",
-            {"period": period, "ranking": ranking(period), "office": office},
-        ),
-        RANKING_SECONDS,
-        tag=period.pk,
-    )
+    # The tables were rendered when the period closed (``tables``): read, never rendered.
+    table, previous = ranked_table(period, office=is_office(request.user, period))
     return render(
         request,
         "assessment/result_list.html",
-        {"period": period, "table": mark_safe(table), "previous": previous_period(period)},  # noqa: S308 - our own template's output
+        {"period": period, "table": mark_safe(table), "previous": previous},  # noqa: S308 - our own renderer's output, escaped there
     )
 
 
@@ -605,15 +598,10 @@ def my_ratings(request: HttpRequest) -> HttpResponse:
         .select_related("period__scheme", "subject", "rater_unit")
         .order_by("-period__start", "period_id", "item", "subject__position")
     )
-    maxima: dict[int, dict[str, float]] = {}
+    today = timezone.localdate()
     for r in ratings:
-        if r.period_id not in maxima:
-            parts = rated_items(rulebook_of(r.period.scheme.rulebook_text)[0])
-            maxima[r.period_id] = {code: i.max or 100.0 for code, i in parts.items()}
-        r.top = maxima[r.period_id].get(r.item, 100.0)
-        r.open = r.period.status in RATING_STATUSES and (
-            r.period.declaration_due is None or timezone.localdate() <= r.period.declaration_due
-        )
+        r.top = rating_maximum(rulebook_of(r.period.scheme.rulebook_text)[0], r.item)
+        r.open = rating_open(r.period, today)
     return render(request, "assessment/my_ratings.html", {"ratings": ratings})
 
 

@@ -29,6 +29,7 @@ from xinfang.assessment.models import Appeal, AssessmentTransition, Fact, Period
 from xinfang.assessment.notices import tell_subjects
 from xinfang.assessment.ratings import make_rating_facts
 from xinfang.assessment.scoring import csv_number
+from xinfang.assessment.tables import store_tables
 from xinfang.core import workflow as engine
 from xinfang.core.calendar import CalendarNotCovered, legal_calendar
 from xinfang.core.workflow import STAY, Ctx, NoInput, Step
@@ -129,9 +130,14 @@ def _close(ctx: Ctx) -> None:
     data: dict[str, Any] = {}
 
     def _store() -> None:
-        data.update(store_results(period))
-        type(period).objects.filter(pk=period.pk).update(warnings=data["warnings"])
-        period.warnings = data["warnings"]
+        stored, rows = store_results(period)
+        data.update(stored)
+        # The results are this version's: the key of the tables rendered from them.
+        period.warnings, period.results_version = data["warnings"], period.version
+        type(period).objects.filter(pk=period.pk).update(
+            warnings=period.warnings, results_version=period.results_version
+        )
+        store_tables(period, rows)
 
     ctx.after.append(_store)
 

@@ -317,4 +317,22 @@ register(
         marker=lambda p: '"final": true',
         **API,
     ),
+    RouteCase(
+        "api:assessment_ratings",
+        Role.HANDLER,
+        make=_peer_rating,
+        marker=lambda r: f'"id": {r.pk}',
+        list_view=True,
+        no_grant_status=200,
+        **API,
+    ),
+    RouteCase(
+        "api:assessment_rating_submit",
+        Role.HANDLER,
+        make=_peer_rating,
+        kwargs=pk,
+        method="post",
+        data=lambda r: {"score": 800},
+        **API,
+    ),
 )

@@ -348,3 +348,62 @@ def test_results_page_xlsx_and_api_explain_every_component(cast: Cast) -> None:
     assert by_item["L"]["score"] == 850 and by_item["L"]["points"] == 42.5
     assert "2份评分的平均分" in by_item["L"]["basis"]
     assert by_item["S"]["basis"] == "公众评议调查结果（附调查材料）"
+
+
+def test_a_rater_lists_only_their_own_assignments_through_the_api(cast: Cast) -> None:
+    p = _loudi(cast)
+    r = Raters(cast)
+    _assign(cast, p, r)
+    services.submit_rating(
+        actor=r.leader2, rating=_rating(p, cast.unit_a, "L", r.leader2), score=800
+    )
+    peer = _client(r.peer).get("/api/assessment/ratings/").json()
+    assert [(x["item"], x["subject_name"], x["score"], x["open"]) for x in peer] == [
+        ("P", "甲镇", None, True),
+        ("P", "乙镇", None, True),
+    ]
+    assert peer[0]["max"] == 1000 and peer[0]["kind"] == "peers"
+    # A leader rates in person: their own two, never the other leader's (nor its score).
+    mine = _client(r.leader1).get("/api/assessment/ratings/").json()
+    leaders = {x["id"]: x["score"] for x in mine if x["item"] == "L"}
+    assert leaders == {_rating(p, u, "L", r.leader1).pk: None for u in (cast.unit_a, cast.unit_b)}
+    # The rated unit and the office are no raters: nothing to list, no score to read.
+    unit_a = cast.user_with(Role.UNIT_LEADER, cast.unit_a, username="leader-a")
+    assert _client(unit_a).get("/api/assessment/ratings/").json() == []
+    assert _client(office(cast)).get("/api/assessment/ratings/").json() == []
+
+
+def test_a_rater_scores_through_the_api_by_the_rules_of_the_page(cast: Cast) -> None:
+    p = _loudi(cast)
+    r = Raters(cast)
+    _assign(cast, p, r)
+    rating = _rating(p, cast.unit_a, "P")
+    c = _client(r.peer)
+    done = c.post(f"/api/assessment/ratings/{rating.pk}", {"score": 650}, "application/json")
+    assert done.status_code == 200 and done.json()["score"] == 650
+    entries = AuditEntry.objects.filter(object_type__endswith="rating", object_id=str(rating.pk))
+    assert entries.filter(action="change").get().after == {"score": 650}
+    # Someone else's rating is not found; a score off the part's scale is refused.
+    other = _rating(p, cast.unit_a, "L", r.leader1)
+    refused = c.post(f"/api/assessment/ratings/{other.pk}", {"score": 650}, "application/json")
+    assert refused.status_code == 404
+    off = c.post(f"/api/assessment/ratings/{rating.pk}", {"score": 1001}, "application/json")
+    assert off.status_code == 400 and "0–1000" in off.json()["detail"]
+    # After the declaration deadline the rating is shown closed and refused.
+    _to(p, "open_declaration")
+    p.refresh_from_db()
+    assert p.declaration_due is not None
+    with time_machine.travel(p.declaration_due + timedelta(days=1), tick=False):
+        c = _client(r.peer)  # signed in again: the session of the first day has expired
+        listed = c.get("/api/assessment/ratings/").json()
+        late = c.post(f"/api/assessment/ratings/{rating.pk}", {"score": 700}, "application/json")
+    assert [x["open"] for x in listed if x["id"] == rating.pk] == [False]
+    assert late.status_code == 400 and "评分已于" in late.json()["detail"]
+    assert Rating.objects.get(pk=rating.pk).score == 650
+
+
+def test_the_rater_api_is_in_the_openapi_schema() -> None:
+    paths = Client().get("/api/schema/").json()["paths"]
+    assert "get" in paths["/api/assessment/ratings/"]
+    submit = paths["/api/assessment/ratings/{pk}"]["post"]
+    assert {"200", "404"} <= set(submit["responses"])
