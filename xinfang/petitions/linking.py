@@ -22,6 +22,7 @@ from typing import Any
 from django.db import transaction
 
 from xinfang.core import workflow as engine
+from xinfang.org.querysets import any_subtree_q
 from xinfang.petitions.choices import CandidateStatus, Status
 from xinfang.petitions.errors import GuardFailed
 from xinfang.petitions.models import MatterGroup, Petition, Petitioner, SameMatterCandidate
@@ -157,14 +158,15 @@ def _final_matters(pks: set[int]) -> set[int]:
     """Those of ``pks`` that ended with a re-review opinion, or belong to a group that did."""
     if not pks:
         return set()
+    return set(Petition.objects.filter(pk__in=pks).filter(_final_q()).values_list("pk", flat=True))
+
+
+def _final_q() -> Any:
+    """Matters that ended with a re-review opinion, or belong to a group that did."""
     from django.db.models import Q
 
     final_groups = Petition.objects.filter(is_final=True, group__isnull=False).values("group")
-    return set(
-        Petition.objects.filter(pk__in=pks)
-        .filter(Q(is_final=True) | Q(group__in=final_groups))
-        .values_list("pk", flat=True)
-    )
+    return Q(is_final=True) | Q(group__in=final_groups)
 
 
 def score_candidates(
@@ -304,9 +306,7 @@ class CandidateIndex:
         self.summaries: dict[int, str] = {}
         self.received: dict[int, Any] = {}
         self.numbers: dict[int, str | None] = {}
-        q = Q()
-        for root in roots:
-            q |= Q(registering_unit__path__gte=root, registering_unit__path__lt=root + "~")
+        q = any_subtree_q(roots, "registering_unit__path") or Q(pk__in=[])
         for pk, received_on, summary, tokens, path, number in (
             Petition.objects.filter(q, received_on__gte=since)
             .values_list(
@@ -325,13 +325,7 @@ class CandidateIndex:
                     self.area[root].append((received_on, pk))
         for rows in self.area.values():
             rows.sort()
-        # As _final_matters: ended with a re-review opinion, or in a group that did.
-        final_groups = Petition.objects.filter(is_final=True, group__isnull=False).values("group")
-        self.final = set(
-            Petition.objects.filter(Q(is_final=True) | Q(group__in=final_groups)).values_list(
-                "pk", flat=True
-            )
-        )
+        self.final = set(Petition.objects.filter(_final_q()).values_list("pk", flat=True))
         self.new_people = 0  # keys of the imported petitioners (negative: not yet saved)
         # Petitioner rows by digest: (petitioner pk, petition pk).
         self.by_digest: dict[str, list[tuple[int, int]]] = {}
