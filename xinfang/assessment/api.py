@@ -429,5 +429,5 @@ def submit_rating(request: HttpRequest, pk: PathPk, data: RatingIn) -> dict[str,
     rating = _assigned(request).filter(pk=pk).first()
     if rating is None:
         raise NotFoundOrForbidden("评分任务不存在或您无权评分")
-    services.submit_rating(actor=_actor(request), rating=rating, score=data.score)
-    return _rating(_assigned(request).get(pk=pk), timezone.localdate())
+    stored = services.submit_rating(actor=_actor(request), rating=rating, score=data.score)
+    return _rating(stored, timezone.localdate())

@@ -180,10 +180,9 @@ def submit_rating(*, actor: Any, rating: Rating, score: float | None) -> Rating:
     if not may_rate(actor, rating):
         raise NotFoundOrForbidden("评分任务不存在或您无权评分")
     period = rating.period
-    if period.status not in RATING_STATUSES:
-        raise PhaseClosed("本期评分已结束")
-    today = timezone.localdate()
-    if period.declaration_due is not None and today > period.declaration_due:
+    if not rating_open(period, timezone.localdate()):
+        if period.status not in RATING_STATUSES:
+            raise PhaseClosed("本期评分已结束")
         raise PhaseClosed(f"评分已于{period.declaration_due:%Y-%m-%d}截止")
     top = rating_maximum(_rb(period), rating.item)
     if score is None or not 0 <= score <= top:
@@ -208,7 +207,7 @@ def make_rating_facts(period: Period, *, actor: Any) -> dict[str, int]:
     if not parts:
         return {}
     Fact.objects.filter(period=period, origin=FactOrigin.RATED).delete()
-    rows = (
+    rows = list(
         Rating.objects.filter(period=period)
         .values("subject_id", "subject__code", "subject__unit_id", "item")
         .annotate(
@@ -238,8 +237,7 @@ def make_rating_facts(period: Period, *, actor: Any) -> dict[str, int]:
                 status=FactStatus.ACCEPTED,
             )
         )
-    Fact.objects.bulk_create(facts)
-    made = list(Fact.objects.filter(period=period, origin=FactOrigin.RATED))
+    made = Fact.objects.bulk_create(facts)  # primary keys set (PostgreSQL, SQLite ≥ 3.35)
     audit.record_many(
         actor=actor,
         items=(
@@ -251,11 +249,10 @@ def make_rating_facts(period: Period, *, actor: Any) -> dict[str, int]:
             for f in made
         ),
     )
-    assigned = Rating.objects.filter(period=period)
     return {
         "rating_facts": len(made),
-        "ratings": assigned.filter(score__isnull=False).count(),
-        "ratings_assigned": assigned.count(),
+        "ratings": sum(r["rated"] for r in rows),
+        "ratings_assigned": sum(r["assigned"] for r in rows),
     }
 
 
@@ -311,7 +308,11 @@ def _basis(item: Item, facts: list[Fact]) -> str:
     if not facts:
         return "未取得，计0分"
     if item.collected in RaterKind.values:
-        return facts[0].note.split(":", 1)[-1] if len(facts) == 1 else f"{len(facts)}条评分汇总"
+        return (
+            facts[0].note.removeprefix(f"{item.title}：")
+            if len(facts) == 1
+            else f"{len(facts)}条评分汇总"
+        )
     if item.collected == "survey":
         return "公众评议调查结果（附调查材料）"
     return "考评办录入" if len(facts) == 1 else f"{len(facts)}条记录取平均"

@@ -57,3 +57,11 @@ class HolidayNoticeForm(forms.Form):
     confirm_no_holidays = forms.BooleanField(
         label="确认该年度通知中确实没有任何节假日", required=False
     )
+
+
+def form_problems(form: forms.BaseForm) -> str:
+    """A bound form's errors as one Chinese message: each field's label and its errors."""
+    return "请检查填写的内容：" + "；".join(
+        f"{form.fields[k].label if k in form.fields else ''}{' '.join(map(str, v))}"
+        for k, v in form.errors.items()
+    )

@@ -614,7 +614,7 @@ def hold_meeting(
         try:
             done = _dispose(actor, item, dispositions[item.pk])
         except XinfangError as exc:
-            raise GridsError(f"{item_label(item)}:{exc}") from exc
+            raise GridsError(f"{item_label(item)}：{exc}") from exc
         rows.append(
             MeetingItem(
                 meeting=meeting,

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from shapely.geometry import mapping
 
 from xinfang.core.errors import XinfangError
+from xinfang.core.forms import form_problems
 from xinfang.core.querysets import get_object_for_user
 from xinfang.grids import services
 from xinfang.grids.assignment import read_addresses
@@ -230,7 +231,7 @@ def grid_draw(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(
             request,
-            "请检查填写的内容：" + ";".join(" ".join(map(str, v)) for v in form.errors.values()),
+            form_problems(form),
         )
         return redirect("grids:community_detail", pk=community.pk)
     d = form.cleaned_data
@@ -322,8 +323,7 @@ def meeting_record(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.error(
                 request,
-                "请检查填写的内容："
-                + ";".join(" ".join(map(str, v)) for v in form.errors.values()),
+                form_problems(form),
             )
     return render(
         request,
@@ -451,13 +451,7 @@ def _take_step(request: HttpRequest, item: LogItem, step: str) -> str:
             return f"已转为矛盾纠纷 {dispute.number}"
     else:
         raise GridsError("未知的操作")
-    raise GridsError(
-        "请检查填写的内容："
-        + ";".join(
-            f"{form.fields[k].label if k in form.fields else ''}{' '.join(v)}"
-            for k, v in form.errors.items()
-        )
-    )
+    raise GridsError(form_problems(form))
 
 
 @require_POST

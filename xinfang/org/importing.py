@@ -60,7 +60,6 @@ def _by_label_or_code(choices: Iterable[tuple[str, Any]]) -> dict[str, str]:
     """Label or code → code; labels in either width of punctuation (``县(区)``, ``县（区）``)."""
     found: dict[str, str] = {}
     for code, label in choices:
-        found[str(label)] = code
         found[loose(str(label))] = code
         found[code] = code
     return found

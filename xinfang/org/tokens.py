@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
 
 from xinfang.core import audit
 from xinfang.core.models import AuditAction
+from xinfang.core.usage import touch_last_used
 from xinfang.org.choices import AccountKind
 from xinfang.org.models import ApiToken, User
-
-# "Last used" to the minute: a client polling the API does not rewrite (and commit) the
-# token's row on every request.
-LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 def _digest(token: str) -> str:
@@ -47,11 +41,5 @@ def user_for_token(token: str) -> User | None:
     )
     if record is None:
         return None
-    now = timezone.now()
-    if record.last_used_at is None or now - record.last_used_at >= LAST_USED_PRECISION:
-        # Conditional: of two workers seeing the same stale stamp, one writes.
-        ApiToken.objects.filter(
-            Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_PRECISION),
-            pk=record.pk,
-        ).update(last_used_at=now)
+    touch_last_used(record)
     return record.user

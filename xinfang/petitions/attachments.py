@@ -57,7 +57,6 @@ __all__ = [
 STREAM_ABOVE_BYTES = 2 * 1024 * 1024
 
 SCAN_BYTES = 64 * 1024  # markup is searched in the first and last of a binary file
-_MARKUP = MARKUP
 _ZIP_TYPES = {"docx", "xlsx", "pptx", "odt"}
 _ZIP_END = b"PK\x05\x06"
 
@@ -130,7 +129,7 @@ def _refuse_second_type(ext: str, head: bytes, tail: bytes, stream: IO[bytes], t
         # Compressed parts hide markup from a byte scan: the zip's directory decides.
         _check_office_zip(stream, total)
         return
-    if _MARKUP.search(head) or _MARKUP.search(tail):
+    if MARKUP.search(head) or MARKUP.search(tail):
         raise AttachmentRejected("文件中含有网页或脚本内容（疑似伪装文件），已拒收")
     # A zip's end-of-directory record in the tail: an archive appended to an image or PDF
     # (JPEG+ZIP and PDF+ZIP polyglots). JPEG itself has no cheap end check: phones append

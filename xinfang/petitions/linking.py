@@ -390,8 +390,14 @@ class CandidateIndex:
         rows: dict[int, int] = {}  # petitioner pk -> petition pk
         for digest in digests:
             rows.update(self.by_digest[digest])
+        # Never itself: its own petitioners are saved already, so a digest not known
+        # before (read now from the database) finds this very matter too.
         person = sorted(
-            (pk for pk in rows.values() if self.received[pk] >= since or pk in self.final),
+            (
+                pk
+                for pk in rows.values()
+                if pk != petition.pk and (self.received[pk] >= since or pk in self.final)
+            ),
             reverse=True,
         )[:SCAN_LIMIT]
         area_rows = self.area.setdefault(root, [])

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +27,7 @@ from django.utils import timezone
 
 from xinfang.core import audit, crypto, outbox
 from xinfang.core.models import AuditAction
+from xinfang.core.usage import touch_last_used
 from xinfang.org.models import Unit
 from xinfang.petitions.models import Petition, Petitioner
 from xinfang.petitions.models.matter import _new_query_code
@@ -50,7 +50,6 @@ __all__ = [
 ]
 
 KEY_PREFIX = "o311_"
-LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 def _digest(key: str) -> str:
@@ -112,11 +111,7 @@ def client_for_key(key: str) -> Open311Client | None:
         .first()
     )
     if client is not None:
-        now = timezone.now()
-        # "Last used" to the minute: a busy hotline does not rewrite the row per request.
-        if client.last_used_at is None or now - client.last_used_at >= LAST_USED_PRECISION:
-            Open311Client.objects.filter(pk=client.pk).update(last_used_at=now)
-            client.last_used_at = now
+        touch_last_used(client)  # a busy hotline does not rewrite the row per request
     return client
 
 

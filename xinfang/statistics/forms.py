@@ -31,6 +31,7 @@ class RankingForm(forms.Form):
 
     def __init__(self, *args: Any, levels: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.levels = levels
         level = cast(forms.ChoiceField, self.fields["level"])
         level.choices = [(lv, UnitLevel(lv).label) for lv in levels]
 

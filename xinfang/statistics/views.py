@@ -303,7 +303,7 @@ def ranking(request: HttpRequest, pk: int) -> HttpResponse:
             "ranking": result,
             "pages": pages,
             "rates": RATES,
-            "has_levels": bool(ranking_levels(unit)),
+            "has_levels": bool(form.levels),
             "period": Period.month(month) if month else None,
             "counted_at": result.counted_at if result else None,
             "year": month.year if month else _today().year,

@@ -346,7 +346,7 @@ def test_results_page_xlsx_and_api_explain_every_component(cast: Cast) -> None:
     a = _subject(p, cast.unit_a).code
     by_item = {c["item"]: c for c in parts[a]}
     assert by_item["L"]["score"] == 850 and by_item["L"]["points"] == 42.5
-    assert "2份评分的平均分" in by_item["L"]["basis"]
+    assert by_item["L"]["basis"] == "2份评分的平均分（分配2份）"  # not the title again
     assert by_item["S"]["basis"] == "公众评议调查结果（附调查材料）"
 
 

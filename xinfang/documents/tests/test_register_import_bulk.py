@@ -13,6 +13,7 @@ from django.db import transaction
 from xinfang.core.audit import verify_chain
 from xinfang.core.models import AuditAction, AuditEntry
 from xinfang.core.tests.test_office_zip import bomb, with_part
+from xinfang.documents import register_import
 from xinfang.documents.errors import RegisterImportInvalid
 from xinfang.documents.register_import import import_register
 from xinfang.documents.tests.test_register_import import _admin, _book, _row
@@ -60,7 +61,12 @@ def _received(i: int) -> date:
     return date(2026, 3, 2) + timedelta(days=i)
 
 
-def test_same_matter_proposals_equal_registering_the_rows_one_at_a_time(people: People) -> None:
+# Chunk 2: the index and the audit entries are also flushed in the middle of the file.
+@pytest.mark.parametrize("chunk", [register_import.CHUNK, 2])
+def test_same_matter_proposals_equal_registering_the_rows_one_at_a_time(
+    people: People, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(register_import, "CHUNK", chunk)
     _there(people)
     # What registering each row in turn finds (the search one matter at a time), undone.
     with transaction.atomic():
@@ -91,9 +97,12 @@ def test_same_matter_proposals_equal_registering_the_rows_one_at_a_time(people: 
     assert flagged == {summary for summary, *_x in one_at_a_time}
 
 
+# Chunk 2: the index and the audit entries are also flushed in the middle of the file.
+@pytest.mark.parametrize("chunk", [register_import.CHUNK, 2])
 def test_every_step_of_an_import_is_in_the_audit_chain_and_the_chain_verifies(
-    people: People,
+    people: People, chunk: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(register_import, "CHUNK", chunk)
     _there(people)
     before = AuditEntry.objects.count()
     book = _book(
